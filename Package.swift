@@ -1,0 +1,32 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// No third-party packages: the hot paths (spawning, signals, polling) are thin Glibc/C calls, and
+// staying off Foundation in dockrun keeps its resident size and start-up small.
+let package = Package(
+    name: "dockrun",
+    products: [
+        .executable(name: "dockrun", targets: ["dockrun"]),
+        .executable(name: "fake-docker", targets: ["fake-docker"]),
+        .library(name: "Dockrun", targets: ["Dockrun"]),
+        .library(name: "FakeDocker", targets: ["FakeDocker"]),
+    ],
+    targets: [
+        // System libsqlite3 (Debian: libsqlite3-dev).
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // The syscall seam: fork/exec with process groups, pty, pidfd, signalfd, inotify.
+        .target(name: "CProcess"),
+        // What dockrun and fake-docker both know about the docker CLI: the `docker run` option table,
+        // image-reference grammar, signal names.
+        .target(name: "DockerSyntax"),
+        .target(name: "Dockrun", dependencies: ["CProcess", "DockerSyntax"]),
+        .executableTarget(name: "dockrun", dependencies: ["Dockrun"]),
+        .target(name: "FakeDocker", dependencies: ["CSQLite", "CProcess", "DockerSyntax"]),
+        .executableTarget(name: "fake-docker", dependencies: ["FakeDocker"]),
+        .testTarget(name: "DockrunTests", dependencies: ["Dockrun", "DockerSyntax"]),
+        .testTarget(name: "FakeDockerTests", dependencies: ["FakeDocker", "DockerSyntax"]),
+        // Black-box: drives the built executables only; depending on them makes `swift test` build them.
+        .testTarget(name: "Conformance", dependencies: ["dockrun", "fake-docker"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

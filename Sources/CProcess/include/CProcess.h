@@ -1,0 +1,50 @@
+#ifndef CPROCESS_H
+#define CPROCESS_H
+// The syscall seam shared by dockrun and fake-docker: everything that must happen between fork and
+// exec (where only async-signal-safe calls are allowed, so it cannot be written in Swift), and thin
+// wrappers over Linux calls that Swift's Glibc module does not import.
+#include <sys/types.h>
+#include <signal.h>
+
+typedef struct {
+    const char *file;              // program; without '/', looked up in search_path
+    char *const *argv;
+    char *const *envp;             // NULL: the parent's environment
+    const char *search_path;       // PATH used for lookup; NULL: the parent's PATH
+    const char *cwd;               // NULL: unchanged
+    int stdin_fd, stdout_fd, stderr_fd; // -1: inherited as is
+    int new_session;               // setsid(): own session and process group
+    int process_group;             // -1: parent's; 0: a new group of its own; >0: join that group
+    int controlling_tty;           // with new_session: make stdin the controlling terminal
+    int death_signal;              // PR_SET_PDEATHSIG; 0: none
+    const int *ignored_signals;    // set to SIG_IGN in the child (survives exec)
+    int ignored_count;
+} cp_spawn_options;
+
+// Forks and execs. Returns 0 and sets *pid, or returns the errno of the failed exec/fork (the child
+// has then been reaped). In the child every signal is unblocked and set to default except the ignored
+// ones, and every descriptor above 2 is closed.
+int cp_spawn(const cp_spawn_options *options, pid_t *pid);
+
+int cp_pidfd_open(pid_t pid);                    // -1 and errno on failure
+int cp_pidfd_send_signal(int pidfd, int sig);    // -1 and errno on failure
+// Blocks the given signals in the calling thread (call before any thread exists) and returns a
+// non-blocking, close-on-exec signalfd that reads them; -1 on failure.
+int cp_signalfd(const int *signals, int count);
+// Reads one pending signal from a signalfd: its number, or 0 when none is pending.
+int cp_signalfd_read(int fd, pid_t *sender);
+// Opens a pseudo-terminal pair; returns 0 or errno.
+int cp_openpty(int *master, int *slave);
+// Puts a terminal into raw mode, saving its previous mode in *saved (sizeof(struct termios) bytes).
+int cp_tty_raw(int fd, void *saved, int saved_size);
+int cp_tty_restore(int fd, const void *saved);
+int cp_tty_winsize(int fd, unsigned short *rows, unsigned short *cols);
+int cp_tty_set_winsize(int fd, unsigned short rows, unsigned short cols);
+// unshare(CLONE_NEWPID): the next child of the caller is PID 1 of a new PID namespace.
+int cp_unshare_pid_namespace(void);
+// Exit status helpers (the macros are not importable).
+int cp_wifexited(int status);
+int cp_wexitstatus(int status);
+int cp_wifsignaled(int status);
+int cp_wtermsig(int status);
+#endif

@@ -1,0 +1,186 @@
+#define _GNU_SOURCE
+#include "CProcess.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+static void child_fail(int pipe_fd, int err) {
+    while (write(pipe_fd, &err, sizeof err) < 0 && errno == EINTR) {}
+    _exit(127);
+}
+
+// execve with a PATH walk like execvpe, but with a caller-given PATH and no fallback to /bin/sh.
+static int exec_search(const char *file, char *const *argv, char *const *envp, const char *search) {
+    if (strchr(file, '/')) { execve(file, argv, envp); return errno; }
+    if (!search) search = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    size_t flen = strlen(file);
+    int seen_eacces = 0;
+    const char *p = search;
+    char buf[PATH_MAX];
+    for (;;) {
+        const char *colon = strchr(p, ':');
+        size_t dlen = colon ? (size_t)(colon - p) : strlen(p);
+        if (dlen == 0) { dlen = 1; p = "."; colon = colon ? colon : NULL; }
+        if (dlen + 1 + flen + 1 <= sizeof buf) {
+            memcpy(buf, p, dlen); buf[dlen] = '/'; memcpy(buf + dlen + 1, file, flen + 1);
+            execve(buf, argv, envp);
+            if (errno == EACCES) seen_eacces = 1;
+            else if (errno != ENOENT && errno != ENOTDIR && errno != ESTALE && errno != ELOOP && errno != ENAMETOOLONG)
+                return errno;
+        }
+        if (!colon) break;
+        p = colon + 1;
+    }
+    return seen_eacces ? EACCES : ENOENT;
+}
+
+int cp_spawn(const cp_spawn_options *o, pid_t *pid_out) {
+    int errpipe[2];
+    if (pipe2(errpipe, O_CLOEXEC) < 0) return errno;
+    sigset_t all, old;
+    sigfillset(&all);
+    // No signal handler of the parent may run in the child between fork and exec.
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        close(errpipe[0]); close(errpipe[1]);
+        return e;
+    }
+    if (pid == 0) {
+        for (int s = 1; s < NSIG; s++) {
+            if (s == SIGKILL || s == SIGSTOP) continue;
+            signal(s, SIG_DFL);
+        }
+        for (int i = 0; i < o->ignored_count; i++) signal(o->ignored_signals[i], SIG_IGN);
+        if (o->death_signal) {
+            prctl(PR_SET_PDEATHSIG, o->death_signal);
+            if (getppid() == 1) _exit(127); // the parent died before the prctl
+        }
+        if (o->new_session) {
+            if (setsid() < 0) child_fail(errpipe[1], errno);
+            if (o->controlling_tty && o->stdin_fd >= 0 && ioctl(o->stdin_fd, TIOCSCTTY, 0) < 0)
+                child_fail(errpipe[1], errno);
+        } else if (o->process_group >= 0) {
+            if (setpgid(0, o->process_group) < 0) child_fail(errpipe[1], errno);
+        }
+        // Move the sources out of 0..2 first so that any permutation (e.g. 1<->2) works.
+        int src[3] = { o->stdin_fd, o->stdout_fd, o->stderr_fd };
+        int moved[3];
+        for (int i = 0; i < 3; i++) {
+            moved[i] = -1;
+            if (src[i] >= 0) {
+                moved[i] = fcntl(src[i], F_DUPFD_CLOEXEC, 10);
+                if (moved[i] < 0) child_fail(errpipe[1], errno);
+            }
+        }
+        for (int i = 0; i < 3; i++)
+            if (moved[i] >= 0 && dup2(moved[i], i) < 0) child_fail(errpipe[1], errno);
+        if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+            long max = sysconf(_SC_OPEN_MAX);
+            if (max < 0 || max > 65536) max = 65536;
+            for (int fd = 3; fd < max; fd++) fcntl(fd, F_SETFD, FD_CLOEXEC);
+        }
+        if (o->cwd && chdir(o->cwd) < 0) child_fail(errpipe[1], errno);
+        sigset_t none;
+        sigemptyset(&none);
+        pthread_sigmask(SIG_SETMASK, &none, NULL);
+        const char *search = o->search_path ? o->search_path : getenv("PATH");
+        int e = exec_search(o->file, o->argv, o->envp ? o->envp : environ, search);
+        child_fail(errpipe[1], e);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    close(errpipe[1]);
+    int err = 0;
+    ssize_t n;
+    do { n = read(errpipe[0], &err, sizeof err); } while (n < 0 && errno == EINTR);
+    close(errpipe[0]);
+    if (n == (ssize_t)sizeof err) {
+        int st;
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+        return err ? err : EINVAL;
+    }
+    *pid_out = pid;
+    return 0;
+}
+
+int cp_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
+int cp_pidfd_send_signal(int pidfd, int sig) { return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0); }
+
+int cp_signalfd(const int *signals, int count) {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int i = 0; i < count; i++) sigaddset(&set, signals[i]);
+    if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0) return -1;
+    return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+int cp_signalfd_read(int fd, pid_t *sender) {
+    struct signalfd_siginfo info;
+    ssize_t n;
+    do { n = read(fd, &info, sizeof info); } while (n < 0 && errno == EINTR);
+    if (n != (ssize_t)sizeof info) return 0;
+    if (sender) *sender = (pid_t)info.ssi_pid;
+    return (int)info.ssi_signo;
+}
+
+int cp_openpty(int *master, int *slave) {
+    int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (m < 0) return errno;
+    if (grantpt(m) < 0 || unlockpt(m) < 0) { int e = errno; close(m); return e; }
+    char name[128];
+    if (ptsname_r(m, name, sizeof name) != 0) { int e = errno; close(m); return e; }
+    int s = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (s < 0) { int e = errno; close(m); return e; }
+    *master = m; *slave = s;
+    return 0;
+}
+
+int cp_tty_raw(int fd, void *saved, int saved_size) {
+    if (saved_size < (int)sizeof(struct termios)) return EINVAL;
+    struct termios t;
+    if (tcgetattr(fd, &t) < 0) return errno;
+    memcpy(saved, &t, sizeof t);
+    cfmakeraw(&t);
+    if (tcsetattr(fd, TCSADRAIN, &t) < 0) return errno;
+    return 0;
+}
+
+int cp_tty_restore(int fd, const void *saved) {
+    return tcsetattr(fd, TCSADRAIN, (const struct termios *)saved) < 0 ? errno : 0;
+}
+
+int cp_tty_winsize(int fd, unsigned short *rows, unsigned short *cols) {
+    struct winsize w;
+    if (ioctl(fd, TIOCGWINSZ, &w) < 0) return errno;
+    *rows = w.ws_row; *cols = w.ws_col;
+    return 0;
+}
+
+int cp_tty_set_winsize(int fd, unsigned short rows, unsigned short cols) {
+    struct winsize w = { .ws_row = rows, .ws_col = cols };
+    return ioctl(fd, TIOCSWINSZ, &w) < 0 ? errno : 0;
+}
+
+int cp_unshare_pid_namespace(void) { return unshare(CLONE_NEWPID) < 0 ? errno : 0; }
+int cp_wifexited(int s) { return WIFEXITED(s); }
+int cp_wexitstatus(int s) { return WEXITSTATUS(s); }
+int cp_wifsignaled(int s) { return WIFSIGNALED(s); }
+int cp_wtermsig(int s) { return WTERMSIG(s); }
