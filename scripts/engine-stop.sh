@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Stop the engine started by engine-start.sh and remove its directory. Idempotent: a missing engine is success.
+set -u -o pipefail
+
+DIR=${DOCKRUN_ENGINE_DIR:-/tmp/engine}
+TERM_SECONDS=30
+KILL_SECONDS=10
+
+alive() {
+    # A zombie still answers kill -0 but has finished; only a process that has not exited counts.
+    [ -n "$1" ] && [ -e "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
+}
+
+wait_gone() {
+    local pid=$1 deadline=$((SECONDS + $2))
+    while alive "$pid"; do
+        [ $SECONDS -lt $deadline ] || return 1
+        sleep 0.2
+    done
+}
+
+# Processes of this engine that can outlive dockerd after a KILL: containerd and the per-container shims, which
+# carry the exec or data root on their command line. Found by that path, so another engine is never touched.
+# Matched in bash rather than by a grep whose own command line would contain the path.
+engine_children() {
+    local proc cmdline
+    for proc in /proc/[0-9]*; do
+        cmdline=$(tr '\0' ' ' <"$proc/cmdline" 2>/dev/null) || continue
+        [[ $cmdline == *"$DIR/exec"* || $cmdline == *"$DIR/data"* ]] && echo "${proc#/proc/}"
+    done
+}
+
+[ -d "$DIR" ] || exit 0
+exec 9<"$DIR"
+flock -w 120 9 || { echo "engine-stop: another engine script holds $DIR for over 120s" >&2; exit 1; }
+
+dockerd_pid=$(cat "$DIR/pid" 2>/dev/null)
+unshare_pid=$(cat "$DIR/unshare.pid" 2>/dev/null)
+
+# dockerd stops its containers and its containerd on TERM; KILL only if that takes too long.
+if alive "$dockerd_pid"; then
+    kill -TERM "$dockerd_pid" 2>/dev/null
+    if ! wait_gone "$dockerd_pid" "$TERM_SECONDS"; then
+        kill -KILL "$dockerd_pid" 2>/dev/null
+        wait_gone "$dockerd_pid" "$KILL_SECONDS"
+    fi
+fi
+# unshare --fork exits once its child (dockerd) has; it is only killed if dockerd never got to write its pidfile.
+if alive "$unshare_pid" && ! wait_gone "$unshare_pid" "$KILL_SECONDS"; then
+    kill -TERM "$unshare_pid" 2>/dev/null
+    wait_gone "$unshare_pid" "$KILL_SECONDS" || kill -KILL "$unshare_pid" 2>/dev/null
+fi
+for pid in $(engine_children); do
+    kill -KILL "$pid" 2>/dev/null
+    wait_gone "$pid" "$KILL_SECONDS"
+done
+
+# Container shm and netns mounts live in the host mount namespace and survive a killed dockerd; deepest first.
+awk -v root="$DIR" '$5 == root || index($5, root "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r |
+    while read -r mountpoint; do
+        umount "$mountpoint" 2>/dev/null || umount -l "$mountpoint" 2>/dev/null
+    done
+
+exec 9<&-
+if ! rm -rf "$DIR"; then
+    echo "engine-stop: could not remove $DIR" >&2
+    exit 1
+fi
