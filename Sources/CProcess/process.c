@@ -65,6 +65,9 @@ int cp_spawn(const cp_spawn_options *o, pid_t *pid_out) {
         return e;
     }
     if (pid == 0) {
+        // Keep the error pipe clear of descriptors 0..3, which are about to be rearranged.
+        int ep = fcntl(errpipe[1], F_DUPFD_CLOEXEC, 10);
+        if (ep >= 0) errpipe[1] = ep;
         for (int s = 1; s < NSIG; s++) {
             if (s == SIGKILL || s == SIGSTOP) continue;
             signal(s, SIG_DFL);
@@ -91,6 +94,11 @@ int cp_spawn(const cp_spawn_options *o, pid_t *pid_out) {
                 if (moved[i] < 0) child_fail(errpipe[1], errno);
             }
         }
+        int moved_pass = -1;
+        if (o->pass_fd > 0) {
+            moved_pass = fcntl(o->pass_fd, F_DUPFD_CLOEXEC, 10);
+            if (moved_pass < 0) child_fail(errpipe[1], errno);
+        }
         for (int i = 0; i < 3; i++)
             if (moved[i] >= 0 && dup2(moved[i], i) < 0) child_fail(errpipe[1], errno);
         if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
@@ -98,6 +106,8 @@ int cp_spawn(const cp_spawn_options *o, pid_t *pid_out) {
             if (max < 0 || max > 65536) max = 65536;
             for (int fd = 3; fd < max; fd++) fcntl(fd, F_SETFD, FD_CLOEXEC);
         }
+        // dup2 leaves the new descriptor without FD_CLOEXEC, so fd 3 survives the exec.
+        if (moved_pass >= 0 && dup2(moved_pass, 3) < 0) child_fail(errpipe[1], errno);
         if (o->cwd && chdir(o->cwd) < 0) child_fail(errpipe[1], errno);
         sigset_t none;
         sigemptyset(&none);
@@ -184,3 +194,4 @@ int cp_wifexited(int s) { return WIFEXITED(s); }
 int cp_wexitstatus(int s) { return WEXITSTATUS(s); }
 int cp_wifsignaled(int s) { return WIFSIGNALED(s); }
 int cp_wtermsig(int s) { return WTERMSIG(s); }
+int cp_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }

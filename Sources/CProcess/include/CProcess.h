@@ -19,6 +19,7 @@ typedef struct {
     int death_signal;              // PR_SET_PDEATHSIG; 0: none
     const int *ignored_signals;    // set to SIG_IGN in the child (survives exec)
     int ignored_count;
+    int pass_fd;                   // <= 0: none; else placed at descriptor 3 in the child
 } cp_spawn_options;
 
 // Forks and execs. Returns 0 and sets *pid, or returns the errno of the failed exec/fork (the child
@@ -42,6 +43,8 @@ int cp_tty_winsize(int fd, unsigned short *rows, unsigned short *cols);
 int cp_tty_set_winsize(int fd, unsigned short rows, unsigned short cols);
 // unshare(CLONE_NEWPID): the next child of the caller is PID 1 of a new PID namespace.
 int cp_unshare_pid_namespace(void);
+// pipe2(O_CLOEXEC): 0 or -1 and errno.
+int cp_pipe_cloexec(int fds[2]);
 // Exit status helpers (the macros are not importable).
 int cp_wifexited(int status);
 int cp_wexitstatus(int status);

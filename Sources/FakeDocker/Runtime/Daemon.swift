@@ -1,0 +1,118 @@
+import CProcess
+import DockerSyntax
+import Foundation
+
+/// The daemon-side operations every command shares, over the state file. There is no daemon process:
+/// each container's shim records its own exit, and any fake-docker process can act on the state.
+struct Daemon {
+    let store: StateStore
+
+    /// A container recorded as running whose shim is gone (killed, crashed) is marked exited, so that
+    /// nothing waits forever on a container that no longer exists.
+    @discardableResult
+    func reconcile(_ container: Container) throws -> Container {
+        guard container.isRunning, !HostProcess.isAlive(pid: container.shimPID, start: container.shimStart) else {
+            return container
+        }
+        return try store.db.transaction {
+            guard var fresh = try store.container(id: container.id) else { return container }
+            guard fresh.isRunning, !HostProcess.isAlive(pid: fresh.shimPID, start: fresh.shimStart) else { return fresh }
+            // The shim's death took the container with it (PR_SET_PDEATHSIG=SIGKILL).
+            fresh.status = .exited
+            fresh.exitCode = 137
+            fresh.error = "container shim exited unexpectedly"
+            fresh.finishedAt = now()
+            fresh.pid = 0
+            try store.updateState(fresh)
+            return fresh
+        }
+    }
+
+    func find(_ reference: String) throws(DockerError) -> Container {
+        let c = try store.findContainer(reference)
+        do { return try reconcile(c) } catch { return c }
+    }
+
+    /// Delivers `signal` as the engine does: to the container's main process, which is PID 1 of its
+    /// namespace, so a signal it has no handler for is dropped (except KILL and STOP). Without a PID
+    /// namespace (not root) the same rule is applied here from /proc/PID/status's SigCgt.
+    func deliver(_ signal: Int32, to c: Container) {
+        guard let fd = HostProcess.open(pid: c.pid, start: c.pidStart) else { return }
+        defer { close(fd) }
+        if !c.pidNamespace && !c.config.initProcess && signal != SIGKILL && signal != SIGSTOP {
+            guard let caught = HostProcess.caughtSignals(c.pid), caught & (1 << UInt64(signal - 1)) != 0 else { return }
+        }
+        _ = cp_pidfd_send_signal(fd, signal)
+    }
+
+    /// `docker kill`: the container must be running.
+    func kill(_ c: Container, signal: Int32, reference: String) throws(DockerError) {
+        guard c.isRunning else {
+            throw DockerError.daemon("Cannot kill container: \(reference): Container \(c.id) is not running")
+        }
+        deliver(signal, to: c)
+    }
+
+    /// `docker stop`: the stop signal, then SIGKILL after the timeout (-1: wait for ever); returns once
+    /// the shim has recorded the exit. A container that is not running is already stopped.
+    func stop(_ c: Container, timeout: Int?, signal: Int32?) {
+        guard c.isRunning else { return }
+        let sig = signal ?? c.config.stopSignal.flatMap(SignalName.parse) ?? SIGTERM
+        let seconds = timeout ?? c.config.stopTimeout ?? 10
+        let processFD = HostProcess.open(pid: c.pid, start: c.pidStart)
+        defer { if let processFD { close(processFD) } }
+        deliver(sig, to: c)
+        if let processFD, !HostProcess.wait(pidfd: processFD, timeout: seconds < 0 ? nil : Double(seconds)) {
+            deliver(SIGKILL, to: c)
+        }
+        waitForShim(c)
+    }
+
+    /// Waits (bounded) for the shim to record the exit and finish, so that a command that returns after
+    /// stopping or killing leaves the state showing the container exited.
+    func waitForShim(_ c: Container, timeout: Double = 30) {
+        guard let shimFD = HostProcess.open(pid: c.shimPID, start: c.shimStart) else { return }
+        HostProcess.wait(pidfd: shimFD, timeout: timeout)
+        close(shimFD)
+    }
+
+    /// `docker wait`: blocks, without polling, until the container is not running; its exit code.
+    func waitForExit(_ reference: String) throws(DockerError) -> Int32 {
+        var id: String?
+        while true {
+            let c: Container
+            do {
+                c = try find(id ?? reference)
+            } catch {
+                // Removed (--rm) while we waited: the shim kept its exit code for us.
+                if let id, let code = try? store.removedExitCode(id) { return code }
+                throw error
+            }
+            id = c.id
+            guard c.isRunning else { return c.exitCode }
+            if let fd = HostProcess.open(pid: c.shimPID, start: c.shimStart) {
+                HostProcess.wait(pidfd: fd, timeout: nil)
+                close(fd)
+            }
+        }
+    }
+
+    /// `docker rm`: refuses a running container unless forced, then deletes its record and files.
+    func remove(_ c: Container, force: Bool) throws(DockerError) {
+        if c.isRunning {
+            guard force else {
+                throw DockerError.daemon("You cannot remove a running container \(c.id). Stop the container before attempting removal or force remove")
+            }
+            deliver(SIGKILL, to: c)
+            waitForShim(c)
+        }
+        do {
+            try store.db.transaction {
+                if let fresh = try store.container(id: c.id) { try store.deleteContainer(fresh) }
+            }
+        } catch {
+            throw DockerError.daemon("\(error)")
+        }
+        try? FileManager.default.removeItem(atPath: store.containerDirectory(c.id))
+    }
+}

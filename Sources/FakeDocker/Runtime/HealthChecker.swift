@@ -1,0 +1,121 @@
+import CProcess
+import Foundation
+
+/// Runs a container's health check as the engine does: every interval (start-interval during the
+/// start period), bounded by the timeout; `starting` until the first success or until `retries`
+/// consecutive failures after the start period, which make it `unhealthy`.
+final class HealthChecker {
+    let config: HealthConfig
+    let container: Container
+    let store: StateStore
+    private let startedAt = monotonicNow()
+    private var nextDue: Double
+    private var running: (pid: pid_t, deadline: Double, startedAt: Double)?
+    private var streak = 0
+
+    var interval: Double { config.interval > 0 ? config.interval : 30 }
+    var timeout: Double { config.timeout > 0 ? config.timeout : 30 }
+    var retries: Int { config.retries > 0 ? config.retries : 3 }
+    var inStartPeriod: Bool { monotonicNow() - startedAt < config.startPeriod }
+
+    init(config: HealthConfig, container: Container, store: StateStore) {
+        self.config = config
+        self.container = container
+        self.store = store
+        let first = config.startPeriod > 0 && config.startInterval > 0 ? config.startInterval : (config.interval > 0 ? config.interval : 30)
+        nextDue = monotonicNow() + first
+    }
+
+    func millisecondsUntilDue() -> Int32 {
+        let target = running.map { $0.deadline } ?? nextDue
+        return Int32(max(0, min((target - monotonicNow()) * 1000, 86_400_000)).rounded(.up))
+    }
+
+    func tick() {
+        let t = monotonicNow()
+        if let r = running {
+            if t >= r.deadline { kill(r.pid, SIGKILL) }
+            return
+        }
+        guard t >= nextDue else { return }
+        guard let pid = spawnCheck() else { record(exitCode: -1); scheduleNext(); return }
+        running = (pid, t + timeout, now())
+    }
+
+    func finished(pid: pid_t, status: Int32) {
+        guard let r = running, r.pid == pid else { return }
+        running = nil
+        let timedOut = monotonicNow() >= r.deadline
+        let code = timedOut ? -1 : (cp_wifexited(status) != 0 ? cp_wexitstatus(status) : 128 + cp_wtermsig(status))
+        record(exitCode: code, startedAt: r.startedAt)
+        scheduleNext()
+    }
+
+    func cancel() { if let r = running { kill(r.pid, SIGKILL) } }
+
+    private func scheduleNext() {
+        let gap = inStartPeriod && config.startInterval > 0 ? config.startInterval : interval
+        nextDue = monotonicNow() + gap
+    }
+
+    private func spawnCheck() -> pid_t? {
+        let argv: [String]
+        switch config.test.first {
+        case "CMD-SHELL": argv = ["/bin/sh", "-c", config.test.dropFirst().joined(separator: " ")]
+        case "CMD": argv = Array(config.test.dropFirst())
+        default: argv = config.test
+        }
+        guard let program = argv.first else { return nil }
+        let rootfs = store.rootfs(ofContainer: container.id)
+        let workdir = rootfs + (container.config.workingDir.isEmpty ? "/" : container.config.workingDir)
+        let environment = Shim.processEnvironment(container.config)
+        guard case .success(let executable) = Shim.resolveExecutable(program, rootfs: rootfs, workdir: workdir, environment: environment) else { return nil }
+        let devNull = open("/dev/null", O_RDWR | O_CLOEXEC)
+        defer { close(devNull) }
+        var pid: pid_t = 0
+        let rc = withCStrings(argv) { cArgv in
+            withCStrings(environment) { cEnv in
+                var options = cp_spawn_options()
+                options.argv = cArgv
+                options.envp = cEnv
+                options.stdin_fd = devNull
+                options.stdout_fd = devNull
+                options.stderr_fd = devNull
+                options.process_group = -1
+                options.death_signal = SIGKILL
+                return executable.withCString { file in
+                    workdir.withCString { cwd in
+                        options.file = file
+                        options.cwd = cwd
+                        return cp_spawn(&options, &pid)
+                    }
+                }
+            }
+        }
+        return rc == 0 ? pid : nil
+    }
+
+    private func record(exitCode: Int32, startedAt: Double = now()) {
+        let healthy = exitCode == 0
+        if healthy { streak = 0 } else if !inStartPeriod { streak += 1 }
+        let id = container.id
+        let streakNow = streak
+        let retries = self.retries
+        _ = try? store.db.transaction {
+            guard var c = try store.container(id: id), c.isRunning else { return }
+            if healthy { c.health = "healthy" } else if streakNow >= retries { c.health = "unhealthy" }
+            c.healthStreak = streakNow
+            var log = (try? JSONCoding.decode([HealthLogEntry].self, c.healthLog)) ?? []
+            log.append(HealthLogEntry(start: startedAt, end: now(), exitCode: exitCode, output: ""))
+            c.healthLog = JSONCoding.encode(Array(log.suffix(5)))
+            try store.updateState(c)
+        }
+    }
+}
+
+struct HealthLogEntry: Codable {
+    var start: Double
+    var end: Double
+    var exitCode: Int32
+    var output: String
+}

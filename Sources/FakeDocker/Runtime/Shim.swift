@@ -1,0 +1,215 @@
+import CProcess
+import DockerSyntax
+import Foundation
+
+/// The process that owns one running container, as containerd-shim does: it starts the container's
+/// main process, copies its output to the log and to the attached client, runs health checks, and
+/// records the exit in the state file. It lives in its own session, so the container outlives a
+/// killed client; if the shim itself dies, PR_SET_PDEATHSIG kills the container and the next reader of
+/// the state marks it exited (Daemon.reconcile).
+///
+/// Started as `fake-docker __shim ID [--client-pid PID]` with 0/1/2 the client's streams (or
+/// /dev/null) and descriptor 3 the report pipe: the shim writes `ok` once the process runs, or
+/// `fail CODE` and docker's message, then closes it. The shim's own exit status is the container's
+/// exit code, so an attached client learns it even when `--rm` has already removed the container.
+enum Shim {
+    static let reportFD: Int32 = 3
+
+    struct StartFailure: Error {
+        var detail: String          // runc's part, e.g. `exec: "x": executable file not found in $PATH`
+        var message: String {
+            "Error response from daemon: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: \(detail): unknown"
+        }
+    }
+
+    struct Started {
+        var pid: pid_t
+        var outputFD: Int32     // the container's stdout pipe, or the pty master
+        var errorFD: Int32      // the container's stderr pipe; -1 with a tty
+        var logFD: Int32
+        var pidNamespace: Bool
+    }
+
+    static func main(_ args: [String], store: StateStore) -> Int32 {
+        guard let id = args.first else { return 2 }
+        var clientPID: Int32 = 0
+        if let i = args.firstIndex(of: "--client-pid"), i + 1 < args.count { clientPID = Int32(args[i + 1]) ?? 0 }
+        signal(SIGPIPE, SIG_IGN)
+        let childSignal = [SIGCHLD]
+        let signalFD = childSignal.withUnsafeBufferPointer { cp_signalfd($0.baseAddress, 1) }
+
+        guard var container = try? store.container(id: id) else {
+            report("fail 125\nError response from daemon: No such container: \(id)")
+            return 125
+        }
+        let started: Started
+        switch start(container, store: store) {
+        case .failure(let failure): return recordFailedStart(&container, store: store, failure: failure)
+        case .success(let s): started = s
+        }
+        container.status = .running
+        container.pid = started.pid
+        container.pidStart = HostProcess.startTime(started.pid) ?? 0
+        container.shimPID = getpid()
+        container.shimStart = HostProcess.startTime(getpid()) ?? 0
+        container.pidNamespace = started.pidNamespace
+        container.startedAt = now()
+        container.finishedAt = nil
+        container.exitCode = 0
+        container.error = ""
+        if container.config.healthcheck.map({ $0.test.first != "NONE" }) ?? false { container.health = "starting" }
+        try? store.db.transaction { try store.updateState(container) }
+        report("ok")
+
+        var supervisor = Supervisor(container: container, started: started, store: store, signalFD: signalFD, clientPID: clientPID)
+        let code = supervisor.run()
+        recordExit(container.id, code: code, store: store)
+        return code
+    }
+
+    static func report(_ text: String) {
+        _ = Output.write(reportFD, text)
+        close(reportFD)
+    }
+
+    static func recordFailedStart(_ c: inout Container, store: StateStore, failure: StartFailure) -> Int32 {
+        let code: Int32 = DockerError.run(failure.message).exitCode
+        c.exitCode = code
+        c.error = failure.detail
+        c.status = .created
+        try? store.db.transaction { try store.updateState(c) }
+        if c.config.autoRemove { try? Daemon(store: store).remove(c, force: true) }
+        report("fail \(code)\n\(failure.message)")
+        return code
+    }
+
+    static func recordExit(_ id: String, code: Int32, store: StateStore) {
+        let removed: Container? = try? store.db.transaction {
+            guard var c = try store.container(id: id) else { return nil }
+            c.status = .exited
+            c.exitCode = code
+            c.finishedAt = now()
+            c.pid = 0
+            try store.updateState(c)
+            return c
+        } ?? nil
+        if let c = removed, c.config.autoRemove { try? Daemon(store: store).remove(c, force: true) }
+    }
+
+    // MARK: Starting the process
+
+    static func start(_ c: Container, store: StateStore) -> Result<Started, StartFailure> {
+        let rootfs = store.rootfs(ofContainer: c.id)
+        let workdir = rootfs + (c.config.workingDir.isEmpty ? "/" : c.config.workingDir)
+        try? FileManager.default.createDirectory(atPath: workdir, withIntermediateDirectories: true)
+        let environment = processEnvironment(c.config)
+        let executable: String
+        switch resolveExecutable(c.config.path, rootfs: rootfs, workdir: workdir, environment: environment) {
+        case .failure(let f): return .failure(f)
+        case .success(let e): executable = e
+        }
+        let logFD = open(store.logPath(ofContainer: c.id), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+        let devNull = open("/dev/null", O_RDWR | O_CLOEXEC)
+        var stdinFD = c.config.openStdin ? Int32(0) : devNull
+        var outputFD: Int32 = -1, errorFD: Int32 = -1
+        var childOut: Int32, childErr: Int32
+        if c.config.tty {
+            var master: Int32 = -1, slave: Int32 = -1
+            let rc = cp_openpty(&master, &slave)
+            guard rc == 0 else { return .failure(StartFailure(detail: "open pty: \(String(cString: strerror(rc)))")) }
+            outputFD = master
+            stdinFD = slave; childOut = slave; childErr = slave
+        } else {
+            var out: [Int32] = [0, 0], err: [Int32] = [0, 0]
+            guard cp_pipe_cloexec(&out) == 0, cp_pipe_cloexec(&err) == 0 else {
+                return .failure(StartFailure(detail: "pipe: \(String(cString: strerror(errno)))"))
+            }
+            outputFD = out[0]; childOut = out[1]
+            errorFD = err[0]; childErr = err[1]
+        }
+        // PID 1 semantics come from a PID namespace (root only); `--init` puts an init in front of the
+        // command on the engine, so there the command is an ordinary process.
+        let pidNamespace = !c.config.initProcess && cp_unshare_pid_namespace() == 0
+
+        let argv = [c.config.path] + c.config.args
+        var pid: pid_t = 0
+        let rc = withCStrings(argv) { cArgv in
+            withCStrings(environment) { cEnv in
+                var options = cp_spawn_options()
+                options.stdin_fd = stdinFD
+                options.stdout_fd = childOut
+                options.stderr_fd = childErr
+                options.new_session = 1
+                options.controlling_tty = c.config.tty ? 1 : 0
+                options.process_group = -1
+                options.death_signal = SIGKILL
+                options.envp = cEnv
+                options.argv = cArgv
+                return executable.withCString { file in
+                    workdir.withCString { cwd in
+                        options.file = file
+                        options.cwd = cwd
+                        return cp_spawn(&options, &pid)
+                    }
+                }
+            }
+        }
+        close(childOut)
+        if childErr != childOut { close(childErr) }
+        close(devNull)
+        guard rc == 0 else {
+            close(outputFD); if errorFD >= 0 { close(errorFD) }; close(logFD)
+            let reason = rc == ENOENT ? "no such file or directory" : (rc == EACCES || rc == EISDIR ? "permission denied" : String(cString: strerror(rc)))
+            return .failure(StartFailure(detail: "exec: \"\(c.config.path)\": \(reason)"))
+        }
+        return .success(Started(pid: pid, outputFD: outputFD, errorFD: errorFD, logFD: logFD, pidNamespace: pidNamespace))
+    }
+
+    static func processEnvironment(_ config: ContainerConfig) -> [String] {
+        var env = config.env
+        func has(_ key: String) -> Bool { env.contains { $0.hasPrefix(key + "=") } }
+        if !has("PATH") { env.insert("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", at: 0) }
+        if !has("HOSTNAME") { env.insert("HOSTNAME=\(config.hostname)", at: 1) }
+        if !has("HOME") { env.append("HOME=/root") }
+        return env
+    }
+
+    /// Finds the program inside the container's root filesystem, as runc's LookPath does inside the
+    /// container, with docker's messages for the failures.
+    static func resolveExecutable(_ path: String, rootfs: String, workdir: String, environment: [String]) -> Result<String, StartFailure> {
+        func check(_ candidate: String) -> Int32 {   // 0: usable; else errno
+            var st = stat()
+            if stat(candidate, &st) != 0 { return errno }
+            if (st.st_mode & S_IFMT) == S_IFDIR { return EACCES }
+            return access(candidate, X_OK) == 0 ? 0 : EACCES
+        }
+        let quoted = "exec: \"\(path)\": "
+        if path.contains("/") {
+            let candidate = path.hasPrefix("/") ? rootfs + path : workdir + "/" + path
+            switch check(candidate) {
+            case 0: return .success(candidate)
+            case EACCES: return .failure(StartFailure(detail: quoted + "permission denied"))
+            default: return .failure(StartFailure(detail: quoted + "stat \(path): no such file or directory"))
+            }
+        }
+        let searchPath = environment.last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) } ?? ""
+        var sawPermissionDenied = false
+        for dir in searchPath.split(separator: ":", omittingEmptySubsequences: false) {
+            let d = dir.isEmpty ? "." : String(dir)
+            let candidate = (d.hasPrefix("/") ? rootfs + d : workdir + "/" + d) + "/" + path
+            switch check(candidate) {
+            case 0: return .success(candidate)
+            case EACCES: sawPermissionDenied = true
+            default: continue
+            }
+        }
+        return .failure(StartFailure(detail: quoted + (sawPermissionDenied ? "permission denied" : "executable file not found in $PATH")))
+    }
+}
+
+/// Calls `body` with a NULL-terminated C array of the strings (valid only inside `body`).
+func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+    let pointers = strings.map { strdup($0) } + [nil]
+    defer { pointers.forEach { free($0) } }
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}

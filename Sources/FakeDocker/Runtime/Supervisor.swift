@@ -1,0 +1,118 @@
+import CProcess
+import Foundation
+
+/// The shim's event loop: container output → log and attached client, the client's death, the
+/// container's exit, health checks. One poll(2), no busy waiting.
+struct Supervisor {
+    let container: Container
+    let started: Shim.Started
+    let store: StateStore
+    let signalFD: Int32
+    let clientPID: Int32
+
+    private var exitStatus: Int32?
+    private var outputOpen: Bool
+    private var errorOpen: Bool
+    /// Forwarding to the client stops when it dies or its stream breaks; the log always continues.
+    private var forwardOut = true
+    private var forwardErr = true
+    private var clientFD: Int32 = -1
+    private var ttyInputOpen: Bool
+    private var health: HealthChecker?
+
+    init(container: Container, started: Shim.Started, store: StateStore, signalFD: Int32, clientPID: Int32) {
+        self.container = container
+        self.started = started
+        self.store = store
+        self.signalFD = signalFD
+        self.clientPID = clientPID
+        outputOpen = true
+        errorOpen = started.errorFD >= 0
+        ttyInputOpen = container.config.tty && container.config.openStdin
+        if clientPID > 0 { clientFD = cp_pidfd_open(clientPID) }
+        if let h = container.config.healthcheck, h.test.first != "NONE", !h.test.isEmpty {
+            health = HealthChecker(config: h, container: container, store: store)
+        }
+    }
+
+    /// Runs until the main process has exited and its output is drained; returns docker's exit code.
+    mutating func run() -> Int32 {
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var drainDeadline: Double?
+        while exitStatus == nil || outputOpen || errorOpen {
+            var fds: [pollfd] = []
+            func watch(_ fd: Int32) -> Int { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)); return fds.count - 1 }
+            let iSignal = watch(signalFD)
+            let iOut = outputOpen ? watch(started.outputFD) : -1
+            let iErr = errorOpen ? watch(started.errorFD) : -1
+            let iClient = clientFD >= 0 ? watch(clientFD) : -1
+            let iInput = ttyInputOpen ? watch(0) : -1
+            var timeout: Int32 = -1
+            if let h = health, exitStatus == nil { timeout = h.millisecondsUntilDue() }
+            if let d = drainDeadline { timeout = max(0, Int32((d - monotonicNow()) * 1000)) }
+            let r = poll(&fds, nfds_t(fds.count), timeout)
+            if r < 0 && errno != EINTR { break }
+            if let d = drainDeadline, monotonicNow() >= d { break }
+
+            if iOut >= 0, fds[iOut].revents != 0 {
+                outputOpen = pump(started.outputFD, stream: .stdout, &buffer)
+            }
+            if iErr >= 0, fds[iErr].revents != 0 {
+                errorOpen = pump(started.errorFD, stream: .stderr, &buffer)
+            }
+            if iInput >= 0, fds[iInput].revents != 0 {
+                let n = read(0, &buffer, buffer.count)
+                if n > 0 { _ = buffer.withUnsafeBytes { Output.write(started.outputFD, UnsafeRawBufferPointer(rebasing: $0[0..<n])) } }
+                else if n == 0 || errno != EINTR { ttyInputOpen = false }
+            }
+            if iClient >= 0, fds[iClient].revents != 0 {
+                // The attached client is gone: its streams now lead nowhere docker would write to.
+                close(clientFD); clientFD = -1
+                forwardOut = false; forwardErr = false
+                if ttyInputOpen { ttyInputOpen = false }
+            }
+            if fds[iSignal].revents != 0 {
+                while cp_signalfd_read(signalFD, nil) != 0 {}
+                reapChildren()
+                if exitStatus != nil && drainDeadline == nil {
+                    // The engine kills the whole PID namespace when its init exits; without a
+                    // namespace, kill the container's process group to the same effect.
+                    if !started.pidNamespace { kill(-started.pid, SIGKILL) }
+                    // Bounded: a descendant that escaped the group must not hold the exit back.
+                    drainDeadline = monotonicNow() + 2
+                }
+            }
+            if exitStatus == nil { health?.tick() }
+        }
+        health?.cancel()
+        return exitStatus ?? 137
+    }
+
+    /// Copies what is readable from `fd` to the log and the client; false at EOF.
+    private mutating func pump(_ fd: Int32, stream: ContainerLog.Stream, _ buffer: inout [UInt8]) -> Bool {
+        let n = read(fd, &buffer, buffer.count)
+        if n < 0 { return errno == EINTR || errno == EAGAIN }   // EIO: a pty whose last holder closed
+        if n == 0 { return false }
+        buffer.withUnsafeBytes { raw in
+            let chunk = UnsafeRawBufferPointer(rebasing: raw[0..<n])
+            ContainerLog.append(fd: started.logFD, stream: stream, chunk)
+            if stream == .stdout, forwardOut { forwardOut = Output.write(1, chunk) }
+            if stream == .stderr, forwardErr { forwardErr = Output.write(2, chunk) }
+        }
+        return true
+    }
+
+    private mutating func reapChildren() {
+        while true {
+            var status: Int32 = 0
+            let pid = waitpid(-1, &status, WNOHANG)
+            if pid <= 0 { return }
+            if pid == started.pid {
+                // 128+N after a signal, as the engine reports it.
+                exitStatus = cp_wifsignaled(status) != 0 ? 128 + cp_wtermsig(status) : cp_wexitstatus(status)
+            } else {
+                health?.finished(pid: pid, status: status)
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+/// Append-only migrations, applied in order; `PRAGMA user_version` records how many have run.
+/// Never edit a shipped migration: add a new one (state files and fixtures outlive versions).
+enum Schema {
+    /// 'FDKR': marks a file as a fake-docker state file, so that any other SQLite file is refused.
+    static let applicationID: Int64 = 0x4644_4B52
+
+    static let migrations: [String] = [
+        """
+        CREATE TABLE containers (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            image_id TEXT NOT NULL,
+            image_ref TEXT NOT NULL,
+            config TEXT NOT NULL,
+            status TEXT NOT NULL,
+            exit_code INTEGER NOT NULL DEFAULT 0,
+            error TEXT NOT NULL DEFAULT '',
+            pid INTEGER NOT NULL DEFAULT 0,
+            pid_start INTEGER NOT NULL DEFAULT 0,
+            shim_pid INTEGER NOT NULL DEFAULT 0,
+            shim_start INTEGER NOT NULL DEFAULT 0,
+            pid_namespace INTEGER NOT NULL DEFAULT 0,
+            created_at REAL NOT NULL,
+            started_at REAL,
+            finished_at REAL,
+            health TEXT NOT NULL DEFAULT '',
+            health_streak INTEGER NOT NULL DEFAULT 0,
+            health_log TEXT NOT NULL DEFAULT '[]',
+            seq INTEGER NOT NULL
+        );
+        CREATE INDEX containers_seq ON containers(seq);
+        CREATE TABLE images (
+            id TEXT PRIMARY KEY,
+            config TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            parent TEXT NOT NULL DEFAULT '',
+            comment TEXT NOT NULL DEFAULT '',
+            size INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE tags (
+            reference TEXT PRIMARY KEY,
+            image_id TEXT NOT NULL
+        );
+        CREATE TABLE removed_exits (
+            id TEXT PRIMARY KEY,
+            exit_code INTEGER NOT NULL,
+            removed_at REAL NOT NULL
+        );
+        CREATE TABLE scripts (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            command TEXT NOT NULL,
+            delay REAL NOT NULL DEFAULT 0,
+            exit_code INTEGER,
+            stdout TEXT NOT NULL DEFAULT '',
+            stderr TEXT NOT NULL DEFAULT '',
+            remaining INTEGER NOT NULL
+        );
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE calls (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            pid INTEGER NOT NULL,
+            argv TEXT NOT NULL,
+            started_at REAL NOT NULL,
+            ended_at REAL,
+            exit_code INTEGER
+        );
+        """,
+    ]
+}
