@@ -1,1 +1,4 @@
-@main enum Main { static func main() { } }
+import Dockrun
+import Glibc
+
+exit(dockrun(Array(CommandLine.arguments.dropFirst())))

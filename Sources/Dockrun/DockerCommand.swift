@@ -1,0 +1,62 @@
+import DockerSyntax
+
+/// One invocation of the docker CLI: the arguments after the program name. A value, so tests can
+/// check exactly what dockrun would run without running it.
+public struct DockerCommand: Equatable, Sendable, CustomStringConvertible {
+    public let arguments: [String]
+
+    public init(_ arguments: [String]) { self.arguments = arguments }
+
+    /// `docker run --cidfile CIDFILE [user's options] --sig-proxy=false IMAGE [COMMAND...]`.
+    /// `--sig-proxy=false` comes after the user's options because pflag lets the last one win:
+    /// dockrun alone decides what a signal does. `--rm` is never passed: docker's removal would
+    /// race with `docker wait` and `docker commit`, so dockrun removes the container itself.
+    public static func run(_ request: RunRequest, cidfile: String) -> DockerCommand {
+        var arguments = ["run", "--cidfile", cidfile]
+        arguments += request.dockerOptions
+        arguments.append("--sig-proxy=false")
+        if let image = request.image { arguments.append(image) }
+        arguments += request.command
+        return DockerCommand(arguments)
+    }
+
+    public static func wait(_ id: ContainerID) -> DockerCommand { DockerCommand(["wait", id.value]) }
+
+    /// No `-t`: the container's own `--stop-timeout` and `--stop-signal` apply.
+    public static func stop(_ id: ContainerID) -> DockerCommand { DockerCommand(["stop", id.value]) }
+
+    /// Without a signal: docker's default, SIGKILL.
+    public static func kill(_ id: ContainerID, signal: Int32?) -> DockerCommand {
+        guard let signal else { return DockerCommand(["kill", id.value]) }
+        return DockerCommand(["kill", "--signal", SignalName.name(of: signal), id.value])
+    }
+
+    public static func commit(_ id: ContainerID, _ target: CommitTarget) -> DockerCommand {
+        DockerCommand(["commit", id.value, target.text])
+    }
+
+    public static func remove(_ id: ContainerID) -> DockerCommand { DockerCommand(["rm", "-f", id.value]) }
+
+    /// The command as a shell would read it, for DOCKRUN_DEBUG.
+    public var description: String {
+        arguments.map(Self.shellQuoted).joined(separator: " ")
+    }
+
+    static func shellQuoted(_ word: String) -> String {
+        let plain = !word.isEmpty && word.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"):
+                return true
+            default:
+                return "-_./:=@%+,".utf8.contains(byte)
+            }
+        }
+        if plain { return word }
+        var quoted = "'"
+        for character in word {
+            if character == "'" { quoted += "'\\''" } else { quoted.append(character) }
+        }
+        return quoted + "'"
+    }
+}

@@ -1,0 +1,60 @@
+import Glibc
+
+public let dockrunVersion = "0.1.0"
+
+/// The whole program, top to bottom: take the signals over, parse, run the container under
+/// supervision, return its exit code.
+public func dockrun(_ arguments: [String]) -> Int32 {
+    // First: from here on a supervised signal is queued for the loop, never delivered, so one
+    // arriving before the container exists is held, not lost and not fatal.
+    let signals: Int32
+    do {
+        signals = try System.signalDescriptor(Supervisor.supervisedSignals)
+    } catch {
+        System.write(2, "dockrun: cannot take over signals: \(error.text)\n")
+        return 125
+    }
+    // A closed stderr must not kill dockrun midway and leak the container.
+    signal(SIGPIPE, SIG_IGN)
+
+    let invocation: Invocation
+    do {
+        invocation = try Invocation.parse(arguments)
+    } catch {
+        System.write(2, "dockrun: \(error.message)\n")
+        return error.exitCode
+    }
+    switch invocation {
+    case .help:
+        System.write(1, usage)
+        return 0
+    case .version:
+        System.write(1, "dockrun \(dockrunVersion)\n")
+        return 0
+    case .run(let request):
+        let docker = System.environment("DOCKRUN_DOCKER").flatMap { $0.isEmpty ? nil : $0 } ?? "docker"
+        let debug = System.environment("DOCKRUN_DEBUG").map { !$0.isEmpty && $0 != "0" } ?? false
+        return Supervision(request: request, docker: docker, signals: signals, debug: debug).run()
+    }
+}
+
+let usage = """
+Usage:  dockrun [OPTIONS] IMAGE [COMMAND] [ARG...]
+
+Run a container as if it were a process: its output, signals and exit code are dockrun's.
+
+Options (every `docker run` option is accepted and passed to docker, except -d and -a):
+      --rm                  Remove the container when it ends (also after a failed start or a signal)
+      --commit REPO[:TAG]   Commit the container to an image when it exits 0 without being stopped
+      --cidfile PATH        Also write the container ID to PATH (kept unless the container is removed)
+      --help                Print this help
+      --version             Print dockrun's version
+
+Signals: TERM or INT stop the container (docker stop), a second one kills it; HUP, QUIT, USR1 and
+USR2 are sent to the container. dockrun exits with the container's exit code.
+
+Environment:
+  DOCKRUN_DOCKER   the docker CLI to run (a name on PATH or a path; default: docker)
+  DOCKRUN_DEBUG=1  print each docker command to stderr before running it
+
+"""

@@ -1,0 +1,47 @@
+import DockerSyntax
+
+/// Everything that stops dockrun before or instead of running a container, with what the user needs
+/// to read and the exit code it leaves with.
+public enum DockrunError: Error, Equatable, Sendable {
+    /// `-d`/`--detach` or `-a`/`--attach`: dockrun supervises an attached client, so it cannot honour them.
+    case attachedOnly(spelling: String)
+    case missingValue(option: String)
+    case invalidBool(option: String, value: String)
+    case invalidCommitReference(String, ImageReference.ParseError)
+    case noImage
+    case dockerNotFound(String)
+    case dockerNotExecutable(String)
+    /// A system call failed before the container could be started (no temp dir, no signalfd...).
+    case system(String)
+
+    public var message: String {
+        switch self {
+        case .attachedOnly(let spelling):
+            return "\(spelling) is not supported: dockrun must stay attached to the container to relay its output, signals and exit code"
+        case .missingValue(let option):
+            return "flag needs an argument: \(option)"
+        case .invalidBool(let option, let value):
+            return "invalid argument \"\(value)\" for \"\(option)\" flag: not a boolean"
+        case .invalidCommitReference(let text, let error):
+            return "invalid --commit reference \"\(text)\": \(error)"
+        case .noImage:
+            return "requires at least 1 argument (IMAGE); see 'dockrun --help'"
+        case .dockerNotFound(let name):
+            return "docker CLI not found: \(name)"
+        case .dockerNotExecutable(let name):
+            return "docker CLI not executable: \(name)"
+        case .system(let text):
+            return text
+        }
+    }
+
+    /// 125 like docker's own usage and setup failures; 127/126 like a shell for a missing or
+    /// unexecutable program.
+    public var exitCode: Int32 {
+        switch self {
+        case .dockerNotFound: return 127
+        case .dockerNotExecutable: return 126
+        default: return 125
+        }
+    }
+}

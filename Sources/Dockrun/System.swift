@@ -1,0 +1,214 @@
+import CProcess
+import Glibc
+
+/// The system calls of dockrun, in one place: spawning with pidfds, pipes, signalfd, inotify,
+/// the private directory. Everything above this file is plain Swift values and decisions.
+enum System {
+    struct Failure: Error {
+        let errno: Int32
+        var text: String { String(cString: strerror(errno)) }
+    }
+
+    struct Child {
+        let pid: pid_t
+        /// Readable once the process has exited; it is reaped then.
+        let pidfd: Int32
+    }
+
+    struct SpawnOptions {
+        var stdin: Int32 = -1
+        var stdout: Int32 = -1
+        var stderr: Int32 = -1
+        /// A process group of its own, so that a signal to dockrun's group does not reach it.
+        var ownProcessGroup = true
+        var ignoredSignals: [Int32] = []
+    }
+
+    static func spawn(_ program: String, _ arguments: [String], _ options: SpawnOptions) throws(Failure) -> Child {
+        let argv = ([program] + arguments).map { strdup($0) }
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let status: Int32 = (argv + [nil]).withUnsafeBufferPointer { argvBuffer in
+            options.ignoredSignals.withUnsafeBufferPointer { ignored in
+                program.withCString { file in
+                    var spawn = cp_spawn_options()
+                    spawn.file = file
+                    spawn.argv = argvBuffer.baseAddress
+                    spawn.stdin_fd = options.stdin
+                    spawn.stdout_fd = options.stdout
+                    spawn.stderr_fd = options.stderr
+                    spawn.process_group = options.ownProcessGroup ? 0 : -1
+                    spawn.ignored_signals = ignored.baseAddress
+                    spawn.ignored_count = Int32(ignored.count)
+                    return cp_spawn(&spawn, &pid)
+                }
+            }
+        }
+        guard status == 0 else { throw Failure(errno: status) }
+        let pidfd = cp_pidfd_open(pid)
+        guard pidfd >= 0 else {
+            let error = errno
+            Glibc.kill(pid, SIGKILL)
+            _ = reap(pid)
+            throw Failure(errno: error)
+        }
+        return Child(pid: pid, pidfd: pidfd)
+    }
+
+    static func reap(_ pid: pid_t) -> ExitStatus {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        if cp_wifsignaled(status) != 0 { return .signaled(cp_wtermsig(status)) }
+        return .exited(cp_wexitstatus(status))
+    }
+
+    /// A close-on-exec pipe whose read end does not block (the write end is the child's stdout or
+    /// stderr, left blocking as a program expects).
+    static func pipe() throws(Failure) -> (read: Int32, write: Int32) {
+        // pipe2 is not imported without _GNU_SOURCE; dockrun has one thread, so setting the flags
+        // afterwards leaves no window for another thread's fork to inherit the descriptors.
+        var fds: [Int32] = [-1, -1]
+        guard Glibc.pipe(&fds) == 0 else { throw Failure(errno: errno) }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        _ = fcntl(fds[0], F_SETFL, O_NONBLOCK)
+        return (fds[0], fds[1])
+    }
+
+    static func openDevNull(_ flags: Int32) throws(Failure) -> Int32 {
+        let fd = open("/dev/null", flags | O_CLOEXEC)
+        guard fd >= 0 else { throw Failure(errno: errno) }
+        return fd
+    }
+
+    /// Reads what is available without blocking; returns false at end of file.
+    static func readAvailable(_ fd: Int32, into buffer: inout [UInt8], limit: Int) -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n > 0 {
+                buffer += chunk[..<min(n, max(0, limit - buffer.count))]
+                continue
+            }
+            if n == 0 { return false }
+            if errno == EINTR { continue }
+            return errno == EAGAIN
+        }
+    }
+
+    /// The signals are blocked (so they are never delivered asynchronously) and read from the
+    /// returned descriptor instead. Call before any thread exists.
+    static func signalDescriptor(_ signals: [Int32]) throws(Failure) -> Int32 {
+        let fd = signals.withUnsafeBufferPointer { cp_signalfd($0.baseAddress, Int32($0.count)) }
+        guard fd >= 0 else { throw Failure(errno: errno) }
+        return fd
+    }
+
+    /// Every pending signal, in order of arrival.
+    static func pendingSignals(_ fd: Int32) -> [Int32] {
+        var signals: [Int32] = []
+        while true {
+            let signal = cp_signalfd_read(fd, nil)
+            if signal == 0 { return signals }
+            signals.append(signal)
+        }
+    }
+
+    /// An inotify descriptor watching the directory for writes, creations and renames.
+    static func watchDirectory(_ path: String) throws(Failure) -> Int32 {
+        let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+        guard fd >= 0 else { throw Failure(errno: errno) }
+        let mask = UInt32(IN_CLOSE_WRITE | IN_MODIFY | IN_CREATE | IN_MOVED_TO)
+        guard inotify_add_watch(fd, path, mask) >= 0 else {
+            let error = errno
+            close(fd)
+            throw Failure(errno: error)
+        }
+        return fd
+    }
+
+    /// Drains an inotify descriptor; true when an event names `file` (or events were lost).
+    static func drainWatch(_ fd: Int32, mentioning file: String) -> Bool {
+        var mentioned = false
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return mentioned }
+            // struct inotify_event: int wd; uint32 mask; uint32 cookie; uint32 len; char name[len]
+            var offset = 0
+            while offset + 16 <= n {
+                let field = { (at: Int) in
+                    buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset + at, as: UInt32.self) }
+                }
+                let mask = field(4), length = Int(field(12))
+                let nameBytes = buffer[(offset + 16)..<min(n, offset + 16 + length)].prefix { $0 != 0 }
+                if mask & UInt32(IN_Q_OVERFLOW) != 0 || nameBytes.elementsEqual(file.utf8) { mentioned = true }
+                offset += 16 + length
+            }
+        }
+    }
+
+    /// The whole file if it exists and is small, else nil.
+    static func readSmallFile(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: 256)
+        var count = 0
+        while count < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + count, $0.count - count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            count += n
+        }
+        return String(decoding: bytes[..<count], as: UTF8.self)
+    }
+
+    static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0
+    }
+
+    /// A fresh directory only this user can enter, with an unguessable name (mkdtemp: 0700).
+    static func makePrivateDirectory() throws(Failure) -> String {
+        var base = environment("TMPDIR") ?? "/tmp"
+        if base.isEmpty { base = "/tmp" }
+        var template = Array("\(base)/dockrun-XXXXXX".utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        guard made != nil else { throw Failure(errno: errno) }
+        return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    static func environment(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
+    }
+
+    static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
+
+    static func write(_ fd: Int32, _ text: String) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            bytes = bytes.dropFirst(n)
+        }
+    }
+
+    static func monotonicMilliseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+    }
+
+    /// Waits for any of the descriptors to become readable; returns their readiness in order.
+    static func poll(_ fds: [Int32], timeoutMilliseconds: Int32) -> [Bool] {
+        var entries = fds.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        while Glibc.poll(&entries, nfds_t(entries.count), timeoutMilliseconds) < 0 {
+            guard errno == EINTR else { break }
+        }
+        return entries.map { $0.revents != 0 }
+    }
+}
