@@ -1,0 +1,168 @@
+import Foundation
+import Glibc
+import Testing
+
+/// One test's world: a private directory, its own fake-docker state, a label that every container it
+/// makes carries, and a clean-up that removes all of it even when the test fails.
+final class Sandbox: Sendable {
+    let engine = Engine.current
+    /// Unique per test; the value of the `dockrun-test` label and the stem of names.
+    let id: String
+    let directory: String
+    let environment: [String: String]
+
+    static let labelKey = "dockrun-test"
+    var label: String { "\(Self.labelKey)=\(id)" }
+    /// Options that mark a container as this test's, so clean-up finds it on a shared real engine.
+    var tag: [String] { ["--label", label] }
+    var image: String { Engine.image }
+
+    private init() throws {
+        id = String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        let template = FileManager.default.temporaryDirectory.path + "/dockrun-test-XXXXXX"
+        var bytes = Array(template.utf8CString)
+        guard let made = mkdtemp(&bytes) else { throw SpawnError(program: "mkdtemp", errno: errno) }
+        directory = String(cString: made)
+        var env = ProcessInfo.processInfo.environment
+        if Engine.current.isFake { env["FAKE_DOCKER_STATE"] = directory + "/state.sqlite" }
+        environment = env
+    }
+
+    /// Runs `body` in a fresh sandbox and cleans up afterwards, whatever happened.
+    static func with<T>(_ body: (Sandbox) async throws -> T) async throws -> T {
+        let sandbox = try Sandbox()
+        defer { sandbox.cleanUp() }
+        try await sandbox.prepareImage()
+        return try await body(sandbox)
+    }
+
+    private func prepareImage() async throws {
+        guard engine.isFake else { return }
+        let imported = try await docker(["import", "-c", #"CMD ["sh"]"#, BusyboxImage.tar, image])
+        guard imported.code == 0 else { throw SetupError(what: "fake-docker import: \(imported)") }
+    }
+
+    struct SetupError: Error, CustomStringConvertible {
+        let what: String
+        var description: String { what }
+    }
+
+    // MARK: Running things
+
+    /// A unique container name for this test.
+    func name(_ suffix: String = "c") -> String { "dkt-\(id)-\(suffix)" }
+
+    /// A unique image repository for this test; the image is removed at clean-up.
+    func repository(_ suffix: String = "img") -> String { "dockrun-test/commit-\(id)-\(suffix)" }
+
+    /// A path inside the sandbox directory.
+    func path(_ name: String) -> String { directory + "/" + name }
+
+    /// Starts the engine CLI (docker or fake-docker).
+    func startDocker(_ args: [String], stdin: [UInt8]? = nil, keepStdinOpen: Bool = false,
+                     environment extra: [String: String] = [:]) throws -> ChildProcess {
+        var options = ChildProcess.Options(environment: environment.merging(extra) { $1 })
+        options.stdin = stdin
+        options.keepStdinOpen = keepStdinOpen
+        return try ChildProcess([engine.cli] + args, options)
+    }
+
+    /// Runs the engine CLI to completion.
+    func docker(_ args: [String], stdin: [UInt8]? = nil, environment extra: [String: String] = [:],
+                timeout: Double = 60) async throws -> Outcome {
+        try await startDocker(args, stdin: stdin, environment: extra).finish(timeout: timeout)
+    }
+
+    /// Starts the built dockrun with DOCKRUN_DOCKER pointing at the engine CLI.
+    func startDockrun(_ args: [String], stdin: [UInt8]? = nil, keepStdinOpen: Bool = false,
+                      environment extra: [String: String] = [:], newProcessGroup: Bool = false,
+                      keepStdout: Bool = true, sampleMemory: Bool = false) throws -> ChildProcess {
+        var env = environment
+        env["DOCKRUN_DOCKER"] = engine.cli
+        var options = ChildProcess.Options(environment: env.merging(extra) { $1 })
+        options.stdin = stdin
+        options.keepStdinOpen = keepStdinOpen
+        options.newProcessGroup = newProcessGroup
+        options.keepStdout = keepStdout
+        options.sampleMemory = sampleMemory
+        return try ChildProcess([Products.path("dockrun")] + args, options)
+    }
+
+    func dockrun(_ args: [String], stdin: [UInt8]? = nil, environment extra: [String: String] = [:],
+                 timeout: Double = 60) async throws -> Outcome {
+        try await startDockrun(args, stdin: stdin, environment: extra).finish(timeout: timeout)
+    }
+
+    // MARK: Looking at the engine
+
+    /// IDs (12 hex) of every container carrying this test's label, newest first.
+    func containers() async throws -> [String] {
+        let listed = try await docker(["ps", "-aq", "--filter", "label=\(label)"])
+        #expect(listed.code == 0, "ps: \(listed)")
+        return listed.out.split(separator: "\n").map(String.init)
+    }
+
+    /// `docker inspect -f TEMPLATE X`, trimmed; nil when inspect fails.
+    func inspect(_ object: String, _ template: String) async throws -> String? {
+        let inspected = try await docker(["inspect", "-f", template, object])
+        guard inspected.code == 0 else { return nil }
+        return inspected.out.trimmingCharacters(in: .newlines)
+    }
+
+    func imageExists(_ reference: String) async throws -> Bool {
+        try await docker(["image", "inspect", reference]).code == 0
+    }
+
+    /// Arranges for the engine to be unreachable for the commands this sandbox runs: on fake-docker its
+    /// scripted daemon-down; on the real engine a DOCKER_HOST socket that nothing listens on. Returns the
+    /// environment to pass to the commands.
+    func daemonDown() async throws -> [String: String] {
+        if engine.isFake {
+            let armed = try await docker(["script", "--daemon-down"])
+            #expect(armed.code == 0, "script --daemon-down: \(armed)")
+            return [:]
+        }
+        return ["DOCKER_HOST": "unix://" + path("no-daemon.sock")]
+    }
+
+    /// Fake-docker's call log, one invocation per line.
+    func calls() async throws -> [String] {
+        let log = try await docker(["calls"])
+        #expect(log.code == 0, "calls: \(log)")
+        return log.out.split(separator: "\n").map(String.init)
+    }
+
+    /// Arms a fake-docker fault (`fake-docker script ...`).
+    func script(_ args: [String]) async throws {
+        let armed = try await docker(["script"] + args)
+        #expect(armed.code == 0, "script \(args): \(armed)")
+    }
+
+    // MARK: Clean-up
+
+    /// Synchronous so it can run from a `defer`: removes this test's containers (by label) and images,
+    /// then its directory. On fake-docker every container in the private state is the test's.
+    private func cleanUp() {
+        let filter = engine.isFake ? ["ps", "-aq"] : ["ps", "-aq", "--filter", "label=\(label)"]
+        let ids = blocking(filter).split(separator: "\n").map(String.init)
+        if !ids.isEmpty { _ = blocking(["rm", "-f"] + ids) }
+        let images = blocking(["images", "--format", "{{.Repository}}:{{.Tag}}"])
+            .split(separator: "\n").map(String.init)
+            .filter { $0.contains("commit-\(id)") || $0.contains("dockrun-test-\(id)") }
+        if !images.isEmpty { _ = blocking(["rmi", "-f"] + images) }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    private func blocking(_ args: [String]) -> String {
+        ChildProcess.runBlocking([engine.cli] + args, environment: environment)?.out ?? ""
+    }
+}
+
+/// Matches a whole string against a regular expression (for IDs and other values the contract gives as a
+/// shape).
+func matches(_ text: String, _ pattern: String) -> Bool {
+    text.range(of: "^(?:" + pattern + ")$", options: .regularExpression) != nil
+}
+
+let hex64 = "[0-9a-f]{64}"
+let hex12 = "[0-9a-f]{12}"
