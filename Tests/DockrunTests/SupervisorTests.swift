@@ -1,0 +1,299 @@
+import Glibc
+import Testing
+@testable import Dockrun
+
+private let id = ContainerID(cidfileContents: String(repeating: "0123456789abcdef", count: 4))!
+private let target = try! CommitTarget("out/image:1")
+
+/// A machine that has seen the container's ID (its `docker wait` is out).
+private func running(remove: Bool = false, commit: CommitTarget? = nil) -> Supervisor {
+    var machine = Supervisor(remove: remove, commit: commit)
+    _ = machine.handle(.containerID(id))
+    return machine
+}
+
+@Suite("State machine")
+struct SupervisorTests {
+    // MARK: starting
+
+    @Test("the container ID starts docker wait and the machine runs")
+    func idStartsWait() {
+        var machine = Supervisor(remove: false, commit: nil)
+        #expect(machine.phase == .starting)
+        #expect(machine.handle(.containerID(id)) == [.spawnWait(id)])
+        #expect(machine.phase == .running)
+        #expect(machine.containerID == id)
+    }
+
+    @Test("a docker failure before any container exists exits with docker's code")
+    func dockerFailsBeforeCreate() {
+        for code: Int32 in [125, 126, 127, 1] {
+            var machine = Supervisor(remove: true, commit: target)
+            #expect(machine.handle(.clientExited(.exited(code))) == [.exit(code)])
+            #expect(machine.phase == .done)
+        }
+    }
+
+    @Test("while the client lives there is no timeout for the container ID")
+    func noCidfileTimeout() {
+        var machine = Supervisor(remove: true, commit: nil)
+        for event: Supervisor.Event in [.waitDeadlinePassed, .signal(SIGWINCH)] {
+            #expect(machine.handle(event) == [])
+        }
+        #expect(machine.phase == .starting)
+    }
+
+    @Test("a TERM before the ID is known is held, then stops the container as soon as it exists")
+    func heldStop() {
+        var machine = Supervisor(remove: true, commit: nil)
+        #expect(machine.handle(.signal(SIGTERM)) == [])
+        #expect(machine.handle(.containerID(id)) == [.spawnWait(id), .spawnStop(id)])
+        #expect(machine.phase == .stopping)
+    }
+
+    @Test("a container created after a stop request is stopped and, with --rm, removed")
+    func heldStopRemoves() {
+        var machine = Supervisor(remove: true, commit: nil)
+        _ = machine.handle(.signal(SIGINT))
+        _ = machine.handle(.containerID(id))
+        _ = machine.handle(.stopFinished(ok: true))
+        #expect(machine.handle(.clientExited(.exited(143))) == [.armWaitDeadline])
+        #expect(machine.handle(.waitReturned(.code(143))) == [.spawnRemove(id)])
+        #expect(machine.handle(.removeFinished(ok: true, message: "")) == [.exit(143)])
+        #expect(machine.removedContainer)
+    }
+
+    @Test("two TERMs before the ID is known stop and then kill, in order")
+    func heldEscalation() {
+        var machine = Supervisor(remove: false, commit: nil)
+        _ = machine.handle(.signal(SIGTERM))
+        _ = machine.handle(.signal(SIGTERM))
+        #expect(machine.handle(.containerID(id)) == [.spawnWait(id), .spawnStop(id), .spawnKill(id, signal: nil)])
+    }
+
+    @Test("HUP, QUIT, USR1 and USR2 before the ID is known are relayed once it exists")
+    func heldRelay() {
+        var machine = Supervisor(remove: false, commit: nil)
+        for signal in [SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2] { _ = machine.handle(.signal(signal)) }
+        #expect(machine.handle(.containerID(id)) == [
+            .spawnWait(id), .spawnKill(id, signal: SIGHUP), .spawnKill(id, signal: SIGQUIT),
+            .spawnKill(id, signal: SIGUSR1), .spawnKill(id, signal: SIGUSR2),
+        ])
+        #expect(machine.phase == .running)
+    }
+
+    @Test("a stop requested when the client exits without a container: nothing to stop, the client's code")
+    func heldStopNoContainer() {
+        var machine = Supervisor(remove: true, commit: nil)
+        _ = machine.handle(.signal(SIGTERM))
+        #expect(machine.handle(.clientExited(.exited(125))) == [.exit(125)])
+    }
+
+    // MARK: the exit code
+
+    @Test("the exit code waits for both the container and the client, in either order")
+    func bothEnds() {
+        var waitFirst = running()
+        #expect(waitFirst.handle(.waitReturned(.code(3))) == [])
+        #expect(waitFirst.handle(.clientExited(.exited(3))) == [.exit(3)])
+
+        var clientFirst = running()
+        #expect(clientFirst.handle(.clientExited(.exited(3))) == [.armWaitDeadline])
+        #expect(clientFirst.handle(.waitReturned(.code(3))) == [.exit(3)])
+    }
+
+    @Test("a wait answer the client contradicts (a created, not yet started container) is asked again")
+    func prematureWait() {
+        var machine = running()
+        #expect(machine.handle(.waitReturned(.code(0))) == [])
+        #expect(machine.handle(.clientExited(.exited(3))) == [.spawnWait(id), .armWaitDeadline])
+        #expect(machine.handle(.waitReturned(.code(3))) == [.exit(3)])
+    }
+
+    @Test("a wait started after the client exited decides, even against the client")
+    func waitAfterClientDecides() {
+        var machine = running()
+        _ = machine.handle(.clientExited(.signaled(SIGKILL)))
+        #expect(machine.handle(.waitReturned(.code(0))) == [.spawnWait(id), .armWaitDeadline])
+        #expect(machine.handle(.waitReturned(.code(0))) == [.exit(0)])
+    }
+
+    @Test("a failed start after create (126/127) exits with docker's code and --rm removes the container")
+    func failedStart() {
+        var machine = running(remove: true)
+        #expect(machine.handle(.waitReturned(.code(127))) == [])
+        #expect(machine.handle(.clientExited(.exited(127))) == [.spawnRemove(id)])
+        #expect(machine.handle(.removeFinished(ok: true, message: "")) == [.exit(127)])
+    }
+
+    @Test("docker's own failure (125) after create wins over the container's code")
+    func dockerFailureWins() {
+        #expect(Supervisor.exitCode(wait: .code(0), client: .exited(125)) == 125)
+        #expect(Supervisor.exitCode(wait: .code(128), client: .exited(125)) == 125)
+        #expect(Supervisor.exitCode(wait: .code(126), client: .exited(126)) == 126)
+        #expect(Supervisor.exitCode(wait: .code(3), client: .exited(3)) == 3)
+        #expect(Supervisor.exitCode(wait: .code(143), client: .signaled(SIGKILL)) == 143)
+        #expect(Supervisor.exitCode(wait: .failed("x"), client: .exited(4)) == 4)
+        #expect(Supervisor.exitCode(wait: .failed("x"), client: .signaled(SIGTERM)) == 143)
+    }
+
+    @Test("a failed docker wait falls back on the client's code, with a warning")
+    func waitFails() {
+        var machine = running()
+        _ = machine.handle(.waitReturned(.failed("Cannot connect")))
+        #expect(machine.handle(.clientExited(.exited(4))) == [.spawnWait(id), .armWaitDeadline])
+        #expect(machine.handle(.waitReturned(.failed("Cannot connect"))) == [
+            .writeMessage("warning: docker wait failed: Cannot connect; using the docker client's exit code"),
+            .exit(4),
+        ])
+    }
+
+    // MARK: signals while the container runs
+
+    @Test("TERM or INT stops the container once; another one kills it; more do nothing")
+    func stopThenKill() {
+        for stopSignal in [SIGTERM, SIGINT] {
+            var machine = running()
+            #expect(machine.handle(.signal(stopSignal)) == [.spawnStop(id)])
+            #expect(machine.phase == .stopping)
+            #expect(machine.stoppedByDockrun)
+            #expect(machine.handle(.signal(SIGINT)) == [.spawnKill(id, signal: nil)])
+            #expect(machine.handle(.signal(SIGTERM)) == [])
+        }
+    }
+
+    @Test("a failed docker stop escalates to docker kill")
+    func failedStopKills() {
+        var machine = running()
+        _ = machine.handle(.signal(SIGTERM))
+        #expect(machine.handle(.stopFinished(ok: false)) == [.spawnKill(id, signal: nil)])
+    }
+
+    @Test("HUP, QUIT, USR1 and USR2 are relayed with docker kill --signal and are not a stop")
+    func relay() {
+        var machine = running(commit: target)
+        for signal in [SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2] {
+            #expect(machine.handle(.signal(signal)) == [.spawnKill(id, signal: signal)])
+        }
+        #expect(!machine.stoppedByDockrun)
+        #expect(machine.handle(.killFinished(signal: SIGHUP, ok: true)) == [])
+        _ = machine.handle(.clientExited(.exited(0)))
+        #expect(machine.handle(.waitReturned(.code(0))) == [.spawnCommit(id, target)])
+    }
+
+    @Test("a stop that found the container not yet started is repeated when the end does not follow")
+    func stopBeforeStart() {
+        var machine = running()
+        _ = machine.handle(.signal(SIGTERM))
+        #expect(machine.handle(.stopFinished(ok: true)) == [.armWaitDeadline])
+        #expect(machine.handle(.waitDeadlinePassed) == [.spawnStop(id)])
+    }
+
+    @Test("a deadline while a stop is still in progress does nothing: docker stop waits for the stop timeout")
+    func deadlineDuringStop() {
+        var machine = running()
+        _ = machine.handle(.signal(SIGTERM))
+        #expect(machine.handle(.waitDeadlinePassed) == [])
+    }
+
+    @Test("the client dying while the container runs: a message, a stop, and the container's code")
+    func clientDies() {
+        var machine = running(commit: target)
+        #expect(machine.handle(.clientExited(.signaled(SIGKILL))) == [.armWaitDeadline])
+        #expect(machine.handle(.waitDeadlinePassed) == [
+            .writeMessage("docker client exited (status 137) while container \(id) was still running; stopping it"),
+            .spawnStop(id),
+        ])
+        #expect(machine.stoppedByDockrun)
+        // The wait started before the client died answers once the stop took effect.
+        #expect(machine.handle(.waitReturned(.code(0))) == [.spawnWait(id), .armWaitDeadline])
+        #expect(machine.handle(.stopFinished(ok: true)) == [.armWaitDeadline])
+        #expect(machine.handle(.waitReturned(.code(0))) == [.exit(0)])
+    }
+
+    // MARK: commit and remove
+
+    @Test("commit happens when the container exited 0 unstopped, before removal")
+    func commitThenRemove() {
+        var machine = running(remove: true, commit: target)
+        _ = machine.handle(.clientExited(.exited(0)))
+        #expect(machine.handle(.waitReturned(.code(0))) == [.spawnCommit(id, target)])
+        #expect(machine.phase == .committing)
+        #expect(machine.handle(.commitFinished(ok: true, message: "")) == [.spawnRemove(id)])
+        #expect(machine.phase == .removing)
+        #expect(machine.handle(.removeFinished(ok: true, message: "")) == [.exit(0)])
+        #expect(machine.phase == .done)
+    }
+
+    @Test("no commit when the container exited non-zero")
+    func noCommitOnFailure() {
+        var machine = running(commit: target)
+        _ = machine.handle(.clientExited(.exited(1)))
+        #expect(machine.handle(.waitReturned(.code(1))) == [.exit(1)])
+    }
+
+    @Test("no commit after dockrun stopped the container, even when it exited 0")
+    func noCommitAfterStop() {
+        var machine = running(remove: true, commit: target)
+        _ = machine.handle(.signal(SIGTERM))
+        _ = machine.handle(.clientExited(.exited(0)))
+        #expect(machine.handle(.waitReturned(.code(0))) == [.spawnRemove(id)])
+    }
+
+    @Test("a failed commit exits 125 and keeps the container, even with --rm")
+    func commitFails() {
+        var machine = running(remove: true, commit: target)
+        _ = machine.handle(.clientExited(.exited(0)))
+        _ = machine.handle(.waitReturned(.code(0)))
+        #expect(machine.handle(.commitFinished(ok: false, message: "Error response from daemon: boom")) == [
+            .writeMessage("commit failed: Error response from daemon: boom; container \(id) kept"),
+            .exit(125),
+        ])
+        #expect(!machine.removedContainer)
+    }
+
+    @Test("signals during commit and removal neither interrupt them nor are lost as a leak")
+    func signalsDuringCleanup() {
+        var machine = running(remove: true, commit: target)
+        _ = machine.handle(.clientExited(.exited(0)))
+        _ = machine.handle(.waitReturned(.code(0)))
+        for signal in [SIGTERM, SIGINT, SIGHUP, SIGTERM] { #expect(machine.handle(.signal(signal)) == []) }
+        #expect(machine.handle(.commitFinished(ok: true, message: "")) == [.spawnRemove(id)])
+        for signal in [SIGTERM, SIGQUIT] { #expect(machine.handle(.signal(signal)) == []) }
+        #expect(machine.handle(.removeFinished(ok: true, message: "")) == [.exit(0)])
+    }
+
+    @Test("a failed removal is a warning; the exit code stays the container's")
+    func removeFails() {
+        var machine = running(remove: true)
+        _ = machine.handle(.clientExited(.exited(3)))
+        _ = machine.handle(.waitReturned(.code(3)))
+        #expect(machine.handle(.removeFinished(ok: false, message: "Error response from daemon: busy")) == [
+            .writeMessage("warning: could not remove container \(id): Error response from daemon: busy"),
+            .exit(3),
+        ])
+        #expect(!machine.removedContainer)
+    }
+
+    @Test("without --rm the container is left and nothing is removed")
+    func noRemove() {
+        var machine = running()
+        _ = machine.handle(.clientExited(.exited(0)))
+        #expect(machine.handle(.waitReturned(.code(0))) == [.exit(0)])
+        #expect(!machine.removedContainer)
+    }
+
+    @Test("events after the end change nothing")
+    func afterDone() {
+        var machine = running()
+        _ = machine.handle(.clientExited(.exited(0)))
+        _ = machine.handle(.waitReturned(.code(0)))
+        for event: Supervisor.Event in [
+            .signal(SIGTERM), .containerID(id), .waitDeadlinePassed, .stopFinished(ok: false),
+            .waitReturned(.code(1)), .clientExited(.exited(1)),
+        ] {
+            #expect(machine.handle(event) == [])
+        }
+        #expect(machine.phase == .done)
+    }
+}
