@@ -195,3 +195,12 @@ int cp_wexitstatus(int s) { return WEXITSTATUS(s); }
 int cp_wifsignaled(int s) { return WIFSIGNALED(s); }
 int cp_wtermsig(int s) { return WTERMSIG(s); }
 int cp_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+cp_spawn_options cp_spawn_options_default(void) {
+    cp_spawn_options o;
+    memset(&o, 0, sizeof o);
+    o.stdin_fd = o.stdout_fd = o.stderr_fd = -1;
+    o.process_group = -1;
+    o.pass_fd = -1;
+    return o;
+}

@@ -1,1 +1,4 @@
-@main enum Main { static func main() { } }
+import FakeDocker
+import Foundation
+
+exit(FakeDockerCLI.main(CommandLine.arguments, environment: ProcessInfo.processInfo.environment))

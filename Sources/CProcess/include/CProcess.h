@@ -22,6 +22,9 @@ typedef struct {
     int pass_fd;                   // <= 0: none; else placed at descriptor 3 in the child
 } cp_spawn_options;
 
+// Options with every descriptor inherited, the parent's process group, nothing ignored.
+cp_spawn_options cp_spawn_options_default(void);
+
 // Forks and execs. Returns 0 and sets *pid, or returns the errno of the failed exec/fork (the child
 // has then been reaped). In the child every signal is unblocked and set to default except the ignored
 // ones, and every descriptor above 2 is closed.

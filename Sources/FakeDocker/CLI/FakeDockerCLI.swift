@@ -1,0 +1,107 @@
+import Foundation
+
+/// fake-docker's entry point: global options, the call log, scripted faults, then the command.
+public enum FakeDockerCLI {
+    public static func main(_ argv: [String], environment: [String: String]) -> Int32 {
+        var args = Array(argv.dropFirst())
+        args = stripGlobalOptions(args)
+        if args.first == "__shim" {
+            let shimArgs = Array(args.dropFirst())
+            guard let i = shimArgs.firstIndex(of: "--state"), i + 1 < shimArgs.count,
+                  let store = try? StateStore(path: shimArgs[i + 1]) else { return 125 }
+            return Shim.main(shimArgs, store: store)
+        }
+        let store: StateStore
+        do {
+            store = try StateStore(path: StateStore.defaultPath(environment: environment))
+        } catch {
+            Output.err(error.message)
+            return 1
+        }
+        let context = Context(store: store, environment: environment)
+        let command = args.first ?? ""
+        let logged = command != "calls"
+        let callID = logged ? CallLog.begin(store: store, argv: args) : nil
+        let code = dispatch(args, context)
+        if let callID { CallLog.end(store: store, id: callID, exitCode: code) }
+        return code
+    }
+
+    /// The docker CLI's own options, before the command; they do not change what fake-docker does.
+    static func stripGlobalOptions(_ args: [String]) -> [String] {
+        let valued: Set<String> = ["-H", "--host", "-l", "--log-level", "--config", "-c", "--context", "--tlscacert", "--tlscert", "--tlskey"]
+        var i = 0
+        while i < args.count, args[i].hasPrefix("-") {
+            let a = args[i]
+            if valued.contains(a) { i += 2 } else { i += 1 }
+        }
+        return Array(args[min(i, args.count)...])
+    }
+
+    static func dispatch(_ args: [String], _ ctx: Context) -> Int32 {
+        guard var name = args.first else {
+            Output.out("Usage:  docker [OPTIONS] COMMAND")
+            return 0
+        }
+        var rest = Array(args.dropFirst())
+        // `docker container X` / `docker image X` are the same commands (`container inspect` differs
+        // only in its missing-object message).
+        var containerScoped = false
+        if name == "container" || name == "image", let sub = rest.first {
+            containerScoped = name == "container"
+            let aliases = ["ls": name == "image" ? "images" : "ps", "list": name == "image" ? "images" : "ps", "remove": "rm"]
+            name = name == "image" && sub == "rm" ? "rmi" : (aliases[sub] ?? sub)
+            rest.removeFirst()
+        }
+        if name != "script" && name != "calls" {
+            if let fault = ScriptedFaults.consume(ctx.store, command: name) {
+                if let exit = fault.exitCode {
+                    sleepSeconds(fault.delay)
+                    if !fault.stdout.isEmpty { Output.write(1, fault.stdout) }
+                    if !fault.stderr.isEmpty { Output.write(2, fault.stderr) }
+                    return exit
+                }
+                if name == "run" || name == "create" { ctx.scriptedDelay = fault.delay } else { sleepSeconds(fault.delay) }
+            }
+            if (try? ctx.store.setting("daemon_down")) == "1" {
+                let message = "Cannot connect to the Docker daemon at \(ctx.daemonHost). Is the docker daemon running?"
+                if name == "run" || name == "create" {
+                    Output.err("docker: \(message)\n\nRun 'docker \(name) --help' for more information")
+                    return 125
+                }
+                Output.err(message)
+                return 1
+            }
+        }
+        do {
+            switch name {
+            case "run": return try RunCommand.execute(rest, ctx, create: false)
+            case "create": return try RunCommand.execute(rest, ctx, create: true)
+            case "start": return try StartCommand.execute(rest, ctx)
+            case "wait": return try WaitCommand.execute(rest, ctx)
+            case "stop": return try StopCommand.execute(rest, ctx)
+            case "kill": return try KillCommand.execute(rest, ctx)
+            case "rm": return try RmCommand.execute(rest, ctx)
+            case "commit": return try CommitCommand.execute(rest, ctx)
+            case "tag": return try TagCommand.execute(rest, ctx)
+            case "rmi": return try RmiCommand.execute(rest, ctx)
+            case "inspect": return try InspectCommand.execute(rest, ctx, containerOnly: containerScoped)
+            case "ps": return try PsCommand.execute(rest, ctx)
+            case "images": return try ImagesCommand.execute(rest, ctx)
+            case "logs": return try LogsCommand.execute(rest, ctx)
+            case "import": return try ImportCommand.execute(rest, ctx)
+            case "version": return try VersionCommand.execute(rest, ctx)
+            case "info": return try InfoCommand.execute(rest, ctx)
+            case "script": return try ScriptCommand.execute(rest, ctx)
+            case "calls": return try CallsCommand.execute(rest, ctx)
+            default:
+                Output.err("docker: unknown command: docker \(name)\n\nRun 'docker --help' for more information")
+                return 1
+            }
+        } catch {
+            if !error.message.isEmpty { Output.err(error.message) }
+            if error.exitCode == 0, !error.message.isEmpty { return 0 }
+            return error.exitCode
+        }
+    }
+}

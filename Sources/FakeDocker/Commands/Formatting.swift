@@ -1,0 +1,124 @@
+import Foundation
+
+/// Runs a `--format` template as the docker CLI does: a parse error is `template parsing error: …`
+/// with exit 64; an execution error has the same prefix, exit 1.
+func render(_ format: String, _ data: TemplateValue, missingKeyError: Bool = false) throws(DockerError) -> String {
+    try runTemplate(try parseTemplate(format, missingKeyError: missingKeyError), data)
+}
+
+func parseTemplate(_ format: String, missingKeyError: Bool = true) throws(DockerError) -> GoTemplate {
+    do {
+        return try GoTemplate(format, missingKey: missingKeyError ? .error : .zero)
+    } catch {
+        throw DockerError("template parsing error: \(error.message)", exitCode: 64)
+    }
+}
+
+func runTemplate(_ template: GoTemplate, _ data: TemplateValue) throws(DockerError) -> String {
+    do {
+        return try template.execute(data)
+    } catch {
+        throw DockerError("template parsing error: \(error.message)", exitCode: 1)
+    }
+}
+
+/// docker's `table` formats: the header row comes from the same template run over the column titles,
+/// and the cells are aligned as Go's tabwriter (minwidth 10, padding 3) aligns them.
+struct TableFormat {
+    let format: String
+    let isTable: Bool
+
+    init(_ raw: String) {
+        if raw.hasPrefix("table") {
+            isTable = true
+            format = String(raw.dropFirst(5)).trimmingCharacters(in: " ")
+        } else {
+            isTable = false
+            format = raw
+        }
+    }
+
+    func render(rows: [TemplateValue], header: TemplateValue) throws(DockerError) -> String {
+        var lines: [String] = []
+        if isTable { lines.append(try FakeDocker.render(format, header)) }
+        for row in rows { lines.append(try FakeDocker.render(format, row)) }
+        guard isTable else { return lines.map { $0 + "\n" }.joined() }
+        return tabwriter(lines)
+    }
+}
+
+/// Go's text/tabwriter with docker's settings: a cell ended by a tab is padded to its column's width
+/// (the widest such cell + 3, at least 10); the last cell of a line is not.
+func tabwriter(_ lines: [String]) -> String {
+    let cells = lines.map { $0.components(separatedBy: "\t") }
+    var widths: [Int] = []
+    for row in cells {
+        for (i, cell) in row.dropLast().enumerated() {
+            if widths.count <= i { widths.append(0) }
+            widths[i] = max(widths[i], max(cell.count + 3, 10))
+        }
+    }
+    var out = ""
+    for row in cells {
+        for (i, cell) in row.enumerated() {
+            if i < row.count - 1 {
+                out += cell + String(repeating: " ", count: widths[i] - cell.count)
+            } else {
+                out += cell
+            }
+        }
+        out += "\n"
+    }
+    return out
+}
+
+/// go-units HumanDuration, as `docker ps` prints ages.
+func humanDuration(_ seconds: Double) -> String {
+    let s = Int(seconds)
+    if s < 1 { return "Less than a second" }
+    if s == 1 { return "1 second" }
+    if s < 60 { return "\(s) seconds" }
+    let minutes = Int(seconds / 60)
+    if minutes == 1 { return "About a minute" }
+    if minutes < 60 { return "\(minutes) minutes" }
+    let hours = Int(seconds / 3600 + 0.5)
+    if hours == 1 { return "About an hour" }
+    if hours < 48 { return "\(hours) hours" }
+    if hours < 24 * 7 * 2 { return "\(hours / 24) days" }
+    if hours < 24 * 30 * 2 { return "\(hours / 24 / 7) weeks" }
+    if hours < 24 * 365 * 2 { return "\(hours / 24 / 30) months" }
+    return "\(Int(seconds / 3600) / 24 / 365) years"
+}
+
+/// go-units HumanSizeWithPrecision(size, 3): decimal units.
+func humanSize(_ bytes: Int64) -> String {
+    let units = ["B", "kB", "MB", "GB", "TB", "PB"]
+    var value = Double(bytes)
+    var i = 0
+    while value >= 1000 && i < units.count - 1 { value /= 1000; i += 1 }
+    var text = String(format: "%.3g", value)
+    if text.contains("e") { text = String(format: "%.0f", value) }
+    return text + units[i]
+}
+
+/// RFC 3339 with nanoseconds in UTC, as the engine's JSON prints times; Go's zero time for nil.
+func rfc3339(_ time: Double?) -> String {
+    guard let time, time > 0 else { return "0001-01-01T00:00:00Z" }
+    var t = time_t(time)
+    var parts = tm()
+    gmtime_r(&t, &parts)
+    let nanos = Int((time - Double(Int(time))) * 1e9)
+    var fraction = String(format: "%09d", nanos)
+    while fraction.hasSuffix("0") { fraction.removeLast() }
+    return String(format: "%04d-%02d-%02dT%02d:%02d:%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+                  parts.tm_hour, parts.tm_min, parts.tm_sec) + (fraction.isEmpty ? "" : "." + fraction) + "Z"
+}
+
+/// `2026-11-29 00:30:01 +0000 UTC`, as `{{.CreatedAt}}` prints in ps and images.
+func goTimeString(_ time: Double) -> String {
+    var t = time_t(time)
+    var parts = tm()
+    gmtime_r(&t, &parts)
+    return String(format: "%04d-%02d-%02d %02d:%02d:%02d +0000 UTC", parts.tm_year + 1900, parts.tm_mon + 1,
+                  parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec)
+}

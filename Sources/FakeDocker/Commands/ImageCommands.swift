@@ -1,0 +1,177 @@
+import DockerSyntax
+import Foundation
+
+/// Validates a commit/tag target before any daemon call, with docker's messages (exit 1).
+func parseTarget(_ reference: String) throws(DockerError) -> ImageReference {
+    do { return try ImageReference.parse(reference) } catch { throw DockerError(error.description) }
+}
+
+/// Registers an image whose files are already in `rootfs(ofImage: id)`, tagging it when asked.
+func registerImage(_ ctx: Context, id: String, config: ImageConfig, parent: String, comment: String, tag: ImageReference?) throws(DockerError) {
+    let image = Image(id: id, config: config, createdAt: now(), parent: parent, comment: comment, size: 0, repoTags: [])
+    do {
+        try ctx.store.db.transaction {
+            try ctx.store.insert(image)
+            if let tag { try ctx.store.tag(tag.description, imageID: id) }
+        }
+    } catch {
+        throw DockerError.daemon("\(error)")
+    }
+}
+
+enum CommitCommand {
+    static let syntax = CommandSyntax(name: "commit", usage: "[OPTIONS] CONTAINER [REPOSITORY[:TAG]]", flags: [
+        FlagSpec(long: "author", short: "a", takesValue: true), FlagSpec(long: "change", short: "c", takesValue: true),
+        FlagSpec(long: "message", short: "m", takesValue: true), FlagSpec(long: "pause", short: "p", takesValue: false), .help,
+    ], minArguments: 1, maxArguments: 2)
+
+    static func execute(_ args: [String], _ ctx: Context) throws(DockerError) -> Int32 {
+        let f = try syntax.parse(args)
+        let target = try f.arguments.count > 1 && !f.arguments[1].isEmpty ? parseTarget(f.arguments[1]) : nil
+        let c = try ctx.daemon.find(f.arguments[0])
+        let id = randomHexID()
+        do {
+            try FileManager.default.createDirectory(atPath: ctx.store.imageDirectory(id), withIntermediateDirectories: true)
+            try copyTree(from: ctx.store.rootfs(ofContainer: c.id), to: ctx.store.rootfs(ofImage: id))
+        } catch {
+            try? FileManager.default.removeItem(atPath: ctx.store.imageDirectory(id))
+            throw DockerError.daemon("\(error)")
+        }
+        var config = ImageConfig(cmd: c.config.cmd, entrypoint: c.config.entrypoint, env: c.config.env,
+                                 workingDir: c.config.workingDir, user: c.config.user, labels: c.config.labels,
+                                 stopSignal: c.config.stopSignal, exposedPorts: [])
+        for change in f.all("change") { try DockerfileChange.apply(change, to: &config) }
+        try registerImage(ctx, id: id, config: config, parent: c.imageID, comment: f.last("message") ?? "", tag: target)
+        Output.out("sha256:\(id)")
+        return 0
+    }
+}
+
+enum TagCommand {
+    static let syntax = CommandSyntax(name: "tag", usage: "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", flags: [.help], minArguments: 2, exactArguments: true)
+
+    static func execute(_ args: [String], _ ctx: Context) throws(DockerError) -> Int32 {
+        let f = try syntax.parse(args)
+        let target = try parseTarget(f.arguments[1])
+        guard let image = try? ctx.store.findImage(f.arguments[0]) else {
+            throw DockerError.daemon("No such image: \(StateStore.normalizedTag(f.arguments[0]))")
+        }
+        do { try ctx.store.tag(target.description, imageID: image.id) } catch { throw DockerError.daemon("\(error)") }
+        return 0
+    }
+}
+
+enum RmiCommand {
+    static let syntax = CommandSyntax(name: "rmi", usage: "[OPTIONS] IMAGE [IMAGE...]", flags: [
+        FlagSpec(long: "force", short: "f", takesValue: false), FlagSpec(long: "no-prune", short: nil, takesValue: false), .help,
+    ], minArguments: 1)
+
+    static func execute(_ args: [String], _ ctx: Context) throws(DockerError) -> Int32 {
+        let f = try syntax.parse(args)
+        let force = f.bool("force")
+        return try forEachContainer(f.arguments) { reference throws(DockerError) in
+            guard let image = try? ctx.store.findImage(reference) else {
+                throw DockerError.daemon("No such image: \(reference)")
+            }
+            let db = ctx.store.db
+            do {
+                let byTag = image.repoTags.contains(StateStore.normalizedTag(reference))
+                let users = try db.query("SELECT id FROM containers WHERE image_id = ?", [.text(image.id)]).map { $0[0].text }
+                if byTag && image.repoTags.count > 1 {
+                    try db.query("DELETE FROM tags WHERE reference = ?", [.text(StateStore.normalizedTag(reference))])
+                    Output.out("Untagged: \(StateStore.normalizedTag(reference))")
+                    return
+                }
+                if let user = users.first, !force {
+                    let what = byTag ? "unable to remove repository reference \"\(reference)\" (must force)" : "unable to delete \(image.id.prefix(12)) (must be forced)"
+                    throw DockerError.daemon("conflict: \(what) - container \(user.prefix(12)) is using its referenced image \(image.id.prefix(12))")
+                }
+                try db.transaction {
+                    for tag in image.repoTags {
+                        try db.query("DELETE FROM tags WHERE reference = ?", [.text(tag)])
+                        Output.out("Untagged: \(tag)")
+                    }
+                    try db.query("DELETE FROM images WHERE id = ?", [.text(image.id)])
+                }
+                try? FileManager.default.removeItem(atPath: ctx.store.imageDirectory(image.id))
+                Output.out("Deleted: sha256:\(image.id)")
+            } catch let e as DockerError {
+                throw e
+            } catch {
+                throw DockerError.daemon("\(error)")
+            }
+        }
+    }
+}
+
+enum ImportCommand {
+    static let syntax = CommandSyntax(name: "import", usage: "[OPTIONS] file|URL|- [REPOSITORY[:TAG]]", flags: [
+        FlagSpec(long: "change", short: "c", takesValue: true), FlagSpec(long: "message", short: "m", takesValue: true),
+        FlagSpec(long: "platform", short: nil, takesValue: true), .help,
+    ], minArguments: 1, maxArguments: 2)
+
+    static func execute(_ args: [String], _ ctx: Context) throws(DockerError) -> Int32 {
+        let f = try syntax.parse(args)
+        let source = f.arguments[0]
+        let target = try f.arguments.count > 1 ? parseTarget(f.arguments[1]) : nil
+        var config = ImageConfig.empty
+        for change in f.all("change") { try DockerfileChange.apply(change, to: &config) }
+        var input: Int32 = 0
+        if source != "-" {
+            input = open(source, O_RDONLY | O_CLOEXEC)
+            guard input >= 0 else { throw DockerError("open \(source): no such file or directory") }
+        }
+        defer { if input != 0 { close(input) } }
+        let id = randomHexID()
+        let rootfs = ctx.store.rootfs(ofImage: id)
+        do {
+            try FileManager.default.createDirectory(atPath: rootfs, withIntermediateDirectories: true)
+        } catch {
+            throw DockerError.daemon("\(error)")
+        }
+        guard runTool(["/bin/tar", "-x", "-f", "-", "-C", rootfs, "--no-same-owner"], stdin: input) == 0 else {
+            try? FileManager.default.removeItem(atPath: ctx.store.imageDirectory(id))
+            throw DockerError.daemon("archive/tar: invalid tar header")
+        }
+        try registerImage(ctx, id: id, config: config, parent: "", comment: f.last("message") ?? "Imported from \(source)", tag: target)
+        Output.out("sha256:\(id)")
+        return 0
+    }
+}
+
+/// The Dockerfile instructions `--change` accepts on commit and import.
+enum DockerfileChange {
+    static func apply(_ change: String, to config: inout ImageConfig) throws(DockerError) {
+        let trimmed = change.trimmingCharacters(in: " \t")
+        let keyword = String(trimmed.prefix { $0 != " " && $0 != "\t" }).uppercased()
+        let rest = String(trimmed.dropFirst(keyword.count)).trimmingCharacters(in: " \t")
+        func list() -> [String] {
+            if rest.hasPrefix("["), let data = rest.data(using: .utf8),
+               let array = try? JSONSerialization.jsonObject(with: data) as? [String] { return array }
+            return ["/bin/sh", "-c", rest]
+        }
+        switch keyword {
+        case "CMD": config.cmd = list()
+        case "ENTRYPOINT": config.entrypoint = list()
+        case "ENV":
+            let parts = rest.contains("=") ? rest.split(separator: " ").map(String.init) : [rest.replacingOccurrences(of: " ", with: "=", options: [], range: rest.range(of: " "))]
+            for p in parts {
+                let key = p.prefix { $0 != "=" }
+                config.env.removeAll { $0.hasPrefix(key + "=") }
+                config.env.append(p)
+            }
+        case "WORKDIR": config.workingDir = rest
+        case "USER": config.user = rest
+        case "STOPSIGNAL": config.stopSignal = rest
+        case "EXPOSE": config.exposedPorts += rest.split(separator: " ").map(String.init)
+        case "LABEL":
+            for p in rest.split(separator: " ") {
+                let kv = p.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: "\"") }
+                config.labels[kv[0]] = kv.count > 1 ? kv[1] : ""
+            }
+        case "VOLUME", "ONBUILD", "HEALTHCHECK", "SHELL": break
+        default:
+            throw DockerError.daemon("\(keyword.lowercased()) is not a valid change command")
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+
+/// `docker inspect [-f FORMAT] NAME...` and `docker container inspect`: the engine's JSON (an array,
+/// 4-space indent) or a template over it. A template sees the JSON decoded into maps, so an unknown
+/// key is docker's `map has no entry for key` (missingkey=error).
+enum InspectCommand {
+    static let syntax = CommandSyntax(name: "inspect", usage: "[OPTIONS] NAME|ID [NAME|ID...]", flags: [
+        FlagSpec(long: "format", short: "f", takesValue: true), FlagSpec(long: "size", short: "s", takesValue: false),
+        FlagSpec(long: "type", short: nil, takesValue: true), .help,
+    ], minArguments: 1)
+
+    static func execute(_ args: [String], _ ctx: Context, containerOnly: Bool) throws(DockerError) -> Int32 {
+        let f = try syntax.parse(args)
+        var objects: [TemplateValue] = []
+        var errors: [String] = []
+        let type = containerOnly ? "container" : f.last("type")
+        for reference in f.arguments {
+            if type != "image", let c = try? ctx.daemon.find(reference) {
+                objects.append(InspectView.container(c, store: ctx.store))
+            } else if type != "container", let image = try? ctx.store.findImage(reference) {
+                objects.append(InspectView.image(image))
+            } else {
+                errors.append(containerOnly ? "Error response from daemon: No such container: \(reference)" : "Error: No such object: \(reference)")
+            }
+        }
+        if let format = f.last("format") {
+            let template = try parseTemplate(format)
+            for object in objects {
+                do throws(DockerError) {
+                    Output.out(try runTemplate(template, object.decodedJSON))
+                } catch {
+                    // The engine's CLI has started the line (empty) when the execution fails.
+                    Output.out("")
+                    throw error
+                }
+            }
+        } else {
+            Output.out(objects.isEmpty ? "[]" : TemplateValue.array(objects).json(indent: "    "))
+        }
+        if !errors.isEmpty { throw DockerError(errors.joined(separator: "\n")) }
+        return 0
+    }
+}
+
+/// The engine's inspect documents (API 1.41), fields in the engine's order.
+enum InspectView {
+    static func container(_ c: Container, store: StateStore) -> TemplateValue {
+        let cfg = c.config
+        var state: [(String, TemplateValue)] = [
+            ("Status", .string(c.status.rawValue)), ("Running", .bool(c.isRunning)), ("Paused", .bool(c.status == .paused)),
+            ("Restarting", .bool(c.status == .restarting)), ("OOMKilled", .bool(false)), ("Dead", .bool(c.status == .dead)),
+            ("Pid", .int(Int64(c.isRunning ? c.pid : 0))), ("ExitCode", .int(Int64(c.exitCode))), ("Error", .string(c.error)),
+            ("StartedAt", .string(rfc3339(c.startedAt))), ("FinishedAt", .string(rfc3339(c.finishedAt))),
+        ]
+        if let h = cfg.healthcheck, h.test.first != "NONE" {
+            let log = (try? JSONCoding.decode([HealthLogEntry].self, c.healthLog)) ?? []
+            state.append(("Health", .structure("types.Health", [
+                ("Status", .string(c.health.isEmpty ? "starting" : c.health)),
+                ("FailingStreak", .int(Int64(c.healthStreak))),
+                ("Log", .array(log.map { e in .structure("types.HealthcheckResult", [
+                    ("Start", .string(rfc3339(e.start))), ("End", .string(rfc3339(e.end))),
+                    ("ExitCode", .int(Int64(e.exitCode))), ("Output", .string(e.output))]) })),
+            ])))
+        }
+        let dir = store.containerDirectory(c.id)
+        var config: [(String, TemplateValue)] = [
+            ("Hostname", .string(cfg.hostname)), ("Domainname", .string("")), ("User", .string(cfg.user)),
+            ("AttachStdin", .bool(cfg.attachStdin)), ("AttachStdout", .bool(cfg.attachStdout)),
+            ("AttachStderr", .bool(cfg.attachStderr)), ("Tty", .bool(cfg.tty)), ("OpenStdin", .bool(cfg.openStdin)),
+            ("StdinOnce", .bool(cfg.openStdin && cfg.attachStdin)), ("Env", strings(cfg.env)), ("Cmd", optionalStrings(cfg.cmd)),
+        ]
+        if let h = cfg.healthcheck {
+            var fields: [(String, TemplateValue)] = [("Test", strings(h.test))]
+            if h.interval > 0 { fields.append(("Interval", .int(Int64(h.interval * 1e9)))) }
+            if h.timeout > 0 { fields.append(("Timeout", .int(Int64(h.timeout * 1e9)))) }
+            if h.startPeriod > 0 { fields.append(("StartPeriod", .int(Int64(h.startPeriod * 1e9)))) }
+            if h.retries > 0 { fields.append(("Retries", .int(Int64(h.retries)))) }
+            config.append(("Healthcheck", .structure("container.HealthConfig", fields)))
+        }
+        config += [
+            ("Image", .string(c.imageRef)), ("Volumes", .null), ("WorkingDir", .string(cfg.workingDir)),
+            ("Entrypoint", optionalStrings(cfg.entrypoint)), ("OnBuild", .null), ("Labels", labels(cfg.labels)),
+        ]
+        if let s = cfg.stopSignal { config.append(("StopSignal", .string(s))) }
+        if let t = cfg.stopTimeout { config.append(("StopTimeout", .int(Int64(t)))) }
+        var host: [(String, TemplateValue)] = [
+            ("Binds", .null), ("ContainerIDFile", .string(cfg.otherOptions["cidfile"]?.last ?? "")),
+            ("LogConfig", .structure("container.LogConfig", [("Type", .string("json-file")), ("Config", .stringMap([]))])),
+            ("NetworkMode", .string(cfg.networkMode)), ("PortBindings", .map([])),
+            ("RestartPolicy", .structure("container.RestartPolicy", [("Name", .string(cfg.restartPolicy)), ("MaximumRetryCount", .int(0))])),
+            ("AutoRemove", .bool(cfg.autoRemove)), ("VolumeDriver", .string("")), ("VolumesFrom", .null),
+            ("CapAdd", optionalStrings(cfg.otherOptions["cap-add"])), ("CapDrop", optionalStrings(cfg.otherOptions["cap-drop"])),
+            ("Dns", strings(cfg.otherOptions["dns"] ?? [])), ("ExtraHosts", optionalStrings(cfg.otherOptions["add-host"])),
+            ("Privileged", .bool(cfg.otherOptions["privileged"]?.last == "true")),
+            ("PublishAllPorts", .bool(cfg.otherOptions["publish-all"]?.last == "true")),
+            ("ReadonlyRootfs", .bool(cfg.otherOptions["read-only"]?.last == "true")),
+            ("Memory", .int(Int64(cfg.otherOptions["memory"]?.last.flatMap(parseMemory) ?? 0))),
+        ]
+        if cfg.initProcess { host.append(("Init", .bool(true))) }
+        return .structure("types.ContainerJSON", [
+            ("Id", .string(c.id)), ("Created", .string(rfc3339(c.createdAt))), ("Path", .string(cfg.path)),
+            ("Args", strings(cfg.args)), ("State", .structure("types.ContainerState", state)),
+            ("Image", .string("sha256:" + c.imageID)), ("ResolvConfPath", .string(dir + "/rootfs/etc/resolv.conf")),
+            ("HostnamePath", .string(dir + "/rootfs/etc/hostname")), ("HostsPath", .string(dir + "/rootfs/etc/hosts")),
+            ("LogPath", .string(store.logPath(ofContainer: c.id))), ("Name", .string("/" + c.name)), ("RestartCount", .int(0)),
+            ("Driver", .string("vfs")), ("Platform", .string("linux")), ("MountLabel", .string("")),
+            ("ProcessLabel", .string("")), ("AppArmorProfile", .string("")), ("ExecIDs", .null),
+            ("HostConfig", .structure("container.HostConfig", host)), ("Mounts", .array([])),
+            ("Config", .structure("container.Config", config)),
+            ("NetworkSettings", .structure("types.NetworkSettings", [
+                ("Bridge", .string("")), ("SandboxID", .string("")), ("Ports", .map([])), ("IPAddress", .string("")),
+                ("Networks", .map([])),
+            ])),
+        ])
+    }
+
+    static func image(_ image: Image) -> TemplateValue {
+        .structure("types.ImageInspect", [
+            ("Id", .string("sha256:" + image.id)), ("RepoTags", strings(image.repoTags)), ("RepoDigests", .array([])),
+            ("Parent", .string(image.parent.isEmpty ? "" : "sha256:" + image.parent)), ("Comment", .string(image.comment)),
+            ("Created", .string(rfc3339(image.createdAt))), ("Container", .string("")), ("DockerVersion", .string("20.10.24")),
+            ("Author", .string("")),
+            ("Config", .structure("container.Config", [
+                ("Hostname", .string("")), ("Domainname", .string("")), ("User", .string(image.config.user)),
+                ("Env", optionalStrings(image.config.env.isEmpty ? nil : image.config.env)),
+                ("Cmd", optionalStrings(image.config.cmd)), ("Image", .string("")), ("Volumes", .null),
+                ("WorkingDir", .string(image.config.workingDir)), ("Entrypoint", optionalStrings(image.config.entrypoint)),
+                ("OnBuild", .null), ("Labels", image.config.labels.isEmpty ? .null : labels(image.config.labels)),
+            ])),
+            ("Architecture", .string("amd64")), ("Os", .string("linux")), ("Size", .int(image.size)),
+            ("VirtualSize", .int(image.size)),
+        ])
+    }
+
+    static func strings(_ list: [String]) -> TemplateValue { .array(list.map { .string($0) }) }
+    static func optionalStrings(_ list: [String]?) -> TemplateValue { list.map(strings) ?? .null }
+    static func labels(_ l: [String: String]) -> TemplateValue { .stringMap(l.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }) }
+
+    static func parseMemory(_ text: String) -> Int? {
+        let lower = text.lowercased()
+        let units: [(String, Int)] = [("k", 1 << 10), ("m", 1 << 20), ("g", 1 << 30), ("b", 1)]
+        for (suffix, factor) in units where lower.hasSuffix(suffix) {
+            return Int(lower.dropLast()).map { $0 * factor }
+        }
+        return Int(lower)
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+
+/// `docker logs [-f] C`: the container's stdout replayed to stdout, its stderr to stderr, in the
+/// order written; with -f, then follows until the container stops.
+enum LogsCommand {
+    static let syntax = CommandSyntax(name: "logs", usage: "[OPTIONS] CONTAINER", flags: [
+        FlagSpec(long: "follow", short: "f", takesValue: false), FlagSpec(long: "timestamps", short: "t", takesValue: false),
+        FlagSpec(long: "tail", short: "n", takesValue: true), FlagSpec(long: "since", short: nil, takesValue: true),
+        FlagSpec(long: "until", short: nil, takesValue: true), FlagSpec(long: "details", short: nil, takesValue: false), .help,
+    ], minArguments: 1, exactArguments: true)
+
+    static func execute(_ args: [String], _ ctx: Context) throws(DockerError) -> Int32 {
+        let f = try syntax.parse(args)
+        let c = try ctx.daemon.find(f.arguments[0])
+        let fd = open(ctx.store.logPath(ofContainer: c.id), O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return 0 }
+        defer { close(fd) }
+        signal(SIGPIPE, SIG_IGN)
+        func emit(_ stream: ContainerLog.Stream, _ bytes: UnsafeRawBufferPointer) -> Bool {
+            Output.write(stream == .stderr ? 2 : 1, bytes)
+        }
+        var offset = ContainerLog.replay(fd: fd, from: 0, sink: emit)
+        guard f.bool("follow"), c.isRunning, let shim = HostProcess.open(pid: c.shimPID, start: c.shimStart) else { return 0 }
+        defer { close(shim) }
+        // Follow: woken by inotify when the log grows, or by the shim's pidfd when it exits.
+        let watch = inotify_init1(Int32(IN_CLOEXEC))
+        defer { close(watch) }
+        _ = inotify_add_watch(watch, ctx.store.logPath(ofContainer: c.id), UInt32(IN_MODIFY))
+        var scratch = [UInt8](repeating: 0, count: 4096)
+        while true {
+            var fds = [pollfd(fd: watch, events: Int16(POLLIN), revents: 0), pollfd(fd: shim, events: Int16(POLLIN), revents: 0)]
+            if poll(&fds, 2, -1) < 0 && errno != EINTR { break }
+            if fds[0].revents != 0 { _ = read(watch, &scratch, scratch.count) }
+            offset = ContainerLog.replay(fd: fd, from: offset, sink: emit)
+            if fds[1].revents != 0 { break }
+        }
+        _ = ContainerLog.replay(fd: fd, from: offset, sink: emit)
+        return 0
+    }
+}
+
+enum VersionCommand {
+    static let syntax = CommandSyntax(name: "version", usage: "[OPTIONS]", flags: [
+        FlagSpec(long: "format", short: "f", takesValue: true), .help,
+    ], maxArguments: 0)
+
+    static let clientVersion = "28.2.2"
+    static let serverVersion = "20.10.24"
+    static let apiVersion = "1.41"
+
+    static func execute(_ args: [String], _ ctx: Context) throws(DockerError) -> Int32 {
+        let f = try syntax.parse(args)
+        if let format = f.last("format") {
+            let data = TemplateValue.structure("types.VersionResponse", [
+                ("Client", .structure("*command.ClientInfo", [("Version", .string(clientVersion)), ("APIVersion", .string(apiVersion)), ("Os", .string("linux")), ("Arch", .string("amd64"))])),
+                ("Server", .structure("*types.Version", [("Version", .string(serverVersion)), ("APIVersion", .string(apiVersion)), ("Os", .string("linux")), ("Arch", .string("amd64"))])),
+            ])
+            Output.out(try render(format, data))
+            return 0
+        }
+        Output.out("""
+            Client:
+             Version:           \(clientVersion)
+             API version:       \(apiVersion) (downgraded from 1.50)
+             OS/Arch:           linux/amd64
+             Context:           default
+
+            Server:
+             Engine:
+              Version:          \(serverVersion)
+              API version:      \(apiVersion) (minimum version 1.12)
+              OS/Arch:          linux/amd64
+              Experimental:     false
+             fake-docker:
+              State:            \(ctx.store.path)
+            """)
+        return 0
+    }
+}
+
+enum InfoCommand {
+    static let syntax = CommandSyntax(name: "info", usage: "[OPTIONS]", flags: [FlagSpec(long: "format", short: "f", takesValue: true), .help], maxArguments: 0)
+
+    static func execute(_ args: [String], _ ctx: Context) throws(DockerError) -> Int32 {
+        let f = try syntax.parse(args)
+        let containers = (try? ctx.store.allContainers()) ?? []
+        let running = containers.filter(\.isRunning).count
+        let images = (try? ctx.store.allImages().count) ?? 0
+        if let format = f.last("format") {
+            let data = TemplateValue.structure("info", [
+                ("Containers", .int(Int64(containers.count))), ("ContainersRunning", .int(Int64(running))),
+                ("ContainersStopped", .int(Int64(containers.count - running))), ("Images", .int(Int64(images))),
+                ("ServerVersion", .string(VersionCommand.serverVersion)), ("Driver", .string("fake")),
+                ("OperatingSystem", .string("fake-docker")), ("Name", .string("fake-docker")),
+            ])
+            Output.out(try render(format, data))
+            return 0
+        }
+        Output.out("""
+            Client:
+             Version:    \(VersionCommand.clientVersion)
+             Context:    default
+
+            Server:
+             Containers: \(containers.count)
+              Running: \(running)
+              Paused: 0
+              Stopped: \(containers.count - running)
+             Images: \(images)
+             Server Version: \(VersionCommand.serverVersion)
+             Storage Driver: fake
+             Operating System: fake-docker (state \(ctx.store.path))
+            """)
+        return 0
+    }
+}

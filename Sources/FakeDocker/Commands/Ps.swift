@@ -1,0 +1,172 @@
+import Foundation
+
+/// `docker ps [-a] [-q] [--no-trunc] [--filter …] [--format …]`, newest first.
+enum PsCommand {
+    static let syntax = CommandSyntax(name: "ps", usage: "[OPTIONS]", flags: [
+        FlagSpec(long: "all", short: "a", takesValue: false), FlagSpec(long: "quiet", short: "q", takesValue: false),
+        FlagSpec(long: "no-trunc", short: nil, takesValue: false), FlagSpec(long: "filter", short: "f", takesValue: true),
+        FlagSpec(long: "format", short: nil, takesValue: true), FlagSpec(long: "last", short: "n", takesValue: true),
+        FlagSpec(long: "latest", short: "l", takesValue: false), FlagSpec(long: "size", short: "s", takesValue: false), .help,
+    ], maxArguments: 0)
+
+    static let defaultFormat = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
+    static let headers: [(String, String)] = [
+        ("ID", "CONTAINER ID"), ("Image", "IMAGE"), ("Command", "COMMAND"), ("CreatedAt", "CREATED AT"),
+        ("RunningFor", "CREATED"), ("Ports", "PORTS"), ("State", "STATE"), ("Status", "STATUS"), ("Size", "SIZE"),
+        ("Names", "NAMES"), ("Labels", "LABELS"), ("Mounts", "MOUNTS"), ("Networks", "NETWORKS"), ("LocalVolumes", "LOCAL VOLUMES"),
+    ]
+
+    static func execute(_ args: [String], _ ctx: Context) throws(DockerError) -> Int32 {
+        let f = try syntax.parse(args)
+        let filters = try ContainerFilter(f.all("filter"))
+        var containers: [Container]
+        do { containers = try ctx.store.allContainers() } catch { throw DockerError.daemon("\(error)") }
+        let daemon = ctx.daemon
+        containers = containers.map { (try? daemon.reconcile($0)) ?? $0 }
+        let all = f.bool("all") || f.has("last") || f.bool("latest") || filters.selectsStatus
+        containers = containers.filter { (all || $0.isRunning) && filters.matches($0) }
+        if let n = f.last("last").flatMap(Int.init), n >= 0 { containers = Array(containers.prefix(n)) }
+        if f.bool("latest") { containers = Array(containers.prefix(1)) }
+        let noTrunc = f.bool("no-trunc")
+        if f.bool("quiet") {
+            for c in containers { Output.out(noTrunc ? c.id : c.shortID) }
+            return 0
+        }
+        let t = now()
+        let table = TableFormat(f.last("format") ?? defaultFormat)
+        let rows = containers.map { row($0, noTrunc: noTrunc, now: t) }
+        let header = TemplateValue.structure("*formatter.ContainerContext", headers.map { ($0.0, .string($0.1)) },
+                                             methods: ["Label": TemplateMethod(results: [:], otherwise: .string("LABEL"))])
+        Output.write(1, try table.render(rows: rows, header: header))
+        return 0
+    }
+
+    static func row(_ c: Container, noTrunc: Bool, now: Double) -> TemplateValue {
+        var command = ([c.config.path] + c.config.args).joined(separator: " ")
+        if !noTrunc && command.count > 20 { command = String(command.prefix(19)) + "…" }
+        let labels = c.config.labels.sorted { $0.key < $1.key }
+        return .structure("*formatter.ContainerContext", [
+            ("ID", .string(noTrunc ? c.id : c.shortID)), ("Image", .string(c.imageRef)),
+            ("Command", .string("\"" + command + "\"")), ("CreatedAt", .string(goTimeString(c.createdAt))),
+            ("RunningFor", .string(humanDuration(now - c.createdAt) + " ago")), ("Ports", .string("")),
+            ("State", .string(c.status.rawValue)), ("Status", .string(status(c, now: now))), ("Size", .string("0B")),
+            ("Names", .string(c.name)), ("Labels", .string(labels.map { "\($0.key)=\($0.value)" }.joined(separator: ","))),
+            ("Mounts", .string("")), ("Networks", .string(c.config.networkMode)), ("LocalVolumes", .string("0")),
+        ], methods: ["Label": TemplateMethod(results: Dictionary(uniqueKeysWithValues: labels.map { ($0.key, TemplateValue.string($0.value)) }),
+                                             otherwise: .string(""))])
+    }
+
+    /// The engine's status texts: `Up 5 seconds (healthy)`, `Exited (3) 2 seconds ago`, `Created`.
+    static func status(_ c: Container, now: Double) -> String {
+        switch c.status {
+        case .running:
+            var s = "Up " + humanDuration(now - (c.startedAt ?? now))
+            switch c.health {
+            case "starting": s += " (health: starting)"
+            case "healthy", "unhealthy": s += " (\(c.health))"
+            default: break
+            }
+            return s
+        case .exited: return "Exited (\(c.exitCode)) \(humanDuration(now - (c.finishedAt ?? now))) ago"
+        case .created: return "Created"
+        case .removing: return "Removal In Progress"
+        case .dead: return "Dead"
+        case .paused: return "Up " + humanDuration(now - (c.startedAt ?? now)) + " (Paused)"
+        case .restarting: return "Restarting (\(c.exitCode)) \(humanDuration(now - (c.finishedAt ?? now))) ago"
+        }
+    }
+}
+
+/// `--filter` for ps: values of one key are alternatives, different keys must all match.
+struct ContainerFilter {
+    var terms: [String: [String]] = [:]
+    static let keys: Set<String> = ["label", "name", "status", "id", "ancestor", "exited", "health"]
+
+    init(_ raw: [String]) throws(DockerError) {
+        for f in raw {
+            guard let eq = f.firstIndex(of: "=") else { throw DockerError("Error response from daemon: invalid filter '\(f)'") }
+            let key = String(f[..<eq]).lowercased(), value = String(f[f.index(after: eq)...])
+            guard Self.keys.contains(key) else { throw DockerError.daemon("invalid filter '\(key)'") }
+            if key == "status", ContainerStatus(rawValue: value) == nil {
+                throw DockerError.daemon("invalid filter 'status=\(value)'")
+            }
+            terms[key, default: []].append(value)
+        }
+    }
+
+    var selectsStatus: Bool { terms["status"] != nil || terms["exited"] != nil }
+
+    func matches(_ c: Container) -> Bool {
+        for (key, values) in terms {
+            let ok = values.contains { v in
+                switch key {
+                case "label":
+                    if let eq = v.firstIndex(of: "=") { return c.config.labels[String(v[..<eq])] == String(v[v.index(after: eq)...]) }
+                    return c.config.labels[v] != nil
+                case "name": return c.name.range(of: v.hasPrefix("/") ? String(v.dropFirst()) : v, options: .regularExpression) != nil
+                case "status": return c.status.rawValue == v
+                case "id": return c.id.hasPrefix(v)
+                case "ancestor": return c.imageRef == v || c.imageID.hasPrefix(v) || StateStore.normalizedTag(c.imageRef) == StateStore.normalizedTag(v)
+                case "exited": return c.status == .exited && String(c.exitCode) == v
+                case "health": return (c.health.isEmpty ? "none" : c.health) == v
+                default: return false
+                }
+            }
+            if !ok { return false }
+        }
+        return true
+    }
+}
+
+/// `docker images [-q] [--no-trunc] [--format …]`: one row per tag, untagged images as <none>.
+enum ImagesCommand {
+    static let syntax = CommandSyntax(name: "images", usage: "[OPTIONS] [REPOSITORY[:TAG]]", flags: [
+        FlagSpec(long: "all", short: "a", takesValue: false), FlagSpec(long: "quiet", short: "q", takesValue: false),
+        FlagSpec(long: "no-trunc", short: nil, takesValue: false), FlagSpec(long: "digests", short: nil, takesValue: false),
+        FlagSpec(long: "filter", short: "f", takesValue: true), FlagSpec(long: "format", short: nil, takesValue: true), .help,
+    ], maxArguments: 1)
+
+    static let defaultFormat = "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
+
+    static func execute(_ args: [String], _ ctx: Context) throws(DockerError) -> Int32 {
+        let f = try syntax.parse(args)
+        var images: [Image]
+        do { images = try ctx.store.allImages() } catch { throw DockerError.daemon("\(error)") }
+        let noTrunc = f.bool("no-trunc")
+        let t = now()
+        var rows: [TemplateValue] = []
+        var ids: [String] = []
+        for image in images {
+            let tags = image.repoTags.isEmpty ? ["<none>:<none>"] : image.repoTags
+            for tag in tags {
+                let colon = tag.lastIndex(of: ":")!
+                let repository = String(tag[..<colon]), tagName = String(tag[tag.index(after: colon)...])
+                if let wanted = f.arguments.first {
+                    let w = wanted.contains(":") ? wanted : wanted + ":" + tagName
+                    if w != tag { continue }
+                }
+                let id = noTrunc ? "sha256:" + image.id : String(image.id.prefix(12))
+                if !ids.contains(id) { ids.append(id) }
+                rows.append(.structure("*formatter.ImageContext", [
+                    ("ID", .string(id)), ("Repository", .string(repository)), ("Tag", .string(tagName)),
+                    ("Digest", .string("<none>")), ("CreatedSince", .string(humanDuration(t - image.createdAt) + " ago")),
+                    ("CreatedAt", .string(goTimeString(image.createdAt))), ("Size", .string(humanSize(image.size))),
+                    ("Containers", .string("N/A")), ("VirtualSize", .string(humanSize(image.size))),
+                    ("SharedSize", .string("N/A")), ("UniqueSize", .string("N/A")),
+                ]))
+            }
+        }
+        if f.bool("quiet") {
+            for id in ids { Output.out(id) }
+            return 0
+        }
+        let header = TemplateValue.structure("*formatter.ImageContext", [
+            ("ID", .string("IMAGE ID")), ("Repository", .string("REPOSITORY")), ("Tag", .string("TAG")),
+            ("Digest", .string("DIGEST")), ("CreatedSince", .string("CREATED")), ("CreatedAt", .string("CREATED AT")),
+            ("Size", .string("SIZE")), ("Containers", .string("CONTAINERS")), ("VirtualSize", .string("VIRTUAL SIZE")),
+            ("SharedSize", .string("SHARED SIZE")), ("UniqueSize", .string("UNIQUE SIZE")),
+        ])
+        Output.write(1, try TableFormat(f.last("format") ?? defaultFormat).render(rows: rows, header: header))
+        return 0
+    }
+}

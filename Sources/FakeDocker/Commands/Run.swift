@@ -1,0 +1,164 @@
+import CProcess
+import DockerSyntax
+import Foundation
+
+/// `docker run` and `docker create`.
+enum RunCommand {
+    static let usage = "[OPTIONS] IMAGE [COMMAND] [ARG...]"
+
+    static func execute(_ args: [String], _ ctx: Context, create: Bool) throws(DockerError) -> Int32 {
+        let name = create ? "create" : "run"
+        let usageTail = "\n\nUsage:  docker \(name) \(usage)\n\n"
+        let run: RunArguments
+        do {
+            run = try RunArguments.parse(args)
+        } catch {
+            if error == .noImage {
+                throw DockerError("docker: 'docker \(name)' requires at least 1 argument\(usageTail)See 'docker \(name) --help' for more information", exitCode: 1)
+            }
+            throw DockerError("\(error.dockerMessage)\(usageTail)Run 'docker \(name) --help' for more information", exitCode: 125)
+        }
+        if run.flag("help") { Output.out("Usage:  docker \(name) \(usage)"); return 0 }
+        let detached = create || run.flag("detach")
+        if !create && run.flag("detach") && !run.all("attach").isEmpty {
+            throw DockerError("conflicting options: cannot specify both --attach and --detach", exitCode: 1)
+        }
+        if run.flag("rm"), let restart = run.last("restart")?.value, restart != "no" {
+            throw DockerError.run("conflicting options: cannot specify both --restart and --rm", command: name)
+        }
+        if !create && run.flag("interactive") && run.flag("tty") && isatty(0) == 0 {
+            throw DockerError("the input device is not a TTY", exitCode: 1)
+        }
+        if let n = run.last("name")?.value, !isValidName(n) {
+            throw DockerError.run("Error response from daemon: Invalid container name (\(n)), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", command: name)
+        }
+
+        // The cidfile is checked and created before anything else reaches the daemon, and removed
+        // again if the create fails; docker never removes it afterwards.
+        let cidfile = run.last("cidfile")?.value
+        if let cidfile {
+            let fd = open(cidfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            if fd < 0 {
+                if errno == EEXIST {
+                    throw DockerError.run("container ID file found, make sure the other container isn't running or delete \(cidfile)", command: name)
+                }
+                throw DockerError.run("failed to create the container ID file: open \(cidfile): \(String(cString: strerror(errno)))", command: name)
+            }
+            close(fd)
+        }
+        let container: Container
+        do {
+            try ctx.applyScriptedDelay()
+            container = try createContainer(run, ctx, command: name)
+        } catch {
+            if let cidfile { unlink(cidfile) }
+            throw error
+        }
+        if let cidfile {
+            // Written without a trailing newline, right after the create and before the start.
+            let fd = open(cidfile, O_WRONLY | O_TRUNC | O_CLOEXEC)
+            if fd >= 0 { Output.write(fd, container.id); close(fd) }
+        }
+        if create { Output.out(container.id); return 0 }
+        if detached {
+            let shim = try Launcher.start(container, store: ctx.store, attachment: nil, command: name)
+            _ = shim
+            Output.out(container.id)
+            return 0
+        }
+        let sigProxy = run.flag("sig-proxy", default: true)
+        let signalFD = AttachedSession.blockSignals(proxy: sigProxy)
+        let config = container.config
+        let shim = try Launcher.start(container, store: ctx.store,
+                                      attachment: .init(stdin: config.attachStdin, stdout: config.attachStdout, stderr: config.attachStderr),
+                                      command: name)
+        return AttachedSession(container: container, shimPID: shim, store: ctx.store, signalFD: signalFD, proxiedSignals: sigProxy).run()
+    }
+
+    static func isValidName(_ n: String) -> Bool {
+        var chars = Substring(n)
+        if chars.first == "/" { chars.removeFirst() }
+        guard chars.count >= 2, let first = chars.first, first.isASCII && (first.isLetter || first.isNumber) else { return false }
+        return chars.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "-") }
+    }
+
+    static func createContainer(_ run: RunArguments, _ ctx: Context, command: String) throws(DockerError) -> Container {
+        let store = ctx.store
+        guard let image = try? store.findImage(run.image) else {
+            let shown = StateStore.normalizedTag(run.image)
+            Output.err("Unable to find image '\(shown)' locally")
+            let repository = String(shown[..<(shown.lastIndex(of: ":") ?? shown.endIndex)])
+            throw DockerError.run("Error response from daemon: pull access denied for \(repository), repository does not exist or may require 'docker login': denied: requested access to the resource is denied", command: command)
+        }
+        let id = randomHexID()
+        let factory = ContainerFactory(store: store, environment: ctx.environment)
+        let config = try factory.makeConfig(run, image: image, id: id)
+        var container = Container(
+            id: id, name: "", imageID: image.id, imageRef: run.image, config: config, status: .created,
+            exitCode: 0, error: "", pid: 0, pidStart: 0, shimPID: 0, shimStart: 0, pidNamespace: false,
+            createdAt: now(), startedAt: nil, finishedAt: nil, health: "", healthStreak: 0, healthLog: "[]", seq: 0)
+        let requested = run.last("name")?.value.map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 }
+        do {
+            try store.db.transaction {
+                if let requested {
+                    if let holder = try store.nameInUse(requested) {
+                        throw DockerError.run("Error response from daemon: Conflict. The container name \"/\(requested)\" is already in use by container \"\(holder)\". You have to remove (or rename) that container to be able to reuse that name.", command: command)
+                    }
+                    container.name = requested
+                } else {
+                    var candidate = NameGenerator.random()
+                    while try store.nameInUse(candidate) != nil { candidate = NameGenerator.random() }
+                    container.name = candidate
+                }
+                try store.insert(container)
+            }
+        } catch let e as DockerError {
+            throw e
+        } catch {
+            throw DockerError.run("Error response from daemon: \(error)", command: command)
+        }
+        do {
+            try factory.makeRootfs(for: id, image: image, hostname: config.hostname)
+        } catch {
+            try? Daemon(store: store).remove(container, force: true)
+            throw error
+        }
+        return container
+    }
+}
+
+func randomHexID() -> String {
+    var generator = SystemRandomNumberGenerator()
+    let digits = Array("0123456789abcdef")
+    return String((0..<64).map { _ in digits[Int(generator.next() % 16)] })
+}
+/// docker's namesgenerator: adjective_surname.
+enum NameGenerator {
+    static let adjectives = ["admiring", "agitated", "amazing", "angry", "awesome", "blissful", "bold", "boring", "brave",
+                             "busy", "charming", "clever", "compassionate", "competent", "confident", "cool", "dazzling",
+                             "determined", "distracted", "dreamy", "eager", "ecstatic", "elastic", "elated", "elegant",
+                             "epic", "festive", "focused", "friendly", "frosty", "funny", "gallant", "gifted", "goofy",
+                             "gracious", "happy", "hardcore", "heuristic", "hopeful", "hungry", "infallible", "inspiring",
+                             "jolly", "jovial", "keen", "kind", "laughing", "loving", "lucid", "magical", "modest",
+                             "musing", "mystifying", "naughty", "nervous", "nice", "nifty", "nostalgic", "objective",
+                             "optimistic", "peaceful", "pedantic", "pensive", "practical", "priceless", "quirky", "quizzical",
+                             "relaxed", "reverent", "romantic", "sad", "serene", "sharp", "silly", "sleepy", "stoic",
+                             "strange", "stupefied", "suspicious", "sweet", "tender", "thirsty", "trusting", "unruffled",
+                             "upbeat", "vibrant", "vigilant", "vigorous", "wizardly", "wonderful", "xenodochial", "youthful",
+                             "zealous", "zen"]
+    static let surnames = ["albattani", "allen", "almeida", "archimedes", "ardinghelli", "babbage", "banach", "bardeen",
+                           "bartik", "bell", "benz", "bhabha", "blackwell", "bohr", "booth", "borg", "bose", "brahmagupta",
+                           "brown", "carson", "chandrasekhar", "clarke", "curie", "darwin", "davinci", "dijkstra", "easley",
+                           "einstein", "elion", "engelbart", "euclid", "euler", "fermat", "fermi", "feynman", "franklin",
+                           "galileo", "gates", "goldberg", "goodall", "hamilton", "hawking", "heisenberg", "hermann",
+                           "hodgkin", "hopper", "hypatia", "jackson", "jang", "jennings", "johnson", "kalam", "keller",
+                           "kepler", "khorana", "knuth", "lalande", "lamarr", "leakey", "lovelace", "lumiere", "mahavira",
+                           "mayer", "mccarthy", "mcclintock", "meitner", "mendel", "merkle", "mirzakhani", "montalcini",
+                           "moore", "morse", "newton", "nobel", "noether", "pascal", "pasteur", "payne", "perlman", "pike",
+                           "poincare", "ptolemy", "raman", "ritchie", "rosalind", "sammet", "shannon", "shockley", "sinoussi",
+                           "stonebraker", "swanson", "tesla", "thompson", "torvalds", "turing", "varahamihira", "villani",
+                           "wescoff", "wiles", "williams", "wilson", "wing", "wozniak", "wright", "yalow", "yonath"]
+    static func random() -> String {
+        "\(adjectives.randomElement()!)_\(surnames.randomElement()!)"
+    }
+}

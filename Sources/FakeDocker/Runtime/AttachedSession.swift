@@ -1,0 +1,62 @@
+import CProcess
+import DockerSyntax
+import Foundation
+
+/// An attached `docker run`/`docker start -a` client after the container started: the shim writes the
+/// output straight to our stdout/stderr; we forward signals (--sig-proxy) and wait for the shim,
+/// whose exit status is the container's exit code.
+struct AttachedSession {
+    let container: Container
+    let shimPID: pid_t
+    let store: StateStore
+    let signalFD: Int32
+    let proxiedSignals: Bool
+
+    /// Signals the CLI forwards with --sig-proxy: all but SIGCHLD, SIGPIPE and SIGURG (and KILL/STOP,
+    /// which cannot be caught).
+    static let proxied: [Int32] = (1...31).filter { ![SIGCHLD, SIGPIPE, SIGURG, SIGKILL, SIGSTOP].contains($0) }
+
+    /// Blocks the signals the session will read, before the shim is spawned so none is lost.
+    static func blockSignals(proxy: Bool) -> Int32 {
+        let set = proxy ? proxied + [SIGCHLD] : [SIGCHLD]
+        return set.withUnsafeBufferPointer { cp_signalfd($0.baseAddress, Int32($0.count)) }
+    }
+
+    func run() -> Int32 {
+        let daemon = Daemon(store: store)
+        var running = (try? store.container(id: container.id)) ?? container
+        var terminationSignals = 0
+        while true {
+            var p = pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0)
+            if poll(&p, 1, -1) < 0 && errno != EINTR { break }
+            while true {
+                let sig = cp_signalfd_read(signalFD, nil)
+                if sig == 0 { break }
+                if sig == SIGCHLD {
+                    var status: Int32 = 0
+                    let r = waitpid(shimPID, &status, WNOHANG)
+                    if r == shimPID { return exitCode(shimStatus: status) }
+                    continue
+                }
+                if running.pid == 0, let fresh = try? store.container(id: container.id) { running = fresh }
+                daemon.deliver(sig, to: running)
+                if sig == SIGTERM || sig == SIGINT {
+                    terminationSignals += 1
+                    if terminationSignals == 3 {
+                        // The docker CLI's forceExitAfter3TerminationSignals; the container runs on.
+                        Output.write(2, "\ngot 3 SIGTERM/SIGINTs, forcefully exiting\n")
+                        return 1
+                    }
+                }
+            }
+        }
+        return 1
+    }
+
+    private func exitCode(shimStatus status: Int32) -> Int32 {
+        if cp_wifexited(status) != 0 { return cp_wexitstatus(status) }
+        // The shim died: whatever the state says now (reconcile marks the container exited).
+        let c = try? Daemon(store: store).reconcile((try? store.container(id: container.id)) ?? container)
+        return c?.exitCode ?? 137
+    }
+}
