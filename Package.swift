@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "FakeDocker", dependencies: ["CSQLite", "CProcess", "DockerSyntax"]),
         .executableTarget(name: "fake-docker", dependencies: ["FakeDocker"]),
         .testTarget(name: "DockrunTests", dependencies: ["Dockrun", "DockerSyntax"]),
-        .testTarget(name: "FakeDockerTests", dependencies: ["FakeDocker", "DockerSyntax"]),
+        .testTarget(name: "FakeDockerTests", dependencies: ["FakeDocker", "DockerSyntax", "fake-docker"]),
         // Black-box: drives the built executables only; depending on them makes `swift test` build them.
         .testTarget(name: "Conformance", dependencies: ["dockrun", "fake-docker"]),
     ],
