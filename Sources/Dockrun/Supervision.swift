@@ -192,12 +192,16 @@ final class Supervision {
         drain(&helper, stdout: true)
         drain(&helper, stdout: false)
         for fd in [helper.stdout, helper.stderr].compactMap({ $0 }) { close(fd) }
-        let ok = status == .exited(0)
         let problem = Self.firstLine(helper.errors) ?? "docker exited with status \(status.code)"
-        switch helper.role {
+        return Self.ended(helper.role, status: status, output: helper.output, problem: problem)
+    }
+
+    private static func ended(_ role: Role, status: ExitStatus, output: [UInt8], problem: String) -> Supervisor.Event {
+        let ok = status == .exited(0)
+        switch role {
         case .client: return .clientExited(status)
         case .wait:
-            if ok, let line = Self.firstLine(helper.output), let code = Int32(line) { return .waitReturned(.code(code)) }
+            if ok, let line = firstLine(output), let code = Int32(line) { return .waitReturned(.code(code)) }
             return .waitReturned(.failed(problem))
         case .stop: return .stopFinished(ok: ok)
         case .kill(let signal): return .killFinished(signal: signal, ok: ok)
@@ -260,17 +264,10 @@ final class Supervision {
                 throw error
             }
         } catch {
-            let event: Supervisor.Event
+            // Told as the helper's failure, so the machine takes its usual fallback (stop → kill,
+            // failed wait → the client's code...).
             let reason = "cannot start \(docker): \(error.text)"
-            switch role {
-            case .client: return
-            case .wait: event = .waitReturned(.failed(reason))
-            case .stop: event = .stopFinished(ok: false)
-            case .kill(let signal): event = .killFinished(signal: signal, ok: false)
-            case .commit: event = .commitFinished(ok: false, message: reason)
-            case .remove: event = .removeFinished(ok: false, message: reason)
-            }
-            apply(event)
+            apply(Self.ended(role, status: .exited(127), output: [], problem: reason))
         }
     }
 
