@@ -2,21 +2,23 @@ import Foundation
 
 /// Runs a `--format` template as the docker CLI does: a parse error is `template parsing error: …`
 /// with exit 64; an execution error has the same prefix, exit 1.
-func render(_ format: String, _ data: TemplateValue, missingKeyError: Bool = false) throws(DockerError) -> String {
-    try runTemplate(try parseTemplate(format, missingKeyError: missingKeyError), data)
+func render(_ format: String, _ data: TemplateValue) throws(DockerError) -> String {
+    try runTemplate(try parseTemplate(format), data)
 }
 
-func parseTemplate(_ format: String, missingKeyError: Bool = true) throws(DockerError) -> GoTemplate {
+func parseTemplate(_ format: String) throws(DockerError) -> GoTemplate {
     do {
-        return try GoTemplate(format, missingKey: missingKeyError ? .error : .zero)
+        return try GoTemplate(format)
     } catch {
         throw DockerError("template parsing error: \(error.message)", exitCode: 64)
     }
 }
 
-func runTemplate(_ template: GoTemplate, _ data: TemplateValue) throws(DockerError) -> String {
+/// `inspect` runs the template over the typed document and, if that fails, over the decoded JSON with
+/// missingkey=error, as the docker CLI does.
+func runTemplate(_ template: GoTemplate, _ data: TemplateValue, inspect: Bool = false) throws(DockerError) -> String {
     do {
-        return try template.execute(data)
+        return inspect ? try template.executeInspect(data) : try template.execute(data)
     } catch {
         throw DockerError("template parsing error: \(error.message)", exitCode: 1)
     }

@@ -27,7 +27,7 @@ enum InspectCommand {
             let template = try parseTemplate(format)
             for object in objects {
                 do throws(DockerError) {
-                    Output.out(try runTemplate(template, object.decodedJSON))
+                    Output.out(try runTemplate(template, object, inspect: true))
                 } catch {
                     // The engine's CLI has started the line (empty) when the execution fails.
                     Output.out("")
