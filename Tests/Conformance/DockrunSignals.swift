@@ -45,15 +45,9 @@ struct DockrunSignals {
             run.signalGroup(SIGINT)
             #expect(try await run.finish().code == 5)
             let calls = try await sb.calls()
-            #expect(calls.filter { Self.isCall($0, "stop") }.count == 1, "\(calls)")
-            #expect(calls.filter { Self.isCall($0, "kill") }.isEmpty, "\(calls)")
+            #expect(calls.filter { Sandbox.isCall($0, "stop") }.count == 1, "\(calls)")
+            #expect(calls.filter { Sandbox.isCall($0, "kill") }.isEmpty, "\(calls)")
         }
-    }
-
-    /// Whether a call-log line is an invocation of `command`: the word appears in its argv, whether the log
-    /// prints argv plainly or as JSON.
-    static func isCall(_ line: String, _ command: String) -> Bool {
-        line.split(whereSeparator: { " \t\",[]".contains($0) }).contains { $0 == command }
     }
 
     @Test("3: a second signal while stopping escalates to kill: 137")
@@ -119,7 +113,7 @@ struct DockrunSignals {
             try await sb.script(["run", "--delay", "2"])
             let run = try sb.startDockrun(["--rm", "--stop-timeout", "1"] + sb.tag + [sb.image, "sleep", "30"])
             try await ChildProcess.eventually("docker run to be called") {
-                try await sb.calls().contains { Self.isCall($0, "run") } || !run.isRunning
+                try await sb.calls().contains { Sandbox.isCall($0, "run") } || !run.isRunning
             }
             run.signal(SIGTERM)
             let outcome = try await run.finish()

@@ -132,6 +132,12 @@ final class Sandbox: Sendable {
         return log.out.split(separator: "\n").map(String.init)
     }
 
+    /// Whether a call-log line is an invocation of `command`: the word appears in its argv, whether the log
+    /// prints argv plainly or as JSON.
+    static func isCall(_ line: String, _ command: String) -> Bool {
+        line.split(whereSeparator: { " \t\",[]".contains($0) }).contains { $0 == command }
+    }
+
     /// Arms a fake-docker fault (`fake-docker script ...`).
     func script(_ args: [String]) async throws {
         let armed = try await docker(["script"] + args)
