@@ -15,6 +15,8 @@ public struct ImageReference: Equatable, Sendable, CustomStringConvertible {
         case nameTooLong
         case digestReference
         case empty
+        /// The engine's older parser takes an upper-case first component for a path, not a host.
+        case daemonMustBeLowercase
 
         /// docker's message, word for word.
         public var description: String {
@@ -25,6 +27,7 @@ public struct ImageReference: Equatable, Sendable, CustomStringConvertible {
             case .nameTooLong: return "repository name must not be more than 255 characters"
             case .digestReference: return "refusing to create a tag with a digest reference"
             case .empty: return "repository name must have at least one component"
+            case .daemonMustBeLowercase: return "invalid reference format: repository name must be lowercase"
             }
         }
     }
@@ -53,7 +56,8 @@ public struct ImageReference: Equatable, Sendable, CustomStringConvertible {
             if full.isEmpty { throw .empty }
             throw .invalidFormat
         }
-        if parsed.name.count > 255 { throw .nameTooLong }
+        // The CLI counts the path without its registry host ("library/NAME" for Docker Hub).
+        if remote.count > 255 { throw .nameTooLong }
         if parsed.digest != nil { throw .digestReference }
         // FamiliarName: drop docker.io/ and library/.
         var familiar = parsed.name
@@ -64,6 +68,20 @@ public struct ImageReference: Equatable, Sendable, CustomStringConvertible {
             }
         }
         return ImageReference(repository: familiar, tag: parsed.tag ?? "latest")
+    }
+
+    /// `parse`, then the checks the engine (20.10) makes again when it receives the reference: the full
+    /// name, host included, is at most 255 characters, and only a first component with '.' or ':' or
+    /// "localhost" is a registry host (so `UPPER/x` passes the CLI and is refused by the engine).
+    public static func parseForEngine(_ s: String) throws(ParseError) -> ImageReference {
+        let reference = try parse(s)
+        let first = reference.repository.split(separator: "/").first.map(String.init) ?? ""
+        let hasHost = reference.repository.contains("/") && (first.contains(".") || first.contains(":") || first == "localhost")
+        if !hasHost && reference.repository.lowercased() != reference.repository { throw .daemonMustBeLowercase }
+        let full = hasHost || first.lowercased() != first ? reference.repository
+            : "docker.io/" + (reference.repository.contains("/") ? "" : "library/") + reference.repository
+        if full.count > 255 { throw .nameTooLong }
+        return reference
     }
 
     /// ReferenceRegexp: name (":" tag)? ("@" digest)?, where name is [domain "/"] path.

@@ -8,7 +8,7 @@ public struct CommitTarget: Equatable, Sendable {
 
     public init(_ text: String) throws(DockrunError) {
         do {
-            reference = try ImageReference.parse(text)
+            reference = try ImageReference.parseForEngine(text)
         } catch {
             throw .invalidCommitReference(text, error)
         }

@@ -11,6 +11,7 @@ typedef struct {
     char *const *argv;
     char *const *envp;             // NULL: the parent's environment
     const char *search_path;       // PATH used for lookup; NULL: the parent's PATH
+    const char *root;              // NULL: unchanged; else chroot() here first (cwd is then inside it)
     const char *cwd;               // NULL: unchanged
     int stdin_fd, stdout_fd, stderr_fd; // -1: inherited as is
     int new_session;               // setsid(): own session and process group

@@ -21,6 +21,7 @@ enum StopCommand {
     static func execute(_ args: [String], _ ctx: Context) throws(DockerError) -> Int32 {
         let f = try syntax.parse(args)
         var timeout: Int?
+        if f.has("time") { Output.out("Flag --time has been deprecated, use --timeout instead") }
         if let t = f.last("timeout") ?? f.last("time") {
             guard let n = Int(t) else {
                 throw syntax.usageError("invalid argument \"\(t)\" for \"-t, --timeout\" flag: strconv.ParseInt: parsing \"\(t)\": invalid syntax")
@@ -49,9 +50,14 @@ enum KillCommand {
         let f = try syntax.parse(args)
         let raw = f.last("signal") ?? "KILL"
         return try forEachContainer(f.arguments) { reference throws(DockerError) in
-            let c = try ctx.daemon.find(reference)
             guard let signal = SignalName.parse(raw) else { throw DockerError.daemon("Invalid signal: \(raw)") }
-            try ctx.daemon.kill(c, signal: signal, reference: reference)
+            do throws(DockerError) {
+                try ctx.daemon.kill(try ctx.daemon.find(reference), signal: signal, reference: reference)
+            } catch {
+                // The engine wraps every kill failure, a missing container's too.
+                let inner = error.message.replacingOccurrences(of: "Error response from daemon: ", with: "")
+                throw DockerError.daemon("Cannot kill container: \(reference): \(inner)")
+            }
             Output.out(reference)
         }
     }
@@ -116,10 +122,18 @@ enum StartCommand {
                 stdin: f.bool("interactive") && c.config.openStdin, stdout: true, stderr: true), command: "start")
             return AttachedSession(container: c, shimPID: shim, store: ctx.store, signalFD: signalFD, proxiedSignals: true).run()
         }
-        return try forEachContainer(f.arguments) { reference throws(DockerError) in
-            let c = try ctx.daemon.find(reference)
-            if !c.isRunning { _ = try Launcher.start(c, store: ctx.store, attachment: nil, command: "start") }
-            Output.out(reference)
+        var failed: [String] = []
+        for reference in f.arguments {
+            do throws(DockerError) {
+                let c = try ctx.daemon.find(reference)
+                if !c.isRunning { _ = try Launcher.start(c, store: ctx.store, attachment: nil, command: "start") }
+                Output.out(reference)
+            } catch {
+                Output.err(error.message)
+                failed.append(reference)
+            }
         }
+        if !failed.isEmpty { throw DockerError("Error: failed to start containers: \(failed.joined(separator: ", "))") }
+        return 0
     }
 }

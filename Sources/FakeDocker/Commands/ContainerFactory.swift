@@ -46,7 +46,7 @@ struct ContainerFactory {
         }
         let stopSignal = run.last("stop-signal")?.value ?? image.config.stopSignal
         if let s = stopSignal, SignalName.parse(s) == nil {
-            throw DockerError.run("Error response from daemon: Invalid signal: \(s)")
+            throw DockerError.daemon("Invalid signal: \(s)")
         }
 
         var healthcheck: HealthConfig?
@@ -145,6 +145,14 @@ struct ContainerFactory {
             }
             for d in ["etc", "dev", "proc", "sys", "tmp"] {
                 try fm.createDirectory(atPath: target + "/" + d, withIntermediateDirectories: true)
+            }
+            // The device nodes every engine container has; only root can make them (and only root
+            // chroots into the filesystem, where they are needed).
+            if geteuid() == 0 {
+                for (name, minor) in [("null", 3), ("zero", 5), ("full", 7), ("random", 8), ("urandom", 9)] {
+                    mknod(target + "/dev/" + name, S_IFCHR | 0o666, dev_t(1 << 8 | minor))
+                    chmod(target + "/dev/" + name, 0o666)
+                }
             }
             try Data("\(hostname)\n".utf8).write(to: URL(fileURLWithPath: target + "/etc/hostname"))
             try Data("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n".utf8).write(to: URL(fileURLWithPath: target + "/etc/hosts"))

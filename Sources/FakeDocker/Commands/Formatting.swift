@@ -41,9 +41,14 @@ struct TableFormat {
     }
 
     func render(rows: [TemplateValue], header: TemplateValue) throws(DockerError) -> String {
+        let template = try parseTemplate(format)
         var lines: [String] = []
-        if isTable { lines.append(try FakeDocker.render(format, header)) }
-        for row in rows { lines.append(try FakeDocker.render(format, row)) }
+        do {
+            if isTable { lines.append(try template.execute(header)) }
+            for row in rows { lines.append(try template.execute(row)) }
+        } catch {
+            throw DockerError("failed to execute template: \(error.message)")
+        }
         guard isTable else { return lines.map { $0 + "\n" }.joined() }
         return tabwriter(lines)
     }

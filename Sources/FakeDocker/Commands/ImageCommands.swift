@@ -29,6 +29,9 @@ enum CommitCommand {
         let f = try syntax.parse(args)
         let target = try f.arguments.count > 1 && !f.arguments[1].isEmpty ? parseTarget(f.arguments[1]) : nil
         let c = try ctx.daemon.find(f.arguments[0])
+        if let text = f.arguments.count > 1 ? f.arguments[1] : nil, target != nil {
+            do { _ = try ImageReference.parseForEngine(text) } catch { throw DockerError.daemon(error.description) }
+        }
         let id = randomHexID()
         do {
             try FileManager.default.createDirectory(atPath: ctx.store.imageDirectory(id), withIntermediateDirectories: true)
@@ -52,7 +55,10 @@ enum TagCommand {
 
     static func execute(_ args: [String], _ ctx: Context) throws(DockerError) -> Int32 {
         let f = try syntax.parse(args)
-        let target = try parseTarget(f.arguments[1])
+        let target: ImageReference
+        do { target = try ImageReference.parse(f.arguments[1]) } catch {
+            throw DockerError("Error parsing reference: \"\(f.arguments[1])\" is not a valid repository/tag: \(error.description)")
+        }
         guard let image = try? ctx.store.findImage(f.arguments[0]) else {
             throw DockerError.daemon("No such image: \(StateStore.normalizedTag(f.arguments[0]))")
         }
@@ -74,17 +80,24 @@ enum RmiCommand {
                 throw DockerError.daemon("No such image: \(reference)")
             }
             let db = ctx.store.db
+            let tag = StateStore.normalizedTag(reference)
             do {
-                let byTag = image.repoTags.contains(StateStore.normalizedTag(reference))
-                let users = try db.query("SELECT id FROM containers WHERE image_id = ?", [.text(image.id)]).map { $0[0].text }
+                let byTag = image.repoTags.contains(tag)
+                let users = try db.query("SELECT id, status FROM containers WHERE image_id = ?", [.text(image.id)])
+                    .map { (id: $0[0].text, running: ContainerStatus(rawValue: $0[1].text) == .running) }
                 if byTag && image.repoTags.count > 1 {
-                    try db.query("DELETE FROM tags WHERE reference = ?", [.text(StateStore.normalizedTag(reference))])
-                    Output.out("Untagged: \(StateStore.normalizedTag(reference))")
+                    try db.query("DELETE FROM tags WHERE reference = ?", [.text(tag)])
+                    Output.out("Untagged: \(tag)")
                     return
                 }
+                let shortImage = image.id.prefix(12)
+                if let running = users.first(where: \.running) {
+                    throw DockerError.daemon("conflict: unable to delete \(shortImage) (cannot be forced) - image is being used by running container \(running.id.prefix(12))")
+                }
                 if let user = users.first, !force {
-                    let what = byTag ? "unable to remove repository reference \"\(reference)\" (must force)" : "unable to delete \(image.id.prefix(12)) (must be forced)"
-                    throw DockerError.daemon("conflict: \(what) - container \(user.prefix(12)) is using its referenced image \(image.id.prefix(12))")
+                    throw DockerError.daemon(byTag
+                        ? "conflict: unable to remove repository reference \"\(tag)\" (must force) - container \(user.id.prefix(12)) is using its referenced image \(shortImage)"
+                        : "conflict: unable to delete \(shortImage) (must be forced) - image is being used by stopped container \(user.id.prefix(12))")
                 }
                 try db.transaction {
                     for tag in image.repoTags {
@@ -95,6 +108,8 @@ enum RmiCommand {
                 }
                 try? FileManager.default.removeItem(atPath: ctx.store.imageDirectory(image.id))
                 Output.out("Deleted: sha256:\(image.id)")
+                // An imported image also had a layer of its own; a commit's layer is reported with it.
+                if image.parent.isEmpty { Output.out("Deleted: sha256:\(randomHexID())") }
             } catch let e as DockerError {
                 throw e
             } catch {

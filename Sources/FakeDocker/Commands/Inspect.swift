@@ -25,6 +25,7 @@ enum InspectCommand {
         }
         if let format = f.last("format") {
             let template = try parseTemplate(format)
+            if objects.isEmpty { Output.out("") }
             for object in objects {
                 do throws(DockerError) {
                     Output.out(try runTemplate(template, object, inspect: true))
@@ -81,8 +82,9 @@ enum InspectView {
             ("Image", .string(c.imageRef)), ("Volumes", .null), ("WorkingDir", .string(cfg.workingDir)),
             ("Entrypoint", optionalStrings(cfg.entrypoint)), ("OnBuild", .null), ("Labels", labels(cfg.labels)),
         ]
-        if let s = cfg.stopSignal { config.append(("StopSignal", .string(s))) }
-        if let t = cfg.stopTimeout { config.append(("StopTimeout", .int(Int64(t)))) }
+        // The engine's typed Config has both fields: unset they print "" and <nil>.
+        config.append(("StopSignal", .string(cfg.stopSignal ?? "")))
+        config.append(("StopTimeout", cfg.stopTimeout.map { .int(Int64($0)) } ?? .null))
         var host: [(String, TemplateValue)] = [
             ("Binds", .null), ("ContainerIDFile", .string(cfg.otherOptions["cidfile"]?.last ?? "")),
             ("LogConfig", .structure("container.LogConfig", [("Type", .string("json-file")), ("Config", .stringMap([]))])),

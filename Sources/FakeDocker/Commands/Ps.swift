@@ -84,11 +84,11 @@ struct ContainerFilter {
 
     init(_ raw: [String]) throws(DockerError) {
         for f in raw {
-            guard let eq = f.firstIndex(of: "=") else { throw DockerError("Error response from daemon: invalid filter '\(f)'") }
+            guard let eq = f.firstIndex(of: "=") else { throw DockerError("invalid argument \"\(f)\" for \"-f, --filter\" flag: bad format of filter (expected name=value)") }
             let key = String(f[..<eq]).lowercased(), value = String(f[f.index(after: eq)...])
-            guard Self.keys.contains(key) else { throw DockerError.daemon("invalid filter '\(key)'") }
+            guard Self.keys.contains(key) else { throw DockerError.daemon("Invalid filter '\(key)'") }
             if key == "status", ContainerStatus(rawValue: value) == nil {
-                throw DockerError.daemon("invalid filter 'status=\(value)'")
+                throw DockerError.daemon("Invalid filter 'status=\(value)'")
             }
             terms[key, default: []].append(value)
         }

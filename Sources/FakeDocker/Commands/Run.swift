@@ -87,8 +87,8 @@ enum RunCommand {
         guard let image = try? store.findImage(run.image) else {
             let shown = StateStore.normalizedTag(run.image)
             Output.err("Unable to find image '\(shown)' locally")
-            let repository = String(shown[..<(shown.lastIndex(of: ":") ?? shown.endIndex)])
-            throw DockerError.run("Error response from daemon: pull access denied for \(repository), repository does not exist or may require 'docker login': denied: requested access to the resource is denied", command: command)
+            // What the engine says with no network to pull from.
+            throw DockerError.run("Error response from daemon: Get \"https://registry-1.docker.io/v2/\": dial tcp: lookup registry-1.docker.io: connect: network is unreachable", command: command)
         }
         let id = randomHexID()
         let factory = ContainerFactory(store: store, environment: ctx.environment)

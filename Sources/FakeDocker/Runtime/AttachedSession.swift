@@ -16,9 +16,11 @@ struct AttachedSession {
     /// which cannot be caught).
     static let proxied: [Int32] = (1...31).filter { ![SIGCHLD, SIGPIPE, SIGURG, SIGKILL, SIGSTOP].contains($0) }
 
-    /// Blocks the signals the session will read, before the shim is spawned so none is lost.
+    /// Blocks the signals the session will read, before the shim is spawned so none is lost. Without
+    /// the proxy the CLI still catches TERM and INT (only to give up after three); an INT that was
+    /// ignored when the client started stays ignored, since an ignored signal is never queued.
     static func blockSignals(proxy: Bool) -> Int32 {
-        let set = proxy ? proxied + [SIGCHLD] : [SIGCHLD]
+        let set = proxy ? proxied + [SIGCHLD] : [SIGCHLD, SIGTERM, SIGINT]
         return set.withUnsafeBufferPointer { cp_signalfd($0.baseAddress, Int32($0.count)) }
     }
 
@@ -38,8 +40,10 @@ struct AttachedSession {
                     if r == shimPID { return exitCode(shimStatus: status) }
                     continue
                 }
-                if running.pid == 0, let fresh = try? store.container(id: container.id) { running = fresh }
-                daemon.deliver(sig, to: running)
+                if proxiedSignals {
+                    if running.pid == 0, let fresh = try? store.container(id: container.id) { running = fresh }
+                    daemon.deliver(sig, to: running)
+                }
                 if sig == SIGTERM || sig == SIGINT {
                     terminationSignals += 1
                     if terminationSignals == 3 {

@@ -48,7 +48,7 @@ struct Daemon {
     /// `docker kill`: the container must be running.
     func kill(_ c: Container, signal: Int32, reference: String) throws(DockerError) {
         guard c.isRunning else {
-            throw DockerError.daemon("Cannot kill container: \(reference): Container \(c.id) is not running")
+            throw DockerError.daemon("Container \(c.id) is not running")
         }
         deliver(signal, to: c)
     }

@@ -66,33 +66,13 @@ final class HealthChecker {
         default: argv = config.test
         }
         guard let program = argv.first else { return nil }
-        let rootfs = store.rootfs(ofContainer: container.id)
-        let workdir = rootfs + (container.config.workingDir.isEmpty ? "/" : container.config.workingDir)
-        let environment = Shim.processEnvironment(container.config)
-        guard case .success(let executable) = Shim.resolveExecutable(program, rootfs: rootfs, workdir: workdir, environment: environment) else { return nil }
+        let exec = ContainerExec(rootfs: store.rootfs(ofContainer: container.id), config: container.config)
+        guard case .success(let path) = exec.resolve(program) else { return nil }
         let devNull = open("/dev/null", O_RDWR | O_CLOEXEC)
         defer { close(devNull) }
-        var pid: pid_t = 0
-        let rc = withCStrings(argv) { cArgv in
-            withCStrings(environment) { cEnv in
-                var options = cp_spawn_options()
-                options.argv = cArgv
-                options.envp = cEnv
-                options.stdin_fd = devNull
-                options.stdout_fd = devNull
-                options.stderr_fd = devNull
-                options.process_group = -1
-                options.death_signal = SIGKILL
-                return executable.withCString { file in
-                    workdir.withCString { cwd in
-                        options.file = file
-                        options.cwd = cwd
-                        return cp_spawn(&options, &pid)
-                    }
-                }
-            }
-        }
-        return rc == 0 ? pid : nil
+        let spawned = exec.spawn(path, argv: argv, streams: .init(stdin: devNull, stdout: devNull, stderr: devNull, newSession: false))
+        if case .success(let pid) = spawned { return pid }
+        return nil
     }
 
     private func record(exitCode: Int32, startedAt: Double = now()) {

@@ -99,111 +99,43 @@ enum Shim {
     // MARK: Starting the process
 
     static func start(_ c: Container, store: StateStore) -> Result<Started, StartFailure> {
-        let rootfs = store.rootfs(ofContainer: c.id)
-        let workdir = rootfs + (c.config.workingDir.isEmpty ? "/" : c.config.workingDir)
-        try? FileManager.default.createDirectory(atPath: workdir, withIntermediateDirectories: true)
-        let environment = processEnvironment(c.config)
-        let executable: String
-        switch resolveExecutable(c.config.path, rootfs: rootfs, workdir: workdir, environment: environment) {
+        let exec = ContainerExec(rootfs: store.rootfs(ofContainer: c.id), config: c.config)
+        let program: String
+        switch exec.resolve(c.config.path) {
         case .failure(let f): return .failure(f)
-        case .success(let e): executable = e
+        case .success(let p): program = p
         }
         let logFD = open(store.logPath(ofContainer: c.id), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
         let devNull = open("/dev/null", O_RDWR | O_CLOEXEC)
-        var stdinFD = c.config.openStdin ? Int32(0) : devNull
+        defer { close(devNull) }
+        var streams = ContainerExec.Streams(stdin: c.config.openStdin ? 0 : devNull, stdout: -1, stderr: -1)
         var outputFD: Int32 = -1, errorFD: Int32 = -1
-        var childOut: Int32, childErr: Int32
         if c.config.tty {
             var master: Int32 = -1, slave: Int32 = -1
             let rc = cp_openpty(&master, &slave)
             guard rc == 0 else { return .failure(StartFailure(detail: "open pty: \(String(cString: strerror(rc)))")) }
             outputFD = master
-            stdinFD = slave; childOut = slave; childErr = slave
+            streams = .init(stdin: slave, stdout: slave, stderr: slave, controllingTTY: true)
         } else {
             var out: [Int32] = [0, 0], err: [Int32] = [0, 0]
             guard cp_pipe_cloexec(&out) == 0, cp_pipe_cloexec(&err) == 0 else {
                 return .failure(StartFailure(detail: "pipe: \(String(cString: strerror(errno)))"))
             }
-            outputFD = out[0]; childOut = out[1]
-            errorFD = err[0]; childErr = err[1]
+            outputFD = out[0]; streams.stdout = out[1]
+            errorFD = err[0]; streams.stderr = err[1]
         }
         // PID 1 semantics come from a PID namespace (root only); `--init` puts an init in front of the
         // command on the engine, so there the command is an ordinary process.
         let pidNamespace = !c.config.initProcess && cp_unshare_pid_namespace() == 0
-
-        let argv = [c.config.path] + c.config.args
-        var pid: pid_t = 0
-        let rc = withCStrings(argv) { cArgv in
-            withCStrings(environment) { cEnv in
-                var options = cp_spawn_options()
-                options.stdin_fd = stdinFD
-                options.stdout_fd = childOut
-                options.stderr_fd = childErr
-                options.new_session = 1
-                options.controlling_tty = c.config.tty ? 1 : 0
-                options.process_group = -1
-                options.death_signal = SIGKILL
-                options.envp = cEnv
-                options.argv = cArgv
-                return executable.withCString { file in
-                    workdir.withCString { cwd in
-                        options.file = file
-                        options.cwd = cwd
-                        return cp_spawn(&options, &pid)
-                    }
-                }
-            }
-        }
-        close(childOut)
-        if childErr != childOut { close(childErr) }
-        close(devNull)
-        guard rc == 0 else {
+        let spawned = exec.spawn(program, argv: [c.config.path] + c.config.args, streams: streams)
+        close(streams.stdout)
+        if streams.stderr != streams.stdout { close(streams.stderr) }
+        guard case .success(let pid) = spawned else {
             close(outputFD); if errorFD >= 0 { close(errorFD) }; close(logFD)
-            let reason = rc == ENOENT ? "no such file or directory" : (rc == EACCES || rc == EISDIR ? "permission denied" : String(cString: strerror(rc)))
-            return .failure(StartFailure(detail: "exec: \"\(c.config.path)\": \(reason)"))
+            if case .failure(let f) = spawned { return .failure(f) }
+            return .failure(StartFailure(detail: "spawn"))
         }
         return .success(Started(pid: pid, outputFD: outputFD, errorFD: errorFD, logFD: logFD, pidNamespace: pidNamespace))
-    }
-
-    static func processEnvironment(_ config: ContainerConfig) -> [String] {
-        var env = config.env
-        func has(_ key: String) -> Bool { env.contains { $0.hasPrefix(key + "=") } }
-        if !has("PATH") { env.insert("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", at: 0) }
-        if !has("HOSTNAME") { env.insert("HOSTNAME=\(config.hostname)", at: 1) }
-        if !has("HOME") { env.append("HOME=/root") }
-        return env
-    }
-
-    /// Finds the program inside the container's root filesystem, as runc's LookPath does inside the
-    /// container, with docker's messages for the failures.
-    static func resolveExecutable(_ path: String, rootfs: String, workdir: String, environment: [String]) -> Result<String, StartFailure> {
-        func check(_ candidate: String) -> Int32 {   // 0: usable; else errno
-            var st = stat()
-            if stat(candidate, &st) != 0 { return errno }
-            if (st.st_mode & S_IFMT) == S_IFDIR { return EACCES }
-            return access(candidate, X_OK) == 0 ? 0 : EACCES
-        }
-        let quoted = "exec: \"\(path)\": "
-        if path.contains("/") {
-            let candidate = path.hasPrefix("/") ? rootfs + path : workdir + "/" + path
-            switch check(candidate) {
-            case 0: return .success(candidate)
-            case EACCES: return .failure(StartFailure(detail: quoted + "permission denied"))
-            default: return .failure(StartFailure(detail: quoted + "stat \(path): no such file or directory"))
-            }
-        }
-        let searchPath = environment.last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) } ?? ""
-        var sawPermissionDenied = false
-        for dir in searchPath.split(separator: ":", omittingEmptySubsequences: false) {
-            let d = dir.isEmpty ? "." : String(dir)
-            let candidate = (d.hasPrefix("/") ? rootfs + d : workdir + "/" + d) + "/" + path
-            switch check(candidate) {
-            case 0: return .success(candidate)
-            case EACCES: sawPermissionDenied = true
-            default: continue
-            }
-        }
-        return .failure(StartFailure(detail: quoted + (sawPermissionDenied ? "permission denied" : "executable file not found in $PATH")))
     }
 }
 

@@ -69,7 +69,12 @@ struct Supervisor {
                 // The attached client is gone: its streams now lead nowhere docker would write to.
                 close(clientFD); clientFD = -1
                 forwardOut = false; forwardErr = false
-                if ttyInputOpen { ttyInputOpen = false }
+                ttyInputOpen = false
+                // Let go of the client's streams: whoever reads them must see EOF, as when the engine's
+                // client exits (the container's output then only reaches the log).
+                let devNull = open("/dev/null", O_RDWR | O_CLOEXEC)
+                for fd: Int32 in [0, 1, 2] { dup2(devNull, fd) }
+                close(devNull)
             }
             if fds[iSignal].revents != 0 {
                 while cp_signalfd_read(signalFD, nil) != 0 {}

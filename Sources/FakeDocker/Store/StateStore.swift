@@ -107,7 +107,7 @@ public final class StateStore {
             if !reference.isEmpty, reference.allSatisfy({ $0.isHexDigit }) {
                 let rows = try db.query("SELECT \(Self.containerColumns) FROM containers WHERE id >= ? AND id < ? LIMIT 2",
                                         [.text(reference.lowercased()), .text(reference.lowercased() + "g")])
-                if rows.count > 1 { throw DockerError.daemon("multiple IDs found with provided prefix: \(reference)") }
+                if rows.count > 1 { throw DockerError.daemon("Multiple IDs found with provided prefix: \(reference)") }
                 if let row = rows.first { return try container(from: row) }
             }
         } catch let e as DockerError {

@@ -1,0 +1,107 @@
+import CProcess
+import Foundation
+
+/// Running a program "in" a container: resolved in the container's root filesystem, run with the
+/// container's environment and working directory, and — where fake-docker runs as root — chrooted
+/// into that filesystem, so that absolute paths (`/tmp/x`, `/etc`) mean what they mean on the engine.
+/// Without root, paths are only relative to the root filesystem (the working directory); the
+/// README says so. The image must then carry programs that run outside a chroot too (busybox-static).
+struct ContainerExec {
+    let rootfs: String
+    let config: ContainerConfig
+    let chrooted = geteuid() == 0
+
+    /// The working directory inside the container ("/" when the image and run leave it empty).
+    var workingDirectory: String { config.workingDir.isEmpty ? "/" : config.workingDir }
+    var hostWorkingDirectory: String { rootfs + workingDirectory }
+
+    var environment: [String] {
+        var env = config.env
+        func has(_ key: String) -> Bool { env.contains { $0.hasPrefix(key + "=") } }
+        if !has("PATH") { env.insert(ContainerFactory.defaultPath, at: 0) }
+        if !has("HOSTNAME") { env.insert("HOSTNAME=\(config.hostname)", at: 1) }
+        if !has("HOME") { env.append("HOME=/root") }
+        return env
+    }
+
+    /// Finds `program` as runc's LookPath would inside the container; returns its path inside the
+    /// container, or docker's message for the failure.
+    func resolve(_ program: String) -> Result<String, Shim.StartFailure> {
+        func check(_ containerPath: String) -> Int32 {   // 0: usable; else errno
+            let host = rootfs + containerPath
+            var st = stat()
+            if stat(host, &st) != 0 { return errno }
+            if (st.st_mode & S_IFMT) == S_IFDIR { return EACCES }
+            return access(host, X_OK) == 0 ? 0 : EACCES
+        }
+        func absolute(_ path: String) -> String {
+            path.hasPrefix("/") ? path : (workingDirectory == "/" ? "/" : workingDirectory + "/") + path
+        }
+        let quoted = "exec: \"\(program)\": "
+        if program.contains("/") {
+            let candidate = absolute(program)
+            switch check(candidate) {
+            case 0: return .success(candidate)
+            case EACCES: return .failure(.init(detail: quoted + "permission denied"))
+            default: return .failure(.init(detail: quoted + "stat \(program): no such file or directory"))
+            }
+        }
+        let searchPath = environment.last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) } ?? ""
+        var sawPermissionDenied = false
+        for dir in searchPath.split(separator: ":", omittingEmptySubsequences: false) {
+            let candidate = absolute(dir.isEmpty ? "." : String(dir)) + "/" + program
+            switch check(candidate) {
+            case 0: return .success(candidate)
+            case EACCES: sawPermissionDenied = true
+            default: continue
+            }
+        }
+        return .failure(.init(detail: quoted + (sawPermissionDenied ? "permission denied" : "executable file not found in $PATH")))
+    }
+
+    struct Streams {
+        var stdin: Int32
+        var stdout: Int32
+        var stderr: Int32
+        var newSession = true
+        var controllingTTY = false
+    }
+
+    /// Starts `argv` with the program at `containerPath`; the PID, or the errno of the failed exec.
+    func spawn(_ containerPath: String, argv: [String], streams: Streams) -> Result<pid_t, Shim.StartFailure> {
+        try? FileManager.default.createDirectory(atPath: hostWorkingDirectory, withIntermediateDirectories: true)
+        let file = chrooted ? containerPath : rootfs + containerPath
+        let cwd = chrooted ? workingDirectory : hostWorkingDirectory
+        var pid: pid_t = 0
+        let rc = withCStrings(argv) { cArgv in
+            withCStrings(environment) { cEnv in
+                var options = cp_spawn_options_default()
+                options.argv = cArgv
+                options.envp = cEnv
+                options.stdin_fd = streams.stdin
+                options.stdout_fd = streams.stdout
+                options.stderr_fd = streams.stderr
+                options.new_session = streams.newSession ? 1 : 0
+                options.controlling_tty = streams.controllingTTY ? 1 : 0
+                // The container dies with its shim, so nothing outlives a crashed shim unnoticed.
+                options.death_signal = SIGKILL
+                return file.withCString { cFile in
+                    cwd.withCString { cCwd in
+                        rootfs.withCString { cRoot in
+                            options.file = cFile
+                            options.cwd = cCwd
+                            options.root = chrooted ? cRoot : nil
+                            return cp_spawn(&options, &pid)
+                        }
+                    }
+                }
+            }
+        }
+        guard rc == 0 else {
+            let reason = rc == ENOENT ? "no such file or directory"
+                : (rc == EACCES || rc == EISDIR ? "permission denied" : String(cString: strerror(rc)))
+            return .failure(.init(detail: "exec: \"\(argv.first ?? containerPath)\": \(reason)"))
+        }
+        return .success(pid)
+    }
+}
