@@ -1,0 +1,739 @@
+#!/usr/bin/env python3
+"""Measure every figure named by issue 2 (fake-docker) and issue 3 (dockrun), side by side with the real engine.
+
+    scripts/bench.py [--products DIR] [--quick]
+
+Without --products, builds the release products into .build-bench (`swift build -c release --scratch-path
+.build-bench`, incremental) and measures those: .build/release may be stale or half-built by someone else. The real
+engine is DOCKER_HOST=unix:///tmp/engine/docker.sock (override with BENCH_DOCKER_HOST) with
+dockrun-test/busybox:latest imported; if it does not answer, its columns are skipped and said so.
+
+A benchmark measures, it does not test: a missed target is printed as "no" and the exit status stays 0. The exit
+status is 1 only when something could not be measured (a command failed, a product misbehaved); the reason is
+printed in the figure's row.
+"""
+
+import argparse
+import concurrent.futures
+import json
+import os
+import platform
+import shutil
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+IMAGE = "dockrun-test/busybox:latest"
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ONE_GIB = 1 << 30
+CLOCK_TICK_S = 1 / os.sysconf("SC_CLK_TCK")
+
+
+class BenchError(Exception):
+    pass
+
+
+def log(text):
+    print(f"bench: {text}", file=sys.stderr, flush=True)
+
+
+def ms(seconds):
+    return f"{seconds * 1000:.1f} ms"
+
+
+def mib(kib):
+    return f"{kib / 1024:.1f} MiB"
+
+
+def check(argv, env, stdin=subprocess.DEVNULL, expect=0, timeout=120):
+    """Runs a command to completion; anything but the expected exit status is an error of the product."""
+    try:
+        done = subprocess.run(argv, env=env, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise BenchError(f"`{' '.join(argv)}` did not finish within {timeout} s")
+    if done.returncode != expect:
+        raise BenchError(f"`{' '.join(argv)}` exited {done.returncode} (expected {expect}): "
+                         f"{done.stderr.decode(errors='replace').strip()[:300]}")
+    return done
+
+
+def timed(argv, env, expect=0):
+    start = time.perf_counter()
+    check(argv, env, expect=expect)
+    return time.perf_counter() - start
+
+
+# MARK: /proc
+
+
+def proc_status_kib(pid, field):
+    """A `Vm*` line of /proc/PID/status in KiB, or None once the process is gone (or a zombie: no memory map)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return None
+
+
+def proc_children(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            return [int(p) for p in children.read().split()]
+    except FileNotFoundError:
+        return []
+
+
+def proc_cmdline(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            return [a.decode(errors="replace") for a in cmdline.read().split(b"\0") if a]
+    except FileNotFoundError:
+        return []
+
+
+def own_cpu_of_exited(pid):
+    """CPU of `pid` itself, not of its children, read while it is a zombie (after waitid(WNOWAIT), before the reap):
+    (schedstat's on-CPU nanoseconds, exact; utime+stime from stat, in clock ticks). Both exclude the children,
+    which wait4's rusage would add in."""
+    with open(f"/proc/{pid}/schedstat") as schedstat:
+        on_cpu_s = int(schedstat.read().split()[0]) / 1e9
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    # fields[0] is field 3 (state); utime and stime are fields 14 and 15.
+    ticks = int(fields[11]) + int(fields[12])
+    return on_cpu_s, ticks * CLOCK_TICK_S
+
+
+class HighWaterSampler:
+    """Polls VmHWM of a set of processes chosen by `pids()` until stopped; VmHWM is the kernel's own peak, so a
+    sample only has to come late enough, not at the peak."""
+
+    def __init__(self, pids, period=0.02):
+        self.pids = pids
+        self.period = period
+        self.peaks = {}
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+
+    def loop(self):
+        while not self.stopped.is_set():
+            self.sample()
+            self.stopped.wait(self.period)
+
+    def sample(self):
+        for role, pid in self.pids():
+            hwm = proc_status_kib(pid, "VmHWM")
+            if hwm is not None:
+                self.peaks[role] = max(self.peaks.get(role, 0), hwm)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_):
+        self.stopped.set()
+        self.thread.join()
+
+
+# MARK: engines
+
+
+class Engine:
+    """One docker CLI (fake-docker or the real one) with the environment that points it at its engine."""
+
+    def __init__(self, name, cli, env, label):
+        self.name = name
+        self.cli = cli
+        self.env = env
+        self.label = label
+
+    def cmd(self, *args):
+        return [self.cli, *args]
+
+    def lifecycle(self):
+        """`run -d IMG true` + `wait` + `rm`, the figure of issue 2; returns its wall time."""
+        return sum(self.lifecycle_steps())
+
+    def lifecycle_steps(self):
+        """The wall time of each of the lifecycle's three commands."""
+        marks = [time.perf_counter()]
+        cid = check(self.cmd("run", "-d", "--label", self.label, IMAGE, "true"), self.env).stdout.decode().strip()
+        marks.append(time.perf_counter())
+        code = check(self.cmd("wait", cid), self.env).stdout.decode().strip()
+        if code != "0":
+            raise BenchError(f"{self.name}: `wait {cid[:12]}` printed {code!r}, expected 0")
+        marks.append(time.perf_counter())
+        check(self.cmd("rm", cid), self.env)
+        marks.append(time.perf_counter())
+        return [b - a for a, b in zip(marks, marks[1:])]
+
+    def labelled_containers(self):
+        ps = subprocess.run(self.cmd("ps", "-aq", "--no-trunc", "--filter", f"label={self.label}"), env=self.env,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        return ps.stdout.decode().split()
+
+    def remove_labelled(self):
+        ids = self.labelled_containers()
+        if ids:
+            subprocess.run(self.cmd("rm", "-f", *ids), env=self.env, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return len(ids)
+
+
+class FakeState:
+    """A private fake-docker state file with the test image imported."""
+
+    def __init__(self, bench, name):
+        self.path = os.path.join(bench.tmp, name + ".sqlite")
+        env = dict(bench.base_env, FAKE_DOCKER_STATE=self.path)
+        self.engine = Engine(f"fake-docker ({name})", bench.fake, env, bench.label)
+        check(self.engine.cmd("import", "-c", 'CMD ["sh"]', bench.rootfs_tar, IMAGE), env)
+
+    def running_shims(self):
+        """A `watched()` for HighWaterSampler: the shim of the running container, looked up until seen and then
+        kept, since a query per sample would take CPU from the stream being measured."""
+        found = []
+
+        def shims():
+            if not found:
+                try:
+                    found.extend(self.query("SELECT shim_pid FROM containers WHERE status = 'running' AND shim_pid > 0"))
+                except sqlite3.Error:
+                    pass
+            return [("shim", pid) for (pid,) in found]
+
+        return shims
+
+    def query(self, sql, params=()):
+        # Read-only use of the live file: WAL lets this read beside fake-docker's writers.
+        with sqlite3.connect(self.path, timeout=5) as db:
+            return db.execute(sql, params).fetchall()
+
+
+# MARK: the benchmark
+
+
+class Bench:
+    def __init__(self, products, quick):
+        self.quick = quick
+        self.fake = os.path.join(products, "fake-docker")
+        self.dockrun = os.path.join(products, "dockrun")
+        for product in (self.fake, self.dockrun):
+            if not os.access(product, os.X_OK):
+                raise BenchError(f"{product} is not an executable")
+        self.tmp = tempfile.mkdtemp(prefix="dockrun-bench-")
+        self.label = f"dockrun-bench={os.getpid()}-{int(time.time())}"
+        self.base_env = {k: v for k, v in os.environ.items() if k not in ("DOCKRUN_DEBUG", "FAKE_DOCKER_STATE")}
+        self.rows = []
+        self.failures = 0
+        self.fakes = []
+        self.real = None
+        self.real_skipped = None
+
+    def loops(self, full, quick):
+        return quick if self.quick else full
+
+    def row(self, figure, target, measured, ok):
+        verdict = "-" if ok is None else ("yes" if ok else "no")
+        self.rows.append((figure, target, measured, verdict))
+        log(f"{figure}: {measured} [{verdict}]")
+
+    def section(self, figure, measure):
+        try:
+            measure()
+        except BenchError as error:
+            self.failures += 1
+            self.row(figure, "", f"ERROR: {error}", False)
+
+    # MARK: setup and clean-up
+
+    def setup(self):
+        self.rootfs_tar = self.build_rootfs_tar()
+        self.main = self.fake_state("main")
+        self.find_real_engine()
+
+    def build_rootfs_tar(self):
+        """The contract doc's image: bin/busybox plus one symlink per applet, an empty tmp/."""
+        root = os.path.join(self.tmp, "rootfs")
+        os.makedirs(os.path.join(root, "bin"))
+        os.makedirs(os.path.join(root, "tmp"))
+        shutil.copy2("/bin/busybox", os.path.join(root, "bin", "busybox"))
+        applets = check(["/bin/busybox", "--list"], self.base_env).stdout.decode().split()
+        for applet in applets:
+            if applet != "busybox":
+                os.symlink("busybox", os.path.join(root, "bin", applet))
+        tar = os.path.join(self.tmp, "rootfs.tar")
+        check(["tar", "-C", root, "-cf", tar, "."], self.base_env)
+        shutil.rmtree(root)
+        return tar
+
+    def fake_state(self, name):
+        state = FakeState(self, name)
+        self.fakes.append(state)
+        return state
+
+    def find_real_engine(self):
+        host = os.environ.get("BENCH_DOCKER_HOST", "unix:///tmp/engine/docker.sock")
+        docker = shutil.which("docker")
+        if docker is None:
+            self.real_skipped = "no docker CLI on PATH"
+            return
+        env = dict(self.base_env, DOCKER_HOST=host)
+        env.pop("DOCKER_CONTEXT", None)
+        try:
+            version = check([docker, "version", "--format", "{{.Server.Version}}"], env, timeout=15)
+            check([docker, "image", "inspect", IMAGE], env, timeout=15)
+        except BenchError as error:
+            self.real_skipped = str(error)
+            return
+        self.real = Engine(f"docker {version.stdout.decode().strip()}", docker, env, self.label)
+
+    def cleanup(self):
+        for state in self.fakes:
+            try:
+                ids = subprocess.run(state.engine.cmd("ps", "-aq", "--no-trunc"), env=state.engine.env,
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, timeout=60).stdout.decode().split()
+                # The 10,000 cloned rows of the ps figure have no processes: deleting the file is their removal.
+                if 0 < len(ids) < 100:
+                    subprocess.run(state.engine.cmd("rm", "-f", *ids), env=state.engine.env, timeout=60,
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            except subprocess.TimeoutExpired:
+                log(f"clean-up: {state.path} did not answer ps/rm in time")
+        if self.real is not None:
+            left = self.real.remove_labelled()
+            if left:
+                log(f"clean-up: removed {left} container(s) labelled {self.label} from the real engine")
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    # MARK: fake-docker figures (issue 2)
+
+    def paired(self, count, first, second):
+        """Wall times of two measurements, interleaved and alternating which goes first, after one unmeasured
+        warm-up each; a drift of the machine's load then hits both sides alike."""
+        first()
+        second()
+        a, b = [], []
+        for i in range(count):
+            if i % 2 == 0:
+                a.append(first())
+                b.append(second())
+            else:
+                b.append(second())
+                a.append(first())
+        return a, b
+
+    def lifecycle_vs_engine(self):
+        figure = "lifecycle run -d true + wait + rm: real/fake"
+        if self.real is None:
+            self.row(figure, ">= 5x", f"real engine: skipped: {self.real_skipped}", None)
+            return
+        n = self.loops(20, 3)
+        fake_steps, real_steps = self.paired(n, self.main.engine.lifecycle_steps, self.real.lifecycle_steps)
+        fake, real = [sum(s) for s in fake_steps], [sum(s) for s in real_steps]
+        ratio = statistics.median(real) / statistics.median(fake)
+        pair_ratio = statistics.median(r / f for r, f in zip(real, fake))
+        self.row(figure, ">= 5x",
+                 f"{ratio:.1f}x (fake {ms(statistics.median(fake))}, real {ms(statistics.median(real))}; "
+                 f"median of pair ratios {pair_ratio:.1f}x; {n} pairs)", ratio >= 5)
+        for name, steps in (("fake", fake_steps), ("real", real_steps)):
+            medians = [statistics.median(s[i] for s in steps) for i in range(3)]
+            self.row(f"lifecycle steps, {name}: median run -d / wait / rm", "-",
+                     " / ".join(ms(m) for m in medians), None)
+
+    def concurrent_lifecycles(self):
+        n = self.loops(100, 25)
+        state = self.fake_state("concurrent")
+        failures, locked = [], 0
+
+        def one(_):
+            try:
+                state.engine.lifecycle()
+                return None
+            except BenchError as error:
+                return str(error)
+
+        start = time.perf_counter()
+        with concurrent.futures.ThreadPoolExecutor(max_workers=n) as pool:
+            for error in pool.map(one, range(n)):
+                if error is not None:
+                    failures.append(error)
+                    locked += "database is locked" in error
+        wall = time.perf_counter() - start
+        left = len(state.engine.labelled_containers())
+        for error in failures[:3]:
+            log(f"concurrent lifecycle failed: {error}")
+        self.row(f"{n} concurrent lifecycles, one state file", "0 errors, 0 locked",
+                 f"{len(failures)} errors, {locked} 'database is locked', {left} containers left; wall {wall:.1f} s",
+                 not failures and left == 0)
+
+    def ps_with_10000(self):
+        total = 10_000
+        state = self.fake_state("ps10k")
+        templates = 3
+        for _ in range(templates):
+            cid = check(state.engine.cmd("run", "-d", "--label", self.label, IMAGE, "true"),
+                        state.engine.env).stdout.decode().strip()
+            check(state.engine.cmd("wait", cid), state.engine.env)
+        # Clones of the exited templates, round robin, with fresh 64-hex IDs, unique names and increasing seq;
+        # the schema stays fake-docker's own. No process belongs to a clone, so ps reads them as plain rows.
+        clone = f"""
+            BEGIN IMMEDIATE;
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {total - templates}),
+                 t AS (SELECT *, row_number() OVER (ORDER BY seq) - 1 AS k FROM containers),
+                 top(s) AS (SELECT max(seq) FROM containers)
+            INSERT INTO containers (id, name, image_id, image_ref, config, status, exit_code, error, pid, pid_start,
+                                    shim_pid, shim_start, pid_namespace, created_at, started_at, finished_at, health,
+                                    health_streak, health_log, seq)
+            SELECT lower(hex(randomblob(32))), t.name || '_' || n.i, t.image_id, t.image_ref, t.config, t.status,
+                   t.exit_code, t.error, 0, 0, 0, 0, t.pid_namespace, t.created_at, t.started_at, t.finished_at,
+                   t.health, t.health_streak, t.health_log, top.s + n.i
+            FROM n JOIN t ON t.k = n.i % {templates} JOIN top;
+            COMMIT;
+            """
+        done = subprocess.run(["sqlite3", state.path], input=clone.encode(), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
+        if done.returncode != 0:
+            raise BenchError(f"sqlite3 could not clone the container rows: {done.stderr.decode().strip()}")
+        count = state.query("SELECT count(*) FROM containers")[0][0]
+        if count != total:
+            raise BenchError(f"the state holds {count} containers, expected {total}")
+        n = self.loops(20, 3)
+        for args, lines, figure in ((["ps", "-a"], total + 1, "ps -a, 10,000 containers"),
+                                    (["ps", "-a", "--format", "{{.ID}}"], total,
+                                     "ps -a --format '{{.ID}}', 10,000 containers")):
+            walls = []
+            for _ in range(n + 1):
+                start = time.perf_counter()
+                out = check(state.engine.cmd(*args), state.engine.env).stdout
+                walls.append(time.perf_counter() - start)
+                printed = out.count(b"\n")
+                if printed != lines:
+                    raise BenchError(f"`{' '.join(args)}` printed {printed} lines, expected {lines}")
+            median = statistics.median(walls[1:])
+            self.row(figure, "< 50 ms", f"{ms(median)} median of {n} (min {ms(min(walls[1:]))})", median < 0.050)
+
+    def run_with_rusage(self, argv, env, results, key):
+        """wait4's rusage of one child: its own CPU plus that of the children it reaped, the same account
+        RUSAGE_CHILDREN gives, but per process so two measurements can run side by side."""
+        start = time.perf_counter()
+        child = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE)
+        out, err = child.stdout.read(), child.stderr.read()
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        results[key] = (time.perf_counter() - start, usage.ru_utime + usage.ru_stime, child.returncode,
+                        out.decode().strip(), err.decode(errors="replace").strip())
+
+    def wait_cpu(self):
+        seconds = self.loops(10, 2)
+        engines = [("fake", self.main.engine)] + ([("real", self.real)] if self.real else [])
+        waiters, results = [], {}
+        for key, engine in engines:
+            cid = check(engine.cmd("run", "-d", "--label", self.label, IMAGE, "sleep", str(seconds)),
+                        engine.env).stdout.decode().strip()
+            waiters.append(threading.Thread(target=self.run_with_rusage,
+                                            args=(engine.cmd("wait", cid), engine.env, results, key)))
+            waiters[-1].cid = cid
+            waiters[-1].start()
+        for waiter in waiters:
+            waiter.join()
+        for (key, engine), waiter in zip(engines, waiters):
+            wall, cpu, code, out, err = results[key]
+            if code != 0 or out != "0":
+                raise BenchError(f"{engine.name}: `wait` exited {code} printing {out!r}: {err[:200]}")
+            check(engine.cmd("rm", waiter.cid), engine.env)
+        wall, cpu = results["fake"][:2]
+        real = f"; docker CLI wait: {ms(results['real'][1])}" if "real" in results else ""
+        self.row(f"wait on a {seconds} s container: CPU of fake-docker wait", "< 20 ms",
+                 f"{ms(cpu)} (wall {wall:.2f} s){real}", cpu < 0.020)
+
+    def stream_into_counter(self, argv, env, watched=lambda: []):
+        """Runs `argv` with stdout into this reader, which only counts bytes; returns (bytes, seconds from the
+        first byte to EOF, seconds in all, peak VmHWM per role of `watched()`)."""
+        errors = open(os.path.join(self.tmp, "stream.err"), "w+b")
+        start = time.perf_counter()
+        child = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors)
+        buffer = bytearray(1 << 20)
+        fd = child.stdout.fileno()
+        count, first = 0, None
+        with HighWaterSampler(lambda: [("client", child.pid)] + watched()) as sampler:
+            while True:
+                n = os.readv(fd, [buffer])
+                if n == 0:
+                    break
+                if first is None:
+                    first = time.perf_counter()
+                count += n
+            end = time.perf_counter()
+            code = child.wait()
+        errors.seek(0)
+        message = errors.read().decode(errors="replace").strip()
+        errors.close()
+        if code != 0:
+            raise BenchError(f"`{' '.join(argv)}` exited {code}: {message[:300]}")
+        return count, end - (first or start), end - start, sampler.peaks
+
+    def fake_stream(self, size):
+        """`fake-docker run --rm IMG sh -c 'cat /dev/zero | head -c SIZE'` into the counter: (MB/s, peaks)."""
+        count, streaming, _, peaks = self.stream_into_counter(
+            self.main.engine.cmd("run", "--rm", "--label", self.label, IMAGE, "sh", "-c",
+                                 f"cat /dev/zero | head -c {size}"),
+            self.main.engine.env, self.main.running_shims())
+        if count != size:
+            raise BenchError(f"fake-docker run delivered {count} bytes, expected {size}")
+        return count / streaming / 1e6, peaks
+
+    def host_stream(self, argv):
+        count, streaming, _, _ = self.stream_into_counter(argv, self.base_env)
+        return count / streaming / 1e6
+
+    def throughput(self):
+        size = ONE_GIB
+        n = self.loops(3, 1)
+        fake_rates, pipe_rates, busybox_rates, peaks = [], [], [], {}
+        for _ in range(n):
+            rate, fake_peaks = self.fake_stream(size)
+            fake_rates.append(rate)
+            for role, kib in fake_peaks.items():
+                peaks[role] = max(peaks.get(role, 0), kib)
+            pipe_rates.append(self.host_stream(["sh", "-c", f"head -c {size} /dev/zero | cat"]))
+            # The container's cat and head are busybox applets: the same pipeline on the host tells how much of
+            # a gap is busybox's and how much fake-docker's.
+            busybox_rates.append(self.host_stream(
+                ["/bin/busybox", "sh", "-c", f"/bin/busybox cat /dev/zero | /bin/busybox head -c {size}"]))
+        fake, pipe, busybox = (statistics.median(r) for r in (fake_rates, pipe_rates, busybox_rates))
+        self.row("attached output, 1 GiB: fake-docker run / plain pipe", ">= 0.5",
+                 f"{fake / pipe:.2f} (fake-docker {fake:.0f} MB/s, head|cat {pipe:.0f} MB/s; median of {n})",
+                 fake / pipe >= 0.5)
+        self.row("attached output, 1 GiB: fake-docker run / the same busybox pipeline on the host", "-",
+                 f"{fake / busybox:.2f} (busybox cat|head on the host {busybox:.0f} MB/s)", None)
+        # Flat: the peak at 1 GiB is within a few MiB of the peak at 16 MiB, whatever the baseline is.
+        _, small = self.fake_stream(16 << 20)
+        grown = {role: peaks.get(role, 0) - small.get(role, 0) for role in ("client", "shim")}
+        flat = "shim" in peaks and "shim" in small and max(grown.values()) <= 4 * 1024
+        self.row("attached output: peak RSS (VmHWM) at 1 GiB vs at 16 MiB", "flat",
+                 ", ".join(f"{role} {mib(peaks[role]) if role in peaks else 'not seen'} vs "
+                           f"{mib(small[role]) if role in small else 'not seen'}" for role in ("client", "shim")),
+                 flat)
+        if self.real is not None and not self.quick:
+            count, streaming, _, real_peaks = self.stream_into_counter(
+                self.real.cmd("run", "--rm", "--label", self.label, IMAGE, "sh", "-c",
+                              f"cat /dev/zero | head -c {size}"), self.real.env)
+            self.row("attached output, 1 GiB: real engine, for comparison", "-",
+                     f"{count / streaming / 1e6:.0f} MB/s, docker CLI VmHWM {mib(real_peaks.get('client', 0))}",
+                     None)
+
+    # MARK: dockrun figures (issue 3)
+
+    def dockrun_env(self, engine, **extra):
+        return dict(engine.env, DOCKRUN_DOCKER=engine.cli, **extra)
+
+    def dockrun_overhead(self):
+        n = self.loops(20, 3)
+        engines = [("real engine", self.real), ("fake-docker", self.main.engine)]
+        for title, engine in engines:
+            figure = f"dockrun --rm IMG true / docker run --rm IMG true, {title}"
+            if engine is None:
+                self.row(figure, "<= 1.10", f"real engine: skipped: {self.real_skipped}", None)
+                continue
+            env = self.dockrun_env(engine)
+            through_dockrun = lambda: timed([self.dockrun, "--rm", "--label", engine.label, IMAGE, "true"], env)
+            direct = lambda: timed(engine.cmd("run", "--rm", "--label", engine.label, IMAGE, "true"), engine.env)
+            a, b = self.paired(n, through_dockrun, direct)
+            ratio = statistics.median(x / y for x, y in zip(a, b))
+            self.row(figure, "<= 1.10",
+                     f"{ratio:.3f} median ratio (dockrun {ms(statistics.median(a))}, "
+                     f"docker run {ms(statistics.median(b))}; {n} pairs)", ratio <= 1.10)
+
+    def supervise_sleep(self, engine, seconds, results, key):
+        """dockrun supervising `sleep`: its own CPU, read from /proc while it is a zombie, and peak RSS of it and
+        of the docker CLI clients it started."""
+        child = subprocess.Popen([self.dockrun, "--rm", "--label", engine.label, IMAGE, "sleep", str(seconds)],
+                                 env=self.dockrun_env(engine), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.PIPE)
+
+        def watched():
+            roles = [("dockrun", child.pid)]
+            for pid in proc_children(child.pid):
+                argv = proc_cmdline(pid)
+                if argv[:1] == [self.dockrun]:
+                    continue  # forked, not yet exec'd: still dockrun's image
+                roles.append((f"docker CLI {argv[1] if len(argv) > 1 else '?'}", pid))
+            return roles
+
+        with HighWaterSampler(watched) as sampler:
+            os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)
+            sampler.sample()
+        on_cpu, ticks = own_cpu_of_exited(child.pid)
+        code = child.wait()
+        err = child.stderr.read().decode(errors="replace").strip()
+        results[key] = (code, err, on_cpu, ticks, sampler.peaks)
+
+    def dockrun_cpu_and_rss(self):
+        seconds = self.loops(10, 2)
+        engines = [("fake-docker", self.main.engine)] + ([("real engine", self.real)] if self.real else [])
+        results = {}
+        threads = [threading.Thread(target=self.supervise_sleep, args=(engine, seconds, results, title))
+                   for title, engine in engines]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for title, _ in engines:
+            code, err, on_cpu, ticks, peaks = results[title]
+            if code != 0:
+                raise BenchError(f"dockrun against {title} exited {code}: {err[:300]}")
+            self.row(f"dockrun CPU while `sleep {seconds}` runs, {title}", "<= 10 ms",
+                     f"{ms(on_cpu)} on CPU (tick-sampled utime+stime: {ms(ticks)})", on_cpu <= 0.010)
+            dockrun_peak = peaks.get("dockrun", 0)
+            client = peaks.get("docker CLI run")
+            others = ", ".join(f"{role} {mib(kib)}" for role, kib in sorted(peaks.items())
+                               if role not in ("dockrun", "docker CLI run"))
+            self.row(f"dockrun peak RSS (VmHWM), {title}", "<= 16 MiB",
+                     f"{mib(dockrun_peak)} (its docker CLI run: {mib(client) if client else 'not seen'}"
+                     f"{'; ' + others if others else ''})", 0 < dockrun_peak <= 16 * 1024)
+        if not self.real:
+            self.row("dockrun CPU and RSS, real engine", "", f"real engine: skipped: {self.real_skipped}", None)
+
+    def stop_latency(self):
+        """SIGTERM to dockrun → `docker stop` started, against fake-docker: the stop call's started_at in the call
+        log minus the moment of the signal (both CLOCK_REALTIME); and, from the same runs, the moment dockrun
+        announced the stop on stderr (DOCKRUN_DEBUG=1), which leaves out fake-docker's own start-up."""
+        n = self.loops(20, 3)
+        state = self.fake_state("stop")
+        env = self.dockrun_env(state.engine, DOCKRUN_DEBUG="1")
+        to_call, to_trace, codes = [], [], []
+        for _ in range(n):
+            last_call = state.query("SELECT coalesce(max(seq), 0) FROM calls")[0][0]
+            # KILL as the stop signal ends the container at once, so each run costs the latency, not a timeout.
+            child = subprocess.Popen([self.dockrun, "--rm", "--stop-signal", "KILL", "--label", self.label, IMAGE,
+                                      "sleep", "30"], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE)
+            lines, waiting = [], threading.Event()
+
+            def read_trace(stream=child.stderr, lines=lines, waiting=waiting):
+                for line in stream:
+                    text = line.decode(errors="replace")
+                    lines.append((time.time(), text))
+                    if "exec:" in text and " wait " in text:
+                        waiting.set()
+
+            reader = threading.Thread(target=read_trace, daemon=True)
+            reader.start()
+            try:
+                if not waiting.wait(30):
+                    raise BenchError(f"dockrun never started `docker wait`: {''.join(t for _, t in lines)[:300]}")
+                deadline = time.monotonic() + 30
+                while not state.query("SELECT 1 FROM containers WHERE status = 'running'"):
+                    if time.monotonic() > deadline:
+                        raise BenchError("the container never reached `running`")
+                    time.sleep(0.01)
+                # Let the just-started `docker wait` settle, so the figure is dockrun's reaction, not a race
+                # with its own helper's start-up for the two cores.
+                time.sleep(0.3)
+                sent = time.time()
+                child.send_signal(signal.SIGTERM)
+                codes.append(child.wait(timeout=60))
+            finally:
+                if child.poll() is None:
+                    child.kill()
+                    child.wait()
+            reader.join(5)
+            stops = [(started, json.loads(argv)) for started, argv in
+                     state.query("SELECT started_at, argv FROM calls WHERE seq > ? ORDER BY seq", (last_call,))]
+            stops = [started for started, argv in stops if argv[:1] == ["stop"]]
+            if len(stops) != 1:
+                raise BenchError(f"expected one `docker stop` call after SIGTERM, the call log has {len(stops)}")
+            to_call.append(stops[0] - sent)
+            traced = [at for at, text in lines if "exec:" in text and " stop " in text]
+            if traced:
+                to_trace.append(traced[0] - sent)
+        median = statistics.median(to_call)
+        unexpected = sorted(set(c for c in codes if c != 137))
+        self.row("SIGTERM to dockrun -> docker stop started (call log), fake-docker", "<= 20 ms",
+                 f"{ms(median)} median of {n} (max {ms(max(to_call))}; dockrun exit codes "
+                 f"{'all 137' if not unexpected else codes})", median <= 0.020)
+        if to_trace:
+            self.row("SIGTERM to dockrun -> stop announced (DOCKRUN_DEBUG line)", "-",
+                     f"{ms(statistics.median(to_trace))} median of {len(to_trace)}", None)
+
+    # MARK: report
+
+    def machine(self):
+        cpu = "?"
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+        load = open("/proc/loadavg").read().split()[:3]
+        engine = self.real.name if self.real else f"real engine: skipped: {self.real_skipped}"
+        return (f"{cpu}, {os.cpu_count()} CPUs, Linux {platform.release()}, load {' '.join(load)}; "
+                f"engine: {engine}; {'--quick' if self.quick else 'full run'}")
+
+    def print_table(self):
+        headers = ("figure", "target", "measured", "ok?")
+        widths = [max(len(headers[i]), *(len(r[i]) for r in self.rows)) for i in range(4)]
+        lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths)) + " |",
+                 "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+        lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |" for r in self.rows]
+        print(self.machine())
+        if self.real is None:
+            print(f"real engine: skipped: {self.real_skipped}")
+        print("\n".join(lines))
+
+    def run(self):
+        try:
+            self.setup()
+            if self.real is None:
+                print(f"real engine: skipped: {self.real_skipped}", flush=True)
+            self.section("lifecycle run -d true + wait + rm: real/fake", self.lifecycle_vs_engine)
+            self.section("concurrent lifecycles", self.concurrent_lifecycles)
+            self.section("ps -a, 10,000 containers", self.ps_with_10000)
+            self.section("wait CPU", self.wait_cpu)
+            self.section("attached output throughput", self.throughput)
+            self.section("dockrun --rm true overhead", self.dockrun_overhead)
+            self.section("dockrun CPU and RSS", self.dockrun_cpu_and_rss)
+            self.section("SIGTERM to docker stop latency", self.stop_latency)
+        finally:
+            self.cleanup()
+        self.print_table()
+        return 1 if self.failures else 0
+
+
+def build_products():
+    log("building release products into .build-bench")
+    done = subprocess.run(["swift", "build", "-c", "release", "--scratch-path", ".build-bench"], cwd=REPO,
+                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if done.returncode != 0:
+        sys.stdout.write(done.stdout.decode(errors="replace"))
+        raise BenchError("swift build failed")
+    return os.path.join(REPO, ".build-bench", "release")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--products", metavar="DIR",
+                        help="directory holding dockrun and fake-docker (default: build release into .build-bench)")
+    parser.add_argument("--quick", action="store_true", help="short loops, for a smoke run (< 1 min)")
+    options = parser.parse_args()
+    try:
+        products = os.path.abspath(options.products) if options.products else build_products()
+        return Bench(products, options.quick).run()
+    except BenchError as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
