@@ -99,8 +99,8 @@ public enum FakeDockerCLI {
                 return 1
             }
         } catch {
-            if !error.message.isEmpty { Output.err(error.message) }
-            if error.exitCode == 0, !error.message.isEmpty { return 0 }
+            // `--help` arrives here too, as exit 0: usage belongs on stdout then.
+            if !error.message.isEmpty { Output.write(error.exitCode == 0 ? 1 : 2, error.message + "\n") }
             return error.exitCode
         }
     }

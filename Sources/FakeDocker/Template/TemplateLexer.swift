@@ -322,6 +322,15 @@ struct TemplateLexer {
     }
 
     private mutating func lexQuote() -> State {
+        lexEscaped(until: "\"", as: .string, unterminated: "unterminated quoted string")
+    }
+
+    private mutating func lexChar() -> State {
+        lexEscaped(until: "'", as: .charConstant, unterminated: "unterminated character constant")
+    }
+
+    /// A quoted string or character constant: backslash escapes, no newline, ended by `close`.
+    private mutating func lexEscaped(until close: Unicode.Scalar, as kind: TemplateToken.Kind, unterminated: String) -> State {
         while true {
             switch peek() {
             case "\\":
@@ -330,12 +339,12 @@ struct TemplateLexer {
                     pos += 1
                     continue
                 }
-                return fail("unterminated quoted string")
+                return fail(unterminated)
             case nil, "\n":
-                return fail("unterminated quoted string")
-            case "\"":
+                return fail(unterminated)
+            case close:
                 pos += 1
-                emit(.string)
+                emit(kind)
                 return .insideAction
             default:
                 pos += 1
@@ -351,28 +360,6 @@ struct TemplateLexer {
             case "`":
                 pos += 1
                 emit(.rawString)
-                return .insideAction
-            default:
-                pos += 1
-            }
-        }
-    }
-
-    private mutating func lexChar() -> State {
-        while true {
-            switch peek() {
-            case "\\":
-                pos += 1
-                if let next = peek(), next != "\n" {
-                    pos += 1
-                    continue
-                }
-                return fail("unterminated character constant")
-            case nil, "\n":
-                return fail("unterminated character constant")
-            case "'":
-                pos += 1
-                emit(.charConstant)
                 return .insideAction
             default:
                 pos += 1
