@@ -190,7 +190,19 @@ int cp_tty_set_winsize(int fd, unsigned short rows, unsigned short cols) {
     return ioctl(fd, TIOCSWINSZ, &w) < 0 ? errno : 0;
 }
 
-int cp_unshare_pid_namespace(void) { return unshare(CLONE_NEWPID) < 0 ? errno : 0; }
+int cp_unshare_pid_namespace(int *saved) {
+    int fd = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno;
+    if (unshare(CLONE_NEWPID) < 0) { int e = errno; close(fd); return e; }
+    *saved = fd;
+    return 0;
+}
+
+int cp_restore_pid_namespace(int saved) {
+    int rc = setns(saved, CLONE_NEWPID) < 0 ? errno : 0;
+    close(saved);
+    return rc;
+}
 int cp_wifexited(int s) { return WIFEXITED(s); }
 int cp_wexitstatus(int s) { return WEXITSTATUS(s); }
 int cp_wifsignaled(int s) { return WIFSIGNALED(s); }

@@ -45,8 +45,12 @@ int cp_tty_raw(int fd, void *saved, int saved_size);
 int cp_tty_restore(int fd, const void *saved);
 int cp_tty_winsize(int fd, unsigned short *rows, unsigned short *cols);
 int cp_tty_set_winsize(int fd, unsigned short rows, unsigned short cols);
-// unshare(CLONE_NEWPID): the next child of the caller is PID 1 of a new PID namespace.
-int cp_unshare_pid_namespace(void);
+// unshare(CLONE_NEWPID): the next child of the caller is PID 1 of a new PID namespace. Returns 0
+// and a descriptor of the caller's own PID namespace in *saved (for cp_restore_pid_namespace), or errno.
+int cp_unshare_pid_namespace(int *saved);
+// Makes the caller's later children be born in its own PID namespace again (setns on *saved), so
+// that it can still fork after the new namespace's init has exited. Closes saved.
+int cp_restore_pid_namespace(int saved);
 // pipe2(O_CLOEXEC): 0 or -1 and errno.
 int cp_pipe_cloexec(int fds[2]);
 // Exit status helpers (the macros are not importable).

@@ -139,7 +139,7 @@ struct ContainerFactory {
             let source = store.rootfs(ofImage: image.id)
             let target = store.rootfs(ofContainer: id)
             if fm.fileExists(atPath: source) {
-                try copyTree(from: source, to: target)
+                try FileTree.clone(from: source, to: target)
             } else {
                 try fm.createDirectory(atPath: target, withIntermediateDirectories: true)
             }
@@ -154,19 +154,13 @@ struct ContainerFactory {
                     chmod(target + "/dev/" + name, 0o666)
                 }
             }
-            try Data("\(hostname)\n".utf8).write(to: URL(fileURLWithPath: target + "/etc/hostname"))
-            try Data("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n".utf8).write(to: URL(fileURLWithPath: target + "/etc/hosts"))
-            try Data("nameserver 127.0.0.11\n".utf8).write(to: URL(fileURLWithPath: target + "/etc/resolv.conf"))
+            try FileTree.write("\(hostname)\n", to: target + "/etc/hostname")
+            try FileTree.write("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n", to: target + "/etc/hosts")
+            try FileTree.write("nameserver 127.0.0.11\n", to: target + "/etc/resolv.conf")
         } catch {
             throw DockerError.run("Error response from daemon: \(error)")
         }
     }
-}
-
-/// Copies a directory tree, keeping symbolic links as links and file modes as they are.
-func copyTree(from source: String, to target: String) throws {
-    let result = runTool(["/bin/cp", "-a", source, target])
-    if result != 0 { throw DockerError("copy \(source) failed", exitCode: 125) }
 }
 
 /// Runs a host tool with inherited stderr and no stdin; its exit status.

@@ -56,23 +56,29 @@ struct TableFormat {
 
 /// Go's text/tabwriter with docker's settings: a cell ended by a tab is padded to its column's width
 /// (the widest such cell + 3, at least 10); the last cell of a line is not.
+/// Widths are counted in runes, as Go counts them ("…" is one).
 func tabwriter(_ lines: [String]) -> String {
-    let cells = lines.map { $0.components(separatedBy: "\t") }
+    tabwriter(cells: lines.map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) })
+}
+
+func tabwriter(cells: [[String]]) -> String {
     var widths: [Int] = []
+    var lengths: [[Int]] = []
+    lengths.reserveCapacity(cells.count)
     for row in cells {
-        for (i, cell) in row.dropLast().enumerated() {
-            if widths.count <= i { widths.append(0) }
-            widths[i] = max(widths[i], max(cell.count + 3, 10))
+        let rowLengths = row.map { $0.unicodeScalars.count }
+        for i in 0..<max(0, row.count - 1) {
+            if widths.count <= i { widths.append(10) }
+            widths[i] = max(widths[i], rowLengths[i] + 3)
         }
+        lengths.append(rowLengths)
     }
     var out = ""
-    for row in cells {
+    out.reserveCapacity(cells.count * (widths.reduce(0, +) + 32))
+    for (row, rowLengths) in zip(cells, lengths) {
         for (i, cell) in row.enumerated() {
-            if i < row.count - 1 {
-                out += cell + String(repeating: " ", count: widths[i] - cell.count)
-            } else {
-                out += cell
-            }
+            out += cell
+            if i < row.count - 1 { out += String(repeating: " ", count: widths[i] - rowLengths[i]) }
         }
         out += "\n"
     }

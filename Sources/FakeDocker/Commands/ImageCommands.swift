@@ -35,7 +35,7 @@ enum CommitCommand {
         let id = randomHexID()
         do {
             try FileManager.default.createDirectory(atPath: ctx.store.imageDirectory(id), withIntermediateDirectories: true)
-            try copyTree(from: ctx.store.rootfs(ofContainer: c.id), to: ctx.store.rootfs(ofImage: id))
+            try FileTree.clone(from: ctx.store.rootfs(ofContainer: c.id), to: ctx.store.rootfs(ofImage: id))
         } catch {
             try? FileManager.default.removeItem(atPath: ctx.store.imageDirectory(id))
             throw DockerError.daemon("\(error)")
@@ -106,7 +106,7 @@ enum RmiCommand {
                     }
                     try db.query("DELETE FROM images WHERE id = ?", [.text(image.id)])
                 }
-                try? FileManager.default.removeItem(atPath: ctx.store.imageDirectory(image.id))
+                ctx.store.discardDirectory(ctx.store.imageDirectory(image.id))
                 Output.out("Deleted: sha256:\(image.id)")
                 // An imported image also had a layer of its own; a commit's layer is reported with it.
                 if image.parent.isEmpty { Output.out("Deleted: sha256:\(randomHexID())") }

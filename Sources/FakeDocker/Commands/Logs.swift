@@ -83,7 +83,7 @@ enum InfoCommand {
 
     static func execute(_ args: [String], _ ctx: Context) throws(DockerError) -> Int32 {
         let f = try syntax.parse(args)
-        let containers = (try? ctx.store.allContainers()) ?? []
+        let containers = (try? ctx.store.containerSummaries()) ?? []
         let running = containers.filter(\.isRunning).count
         let images = (try? ctx.store.allImages().count) ?? 0
         if let format = f.last("format") {

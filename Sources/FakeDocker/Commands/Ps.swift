@@ -19,45 +19,70 @@ enum PsCommand {
     static func execute(_ args: [String], _ ctx: Context) throws(DockerError) -> Int32 {
         let f = try syntax.parse(args)
         let filters = try ContainerFilter(f.all("filter"))
-        var containers: [Container]
-        do { containers = try ctx.store.allContainers() } catch { throw DockerError.daemon("\(error)") }
-        let daemon = ctx.daemon
-        containers = containers.map { (try? daemon.reconcile($0)) ?? $0 }
+        var containers: [ContainerSummary]
+        do { containers = try ctx.store.containerSummaries() } catch { throw DockerError.daemon("\(error)") }
+        for i in containers.indices where containers[i].isRunning {
+            containers[i] = reconciled(containers[i], ctx)
+        }
         let all = f.bool("all") || f.has("last") || f.bool("latest") || filters.selectsStatus
         containers = containers.filter { (all || $0.isRunning) && filters.matches($0) }
         if let n = f.last("last").flatMap(Int.init), n >= 0 { containers = Array(containers.prefix(n)) }
         if f.bool("latest") { containers = Array(containers.prefix(1)) }
         let noTrunc = f.bool("no-trunc")
         if f.bool("quiet") {
-            for c in containers { Output.out(noTrunc ? c.id : c.shortID) }
+            Output.write(1, containers.map { (noTrunc ? $0.id : $0.shortID) + "\n" }.joined())
             return 0
         }
         let t = now()
-        let table = TableFormat(f.last("format") ?? defaultFormat)
+        guard let format = f.last("format") else {
+            // The default table, written directly: the same cells the default template would make.
+            let cells = [["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"]] + containers.map { c in
+                [noTrunc ? c.id : c.shortID, c.imageRef, quotedCommand(c, noTrunc: noTrunc),
+                 humanDuration(t - c.createdAt) + " ago", status(c, now: t), "", c.name]
+            }
+            Output.write(1, tabwriter(cells: cells))
+            return 0
+        }
         let rows = containers.map { row($0, noTrunc: noTrunc, now: t) }
         let header = TemplateValue.structure("*formatter.ContainerContext", headers.map { ($0.0, .string($0.1)) },
                                              methods: ["Label": TemplateMethod(results: [:], otherwise: .string("LABEL"))])
-        Output.write(1, try table.render(rows: rows, header: header))
+        Output.write(1, try TableFormat(format).render(rows: rows, header: header))
         return 0
     }
 
-    static func row(_ c: Container, noTrunc: Bool, now: Double) -> TemplateValue {
-        var command = ([c.config.path] + c.config.args).joined(separator: " ")
+    /// A container recorded as running whose shim is gone is shown as the exited container it is.
+    static func reconciled(_ summary: ContainerSummary, _ ctx: Context) -> ContainerSummary {
+        guard !HostProcess.isAlive(pid: summary.shimPID, start: summary.shimStart),
+              let full = try? ctx.store.container(id: summary.id), let fixed = try? ctx.daemon.reconcile(full) else { return summary }
+        var s = summary
+        s.status = fixed.status
+        s.exitCode = fixed.exitCode
+        s.finishedAt = fixed.finishedAt
+        return s
+    }
+
+    /// `"sh -c 'echo …"`: quoted, and cut to 20 characters with an ellipsis unless --no-trunc.
+    static func quotedCommand(_ c: ContainerSummary, noTrunc: Bool) -> String {
+        var command = c.command
         if !noTrunc && command.count > 20 { command = String(command.prefix(19)) + "…" }
-        let labels = c.config.labels.sorted { $0.key < $1.key }
+        return "\"" + command + "\""
+    }
+
+    static func row(_ c: ContainerSummary, noTrunc: Bool, now: Double) -> TemplateValue {
+        let labels = c.labels.sorted { $0.key < $1.key }
         return .structure("*formatter.ContainerContext", [
             ("ID", .string(noTrunc ? c.id : c.shortID)), ("Image", .string(c.imageRef)),
-            ("Command", .string("\"" + command + "\"")), ("CreatedAt", .string(goTimeString(c.createdAt))),
+            ("Command", .string(quotedCommand(c, noTrunc: noTrunc))), ("CreatedAt", .string(goTimeString(c.createdAt))),
             ("RunningFor", .string(humanDuration(now - c.createdAt) + " ago")), ("Ports", .string("")),
             ("State", .string(c.status.rawValue)), ("Status", .string(status(c, now: now))), ("Size", .string("0B")),
             ("Names", .string(c.name)), ("Labels", .string(labels.map { "\($0.key)=\($0.value)" }.joined(separator: ","))),
-            ("Mounts", .string("")), ("Networks", .string(c.config.networkMode)), ("LocalVolumes", .string("0")),
+            ("Mounts", .string("")), ("Networks", .string(c.networkMode)), ("LocalVolumes", .string("0")),
         ], methods: ["Label": TemplateMethod(results: Dictionary(uniqueKeysWithValues: labels.map { ($0.key, TemplateValue.string($0.value)) }),
                                              otherwise: .string(""))])
     }
 
     /// The engine's status texts: `Up 5 seconds (healthy)`, `Exited (3) 2 seconds ago`, `Created`.
-    static func status(_ c: Container, now: Double) -> String {
+    static func status(_ c: ContainerSummary, now: Double) -> String {
         switch c.status {
         case .running:
             var s = "Up " + humanDuration(now - (c.startedAt ?? now))
@@ -96,13 +121,14 @@ struct ContainerFilter {
 
     var selectsStatus: Bool { terms["status"] != nil || terms["exited"] != nil }
 
-    func matches(_ c: Container) -> Bool {
+    func matches(_ c: ContainerSummary) -> Bool {
         for (key, values) in terms {
             let ok = values.contains { v in
                 switch key {
                 case "label":
-                    if let eq = v.firstIndex(of: "=") { return c.config.labels[String(v[..<eq])] == String(v[v.index(after: eq)...]) }
-                    return c.config.labels[v] != nil
+                    let labels = c.labels
+                    if let eq = v.firstIndex(of: "=") { return labels[String(v[..<eq])] == String(v[v.index(after: eq)...]) }
+                    return labels[v] != nil
                 case "name": return c.name.range(of: v.hasPrefix("/") ? String(v.dropFirst()) : v, options: .regularExpression) != nil
                 case "status": return c.status.rawValue == v
                 case "id": return c.id.hasPrefix(v)

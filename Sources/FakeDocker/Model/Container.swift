@@ -67,6 +67,33 @@ public struct Container: Sendable {
     public var isRunning: Bool { status == .running || status == .paused || status == .restarting }
 }
 
+/// A container as `ps` lists it.
+public struct ContainerSummary: Sendable {
+    public var id: String
+    public var name: String
+    public var imageID: String
+    public var imageRef: String
+    public var command: String
+    public var createdAt: Double
+    public var status: ContainerStatus
+    public var exitCode: Int32
+    public var startedAt: Double?
+    public var finishedAt: Double?
+    public var health: String
+    /// The labels as the configuration's JSON object, decoded only by the few formats and filters
+    /// that read them.
+    public var labelsJSON: String
+    public var networkMode: String
+    public var shimPID: Int32
+    public var shimStart: Int64
+
+    public var shortID: String { String(id.prefix(12)) }
+    public var isRunning: Bool { status == .running || status == .paused || status == .restarting }
+    public var labels: [String: String] {
+        labelsJSON == "{}" ? [:] : ((try? JSONCoding.decode([String: String].self, labelsJSON)) ?? [:])
+    }
+}
+
 public struct ImageConfig: Codable, Equatable, Sendable {
     public var cmd: [String]?
     public var entrypoint: [String]?

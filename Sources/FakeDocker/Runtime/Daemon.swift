@@ -113,6 +113,6 @@ struct Daemon {
         } catch {
             throw DockerError.daemon("\(error)")
         }
-        try? FileManager.default.removeItem(atPath: store.containerDirectory(c.id))
+        store.discardDirectory(store.containerDirectory(c.id))
     }
 }

@@ -126,8 +126,12 @@ enum Shim {
         }
         // PID 1 semantics come from a PID namespace (root only); `--init` puts an init in front of the
         // command on the engine, so there the command is an ordinary process.
-        let pidNamespace = !c.config.initProcess && cp_unshare_pid_namespace() == 0
+        var ownNamespace: Int32 = -1
+        let pidNamespace = !c.config.initProcess && cp_unshare_pid_namespace(&ownNamespace) == 0
         let spawned = exec.spawn(program, argv: [c.config.path] + c.config.args, streams: streams)
+        // Later children (health checks, the removal of the files) are born in the shim's namespace:
+        // the container's one cannot take new processes once its init has exited.
+        if pidNamespace { _ = cp_restore_pid_namespace(ownNamespace) }
         close(streams.stdout)
         if streams.stderr != streams.stdout { close(streams.stderr) }
         guard case .success(let pid) = spawned else {

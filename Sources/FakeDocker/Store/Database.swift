@@ -31,6 +31,9 @@ public final class Database {
         handle = db
         guard rc == SQLITE_OK else { throw Failure(code: rc, message: lastMessage) }
         sqlite3_busy_timeout(db, 30_000)
+        // Every fake-docker invocation is a short-lived connection: checkpointing (and syncing) the WAL
+        // each time one closes would cost more than the command; SQLite's auto-checkpoint still bounds it.
+        _ = csqlite_no_checkpoint_on_close(db)
         sqlite3_extended_result_codes(db, 1)
     }
 
@@ -84,6 +87,36 @@ public final class Database {
             rows.append(row)
         }
         return rows
+    }
+
+    /// A row of a statement being stepped, read column by column without building values.
+    public struct Row {
+        fileprivate let statement: OpaquePointer?
+        public func text(_ column: Int32) -> String {
+            guard let p = sqlite3_column_text(statement, column) else { return "" }
+            return String(cString: p)
+        }
+        public func int(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
+        public func double(_ column: Int32) -> Double { sqlite3_column_double(statement, column) }
+        public func optionalDouble(_ column: Int32) -> Double? {
+            sqlite3_column_type(statement, column) == SQLITE_NULL ? nil : sqlite3_column_double(statement, column)
+        }
+    }
+
+    /// Runs a query and maps each row in place: for listings of thousands of rows.
+    public func map<T>(_ sql: String, _ transform: (Row) throws -> T) throws -> [T] {
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK else {
+            throw Failure(code: sqlite3_errcode(handle), message: lastMessage)
+        }
+        defer { sqlite3_finalize(statement) }
+        var result: [T] = []
+        while true {
+            let rc = sqlite3_step(statement)
+            if rc == SQLITE_DONE { return result }
+            guard rc == SQLITE_ROW else { throw Failure(code: rc, message: lastMessage) }
+            result.append(try transform(Row(statement: statement)))
+        }
     }
 
     public var changes: Int { Int(sqlite3_changes(handle)) }

@@ -68,5 +68,16 @@ enum Schema {
             exit_code INTEGER
         );
         """,
+        // 2: what `ps` lists, kept beside the configuration so listing needs no JSON work per row.
+        """
+        ALTER TABLE containers ADD COLUMN command TEXT NOT NULL DEFAULT '';
+        ALTER TABLE containers ADD COLUMN labels TEXT NOT NULL DEFAULT '{}';
+        ALTER TABLE containers ADD COLUMN network TEXT NOT NULL DEFAULT '';
+        UPDATE containers SET
+            command = json_extract(config, '$.path')
+                || coalesce((SELECT group_concat(' ' || value, '') FROM json_each(config, '$.args')), ''),
+            labels = coalesce(json_extract(config, '$.labels'), '{}'),
+            network = coalesce(json_extract(config, '$.networkMode'), '');
+        """,
     ]
 }

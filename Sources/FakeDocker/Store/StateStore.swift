@@ -1,3 +1,4 @@
+import CProcess
 import Foundation
 
 /// fake-docker's state: one SQLite file plus a data directory beside it (`<file>.data/`) holding each
@@ -44,7 +45,7 @@ public final class StateStore {
         if version > Schema.migrations.count {
             throw StateFileError(message: "fake-docker: \(path) was written by a newer fake-docker (schema \(version))")
         }
-        try db.execute("PRAGMA journal_mode=WAL")
+        if try db.query("PRAGMA journal_mode").first?.first?.text != "wal" { try db.execute("PRAGMA journal_mode=WAL") }
         // NORMAL is durable across process kills in WAL mode (only a power loss can drop the last commits).
         try db.execute("PRAGMA synchronous=NORMAL")
         if version < Schema.migrations.count {
@@ -66,6 +67,34 @@ public final class StateStore {
     public func logPath(ofContainer id: String) -> String { containerDirectory(id) + "/log" }
     public func imageDirectory(_ id: String) -> String { dataDirectory + "/images/" + id }
     public func rootfs(ofImage id: String) -> String { imageDirectory(id) + "/rootfs" }
+
+    /// Removes a container's or image's files without making the caller wait for the filesystem: the
+    /// directory is renamed into `trash/` at once (so it is gone from view), and a detached `rm -rf`
+    /// empties the trash. Whatever a killed `rm` leaves there goes with the next discard.
+    public func discardDirectory(_ path: String) {
+        let trash = dataDirectory + "/trash"
+        mkdir(trash, 0o700)
+        guard rename(path, trash + "/" + randomHexID()) == 0 else {
+            if errno != ENOENT { try? FileManager.default.removeItem(atPath: path) }
+            return
+        }
+        var entries = (try? FileManager.default.contentsOfDirectory(atPath: trash)) ?? []
+        entries = entries.map { trash + "/" + $0 }
+        guard !entries.isEmpty else { return }
+        let devNull = open("/dev/null", O_RDWR | O_CLOEXEC)
+        defer { close(devNull) }
+        var pid: pid_t = 0
+        _ = withCStrings(["/bin/rm", "-rf", "--"] + entries) { argv in
+            var options = cp_spawn_options_default()
+            options.argv = argv
+            options.stdin_fd = devNull
+            options.stdout_fd = devNull
+            options.stderr_fd = devNull
+            options.new_session = 1
+            return "/bin/rm".withCString { file in options.file = file; return cp_spawn(&options, &pid) }
+        }
+        // Not waited for: it is reparented to init when this process exits.
+    }
 
     // MARK: Containers
 
@@ -89,6 +118,23 @@ public final class StateStore {
 
     public func allContainers() throws -> [Container] {
         try db.query("SELECT \(Self.containerColumns) FROM containers ORDER BY seq DESC").map(container(from:))
+    }
+
+    /// What `ps` shows of every container, newest first, from the columns kept for it (schema 2)
+    /// rather than by decoding each configuration: `ps -a` over ten thousand containers in milliseconds.
+    public func containerSummaries() throws -> [ContainerSummary] {
+        try db.map("""
+            SELECT id, name, image_id, image_ref, command, created_at, status, exit_code, started_at, finished_at,
+                   health, labels, network, shim_pid, shim_start
+            FROM containers ORDER BY seq DESC
+            """) { row in
+            ContainerSummary(
+                id: row.text(0), name: row.text(1), imageID: row.text(2), imageRef: row.text(3), command: row.text(4),
+                createdAt: row.double(5), status: ContainerStatus(rawValue: row.text(6)) ?? .dead,
+                exitCode: Int32(truncatingIfNeeded: row.int(7)), startedAt: row.optionalDouble(8),
+                finishedAt: row.optionalDouble(9), health: row.text(10), labelsJSON: row.text(11),
+                networkMode: row.text(12), shimPID: Int32(truncatingIfNeeded: row.int(13)), shimStart: row.int(14))
+        }
     }
 
     public func container(id: String) throws -> Container? {
@@ -119,15 +165,16 @@ public final class StateStore {
     }
 
     public func insert(_ c: Container) throws {
+        let command = ([c.config.path] + c.config.args).joined(separator: " ")
         try db.query("""
-            INSERT INTO containers (\(Self.containerColumns))
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM containers))
+            INSERT INTO containers (\(Self.containerColumns), command, labels, network)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM containers), ?, ?, ?)
             """, [.text(c.id), .text(c.name), .text(c.imageID), .text(c.imageRef), .text(JSONCoding.encode(c.config)),
                   .text(c.status.rawValue), .int(Int64(c.exitCode)), .text(c.error), .int(Int64(c.pid)),
                   .int(c.pidStart), .int(Int64(c.shimPID)), .int(c.shimStart), .int(c.pidNamespace ? 1 : 0),
                   .double(c.createdAt), c.startedAt.map { .double($0) } ?? .null,
                   c.finishedAt.map { .double($0) } ?? .null, .text(c.health), .int(Int64(c.healthStreak)),
-                  .text(c.healthLog)])
+                  .text(c.healthLog), .text(command), .text(JSONCoding.encode(c.config.labels)), .text(c.config.networkMode)])
     }
 
     /// Writes the mutable runtime fields of `c`.
