@@ -43,7 +43,7 @@ enum PsCommand {
             Output.write(1, tabwriter(cells: cells))
             return 0
         }
-        let rows = containers.map { row($0, noTrunc: noTrunc, now: t) }
+        let rows = containers.map { row($0, noTrunc: noTrunc, now: t, for: format) }
         let header = TemplateValue.structure("*formatter.ContainerContext", headers.map { ($0.0, .string($0.1)) },
                                              methods: ["Label": TemplateMethod(results: [:], otherwise: .string("LABEL"))])
         Output.write(1, try TableFormat(format).render(rows: rows, header: header))
@@ -68,17 +68,23 @@ enum PsCommand {
         return "\"" + command + "\""
     }
 
-    static func row(_ c: ContainerSummary, noTrunc: Bool, now: Double) -> TemplateValue {
-        let labels = c.labels.sorted { $0.key < $1.key }
+    /// The template's view of a container. The costly fields (labels, times) are only worked out when
+    /// the format names them; the others are there as empty strings, so a field the context has is
+    /// never mistaken for an unknown one.
+    static func row(_ c: ContainerSummary, noTrunc: Bool, now: Double, for format: String) -> TemplateValue {
+        func field(_ name: String, _ value: @autoclosure () -> String) -> (String, TemplateValue) {
+            (name, .string(format.contains(name) ? value() : ""))
+        }
+        let labels = format.contains("Label") ? c.labels.sorted { $0.key < $1.key } : []
         return .structure("*formatter.ContainerContext", [
             ("ID", .string(noTrunc ? c.id : c.shortID)), ("Image", .string(c.imageRef)),
-            ("Command", .string(quotedCommand(c, noTrunc: noTrunc))), ("CreatedAt", .string(goTimeString(c.createdAt))),
-            ("RunningFor", .string(humanDuration(now - c.createdAt) + " ago")), ("Ports", .string("")),
-            ("State", .string(c.status.rawValue)), ("Status", .string(status(c, now: now))), ("Size", .string("0B")),
+            field("Command", quotedCommand(c, noTrunc: noTrunc)), field("CreatedAt", goTimeString(c.createdAt)),
+            field("RunningFor", humanDuration(now - c.createdAt) + " ago"), ("Ports", .string("")),
+            ("State", .string(c.status.rawValue)), field("Status", status(c, now: now)), ("Size", .string("0B")),
             ("Names", .string(c.name)), ("Labels", .string(labels.map { "\($0.key)=\($0.value)" }.joined(separator: ","))),
             ("Mounts", .string("")), ("Networks", .string(c.networkMode)), ("LocalVolumes", .string("0")),
-        ], methods: ["Label": TemplateMethod(results: Dictionary(uniqueKeysWithValues: labels.map { ($0.key, TemplateValue.string($0.value)) }),
-                                             otherwise: .string(""))])
+        ], methods: !format.contains("Label") ? [:] : ["Label": TemplateMethod(
+            results: Dictionary(uniqueKeysWithValues: labels.map { ($0.key, TemplateValue.string($0.value)) }), otherwise: .string(""))])
     }
 
     /// The engine's status texts: `Up 5 seconds (healthy)`, `Exited (3) 2 seconds ago`, `Created`.

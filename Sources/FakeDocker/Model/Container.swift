@@ -90,7 +90,8 @@ public struct ContainerSummary: Sendable {
     public var shortID: String { String(id.prefix(12)) }
     public var isRunning: Bool { status == .running || status == .paused || status == .restarting }
     public var labels: [String: String] {
-        labelsJSON == "{}" ? [:] : ((try? JSONCoding.decode([String: String].self, labelsJSON)) ?? [:])
+        guard labelsJSON != "{}", let data = labelsJSON.data(using: .utf8) else { return [:] }
+        return ((try? JSONSerialization.jsonObject(with: data)) as? [String: String]) ?? [:]
     }
 }
 
