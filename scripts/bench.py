@@ -386,18 +386,19 @@ class Bench:
                         state.engine.env).stdout.decode().strip()
             check(state.engine.cmd("wait", cid), state.engine.env)
         # Clones of the exited templates, round robin, with fresh 64-hex IDs, unique names and increasing seq;
-        # the schema stays fake-docker's own. No process belongs to a clone, so ps reads them as plain rows.
+        # every other column is copied as it is (whatever the schema version), and no process belongs to a
+        # clone, so ps reads them as plain rows.
+        columns = [row[1] for row in state.query("PRAGMA table_info(containers)")]
+        replaced = {"id": "lower(hex(randomblob(32)))", "name": "t.name || '_' || n.i", "seq": "top.s + n.i",
+                    "pid": "0", "pid_start": "0", "shim_pid": "0", "shim_start": "0"}
+        values = ", ".join(replaced.get(c, f"t.{c}") for c in columns)
         clone = f"""
             BEGIN IMMEDIATE;
             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {total - templates}),
                  t AS (SELECT *, row_number() OVER (ORDER BY seq) - 1 AS k FROM containers),
                  top(s) AS (SELECT max(seq) FROM containers)
-            INSERT INTO containers (id, name, image_id, image_ref, config, status, exit_code, error, pid, pid_start,
-                                    shim_pid, shim_start, pid_namespace, created_at, started_at, finished_at, health,
-                                    health_streak, health_log, seq)
-            SELECT lower(hex(randomblob(32))), t.name || '_' || n.i, t.image_id, t.image_ref, t.config, t.status,
-                   t.exit_code, t.error, 0, 0, 0, 0, t.pid_namespace, t.created_at, t.started_at, t.finished_at,
-                   t.health, t.health_streak, t.health_log, top.s + n.i
+            INSERT INTO containers ({", ".join(columns)})
+            SELECT {values}
             FROM n JOIN t ON t.k = n.i % {templates} JOIN top;
             COMMIT;
             """

@@ -66,27 +66,49 @@ func tabwriter(cells: [[String]]) -> String {
     var lengths: [[Int]] = []
     lengths.reserveCapacity(cells.count)
     for row in cells {
-        let rowLengths = row.map { $0.unicodeScalars.count }
+        let rowLengths = row.map(runeCount)
         for i in 0..<max(0, row.count - 1) {
             if widths.count <= i { widths.append(10) }
             widths[i] = max(widths[i], rowLengths[i] + 3)
         }
         lengths.append(rowLengths)
     }
+    let spaces = String(repeating: " ", count: (widths.max() ?? 0) + 1)
     var out = ""
     out.reserveCapacity(cells.count * (widths.reduce(0, +) + 32))
     for (row, rowLengths) in zip(cells, lengths) {
         for (i, cell) in row.enumerated() {
             out += cell
-            if i < row.count - 1 { out += String(repeating: " ", count: widths[i] - rowLengths[i]) }
+            if i < row.count - 1 { out += spaces.prefix(widths[i] - rowLengths[i]) }
         }
         out += "\n"
     }
     return out
 }
 
+/// The number of Unicode scalars (Go's runes), counted on the UTF-8 bytes: every byte that is not a
+/// continuation byte starts one.
+func runeCount(_ text: String) -> Int {
+    var count = 0
+    for byte in text.utf8 where byte & 0xC0 != 0x80 { count += 1 }
+    return count
+}
+
 /// go-units HumanDuration, as `docker ps` prints ages.
 func humanDuration(_ seconds: Double) -> String {
+    // Listings ask for the same few texts thousands of times.
+    let s = Int(seconds)
+    if let known = HumanDurationCache.texts[s] { return known }
+    let text = humanDurationText(seconds)
+    HumanDurationCache.texts[s] = text
+    return text
+}
+
+private enum HumanDurationCache {
+    nonisolated(unsafe) static var texts: [Int: String] = [:]
+}
+
+private func humanDurationText(_ seconds: Double) -> String {
     let s = Int(seconds)
     if s < 1 { return "Less than a second" }
     if s == 1 { return "1 second" }

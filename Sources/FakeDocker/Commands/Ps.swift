@@ -64,7 +64,8 @@ enum PsCommand {
     /// `"sh -c 'echo …"`: quoted, and cut to 20 characters with an ellipsis unless --no-trunc.
     static func quotedCommand(_ c: ContainerSummary, noTrunc: Bool) -> String {
         var command = c.command
-        if !noTrunc && command.count > 20 { command = String(command.prefix(19)) + "…" }
+        // Bytes bound characters from above, so the character count is only needed for long commands.
+        if !noTrunc && command.utf8.count > 20 && command.count > 20 { command = String(command.prefix(19)) + "…" }
         return "\"" + command + "\""
     }
 

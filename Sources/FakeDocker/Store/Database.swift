@@ -94,7 +94,8 @@ public final class Database {
         fileprivate let statement: OpaquePointer?
         public func text(_ column: Int32) -> String {
             guard let p = sqlite3_column_text(statement, column) else { return "" }
-            return String(cString: p)
+            let count = Int(sqlite3_column_bytes(statement, column))
+            return String(decoding: UnsafeBufferPointer(start: p, count: count), as: UTF8.self)
         }
         public func int(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
         public func double(_ column: Int32) -> Double { sqlite3_column_double(statement, column) }
