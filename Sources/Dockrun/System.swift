@@ -65,11 +65,8 @@ enum System {
     /// A close-on-exec pipe whose read end does not block (the write end is the child's stdout or
     /// stderr, left blocking as a program expects).
     static func pipe() throws(Failure) -> (read: Int32, write: Int32) {
-        // pipe2 is not imported without _GNU_SOURCE; dockrun has one thread, so setting the flags
-        // afterwards leaves no window for another thread's fork to inherit the descriptors.
         var fds: [Int32] = [-1, -1]
-        guard Glibc.pipe(&fds) == 0 else { throw Failure(errno: errno) }
-        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        guard cp_pipe_cloexec(&fds) == 0 else { throw Failure(errno: errno) }
         _ = fcntl(fds[0], F_SETFL, O_NONBLOCK)
         return (fds[0], fds[1])
     }

@@ -40,7 +40,7 @@ struct TableFormat {
         }
     }
 
-    func render(rows: [TemplateValue], header: TemplateValue) throws(DockerError) -> String {
+    func render(rows: [TemplateValue], header: TemplateValue) throws(DockerError) -> [UInt8] {
         let template = try parseTemplate(format)
         var lines: [String] = []
         do {
@@ -49,7 +49,7 @@ struct TableFormat {
         } catch {
             throw DockerError("failed to execute template: \(error.message)")
         }
-        guard isTable else { return lines.map { $0 + "\n" }.joined() }
+        guard isTable else { return Array(lines.map { $0 + "\n" }.joined().utf8) }
         return tabwriter(lines)
     }
 }
@@ -57,31 +57,32 @@ struct TableFormat {
 /// Go's text/tabwriter with docker's settings: a cell ended by a tab is padded to its column's width
 /// (the widest such cell + 3, at least 10); the last cell of a line is not.
 /// Widths are counted in runes, as Go counts them ("…" is one).
-func tabwriter(_ lines: [String]) -> String {
+func tabwriter(_ lines: [String]) -> [UInt8] {
     tabwriter(cells: lines.map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) })
 }
 
-func tabwriter(cells: [[String]]) -> String {
+func tabwriter(cells: [[String]]) -> [UInt8] {
     var widths: [Int] = []
     var lengths: [[Int]] = []
     lengths.reserveCapacity(cells.count)
+    var total = 0
     for row in cells {
         let rowLengths = row.map(runeCount)
         for i in 0..<max(0, row.count - 1) {
             if widths.count <= i { widths.append(10) }
             widths[i] = max(widths[i], rowLengths[i] + 3)
         }
+        for cell in row { total += cell.utf8.count }
         lengths.append(rowLengths)
     }
-    let spaces = String(repeating: " ", count: (widths.max() ?? 0) + 1)
-    var out = ""
-    out.reserveCapacity(cells.count * (widths.reduce(0, +) + 32))
+    var out: [UInt8] = []
+    out.reserveCapacity(total + cells.count * (widths.reduce(0, +) + 1))
     for (row, rowLengths) in zip(cells, lengths) {
         for (i, cell) in row.enumerated() {
-            out += cell
-            if i < row.count - 1 { out += spaces.prefix(widths[i] - rowLengths[i]) }
+            out.append(contentsOf: cell.utf8)
+            if i < row.count - 1 { out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: widths[i] - rowLengths[i])) }
         }
-        out += "\n"
+        out.append(UInt8(ascii: "\n"))
     }
     return out
 }

@@ -89,7 +89,25 @@ enum PsCommand {
     }
 
     /// The engine's status texts: `Up 5 seconds (healthy)`, `Exited (3) 2 seconds ago`, `Created`.
+    /// A listing asks for the same few texts over and over: they are made once each.
     static func status(_ c: ContainerSummary, now: Double) -> String {
+        let since = c.status == .running || c.status == .paused ? (c.startedAt ?? now) : (c.finishedAt ?? now)
+        let key = StatusKey(status: c.status, exitCode: c.exitCode, health: c.health, seconds: Int(now - since))
+        if let known = StatusKey.texts[key] { return known }
+        let text = statusText(c, now: now)
+        StatusKey.texts[key] = text
+        return text
+    }
+
+    private struct StatusKey: Hashable {
+        var status: ContainerStatus
+        var exitCode: Int32
+        var health: String
+        var seconds: Int
+        nonisolated(unsafe) static var texts: [StatusKey: String] = [:]
+    }
+
+    private static func statusText(_ c: ContainerSummary, now: Double) -> String {
         switch c.status {
         case .running:
             var s = "Up " + humanDuration(now - (c.startedAt ?? now))

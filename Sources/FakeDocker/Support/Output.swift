@@ -24,6 +24,11 @@ enum Output {
         return copy.withUTF8 { write(fd, UnsafeRawBufferPointer($0)) }
     }
 
+    @discardableResult
+    static func write(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { write(fd, $0) }
+    }
+
     static func out(_ line: String) { write(1, line + "\n") }
     static func err(_ line: String) { write(2, line + "\n") }
 }
