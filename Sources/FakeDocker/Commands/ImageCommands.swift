@@ -37,7 +37,7 @@ enum CommitCommand {
             try FileManager.default.createDirectory(atPath: ctx.store.imageDirectory(id), withIntermediateDirectories: true)
             try FileTree.clone(from: ctx.store.rootfs(ofContainer: c.id), to: ctx.store.rootfs(ofImage: id))
         } catch {
-            try? FileManager.default.removeItem(atPath: ctx.store.imageDirectory(id))
+            FileTree.remove(ctx.store.imageDirectory(id))
             throw DockerError.daemon("\(error)")
         }
         var config = ImageConfig(cmd: c.config.cmd, entrypoint: c.config.entrypoint, env: c.config.env,
@@ -106,7 +106,7 @@ enum RmiCommand {
                     }
                     try db.query("DELETE FROM images WHERE id = ?", [.text(image.id)])
                 }
-                ctx.store.discardDirectory(ctx.store.imageDirectory(image.id))
+                FileTree.remove(ctx.store.imageDirectory(image.id))
                 Output.out("Deleted: sha256:\(image.id)")
                 // An imported image also had a layer of its own; a commit's layer is reported with it.
                 if image.parent.isEmpty { Output.out("Deleted: sha256:\(randomHexID())") }
@@ -145,7 +145,7 @@ enum ImportCommand {
             throw DockerError.daemon("\(error)")
         }
         guard runTool(["/bin/tar", "-x", "-f", "-", "-C", rootfs, "--no-same-owner"], stdin: input) == 0 else {
-            try? FileManager.default.removeItem(atPath: ctx.store.imageDirectory(id))
+            FileTree.remove(ctx.store.imageDirectory(id))
             throw DockerError.daemon("archive/tar: invalid tar header")
         }
         try registerImage(ctx, id: id, config: config, parent: "", comment: f.last("message") ?? "Imported from \(source)", tag: target)

@@ -113,6 +113,7 @@ struct Daemon {
         } catch {
             throw DockerError.daemon("\(error)")
         }
-        store.discardDirectory(store.containerDirectory(c.id))
+        // Before returning: a client may delete the whole state directory right after.
+        FileTree.remove(store.containerDirectory(c.id))
     }
 }

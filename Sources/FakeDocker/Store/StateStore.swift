@@ -1,4 +1,3 @@
-import CProcess
 import Foundation
 
 /// fake-docker's state: one SQLite file plus a data directory beside it (`<file>.data/`) holding each
@@ -67,34 +66,6 @@ public final class StateStore {
     public func logPath(ofContainer id: String) -> String { containerDirectory(id) + "/log" }
     public func imageDirectory(_ id: String) -> String { dataDirectory + "/images/" + id }
     public func rootfs(ofImage id: String) -> String { imageDirectory(id) + "/rootfs" }
-
-    /// Removes a container's or image's files without making the caller wait for the filesystem: the
-    /// directory is renamed into `trash/` at once (so it is gone from view), and a detached `rm -rf`
-    /// empties the trash. Whatever a killed `rm` leaves there goes with the next discard.
-    public func discardDirectory(_ path: String) {
-        let trash = dataDirectory + "/trash"
-        mkdir(trash, 0o700)
-        guard rename(path, trash + "/" + randomHexID()) == 0 else {
-            if errno != ENOENT { try? FileManager.default.removeItem(atPath: path) }
-            return
-        }
-        var entries = (try? FileManager.default.contentsOfDirectory(atPath: trash)) ?? []
-        entries = entries.map { trash + "/" + $0 }
-        guard !entries.isEmpty else { return }
-        let devNull = open("/dev/null", O_RDWR | O_CLOEXEC)
-        defer { close(devNull) }
-        var pid: pid_t = 0
-        _ = withCStrings(["/bin/rm", "-rf", "--"] + entries) { argv in
-            var options = cp_spawn_options_default()
-            options.argv = argv
-            options.stdin_fd = devNull
-            options.stdout_fd = devNull
-            options.stderr_fd = devNull
-            options.new_session = 1
-            return "/bin/rm".withCString { file in options.file = file; return cp_spawn(&options, &pid) }
-        }
-        // Not waited for: it is reparented to init when this process exits.
-    }
 
     // MARK: Containers
 

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Copies of root filesystems (image → container at create, container → image at commit).
+/// Copies of root filesystems (image → container at create, container → image at commit), and their removal.
 ///
 /// A container's filesystem must be its own: writing to a file must not change the image. But most
 /// entries of an image are symbolic links (busybox's applets), and creating a symlink costs far more
@@ -54,6 +54,26 @@ enum FileTree {
                 if errno == EINTR { continue }
                 throw Failure(path: to, errno: errno)
             }
+        }
+    }
+
+    /// Deletes a tree (best effort, like `rm -rf`); with most entries hard links, this is quick.
+    static func remove(_ path: String) {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return }
+        if st.st_mode & S_IFMT == S_IFDIR {
+            if let dir = opendir(path) {
+                while let entry = readdir(dir) {
+                    let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                        String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+                    }
+                    if name != "." && name != ".." { remove(path + "/" + name) }
+                }
+                closedir(dir)
+            }
+            rmdir(path)
+        } else {
+            unlink(path)
         }
     }
 
