@@ -3,6 +3,9 @@ import Foundation
 /// docker's container states, as `{{.State.Status}}` prints them.
 public enum ContainerStatus: String, Codable, Sendable {
     case created, running, paused, restarting, removing, exited, dead
+
+    /// Whether a process belongs to the container (its `.State.Running`).
+    public var isRunning: Bool { self == .running || self == .paused || self == .restarting }
 }
 
 public struct HealthConfig: Codable, Equatable, Sendable {
@@ -64,7 +67,7 @@ public struct Container: Sendable {
     public var seq: Int64
 
     public var shortID: String { String(id.prefix(12)) }
-    public var isRunning: Bool { status == .running || status == .paused || status == .restarting }
+    public var isRunning: Bool { status.isRunning }
 }
 
 /// A container as `ps` lists it.
@@ -88,7 +91,7 @@ public struct ContainerSummary: Sendable {
     public var shimStart: Int64
 
     public var shortID: String { String(id.prefix(12)) }
-    public var isRunning: Bool { status == .running || status == .paused || status == .restarting }
+    public var isRunning: Bool { status.isRunning }
     public var labels: [String: String] {
         guard labelsJSON != "{}", let data = labelsJSON.data(using: .utf8) else { return [:] }
         return ((try? JSONSerialization.jsonObject(with: data)) as? [String: String]) ?? [:]

@@ -18,13 +18,8 @@ enum FileTree {
         guard lstat(source, &st) == 0 else { throw Failure(path: source, errno: errno) }
         guard mkdir(target, st.st_mode & 0o7777) == 0 || errno == EEXIST else { throw Failure(path: target, errno: errno) }
         chmod(target, st.st_mode & 0o7777)
-        guard let dir = opendir(source) else { throw Failure(path: source, errno: errno) }
-        defer { closedir(dir) }
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-            }
-            if name == "." || name == ".." { continue }
+        guard let names = entries(of: source) else { throw Failure(path: source, errno: errno) }
+        for name in names {
             let from = source + "/" + name, to = target + "/" + name
             var entryStat = stat()
             guard lstat(from, &entryStat) == 0 else { throw Failure(path: from, errno: errno) }
@@ -37,6 +32,20 @@ enum FileTree {
                 guard link(from, to) == 0 else { throw Failure(path: to, errno: errno) }
             }
         }
+    }
+
+    /// The names in a directory, without "." and ".."; nil (errno set) if it cannot be read.
+    static func entries(of path: String) -> [String]? {
+        guard let dir = opendir(path) else { return nil }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
     }
 
     static func copyFile(from: String, to: String, mode: mode_t) throws(Failure) {
@@ -62,15 +71,7 @@ enum FileTree {
         var st = stat()
         guard lstat(path, &st) == 0 else { return }
         if st.st_mode & S_IFMT == S_IFDIR {
-            if let dir = opendir(path) {
-                while let entry = readdir(dir) {
-                    let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                        String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-                    }
-                    if name != "." && name != ".." { remove(path + "/" + name) }
-                }
-                closedir(dir)
-            }
+            for name in entries(of: path) ?? [] { remove(path + "/" + name) }
             rmdir(path)
         } else {
             unlink(path)
