@@ -25,6 +25,12 @@ struct AttachedSession {
     }
 
     func run() -> Int32 {
+        // As the docker CLI does for `-it` on a terminal: the local terminal goes raw, so keys (Ctrl+C
+        // included) reach the container's pseudo-terminal as bytes, which echoes them back itself.
+        var saved = [UInt8](repeating: 0, count: 256)
+        let raw = container.config.tty && container.config.attachStdin && isatty(0) == 1
+            && cp_tty_raw(0, &saved, Int32(saved.count)) == 0
+        defer { if raw { _ = cp_tty_restore(0, saved) } }
         let daemon = Daemon(store: store)
         var running = (try? store.container(id: container.id)) ?? container
         var terminationSignals = 0
