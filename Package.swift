@@ -26,7 +26,7 @@ let package = Package(
         .testTarget(name: "DockrunTests", dependencies: ["Dockrun", "DockerSyntax"]),
         .testTarget(name: "FakeDockerTests", dependencies: ["FakeDocker", "DockerSyntax", "fake-docker"]),
         // Black-box: drives the built executables only; depending on them makes `swift test` build them.
-        .testTarget(name: "Conformance", dependencies: ["dockrun", "fake-docker"]),
+        .testTarget(name: "Conformance", dependencies: ["dockrun", "fake-docker", "CProcess"]),
     ],
     swiftLanguageModes: [.v6]
 )

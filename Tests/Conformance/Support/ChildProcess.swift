@@ -1,3 +1,4 @@
+import CProcess
 import Foundation
 import Glibc
 import Synchronization
@@ -128,6 +129,9 @@ final class ChildProcess: Sendable {
         var keepStdout = true
         /// Sample VmHWM from /proc while the process runs.
         var sampleMemory = false
+        /// stdin, stdout and stderr are one pseudo-terminal, as in an interactive shell: `stdout` reads
+        /// what the terminal shows, `write(toStdin:)` types, and `stderr` stays empty.
+        var terminal = false
     }
 
     init(_ argv: [String], _ options: Options) throws {
@@ -148,6 +152,7 @@ final class ChildProcess: Sendable {
 
     private static func spawn(_ argv: [String], _ options: Options) throws
         -> (pid: pid_t, stdout: StreamCapture, stderr: StreamCapture, stdin: Int32) {
+        if options.terminal { return try spawnOnTerminal(argv, options) }
         let outPipe = try Self.pipe(), errPipe = try Self.pipe()
         var inRead: Int32 = -1, inWrite: Int32 = -1
         if options.stdin != nil || options.keepStdinOpen {
@@ -195,6 +200,42 @@ final class ChildProcess: Sendable {
         }
         return (pid, StreamCapture(fd: outPipe.read, keep: options.keepStdout),
                 StreamCapture(fd: errPipe.read, keep: true), inWrite)
+    }
+
+    private static func spawnOnTerminal(_ argv: [String], _ options: Options) throws
+        -> (pid: pid_t, stdout: StreamCapture, stderr: StreamCapture, stdin: Int32) {
+        var master: Int32 = -1, slave: Int32 = -1
+        let opened = cp_openpty(&master, &slave)
+        guard opened == 0 else { throw SpawnError(program: "openpty", errno: opened) }
+        let typing = fcntl(master, F_DUPFD_CLOEXEC, 0)
+        let errPipe = try Self.pipe()
+        close(errPipe.write)
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for fd: Int32 in [0, 1, 2] { posix_spawn_file_actions_adddup2(&actions, slave, fd) }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var all = sigset_t(), none = sigset_t()
+        sigfillset(&all)
+        sigemptyset(&none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        let env = options.environment.map { "\($0.key)=\($0.value)" }
+        var pid: pid_t = 0
+        let rc = Self.withCStrings(argv) { cArgv in
+            Self.withCStrings(env) { cEnv in posix_spawnp(&pid, argv[0], &actions, &attributes, cArgv, cEnv) }
+        }
+        close(slave)
+        guard rc == 0 else {
+            close(master); close(typing); close(errPipe.read)
+            throw SpawnError(program: argv[0], errno: rc)
+        }
+        // The master reads EIO once the last holder of the terminal has closed it: the capture's EOF.
+        return (pid, StreamCapture(fd: master, keep: true), StreamCapture(fd: errPipe.read, keep: true), typing)
     }
 
     /// Runs to completion, blocking the calling thread: only for set-up and clean-up outside a test's

@@ -76,7 +76,7 @@ final class Sandbox: Sendable {
     /// Starts the built dockrun with DOCKRUN_DOCKER pointing at the engine CLI.
     func startDockrun(_ args: [String], stdin: [UInt8]? = nil, keepStdinOpen: Bool = false,
                       environment extra: [String: String] = [:], newProcessGroup: Bool = false,
-                      keepStdout: Bool = true, sampleMemory: Bool = false) throws -> ChildProcess {
+                      keepStdout: Bool = true, sampleMemory: Bool = false, terminal: Bool = false) throws -> ChildProcess {
         var env = environment
         env["DOCKRUN_DOCKER"] = engine.cli
         var options = ChildProcess.Options(environment: env.merging(extra) { $1 })
@@ -85,6 +85,7 @@ final class Sandbox: Sendable {
         options.newProcessGroup = newProcessGroup
         options.keepStdout = keepStdout
         options.sampleMemory = sampleMemory
+        options.terminal = terminal
         return try ChildProcess([Products.path("dockrun")] + args, options)
     }
 

@@ -1,0 +1,32 @@
+import Foundation
+import Glibc
+import Testing
+
+/// dockrun used by a person at a terminal: the docker client stays in the foreground and, with `-it`,
+/// puts the terminal in raw mode, so what is typed (Ctrl+C included) reaches the container's own terminal.
+@Suite("dockrun 1: on a terminal")
+struct DockrunTerminal {
+    @Test("1: with -it on a terminal, typed lines reach the container and Ctrl+C interrupts its command, not dockrun")
+    func interactive() async throws {
+        try await Sandbox.with { sb in
+            let run = try sb.startDockrun(["--rm", "-it"] + sb.tag + [sb.image, "sh"], terminal: true)
+            try await ChildProcess.eventually("the shell's prompt") { run.stdout.text.contains("# ") }
+            run.write(toStdin: "echo $((6 * 7))\r")
+            try await ChildProcess.eventually("the answer") { run.stdout.text.contains("42") }
+            run.write(toStdin: "sleep 60\r")
+            try await ChildProcess.eventually("sleep to be running") {
+                try await sb.docker(["ps", "-q", "--filter", "label=\(sb.label)"]).out.count == 13
+            }
+            // Let sleep start before the key press: a Ctrl+C that reached the shell at its prompt
+            // would not show the interrupted command's status.
+            try await Task.sleep(nanoseconds: 500_000_000)
+            run.write(toStdin: [0x03])
+            run.write(toStdin: "echo rc=$?\r")
+            try await ChildProcess.eventually("sleep's status after Ctrl+C") { run.stdout.text.contains("rc=130") }
+            run.write(toStdin: "exit 5\r")
+            let outcome = try await run.finish(timeout: 30)
+            #expect(outcome.code == 5)
+            #expect(try await sb.containers().isEmpty)
+        }
+    }
+}
