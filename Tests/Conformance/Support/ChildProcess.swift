@@ -168,11 +168,26 @@ final class ChildProcess: Sendable {
         posix_spawn_file_actions_adddup2(&actions, outPipe.write, 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe.write, 2)
 
+        var pid: pid_t = 0
+        let rc = Self.spawn(&pid, argv, options, &actions)
+        close(inRead); close(outPipe.write); close(errPipe.write)
+        guard rc == 0 else {
+            close(outPipe.read); close(errPipe.read)
+            if inWrite >= 0 { close(inWrite) }
+            throw SpawnError(program: argv[0], errno: rc)
+        }
+        return (pid, StreamCapture(fd: outPipe.read, keep: options.keepStdout),
+                StreamCapture(fd: errPipe.read, keep: true), inWrite)
+    }
+
+    /// posix_spawnp with the child's signals reset: the test runner may ignore SIGPIPE or block signals,
+    /// and a child must start with the defaults, or a container's trap and dockrun's own handling would be
+    /// tested under conditions no user has.
+    private static func spawn(_ pid: inout pid_t, _ argv: [String], _ options: Options,
+                              _ actions: inout posix_spawn_file_actions_t) -> Int32 {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        // The test runner may ignore SIGPIPE or block signals; a child must start with the defaults, or a
-        // container's trap and dockrun's own handling would be tested under conditions no user has.
         var all = sigset_t(), none = sigset_t()
         sigfillset(&all)
         sigemptyset(&none)
@@ -184,22 +199,13 @@ final class ChildProcess: Sendable {
             posix_spawnattr_setpgroup(&attributes, 0)
         }
         posix_spawnattr_setflags(&attributes, Int16(flags))
-
         let env = options.environment.map { "\($0.key)=\($0.value)" }
-        var pid: pid_t = 0
+        var child: pid_t = 0
         let rc = Self.withCStrings(argv) { cArgv in
-            Self.withCStrings(env) { cEnv in
-                posix_spawnp(&pid, argv[0], &actions, &attributes, cArgv, cEnv)
-            }
+            Self.withCStrings(env) { cEnv in posix_spawnp(&child, argv[0], &actions, &attributes, cArgv, cEnv) }
         }
-        close(inRead); close(outPipe.write); close(errPipe.write)
-        guard rc == 0 else {
-            close(outPipe.read); close(errPipe.read)
-            if inWrite >= 0 { close(inWrite) }
-            throw SpawnError(program: argv[0], errno: rc)
-        }
-        return (pid, StreamCapture(fd: outPipe.read, keep: options.keepStdout),
-                StreamCapture(fd: errPipe.read, keep: true), inWrite)
+        pid = child
+        return rc
     }
 
     private static func spawnOnTerminal(_ argv: [String], _ options: Options) throws
@@ -215,20 +221,8 @@ final class ChildProcess: Sendable {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         for fd: Int32 in [0, 1, 2] { posix_spawn_file_actions_adddup2(&actions, slave, fd) }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var all = sigset_t(), none = sigset_t()
-        sigfillset(&all)
-        sigemptyset(&none)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-        let env = options.environment.map { "\($0.key)=\($0.value)" }
         var pid: pid_t = 0
-        let rc = Self.withCStrings(argv) { cArgv in
-            Self.withCStrings(env) { cEnv in posix_spawnp(&pid, argv[0], &actions, &attributes, cArgv, cEnv) }
-        }
+        let rc = Self.spawn(&pid, argv, options, &actions)
         close(slave)
         guard rc == 0 else {
             close(master); close(typing); close(errPipe.read)
