@@ -24,7 +24,9 @@ let package = Package(
         .target(name: "FakeDocker", dependencies: ["CSQLite", "CProcess", "DockerSyntax"]),
         .executableTarget(name: "fake-docker", dependencies: ["FakeDocker"]),
         .testTarget(name: "DockrunTests", dependencies: ["Dockrun", "DockerSyntax"]),
-        .testTarget(name: "FakeDockerTests", dependencies: ["FakeDocker", "DockerSyntax", "fake-docker"]),
+        // The fixtures are state files the tests copy by path (#filePath), not bundle resources.
+        .testTarget(name: "FakeDockerTests", dependencies: ["FakeDocker", "DockerSyntax", "fake-docker"],
+                    exclude: ["Fixtures"]),
         // Black-box: drives the built executables only; depending on them makes `swift test` build them.
         .testTarget(name: "Conformance", dependencies: ["dockrun", "fake-docker", "CProcess"]),
     ],
