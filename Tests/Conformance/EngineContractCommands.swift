@@ -305,6 +305,22 @@ struct EngineContractCommands {
         }
     }
 
+    @Test("ps shows the command as the engine lists it: spaced arguments single-quoted, cut at 20 runes, Go-quoted")
+    func psCommand() async throws {
+        try await Sandbox.with { sb in
+            let short = sb.name("short"), long = sb.name("long")
+            _ = try await sb.docker(["create", "--name", short] + sb.tag + [sb.image, "sh", "-c", "exit 3"])
+            _ = try await sb.docker(["create", "--name", long] + sb.tag + [sb.image, "sh", "-c", #"trap "echo got; exit 7" TERM"#])
+            for (name, truncated, full) in [(short, #""sh -c 'exit 3'""#, #""sh -c 'exit 3'""#),
+                                            (long, #""sh -c 'trap \"echo g…""#, #""sh -c 'trap \"echo got; exit 7\" TERM'""#)] {
+                let ps = try await sb.docker(["ps", "-a", "--filter", "name=\(name)", "--format", "{{.Command}}"])
+                #expect(ps.out == truncated + "\n")
+                let noTrunc = try await sb.docker(["ps", "-a", "--no-trunc", "--filter", "name=\(name)", "--format", "{{.Command}}"])
+                #expect(noTrunc.out == full + "\n")
+            }
+        }
+    }
+
     @Test("ps without -a lists running containers only; filters by name")
     func psRunningOnly() async throws {
         try await Sandbox.with { sb in

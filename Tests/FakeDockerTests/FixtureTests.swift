@@ -20,13 +20,13 @@ struct FixtureTests {
         defer { sim.cleanUp() }
         let ps = try sim.run(["ps", "-a", "--format", "{{.Names}}|{{.Command}}|{{.Labels}}|{{.State}}"])
         #expect(ps.code == 0, "\(ps.err)")
-        #expect(ps.out == "old-created|\"true\"||created\nold-exited|\"sh -c exit 3\"|team=core,tier=web|exited\n")
+        #expect(ps.out == "old-created|\"true\"||created\nold-exited|\"sh -c 'exit 3'\"|team=core,tier=web|exited\n")
         #expect(try sim.run(["ps", "-aq", "--filter", "label=team=core"]).out.count == 13)
         #expect(try sim.run(["inspect", "-f", "{{.State.ExitCode}} {{index .Config.Labels \"tier\"}}", "old-exited"]).out == "3 web\n")
         #expect(try sim.run(["inspect", "-f", "{{.Config.Env}}", "old-created"]).out.contains("GREETING=hello"))
         #expect(try sim.run(["images", "--format", "{{.Repository}}:{{.Tag}}"]).out == "dockrun-test/busybox:latest\n")
         let db = try FakeDockerStore(path: sim.state)
-        #expect(try db.db.query("PRAGMA user_version").first?.first?.int == 3)
+        #expect(try db.db.query("PRAGMA user_version").first?.first?.int == 4)
         #expect(try sim.run(["rm", "old-exited"]).out == "old-exited\n")
         #expect(try sim.run(["ps", "-a", "--format", "{{.Names}}"]).out == "old-created\n")
     }

@@ -61,12 +61,18 @@ enum PsCommand {
         return s
     }
 
-    /// `"sh -c 'echo …"`: quoted, and cut to 20 characters with an ellipsis unless --no-trunc.
+    /// `"sh -c 'echo …"`: cut to 20 runes with an ellipsis unless --no-trunc, then Go-quoted
+    /// (strconv.Quote: an inner `"` becomes `\"`), as the CLI's formatter does.
     static func quotedCommand(_ c: ContainerSummary, noTrunc: Bool) -> String {
         var command = c.command
-        // Bytes bound characters from above, so the character count is only needed for long commands.
-        if !noTrunc && command.utf8.count > 20 && command.count > 20 { command = String(command.prefix(19)) + "…" }
-        return "\"" + command + "\""
+        // Bytes bound runes from above, so runes are only counted for long commands.
+        if !noTrunc && command.utf8.count > 20 && command.unicodeScalars.count > 20 {
+            command = String(String.UnicodeScalarView(command.unicodeScalars.prefix(19))) + "…"
+        }
+        if !command.contains(where: { $0 == "\"" || $0 == "\\" || $0.asciiValue.map { $0 < 0x20 || $0 == 0x7F } ?? !$0.isASCII }) {
+            return "\"" + command + "\""
+        }
+        return GoFormat.quote(command)
     }
 
     /// The template's view of a container. The costly fields (labels, times) are only worked out when

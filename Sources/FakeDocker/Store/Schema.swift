@@ -85,5 +85,11 @@ enum Schema {
         CREATE INDEX containers_listing ON containers(seq, id, name, image_id, image_ref, command, created_at,
             status, exit_code, started_at, finished_at, health, labels, network, shim_pid, shim_start);
         """,
+        // 4: the listed command quotes an argument that has a space, as the engine does (`sh -c 'exit 3'`).
+        """
+        UPDATE containers SET command = json_extract(config, '$.path') || coalesce((
+            SELECT group_concat(' ' || CASE WHEN instr(value, ' ') > 0 THEN '''' || value || '''' ELSE value END, '')
+            FROM json_each(config, '$.args')), '');
+        """,
     ]
 }

@@ -108,6 +108,12 @@ public final class StateStore {
         }
     }
 
+    /// The command as the engine lists it: the path and the arguments, an argument with a space wrapped in
+    /// single quotes (and nothing escaped), as moby's container list does. Schema 4 computes the same in SQL.
+    static func listedCommand(path: String, args: [String]) -> String {
+        ([path] + args.map { $0.contains(" ") ? "'\($0)'" : $0 }).joined(separator: " ")
+    }
+
     public func container(id: String) throws -> Container? {
         try db.query("SELECT \(Self.containerColumns) FROM containers WHERE id = ?", [.text(id)]).first.map(container(from:))
     }
@@ -136,7 +142,7 @@ public final class StateStore {
     }
 
     public func insert(_ c: Container) throws {
-        let command = ([c.config.path] + c.config.args).joined(separator: " ")
+        let command = Self.listedCommand(path: c.config.path, args: c.config.args)
         try db.query("""
             INSERT INTO containers (\(Self.containerColumns), command, labels, network)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM containers), ?, ?, ?)
