@@ -8,7 +8,8 @@ func parseTarget(_ reference: String) throws(DockerError) -> ImageReference {
 
 /// Registers an image whose files are already in `rootfs(ofImage: id)`, tagging it when asked.
 func registerImage(_ ctx: Context, id: String, config: ImageConfig, parent: String, comment: String, tag: ImageReference?) throws(DockerError) {
-    let image = Image(id: id, config: config, createdAt: now(), parent: parent, comment: comment, size: 0, repoTags: [])
+    let image = Image(id: id, config: config, createdAt: now(), parent: parent, comment: comment,
+                      size: FileTree.size(ctx.store.rootfs(ofImage: id)), repoTags: [])
     do {
         try ctx.store.db.transaction {
             try ctx.store.insert(image)
