@@ -66,7 +66,7 @@ struct StateFileTests {
         let store = try StateStore(path: dir + "/s.sqlite")
         try store.setSetting("x'); DROP TABLE containers; --", "v")
         #expect(try store.setting("x'); DROP TABLE containers; --") == "v")
-        #expect(try store.allContainers().isEmpty)
+        #expect(try store.containerSummaries().isEmpty)
     }
 
     @Test("Forty concurrent lifecycles against one state file all succeed, with no 'database is locked'")

@@ -16,7 +16,7 @@ final class Context {
 
     /// A scripted delay for `run`/`create` is spent here, after the cidfile exists and before the
     /// container is created, as a slow pull would be; other commands spend it before acting.
-    func applyScriptedDelay() throws(DockerError) {
+    func applyScriptedDelay() {
         if scriptedDelay > 0 { sleepSeconds(scriptedDelay); scriptedDelay = 0 }
     }
 

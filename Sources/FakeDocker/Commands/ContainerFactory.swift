@@ -33,11 +33,10 @@ struct ContainerFactory {
             throw DockerError.run("Error response from daemon: no command specified")
         }
 
-        var workdir = run.last("workdir")?.value ?? image.config.workingDir
+        let workdir = run.last("workdir")?.value ?? image.config.workingDir
         if !workdir.isEmpty && !workdir.hasPrefix("/") {
             throw DockerError.run("Error response from daemon: the working directory '\(workdir)' is invalid, it needs to be an absolute path")
         }
-        if workdir == "/" { workdir = "/" }
 
         var stopTimeout: Int?
         if let t = run.last("stop-timeout")?.value {

@@ -48,7 +48,7 @@ enum RunCommand {
         }
         let container: Container
         do {
-            try ctx.applyScriptedDelay()
+            ctx.applyScriptedDelay()
             container = try createContainer(run, ctx, command: name)
         } catch {
             if let cidfile { unlink(cidfile) }
@@ -61,8 +61,7 @@ enum RunCommand {
         }
         if create { Output.out(container.id); return 0 }
         if detached {
-            let shim = try Launcher.start(container, store: ctx.store, attachment: nil, command: name)
-            _ = shim
+            _ = try Launcher.start(container, store: ctx.store, attachment: nil, command: name)
             Output.out(container.id)
             return 0
         }

@@ -17,15 +17,11 @@ enum ContainerLog {
         withUnsafeBytes(of: &header) { h in
             var iov = [iovec(iov_base: UnsafeMutableRawPointer(mutating: h.baseAddress), iov_len: 5),
                        iovec(iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress), iov_len: bytes.count)]
-            var total = 5 + bytes.count
-            var written = writev(fd, &iov, 2)
-            while written >= 0 && written < total {
-                // Short write (disk full, signal): finish the record byte by byte range.
-                var flat = [UInt8](UnsafeRawBufferPointer(h)) + [UInt8](bytes)
-                flat.removeFirst(written)
-                total = flat.count
-                written = flat.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-                if written == total { break }
+            let written = writev(fd, &iov, 2)
+            if written >= 0 && written < 5 + bytes.count {
+                // A short write (disk nearly full, a signal): the rest of the record, in order.
+                let record = [UInt8](UnsafeRawBufferPointer(h)) + [UInt8](bytes)
+                _ = record[written...].withUnsafeBytes { Output.write(fd, $0) }
             }
         }
     }

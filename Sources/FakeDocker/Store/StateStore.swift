@@ -87,10 +87,6 @@ public final class StateStore {
             healthLog: row[18].text, seq: row[19].int)
     }
 
-    public func allContainers() throws -> [Container] {
-        try db.query("SELECT \(Self.containerColumns) FROM containers ORDER BY seq DESC").map(container(from:))
-    }
-
     /// What `ps` shows of every container, newest first, from the columns kept for it (schema 2)
     /// rather than by decoding each configuration: `ps -a` over ten thousand containers in milliseconds.
     public func containerSummaries() throws -> [ContainerSummary] {
@@ -194,7 +190,6 @@ public final class StateStore {
         }
     }
 
-    public func image(id: String) throws -> Image? { try allImages().first { $0.id == id } }
 
     /// Resolves `name[:tag]`, a full or short image ID (with or without `sha256:`).
     public func findImage(_ reference: String) throws -> Image? {
