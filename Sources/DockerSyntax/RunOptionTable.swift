@@ -30,56 +30,19 @@ public enum RunOptionTable {
         "p": "publish", "u": "user", "v": "volume", "w": "workdir",
     ]
 
-    public static func takesValue(long name: String) -> Bool? {
-        if valueLong.contains(name) { return true }
-        if booleanLong.contains(name) { return false }
-        return nil
-    }
-}
-
-/// One option occurrence as written on a `docker run` command line, normalised to its long name.
-public struct RunOption: Equatable, Sendable {
-    public var name: String        // long name, e.g. "env"
-    public var value: String?      // nil for a boolean given without `=`
-    public var spelling: String    // how it was written: "-e", "--env", "-it"'s "-t"
-    public init(name: String, value: String?, spelling: String) {
-        self.name = name; self.value = value; self.spelling = spelling
-    }
-    /// A boolean's value: `--rm` and `--rm=true` are true, `--rm=false` false; nil if unparseable.
-    public var boolValue: Bool? {
-        guard let value else { return true }
-        return parseBool(value)
-    }
-}
-
-/// Go's strconv.ParseBool, which pflag uses for boolean options.
-public func parseBool(_ s: String) -> Bool? {
-    switch s {
-    case "1", "t", "T", "TRUE", "true", "True": return true
-    case "0", "f", "F", "FALSE", "false", "False": return false
-    default: return nil
-    }
+    /// The table as a grammar for `OptionTokenizer`.
+    public static let grammar = OptionGrammar(booleans: booleanLong, values: valueLong, shorthands: shortAliases)
 }
 
 public enum RunArgumentsError: Error, Equatable, Sendable {
-    case unknownFlag(String)           // docker: "unknown flag: --bogus" / "unknown shorthand flag: 'z' in -z"
-    case missingValue(String)          // docker: "flag needs an argument: --name" / "'n' in -n"
-    case invalidBool(flag: String, value: String)
+    case syntax(OptionSyntaxError)
     case noImage                       // "'docker run' requires at least 1 argument"
 
     /// docker's own first line for this error.
     public var dockerMessage: String {
         switch self {
-        case .unknownFlag(let f):
-            if f.hasPrefix("--") { return "unknown flag: \(f)" }
-            return "unknown shorthand flag: '\(f.dropFirst())' in \(f)"
-        case .missingValue(let f):
-            if f.hasPrefix("--") { return "flag needs an argument: \(f)" }
-            return "flag needs an argument: '\(f.dropFirst())' in \(f)"
-        case .invalidBool(let flag, let value):
-            return "invalid argument \"\(value)\" for \"\(flag)\" flag: strconv.ParseBool: parsing \"\(value)\": invalid syntax"
-        case .noImage:
-            return "'docker run' requires at least 1 argument"
+        case .syntax(let error): return error.dockerMessage
+        case .noImage: return "'docker run' requires at least 1 argument"
         }
     }
 }
@@ -87,81 +50,29 @@ public enum RunArgumentsError: Error, Equatable, Sendable {
 /// A `docker run` command line split the way the docker CLI splits it: options up to the first
 /// non-option argument (IMAGE), then the container's command, untouched.
 public struct RunArguments: Equatable, Sendable {
-    public var options: [RunOption]
+    public var options: [ParsedOption]
     public var image: String
     public var command: [String]
 
-    public init(options: [RunOption], image: String, command: [String]) {
+    public init(options: [ParsedOption], image: String, command: [String]) {
         self.options = options; self.image = image; self.command = command
     }
 
-    /// Parses `args` (what follows `run`). `extraLong`/`extraShort` let a caller add options of its
-    /// own (dockrun's `--commit`) with whether they take a value.
-    public static func parse(_ args: [String], extraLong: [String: Bool] = [:]) throws(RunArgumentsError) -> RunArguments {
-        var options: [RunOption] = []
-        var i = 0
-        func valueKind(_ long: String) -> Bool? {
-            if let extra = extraLong[long] { return extra }
-            return RunOptionTable.takesValue(long: long)
+    /// Parses `args` (what follows `run`) as the docker CLI does: options up to IMAGE, every
+    /// option known to the table and every boolean a boolean.
+    public static func parse(_ args: [String]) throws(RunArgumentsError) -> RunArguments {
+        let read: (options: [ParsedOption], arguments: [String])
+        do {
+            read = try OptionTokenizer.read(args, grammar: RunOptionTable.grammar, positionals: .endOptions)
+        } catch {
+            throw .syntax(error)
         }
-        while i < args.count {
-            let arg = args[i]
-            if arg == "--" { i += 1; break }
-            if arg.hasPrefix("--") {
-                let body = arg.dropFirst(2)
-                let name: String
-                var value: String?
-                if let eq = body.firstIndex(of: "=") {
-                    name = String(body[..<eq]); value = String(body[body.index(after: eq)...])
-                } else {
-                    name = String(body)
-                }
-                guard let takes = valueKind(name) else { throw .unknownFlag("--\(name)") }
-                if takes && value == nil {
-                    guard i + 1 < args.count else { throw .missingValue("--\(name)") }
-                    i += 1; value = args[i]
-                }
-                if !takes, let v = value, parseBool(v) == nil { throw .invalidBool(flag: "--\(name)", value: v) }
-                options.append(RunOption(name: name, value: value, spelling: "--\(name)"))
-                i += 1
-                continue
-            }
-            if arg.hasPrefix("-") && arg.count > 1 {
-                // A cluster: booleans until the first value-taking letter, which takes the rest
-                // (`-eV`, `-e=V`) or the next argument.
-                var letters = Array(arg.dropFirst())
-                while !letters.isEmpty {
-                    let c = letters.removeFirst()
-                    guard let long = RunOptionTable.shortAliases[c] else { throw .unknownFlag("-\(c)") }
-                    if RunOptionTable.valueLong.contains(long) {
-                        var rest = String(letters)
-                        letters = []
-                        if rest.hasPrefix("=") { rest.removeFirst() }
-                        else if rest.isEmpty {
-                            guard i + 1 < args.count else { throw .missingValue("-\(c)") }
-                            i += 1; rest = args[i]
-                        }
-                        options.append(RunOption(name: long, value: rest, spelling: "-\(c)"))
-                    } else {
-                        var value: String?
-                        if letters.first == "=" {
-                            value = String(letters.dropFirst()); letters = []
-                            if parseBool(value!) == nil { throw .invalidBool(flag: "-\(c)", value: value!) }
-                        }
-                        options.append(RunOption(name: long, value: value, spelling: "-\(c)"))
-                    }
-                }
-                i += 1
-                continue
-            }
-            break
-        }
-        guard i < args.count else { throw .noImage }
-        return RunArguments(options: options, image: args[i], command: Array(args[(i + 1)...]))
+        guard let image = read.arguments.first else { throw .noImage }
+        return RunArguments(options: read.options, image: image, command: Array(read.arguments.dropFirst()))
     }
 
     /// The last value given for an option (pflag: the last occurrence wins), or nil.
-    public func last(_ name: String) -> RunOption? { options.last { $0.name == name } }
+    public func last(_ name: String) -> ParsedOption? { options.last { $0.name == name } }
     /// Every value given for a repeatable option, in order.
     public func all(_ name: String) -> [String] { options.filter { $0.name == name }.compactMap(\.value) }
     /// A boolean option's effective value.

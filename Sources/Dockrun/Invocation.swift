@@ -41,111 +41,82 @@ public enum Invocation: Equatable, Sendable {
 
     /// Splits dockrun's command line the way `docker run` splits its own: options up to the first
     /// argument that is not an option or an option's value (IMAGE), then the container's command,
-    /// never looked into. The option table of DockerSyntax decides which options take a value.
+    /// never looked into. The option table of DockerSyntax, read by its `OptionTokenizer`, decides
+    /// which options take a value.
     ///
     /// An option the table does not know (a typo, or an option of a newer docker) ends the parse:
     /// it and everything after it go to `docker run` untouched, so docker itself either reports
     /// it (its own message, exit 125) or runs it. dockrun's own options must then come before it.
     public static func parse(_ arguments: [String]) throws(DockrunError) -> Invocation {
         var request = RunRequest()
-        var index = 0
-
-        /// The option's value: inline (`--x=v`, `-xv`) or the next argument.
-        func value(of option: String, inline: String?) throws(DockrunError) -> String {
-            if let inline { return inline }
-            index += 1
-            guard index < arguments.count else { throw .missingValue(option: option) }
-            return arguments[index]
-        }
-        func bool(of option: String, inline: String?) throws(DockrunError) -> Bool {
-            guard let inline else { return true }
-            guard let parsed = parseBool(inline) else { throw .invalidBool(option: option, value: inline) }
-            return parsed
-        }
-        func passThroughFromHere() -> Invocation {
-            request.command = Array(arguments[index...])
-            return .run(request)
+        var tokenizer = OptionTokenizer(arguments, grammar: grammar, positionals: .endOptions, unknownOptions: .stop)
+        /// The indices of the words that are docker's options, each kept as written.
+        var dockerWords: Set<Int> = []
+        func dockerOptions(before end: Int) -> [String] {
+            dockerWords.filter { $0 < end }.sorted().map { arguments[$0] }
         }
 
-        while index < arguments.count {
-            let argument = arguments[index]
-            if argument == "--" { index += 1; break }
-            guard argument.hasPrefix("-"), argument.count > 1 else { break }
-
-            let name: String
-            let inline: String?
-            if let equals = argument.firstIndex(of: "=") {
-                name = String(argument[..<equals])
-                inline = String(argument[argument.index(after: equals)...])
-            } else {
-                name = argument
-                inline = nil
-            }
-
-            switch name {
-            case "--help": return .help
-            case "--version": return .version
-            // The single-dash spellings are the docker 0.5 era's, kept from the seed.
-            case "--rm", "-rm":
-                request.remove = try bool(of: name, inline: inline)
-            case "--commit", "-commit":
-                request.commit = try CommitTarget(try value(of: name, inline: inline))
-            case "--cidfile", "-cidfile":
-                request.cidfile = try value(of: name, inline: inline)
-            default:
-                if argument.hasPrefix("--") {
-                    let long = String(name.dropFirst(2))
-                    guard let takesValue = RunOptionTable.takesValue(long: long) else { return passThroughFromHere() }
-                    if long == "attach" { throw .attachedOnly(spelling: name) }
-                    if long == "detach", try bool(of: name, inline: inline) { throw .attachedOnly(spelling: name) }
-                    request.dockerOptions.append(argument)
-                    if takesValue && inline == nil {
-                        request.dockerOptions.append(try value(of: name, inline: nil))
-                    } else if !takesValue {
-                        _ = try bool(of: name, inline: inline)
-                    }
-                } else {
-                    guard let consumedNext = try shortCluster(argument, next: index + 1 < arguments.count)
-                    else { return passThroughFromHere() }
-                    request.dockerOptions.append(argument)
-                    if consumedNext {
-                        index += 1
-                        request.dockerOptions.append(arguments[index])
-                    }
+        while let token = try next(&tokenizer) {
+            switch token {
+            case .option(let option):
+                switch option.name {
+                case "help": return .help
+                case "version": return .version
+                case "rm": request.remove = try bool(option)
+                case "commit": request.commit = try CommitTarget(option.value ?? "")
+                case "cidfile": request.cidfile = option.value
+                case "attach": throw .attachedOnly(spelling: option.spelling)
+                case "detach" where try bool(option): throw .attachedOnly(spelling: option.spelling)
+                default:
+                    if option.kind == .boolean { _ = try bool(option) }
+                    dockerWords.formUnion(option.words)
                 }
+            case .argument(let image):
+                request.dockerOptions = dockerOptions(before: image)
+                request.image = arguments[image]
+                request.command = Array(arguments[(image + 1)...])
+                return .run(request)
+            case .unknownOption(let word):
+                // A cluster's known letters before the unknown one go with it, as written.
+                request.dockerOptions = dockerOptions(before: word)
+                request.command = Array(arguments[word...])
+                return .run(request)
             }
-            index += 1
         }
-        guard index < arguments.count else { throw .noImage }
-        request.image = arguments[index]
-        request.command = Array(arguments[(index + 1)...])
-        return .run(request)
+        throw .noImage
     }
 
-    /// Checks a single-dash cluster (`-it`, `-eV`, `-e=V`, `-e V`) as pflag reads it: booleans
-    /// until the first letter that takes a value, which takes the rest or the next argument.
-    /// Returns whether the next argument is this cluster's value, or nil for an unknown letter.
-    private static func shortCluster(_ argument: String, next hasNext: Bool) throws(DockrunError) -> Bool? {
-        var letters = Substring(argument.dropFirst())
-        while let letter = letters.first {
-            letters = letters.dropFirst()
-            let spelling = "-\(letter)"
-            guard let long = RunOptionTable.shortAliases[letter] else { return nil }
-            if long == "attach" { throw .attachedOnly(spelling: spelling) }
-            if RunOptionTable.valueLong.contains(long) {
-                if !letters.isEmpty { return false }
-                guard hasNext else { throw .missingValue(option: spelling) }
-                return true
+    /// docker run's options, and dockrun's own: `--commit` and `--version`, and the single-dash
+    /// spellings of the docker 0.5 era, kept from the seed.
+    private static let grammar: OptionGrammar = {
+        var grammar = RunOptionTable.grammar
+        grammar.kinds["commit"] = .value
+        grammar.kinds["version"] = .boolean
+        grammar.singleDashNames = ["rm", "commit", "cidfile"]
+        return grammar
+    }()
+
+    /// The tokenizer's next token, its errors as dockrun's. `-a`/`--attach` is refused even
+    /// without its value.
+    private static func next(_ tokenizer: inout OptionTokenizer) throws(DockrunError) -> OptionTokenizer.Token? {
+        do {
+            return try tokenizer.next()
+        } catch {
+            switch error {
+            case .missingValue(name: "attach", let spelling): throw .attachedOnly(spelling: spelling)
+            case .missingValue(_, let spelling): throw .missingValue(option: spelling)
+            case .invalidBool(let spelling, let value): throw .invalidBool(option: spelling, value: value)
+            case .unknownFlag, .unknownShorthand: preconditionFailure("an unknown option stops in .stop mode")
             }
-            var enabled = true
-            if letters.first == "=" {
-                let text = String(letters.dropFirst())
-                guard let parsed = parseBool(text) else { throw .invalidBool(option: spelling, value: text) }
-                enabled = parsed
-                letters = ""
-            }
-            if long == "detach" && enabled { throw .attachedOnly(spelling: spelling) }
         }
-        return false
+    }
+
+    private static func bool(_ option: ParsedOption) throws(DockrunError) -> Bool {
+        do {
+            return try option.bool()
+        } catch {
+            guard case .invalidBool(let spelling, let value) = error else { preconditionFailure("bool() only fails for a value") }
+            throw .invalidBool(option: spelling, value: value)
+        }
     }
 }
