@@ -1,7 +1,7 @@
 import DockerSyntax
 
-/// One command's flags, parsed as cobra/pflag do for every command but `run`/`create`: flags and
-/// arguments may be interspersed, `--` ends the flags, short booleans cluster.
+/// One command's flags, parsed by `OptionTokenizer` as cobra/pflag do for every command but
+/// `run`/`create` (`RunArguments`).
 struct FlagSpec {
     var long: String
     var short: Character?
@@ -31,58 +31,25 @@ struct CommandSyntax {
         DockerError("\(first)\n\nUsage:  docker \(name) \(usage)\n\nRun 'docker \(name) --help' for more information", exitCode: 125)
     }
 
+    /// The grammar of `flags` for `OptionTokenizer`.
+    var grammar: OptionGrammar {
+        var kinds: [String: OptionGrammar.Kind] = [:]
+        var shorthands: [Character: String] = [:]
+        for flag in flags {
+            kinds[flag.long] = flag.takesValue ? .value : .boolean
+            if let short = flag.short { shorthands[short] = flag.long }
+        }
+        return OptionGrammar(kinds: kinds, shorthands: shorthands)
+    }
+
     func parse(_ args: [String]) throws(DockerError) -> ParsedFlags {
         var parsed = ParsedFlags()
-        var i = 0
-        var flagsDone = false
-        func spec(long: String) -> FlagSpec? { flags.first { $0.long == long } }
-        func spec(short: Character) -> FlagSpec? { flags.first { $0.short == short } }
-        while i < args.count {
-            let arg = args[i]
-            if flagsDone || arg == "-" || !arg.hasPrefix("-") {
-                parsed.arguments.append(arg)
-                if !interspersed { flagsDone = true }
-                i += 1
-                continue
-            }
-            if arg == "--" { flagsDone = true; i += 1; continue }
-            if arg.hasPrefix("--") {
-                let body = arg.dropFirst(2)
-                let eq = body.firstIndex(of: "=")
-                let name = String(eq.map { body[..<$0] } ?? body)
-                var value = eq.map { String(body[body.index(after: $0)...]) }
-                guard let s = spec(long: name) else { throw usageError("unknown flag: --\(name)") }
-                if s.takesValue && value == nil {
-                    guard i + 1 < args.count else { throw usageError("flag needs an argument: --\(name)") }
-                    i += 1; value = args[i]
-                }
-                if !s.takesValue, let v = value, parseBool(v) == nil {
-                    throw usageError("invalid argument \"\(v)\" for \"--\(name)\" flag: strconv.ParseBool: parsing \"\(v)\": invalid syntax")
-                }
-                parsed.values[name, default: []].append(value ?? "true")
-                i += 1
-                continue
-            }
-            var letters = Array(arg.dropFirst())
-            while !letters.isEmpty {
-                let c = letters.removeFirst()
-                guard let s = spec(short: c) else { throw usageError("unknown shorthand flag: '\(c)' in \(arg)") }
-                if s.takesValue {
-                    var rest = String(letters)
-                    letters = []
-                    if rest.hasPrefix("=") { rest.removeFirst() }
-                    else if rest.isEmpty {
-                        guard i + 1 < args.count else { throw usageError("flag needs an argument: '\(c)' in -\(c)") }
-                        i += 1; rest = args[i]
-                    }
-                    parsed.values[s.long, default: []].append(rest)
-                } else if letters.first == "=" {
-                    parsed.values[s.long, default: []].append(String(letters.dropFirst())); letters = []
-                } else {
-                    parsed.values[s.long, default: []].append("true")
-                }
-            }
-            i += 1
+        do {
+            let read = try OptionTokenizer.read(args, grammar: grammar, positionals: interspersed ? .interspersed : .endOptions)
+            for option in read.options { parsed.values[option.name, default: []].append(option.value ?? "true") }
+            parsed.arguments = read.arguments
+        } catch {
+            throw usageError(error.dockerMessage)
         }
         if parsed.has("help") { throw DockerError("Usage:  docker \(name) \(usage)", exitCode: 0) }
         let n = parsed.arguments.count
