@@ -15,7 +15,12 @@ public struct DockerCommand: Equatable, Sendable, CustomStringConvertible {
         var arguments = ["run", "--cidfile", cidfile]
         arguments += request.dockerOptions
         arguments.append("--sig-proxy=false")
-        if let image = request.image { arguments.append(image) }
+        if let image = request.image {
+            // The user's `--` is not among the options; without one here docker would read an
+            // IMAGE that starts with a dash as options and the command's first word as IMAGE.
+            if image.hasPrefix("-") { arguments.append("--") }
+            arguments.append(image)
+        }
         arguments += request.command
         return DockerCommand(arguments)
     }
