@@ -96,27 +96,21 @@ public enum Invocation: Equatable, Sendable {
         return grammar
     }()
 
-    /// The tokenizer's next token, its errors as dockrun's. `-a`/`--attach` is refused even
-    /// without its value.
     private static func next(_ tokenizer: inout OptionTokenizer) throws(DockrunError) -> OptionTokenizer.Token? {
-        do {
-            return try tokenizer.next()
-        } catch {
-            switch error {
-            case .missingValue(name: "attach", let spelling): throw .attachedOnly(spelling: spelling)
-            case .missingValue(_, let spelling): throw .missingValue(option: spelling)
-            case .invalidBool(let spelling, let value): throw .invalidBool(option: spelling, value: value)
-            case .unknownFlag, .unknownShorthand: preconditionFailure("an unknown option stops in .stop mode")
-            }
-        }
+        do { return try tokenizer.next() } catch { throw dockrunError(error) }
     }
 
     private static func bool(_ option: ParsedOption) throws(DockrunError) -> Bool {
-        do {
-            return try option.bool()
-        } catch {
-            guard case .invalidBool(let spelling, let value) = error else { preconditionFailure("bool() only fails for a value") }
-            throw .invalidBool(option: spelling, value: value)
+        do { return try option.bool() } catch { throw dockrunError(error) }
+    }
+
+    /// The tokenizer's errors as dockrun's. `-a`/`--attach` is refused even without its value.
+    private static func dockrunError(_ error: OptionSyntaxError) -> DockrunError {
+        switch error {
+        case .missingValue(name: "attach", let spelling): return .attachedOnly(spelling: spelling)
+        case .missingValue(_, let spelling): return .missingValue(option: spelling)
+        case .invalidBool(let spelling, let value): return .invalidBool(option: spelling, value: value)
+        case .unknownFlag, .unknownShorthand: preconditionFailure("an unknown option stops the tokenizer in .stop mode")
         }
     }
 }
