@@ -12,6 +12,11 @@ final class EventLoop {
     /// exit, a finished stop) before dockrun acts: `docker wait` answers within milliseconds of the
     /// container's end, but its CLI takes a while to start on a loaded machine.
     static let waitGraceMilliseconds: Int64 = 3000
+    /// How long docker processes still running at the exit may take to end before they are killed.
+    /// They are ones whose outcome no longer matters (a relayed signal's `docker kill`, a `docker
+    /// stop` that the container's end overtook) and normally end within moments; one hanging on an
+    /// unresponsive daemon must neither keep dockrun from exiting nor outlive it.
+    static let exitGraceMilliseconds: Int64 = 2000
     /// docker's messages are one line; anything beyond this is not read into memory.
     static let capturedBytesLimit = 16 * 1024
 
@@ -62,8 +67,7 @@ final class EventLoop {
             waitForEvents()
             handleQueuedEvents()
         }
-        for helper in helpers { _ = finish(helper) }
-        helpers = []
+        endRemainingHelpers()
         return exitCode ?? 125
     }
 
@@ -263,7 +267,25 @@ final class EventLoop {
         }
     }
 
-    // MARK: output and clean-up
+    // MARK: the exit
+
+    /// Waits up to `exitGraceMilliseconds` for the helpers still running, then kills the rest, and
+    /// reaps them all: no docker process outlives dockrun, and none can hold its exit back.
+    private func endRemainingHelpers() {
+        let deadline = System.monotonicMilliseconds() + Self.exitGraceMilliseconds
+        while !helpers.isEmpty {
+            let left = deadline - System.monotonicMilliseconds()
+            guard left > 0 else { break }
+            for helper in pollHelpers(alongside: [], timeoutMilliseconds: Int32(clamping: left)).ended {
+                _ = finish(helper)
+            }
+        }
+        for helper in helpers {
+            System.kill(helper.child)
+            _ = finish(helper)
+        }
+        helpers = []
+    }
 
     private func message(_ text: String) { System.write(2, "dockrun: \(text)\n") }
 

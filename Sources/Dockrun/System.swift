@@ -26,9 +26,14 @@ enum System {
         return Child(pid: pid, pidfd: pidfd)
     }
 
-    /// Reaps a child that has ended (its pidfd is readable), so this does not block.
+    /// Reaps a child that has ended (its pidfd is readable) or was just killed, so this does not wait long.
     static func reap(_ child: Child) -> ExitStatus {
         ExitStatus(reaping: child.pid)
+    }
+
+    /// Ends a child that is still running (SIGKILL through its pidfd, which cannot hit a recycled PID).
+    static func kill(_ child: Child) {
+        _ = cp_pidfd_send_signal(child.pidfd, SIGKILL)
     }
 
     /// A close-on-exec pipe whose read end does not block (the write end is the child's stdout or
