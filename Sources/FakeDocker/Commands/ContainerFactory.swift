@@ -1,4 +1,3 @@
-import CProcess
 import DockerSyntax
 import Foundation
 import ProcessSpawn

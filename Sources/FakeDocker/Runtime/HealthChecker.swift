@@ -1,4 +1,3 @@
-import CProcess
 import Foundation
 import ProcessSpawn
 
