@@ -16,19 +16,24 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // The syscall seam: fork/exec with process groups, pty, pidfd, signalfd, inotify.
         .target(name: "CProcess"),
+        // The Swift side of that seam both programs (and the tests) share: spawn options as a value and
+        // one spawn function, how a child ended (128+N in one place), shell quoting for traces and logs.
+        .target(name: "ProcessSpawn", dependencies: ["CProcess"]),
         // What dockrun and fake-docker both know about the docker CLI: the `docker run` option table,
         // image-reference grammar, signal names.
         .target(name: "DockerSyntax"),
-        .target(name: "Dockrun", dependencies: ["CProcess", "DockerSyntax"]),
+        .target(name: "Dockrun", dependencies: ["CProcess", "ProcessSpawn", "DockerSyntax"]),
         .executableTarget(name: "dockrun", dependencies: ["Dockrun"]),
-        .target(name: "FakeDocker", dependencies: ["CSQLite", "CProcess", "DockerSyntax"]),
+        .target(name: "FakeDocker", dependencies: ["CSQLite", "CProcess", "ProcessSpawn", "DockerSyntax"]),
         .executableTarget(name: "fake-docker", dependencies: ["FakeDocker"]),
-        .testTarget(name: "DockrunTests", dependencies: ["Dockrun", "DockerSyntax"]),
+        .testTarget(name: "ProcessSpawnTests", dependencies: ["ProcessSpawn"]),
+        .testTarget(name: "DockrunTests", dependencies: ["Dockrun", "ProcessSpawn", "DockerSyntax"]),
         // The fixtures are state files the tests copy by path (#filePath), not bundle resources.
         .testTarget(name: "FakeDockerTests", dependencies: ["FakeDocker", "DockerSyntax", "fake-docker"],
                     exclude: ["Fixtures"]),
         // Black-box: drives the built executables only; depending on them makes `swift test` build them.
-        .testTarget(name: "Conformance", dependencies: ["dockrun", "fake-docker", "CProcess"]),
+        // CProcess and ProcessSpawn serve its process harness.
+        .testTarget(name: "Conformance", dependencies: ["dockrun", "fake-docker", "CProcess", "ProcessSpawn"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import DockerSyntax
+import ProcessSpawn
 
 /// One invocation of the docker CLI: the arguments after the program name. A value, so tests can
 /// check exactly what dockrun would run without running it.
@@ -43,25 +44,5 @@ public struct DockerCommand: Equatable, Sendable, CustomStringConvertible {
     public static func remove(_ id: ContainerID) -> DockerCommand { DockerCommand(["rm", "-f", id.value]) }
 
     /// The command as a shell would read it, for DOCKRUN_DEBUG.
-    public var description: String {
-        arguments.map(Self.shellQuoted).joined(separator: " ")
-    }
-
-    static func shellQuoted(_ word: String) -> String {
-        let plain = !word.isEmpty && word.utf8.allSatisfy { byte in
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"):
-                return true
-            default:
-                return "-_./:=@%+,".utf8.contains(byte)
-            }
-        }
-        if plain { return word }
-        var quoted = "'"
-        for character in word {
-            if character == "'" { quoted += "'\\''" } else { quoted.append(character) }
-        }
-        return quoted + "'"
-    }
+    public var description: String { shellQuoted(arguments) }
 }

@@ -9,7 +9,7 @@ public func dockrun(_ arguments: [String]) -> Int32 {
     // arriving before the container exists is held, not lost and not fatal.
     let signals: Int32
     do {
-        signals = try System.signalDescriptor(Supervisor.supervisedSignals)
+        signals = try System.signalDescriptor(RunPolicy.supervisedSignals)
     } catch {
         System.write(2, "dockrun: cannot take over signals: \(error.text)\n")
         return 125
@@ -34,7 +34,7 @@ public func dockrun(_ arguments: [String]) -> Int32 {
     case .run(let request):
         let docker = System.environment("DOCKRUN_DOCKER").flatMap { $0.isEmpty ? nil : $0 } ?? "docker"
         let debug = System.environment("DOCKRUN_DEBUG").map { !$0.isEmpty && $0 != "0" } ?? false
-        return Supervision(request: request, docker: docker, signals: signals, debug: debug).run()
+        return EventLoop(request: request, docker: docker, signals: signals, debug: debug).run()
     }
 }
 

@@ -1,4 +1,6 @@
 import DockerSyntax
+import Glibc
+import ProcessSpawn
 
 /// Everything that stops dockrun before or instead of running a container, with what the user needs
 /// to read and the exit code it leaves with.
@@ -13,6 +15,16 @@ public enum DockrunError: Error, Equatable, Sendable {
     case dockerNotExecutable(String)
     /// A system call failed before the container could be started (no temp dir, no signalfd...).
     case system(String)
+
+    /// Why the docker CLI could not be started, by the errno of its exec: as a shell tells a missing
+    /// program from one it may not run.
+    public init(startingDocker docker: String, _ failure: SystemCallError) {
+        switch failure.errno {
+        case ENOENT, ENOTDIR: self = .dockerNotFound(docker)
+        case EACCES: self = .dockerNotExecutable(docker)
+        default: self = .system("cannot start \(docker): \(failure.text)")
+        }
+    }
 
     public var message: String {
         switch self {

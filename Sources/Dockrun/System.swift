@@ -1,13 +1,11 @@
 import CProcess
 import Glibc
+import ProcessSpawn
 
 /// The system calls of dockrun, in one place: spawning with pidfds, pipes, signalfd, inotify,
 /// the private directory. Everything above this file is plain Swift values and decisions.
 enum System {
-    struct Failure: Error {
-        let errno: Int32
-        var text: String { String(cString: strerror(errno)) }
-    }
+    typealias Failure = SystemCallError
 
     struct Child {
         let pid: pid_t
@@ -15,51 +13,27 @@ enum System {
         let pidfd: Int32
     }
 
-    struct SpawnOptions {
-        var stdin: Int32 = -1
-        var stdout: Int32 = -1
-        var stderr: Int32 = -1
-        /// A process group of its own, so that a signal to dockrun's group does not reach it.
-        var ownProcessGroup = true
-        var ignoredSignals: [Int32] = []
-    }
-
+    /// Starts `program` (argv[0] is its name as given) with a pidfd to watch it by.
     static func spawn(_ program: String, _ arguments: [String], _ options: SpawnOptions) throws(Failure) -> Child {
-        let argv = ([program] + arguments).map { strdup($0) }
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let status: Int32 = (argv + [nil]).withUnsafeBufferPointer { argvBuffer in
-            options.ignoredSignals.withUnsafeBufferPointer { ignored in
-                program.withCString { file in
-                    var spawn = cp_spawn_options()
-                    spawn.file = file
-                    spawn.argv = argvBuffer.baseAddress
-                    spawn.stdin_fd = options.stdin
-                    spawn.stdout_fd = options.stdout
-                    spawn.stderr_fd = options.stderr
-                    spawn.process_group = options.ownProcessGroup ? 0 : -1
-                    spawn.ignored_signals = ignored.baseAddress
-                    spawn.ignored_count = Int32(ignored.count)
-                    return cp_spawn(&spawn, &pid)
-                }
-            }
-        }
-        guard status == 0 else { throw Failure(errno: status) }
+        let pid = try spawnProcess(program, argv: [program] + arguments, options)
         let pidfd = cp_pidfd_open(pid)
         guard pidfd >= 0 else {
             let error = errno
             Glibc.kill(pid, SIGKILL)
-            _ = reap(pid)
+            _ = ExitStatus(reaping: pid)
             throw Failure(errno: error)
         }
         return Child(pid: pid, pidfd: pidfd)
     }
 
-    static func reap(_ pid: pid_t) -> ExitStatus {
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        if cp_wifsignaled(status) != 0 { return .signaled(cp_wtermsig(status)) }
-        return .exited(cp_wexitstatus(status))
+    /// Reaps a child that has ended (its pidfd is readable) or was just killed, so this does not wait long.
+    static func reap(_ child: Child) -> ExitStatus {
+        ExitStatus(reaping: child.pid)
+    }
+
+    /// Ends a child that is still running (SIGKILL through its pidfd, which cannot hit a recycled PID).
+    static func kill(_ child: Child) {
+        _ = cp_pidfd_send_signal(child.pidfd, SIGKILL)
     }
 
     /// A close-on-exec pipe whose read end does not block (the write end is the child's stdout or

@@ -1,6 +1,6 @@
-import CProcess
 import DockerSyntax
 import Foundation
+import ProcessSpawn
 
 /// Turns a parsed `docker run`/`docker create` command line and its image into a container record,
 /// with the engine's defaults and the CLI's validation messages.
@@ -167,16 +167,9 @@ struct ContainerFactory {
 func runTool(_ argv: [String], stdin: Int32 = -1) -> Int32 {
     let devNull = open("/dev/null", O_RDWR | O_CLOEXEC)
     defer { close(devNull) }
-    var pid: pid_t = 0
-    let rc = withCStrings(argv) { cArgv in
-        var options = cp_spawn_options_default()
-        options.argv = cArgv
-        options.stdin_fd = stdin >= 0 ? stdin : devNull
-        options.stdout_fd = devNull
-        return argv[0].withCString { file in options.file = file; return cp_spawn(&options, &pid) }
-    }
-    guard rc == 0 else { return 127 }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-    return cp_wifexited(status) != 0 ? cp_wexitstatus(status) : 128 + cp_wtermsig(status)
+    var options = SpawnOptions()
+    options.stdin = stdin >= 0 ? stdin : devNull
+    options.stdout = devNull
+    guard let pid = try? spawnProcess(argv[0], argv: argv, options) else { return 127 }
+    return ExitStatus(reaping: pid).code
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSpawn
 /// `fake-docker script`: arm faults. Simulator-only.
 ///   script COMMAND [--delay S] [--exit CODE] [--stdout TEXT] [--stderr TEXT] [--times N]
 ///   script --daemon-down | --clear | --list
@@ -28,8 +29,8 @@ enum ScriptCommand {
                     var line = "\(row[0].text) --times \(row[5].int)"
                     if row[1].double > 0 { line += " --delay \(row[1].double)" }
                     if row[2] != .null { line += " --exit \(row[2].int)" }
-                    if !row[3].text.isEmpty { line += " --stdout \(shellQuote(row[3].text))" }
-                    if !row[4].text.isEmpty { line += " --stderr \(shellQuote(row[4].text))" }
+                    if !row[3].text.isEmpty { line += " --stdout \(shellQuoted(row[3].text))" }
+                    if !row[4].text.isEmpty { line += " --stderr \(shellQuoted(row[4].text))" }
                     Output.out(line)
                 }
                 return 0
@@ -69,16 +70,11 @@ enum CallsCommand {
             for row in try ctx.store.db.query("SELECT exit_code, argv FROM calls ORDER BY seq") {
                 let argv = (try? JSONCoding.decode([String].self, row[1].text)) ?? []
                 let exit = row[0] == .null ? "-" : String(row[0].int)
-                Output.out("\(exit)\t" + argv.map(shellQuote).joined(separator: " "))
+                Output.out("\(exit)\t" + shellQuoted(argv))
             }
         } catch {
             throw DockerError("fake-docker: \(error)")
         }
         return 0
     }
-}
-
-func shellQuote(_ s: String) -> String {
-    if !s.isEmpty && s.allSatisfy({ $0.isLetter || $0.isNumber || "-_./:=@%+,".contains($0) }) { return s }
-    return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }

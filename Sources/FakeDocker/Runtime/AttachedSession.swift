@@ -1,6 +1,7 @@
 import CProcess
 import DockerSyntax
 import Foundation
+import ProcessSpawn
 
 /// An attached `docker run`/`docker start -a` client after the container started: the shim writes the
 /// output straight to our stdout/stderr; we forward signals (--sig-proxy) and wait for the shim,
@@ -64,7 +65,7 @@ struct AttachedSession {
     }
 
     private func exitCode(shimStatus status: Int32) -> Int32 {
-        if cp_wifexited(status) != 0 { return cp_wexitstatus(status) }
+        if case .exited(let code) = ExitStatus(waitStatus: status) { return code }
         // The shim died: whatever the state says now (reconcile marks the container exited).
         let c = try? Daemon(store: store).reconcile((try? store.container(id: container.id)) ?? container)
         return c?.exitCode ?? 137

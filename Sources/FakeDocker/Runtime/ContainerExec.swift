@@ -1,5 +1,5 @@
-import CProcess
 import Foundation
+import ProcessSpawn
 
 /// Running a program "in" a container: resolved in the container's root filesystem, run with the
 /// container's environment and working directory, and — where fake-docker runs as root — chrooted
@@ -70,36 +70,23 @@ struct ContainerExec {
     /// Starts `argv` with the program at `containerPath`; the PID, or the errno of the failed exec.
     func spawn(_ containerPath: String, argv: [String], streams: Streams) -> Result<pid_t, Shim.StartFailure> {
         try? FileManager.default.createDirectory(atPath: hostWorkingDirectory, withIntermediateDirectories: true)
-        let file = chrooted ? containerPath : rootfs + containerPath
-        let cwd = chrooted ? workingDirectory : hostWorkingDirectory
-        var pid: pid_t = 0
-        let rc = withCStrings(argv) { cArgv in
-            withCStrings(environment) { cEnv in
-                var options = cp_spawn_options_default()
-                options.argv = cArgv
-                options.envp = cEnv
-                options.stdin_fd = streams.stdin
-                options.stdout_fd = streams.stdout
-                options.stderr_fd = streams.stderr
-                options.new_session = streams.newSession ? 1 : 0
-                options.controlling_tty = streams.controllingTTY ? 1 : 0
-                // The container dies with its shim, so nothing outlives a crashed shim unnoticed.
-                options.death_signal = SIGKILL
-                return file.withCString { cFile in
-                    cwd.withCString { cCwd in
-                        rootfs.withCString { cRoot in
-                            options.file = cFile
-                            options.cwd = cCwd
-                            options.root = chrooted ? cRoot : nil
-                            return cp_spawn(&options, &pid)
-                        }
-                    }
-                }
-            }
-        }
-        guard rc == 0 else {
-            let reason = rc == ENOENT ? "no such file or directory"
-                : (rc == EACCES || rc == EISDIR ? "permission denied" : String(cString: strerror(rc)))
+        var options = SpawnOptions()
+        options.environment = environment
+        options.root = chrooted ? rootfs : nil
+        options.workingDirectory = chrooted ? workingDirectory : hostWorkingDirectory
+        options.stdin = streams.stdin
+        options.stdout = streams.stdout
+        options.stderr = streams.stderr
+        options.newSession = streams.newSession
+        options.controllingTerminal = streams.controllingTTY
+        // The container dies with its shim, so nothing outlives a crashed shim unnoticed.
+        options.deathSignal = SIGKILL
+        let pid: pid_t
+        do {
+            pid = try spawnProcess(chrooted ? containerPath : rootfs + containerPath, argv: argv, options)
+        } catch {
+            let reason = error.errno == ENOENT ? "no such file or directory"
+                : (error.errno == EACCES || error.errno == EISDIR ? "permission denied" : error.text)
             return .failure(.init(detail: "exec: \"\(argv.first ?? containerPath)\": \(reason)"))
         }
         return .success(pid)

@@ -1,5 +1,5 @@
-import CProcess
 import Foundation
+import ProcessSpawn
 
 /// Runs a container's health check as the engine does: every interval (start-interval during the
 /// start period), bounded by the timeout; `starting` until the first success or until `retries`
@@ -46,7 +46,7 @@ final class HealthChecker {
         guard let r = running, r.pid == pid else { return }
         running = nil
         let timedOut = monotonicNow() >= r.deadline
-        let code = timedOut ? -1 : (cp_wifexited(status) != 0 ? cp_wexitstatus(status) : 128 + cp_wtermsig(status))
+        let code = timedOut ? -1 : ExitStatus(waitStatus: status).code
         record(exitCode: code, startedAt: r.startedAt)
         scheduleNext()
     }

@@ -1,5 +1,6 @@
 import CProcess
 import Foundation
+import ProcessSpawn
 
 /// Starts a container by spawning its shim, as `docker start` asks the daemon to, and waits for the
 /// shim's report: running, or docker's start failure.
@@ -17,22 +18,25 @@ enum Launcher {
         defer { close(devNull) }
         var report: [Int32] = [0, 0]
         guard cp_pipe_cloexec(&report) == 0 else { throw DockerError.daemon("pipe: \(String(cString: strerror(errno)))") }
-        var argv = [selfExecutable(), "__shim", c.id, "--state", store.path]
+        let executable = selfExecutable()
+        var argv = [executable, "__shim", c.id, "--state", store.path]
         if attachment != nil { argv += ["--client-pid", String(getpid())] }
-        var pid: pid_t = 0
-        let rc = withCStrings(argv) { cArgv in
-            var options = cp_spawn_options_default()
-            options.argv = cArgv
-            options.stdin_fd = attachment?.stdin == true ? 0 : devNull
-            options.stdout_fd = attachment?.stdout == true ? 1 : devNull
-            options.stderr_fd = attachment?.stderr == true ? 2 : devNull
-            options.new_session = 1
-            options.pass_fd = report[1]
-            return argv[0].withCString { file in options.file = file; return cp_spawn(&options, &pid) }
+        var options = SpawnOptions()
+        options.stdin = attachment?.stdin == true ? 0 : devNull
+        options.stdout = attachment?.stdout == true ? 1 : devNull
+        options.stderr = attachment?.stderr == true ? 2 : devNull
+        options.newSession = true
+        options.passedDescriptor = report[1]
+        let pid: pid_t
+        do {
+            pid = try spawnProcess(executable, argv: argv, options)
+        } catch {
+            close(report[0])
+            close(report[1])
+            throw DockerError.daemon("cannot start the container shim: \(error.text)")
         }
         close(report[1])
         defer { close(report[0]) }
-        guard rc == 0 else { throw DockerError.daemon("cannot start the container shim: \(String(cString: strerror(rc)))") }
         var text: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -43,14 +47,13 @@ enum Launcher {
         }
         let answer = String(decoding: text, as: UTF8.self)
         if answer == "ok" { return pid }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let status = ExitStatus(reaping: pid)
         if answer.hasPrefix("fail "), let newline = answer.firstIndex(of: "\n") {
             let message = String(answer[answer.index(after: newline)...])
             if message.hasPrefix("Error response from daemon: No such container") { throw DockerError(message) }
             throw DockerError.run(message, command: command)
         }
-        throw DockerError.daemon("the container shim exited before reporting (status \(status))")
+        throw DockerError.daemon("the container shim exited before reporting (\(status))")
     }
 
     static func selfExecutable() -> String {

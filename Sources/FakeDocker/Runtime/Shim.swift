@@ -61,8 +61,8 @@ enum Shim {
         try? store.db.transaction { try store.updateState(container) }
         report("ok")
 
-        var supervisor = Supervisor(container: container, started: started, store: store, signalFD: signalFD, clientPID: clientPID)
-        let code = supervisor.run()
+        var loop = ShimLoop(container: container, started: started, store: store, signalFD: signalFD, clientPID: clientPID)
+        let code = loop.run()
         recordExit(container.id, code: code, store: store)
         return code
     }
@@ -141,11 +141,4 @@ enum Shim {
         }
         return .success(Started(pid: pid, outputFD: outputFD, errorFD: errorFD, logFD: logFD, pidNamespace: pidNamespace))
     }
-}
-
-/// Calls `body` with a NULL-terminated C array of the strings (valid only inside `body`).
-func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
-    let pointers = strings.map { strdup($0) } + [nil]
-    defer { pointers.forEach { free($0) } }
-    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
 }

@@ -1,9 +1,10 @@
 import CProcess
 import Foundation
+import ProcessSpawn
 
 /// The shim's event loop: container output → log and attached client, the client's death, the
 /// container's exit, health checks. One poll(2), no busy waiting.
-struct Supervisor {
+struct ShimLoop {
     let container: Container
     let started: Shim.Started
     let store: StateStore
@@ -114,7 +115,7 @@ struct Supervisor {
             if pid <= 0 { return }
             if pid == started.pid {
                 // 128+N after a signal, as the engine reports it.
-                exitStatus = cp_wifsignaled(status) != 0 ? 128 + cp_wtermsig(status) : cp_wexitstatus(status)
+                exitStatus = ExitStatus(waitStatus: status).code
             } else {
                 health?.finished(pid: pid, status: status)
             }

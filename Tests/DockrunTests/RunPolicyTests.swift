@@ -6,8 +6,8 @@ private let id = ContainerID(cidfileContents: String(repeating: "0123456789abcde
 private let target = try! CommitTarget("out/image:1")
 
 /// A machine that has seen the container's ID (its `docker wait` is out).
-private func running(remove: Bool = false, commit: CommitTarget? = nil) -> Supervisor {
-    var machine = Supervisor(remove: remove, commit: commit)
+private func running(remove: Bool = false, commit: CommitTarget? = nil) -> RunPolicy {
+    var machine = RunPolicy(remove: remove, commit: commit)
     _ = machine.handle(.containerID(id))
     return machine
 }
@@ -18,7 +18,7 @@ struct SupervisorTests {
 
     @Test("the container ID starts docker wait and the machine runs")
     func idStartsWait() {
-        var machine = Supervisor(remove: false, commit: nil)
+        var machine = RunPolicy(remove: false, commit: nil)
         #expect(machine.phase == .starting)
         #expect(machine.handle(.containerID(id)) == [.spawnWait(id)])
         #expect(machine.phase == .running)
@@ -28,7 +28,7 @@ struct SupervisorTests {
     @Test("a docker failure before any container exists exits with docker's code")
     func dockerFailsBeforeCreate() {
         for code: Int32 in [125, 126, 127, 1] {
-            var machine = Supervisor(remove: true, commit: target)
+            var machine = RunPolicy(remove: true, commit: target)
             #expect(machine.handle(.clientExited(.exited(code))) == [.exit(code)])
             #expect(machine.phase == .done)
         }
@@ -36,8 +36,8 @@ struct SupervisorTests {
 
     @Test("while the client lives there is no timeout for the container ID")
     func noCidfileTimeout() {
-        var machine = Supervisor(remove: true, commit: nil)
-        for event: Supervisor.Event in [.waitDeadlinePassed, .signal(SIGWINCH)] {
+        var machine = RunPolicy(remove: true, commit: nil)
+        for event: RunPolicy.Event in [.waitDeadlinePassed, .signal(SIGWINCH)] {
             #expect(machine.handle(event) == [])
         }
         #expect(machine.phase == .starting)
@@ -45,7 +45,7 @@ struct SupervisorTests {
 
     @Test("a TERM before the ID is known is held, then stops the container as soon as it exists")
     func heldStop() {
-        var machine = Supervisor(remove: true, commit: nil)
+        var machine = RunPolicy(remove: true, commit: nil)
         #expect(machine.handle(.signal(SIGTERM)) == [])
         #expect(machine.handle(.containerID(id)) == [.spawnWait(id), .spawnStop(id)])
         #expect(machine.phase == .stopping)
@@ -53,7 +53,7 @@ struct SupervisorTests {
 
     @Test("a container created after a stop request is stopped and, with --rm, removed")
     func heldStopRemoves() {
-        var machine = Supervisor(remove: true, commit: nil)
+        var machine = RunPolicy(remove: true, commit: nil)
         _ = machine.handle(.signal(SIGINT))
         _ = machine.handle(.containerID(id))
         _ = machine.handle(.stopFinished(ok: true))
@@ -65,7 +65,7 @@ struct SupervisorTests {
 
     @Test("two TERMs before the ID is known stop and then kill, in order")
     func heldEscalation() {
-        var machine = Supervisor(remove: false, commit: nil)
+        var machine = RunPolicy(remove: false, commit: nil)
         _ = machine.handle(.signal(SIGTERM))
         _ = machine.handle(.signal(SIGTERM))
         #expect(machine.handle(.containerID(id)) == [.spawnWait(id), .spawnStop(id), .spawnKill(id, signal: nil)])
@@ -73,7 +73,7 @@ struct SupervisorTests {
 
     @Test("HUP, QUIT, USR1 and USR2 before the ID is known are relayed once it exists")
     func heldRelay() {
-        var machine = Supervisor(remove: false, commit: nil)
+        var machine = RunPolicy(remove: false, commit: nil)
         for signal in [SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2] { _ = machine.handle(.signal(signal)) }
         #expect(machine.handle(.containerID(id)) == [
             .spawnWait(id), .spawnKill(id, signal: SIGHUP), .spawnKill(id, signal: SIGQUIT),
@@ -84,7 +84,7 @@ struct SupervisorTests {
 
     @Test("a stop requested when the client exits without a container: nothing to stop, the client's code")
     func heldStopNoContainer() {
-        var machine = Supervisor(remove: true, commit: nil)
+        var machine = RunPolicy(remove: true, commit: nil)
         _ = machine.handle(.signal(SIGTERM))
         #expect(machine.handle(.clientExited(.exited(125))) == [.exit(125)])
     }
@@ -128,13 +128,13 @@ struct SupervisorTests {
 
     @Test("docker's own failure (125) after create wins over the container's code")
     func dockerFailureWins() {
-        #expect(Supervisor.exitCode(wait: .code(0), client: .exited(125)) == 125)
-        #expect(Supervisor.exitCode(wait: .code(128), client: .exited(125)) == 125)
-        #expect(Supervisor.exitCode(wait: .code(126), client: .exited(126)) == 126)
-        #expect(Supervisor.exitCode(wait: .code(3), client: .exited(3)) == 3)
-        #expect(Supervisor.exitCode(wait: .code(143), client: .signaled(SIGKILL)) == 143)
-        #expect(Supervisor.exitCode(wait: .failed("x"), client: .exited(4)) == 4)
-        #expect(Supervisor.exitCode(wait: .failed("x"), client: .signaled(SIGTERM)) == 143)
+        #expect(RunPolicy.exitCode(wait: .code(0), client: .exited(125)) == 125)
+        #expect(RunPolicy.exitCode(wait: .code(128), client: .exited(125)) == 125)
+        #expect(RunPolicy.exitCode(wait: .code(126), client: .exited(126)) == 126)
+        #expect(RunPolicy.exitCode(wait: .code(3), client: .exited(3)) == 3)
+        #expect(RunPolicy.exitCode(wait: .code(143), client: .signaled(SIGKILL)) == 143)
+        #expect(RunPolicy.exitCode(wait: .failed("x"), client: .exited(4)) == 4)
+        #expect(RunPolicy.exitCode(wait: .failed("x"), client: .signaled(SIGTERM)) == 143)
     }
 
     @Test("a failed docker wait falls back on the client's code, with a warning")
@@ -288,7 +288,7 @@ struct SupervisorTests {
         var machine = running()
         _ = machine.handle(.clientExited(.exited(0)))
         _ = machine.handle(.waitReturned(.code(0)))
-        for event: Supervisor.Event in [
+        for event: RunPolicy.Event in [
             .signal(SIGTERM), .containerID(id), .waitDeadlinePassed, .stopFinished(ok: false),
             .waitReturned(.code(1)), .clientExited(.exited(1)),
         ] {

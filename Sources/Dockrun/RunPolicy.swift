@@ -1,4 +1,5 @@
 import Glibc
+import ProcessSpawn
 
 /// What `docker wait` answered: the container's exit code, or its first line of stderr.
 public enum WaitResult: Equatable, Sendable {
@@ -6,9 +7,9 @@ public enum WaitResult: Equatable, Sendable {
     case failed(String)
 }
 
-/// The decisions of dockrun, as a value: it takes the events the I/O shell observes and returns the
+/// The decisions of dockrun, as a value: it takes the events the event loop observes and returns the
 /// docker commands to start and when to exit. It spawns nothing, so every path is unit-tested.
-public struct Supervisor: Sendable {
+public struct RunPolicy: Sendable {
     public enum Phase: Equatable, Sendable {
         /// `docker run` started; no container ID yet.
         case starting
@@ -40,7 +41,7 @@ public struct Supervisor: Sendable {
         case spawnKill(ContainerID, signal: Int32?)
         case spawnCommit(ContainerID, CommitTarget)
         case spawnRemove(ContainerID)
-        /// Deliver `.waitDeadlinePassed` after the shell's grace period unless the machine is done.
+        /// Deliver `.waitDeadlinePassed` after the event loop's grace period unless the policy is done.
         case armWaitDeadline
         case writeMessage(String)
         case exit(Int32)
@@ -213,11 +214,15 @@ public struct Supervisor: Sendable {
 
     // MARK: the end: commit, remove, exit
 
+    /// The codes with which the docker CLI reports its own failures rather than the container's:
+    /// 125 (docker itself), 126 (command cannot be invoked), 127 (command not found).
+    public static let dockerFailureCodes: ClosedRange<Int32> = 125...127
+
     /// The exit code: the container's, unless the client reported a failure of docker itself
     /// (125/126/127) that the container's code does not explain; the client's when wait failed.
     public static func exitCode(wait: WaitResult, client: ExitStatus) -> Int32 {
         guard case .code(let container) = wait else { return client.code }
-        if case .exited(let code) = client, ExitStatus.dockerFailureCodes.contains(code), code != container {
+        if case .exited(let code) = client, dockerFailureCodes.contains(code), code != container {
             return code
         }
         return container

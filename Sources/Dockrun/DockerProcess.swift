@@ -1,0 +1,44 @@
+import ProcessSpawn
+
+/// Each docker CLI process dockrun runs, by what its end tells the policy.
+public enum DockerProcess: Equatable, Sendable {
+    /// `docker run`, whose exit dockrun reports when no container's end is known.
+    case client
+    case wait, stop
+    case kill(signal: Int32?)
+    case commit, remove
+}
+
+extension RunPolicy.Event {
+    /// What the end of a docker process means: `docker wait` answers on stdout; the others by their
+    /// status, and their first line of stderr is docker's message.
+    public static func ended(_ process: DockerProcess, status: ExitStatus, stdout: [UInt8], stderr: [UInt8]) -> Self {
+        if case .wait = process, status == .exited(0), let line = firstLine(stdout), let code = Int32(line) {
+            return .waitReturned(.code(code))
+        }
+        return ended(process, status: status, problem: firstLine(stderr) ?? "docker exited with status \(status.code)")
+    }
+
+    /// A docker process that could not be started is told as its failure (status 127, as a shell
+    /// reports it), so the policy takes its usual fallback: stop → kill, a failed wait → the client's code...
+    public static func notStarted(_ process: DockerProcess, reason: String) -> Self {
+        ended(process, status: .exited(127), problem: reason)
+    }
+
+    private static func ended(_ process: DockerProcess, status: ExitStatus, problem: String) -> Self {
+        let ok = status == .exited(0)
+        switch process {
+        case .client: return .clientExited(status)
+        case .wait: return .waitReturned(.failed(problem))
+        case .stop: return .stopFinished(ok: ok)
+        case .kill(let signal): return .killFinished(signal: signal, ok: ok)
+        case .commit: return .commitFinished(ok: ok, message: problem)
+        case .remove: return .removeFinished(ok: ok, message: problem)
+        }
+    }
+
+    private static func firstLine(_ bytes: [UInt8]) -> String? {
+        let line = bytes.prefix { $0 != UInt8(ascii: "\n") }
+        return line.isEmpty ? nil : String(decoding: line, as: UTF8.self)
+    }
+}

@@ -1,0 +1,302 @@
+import Glibc
+import ProcessSpawn
+
+/// The I/O around `RunPolicy`: one poll(2) loop that turns what dockrun observes into the policy's
+/// events — signals (signalfd), the cidfile (inotify on its directory), each docker process's end
+/// (its pidfd) and output (pipes) — and carries out the actions the policy returns. It decides
+/// nothing: what happens next is `RunPolicy`'s, what a docker process's end means is
+/// `RunPolicy.Event.ended`'s, which cidfile is read and deleted is `Cidfile`'s, and what a client
+/// that cannot be started exits with is `DockrunError`'s.
+final class EventLoop {
+    /// How long the end of the container may lag behind an event that should end it (the client's
+    /// exit, a finished stop) before dockrun acts: `docker wait` answers within milliseconds of the
+    /// container's end, but its CLI takes a while to start on a loaded machine.
+    static let waitGraceMilliseconds: Int64 = 3000
+    /// How long docker processes still running at the exit may take to end before they are killed.
+    /// They are ones whose outcome no longer matters (a relayed signal's `docker kill`, a `docker
+    /// stop` that the container's end overtook) and normally end within moments; one hanging on an
+    /// unresponsive daemon must neither keep dockrun from exiting nor outlive it.
+    static let exitGraceMilliseconds: Int64 = 2000
+    /// docker's messages are one line; anything beyond this is not read into memory.
+    static let capturedBytesLimit = 16 * 1024
+
+    /// A docker process that is running, with what it has written so far.
+    private struct Helper {
+        let process: DockerProcess
+        let child: System.Child
+        var stdout: Int32?
+        var stderr: Int32?
+        var output: [UInt8] = []
+        var errors: [UInt8] = []
+    }
+
+    private var policy: RunPolicy
+    private let docker: String
+    private let request: RunRequest
+    private let signals: Int32
+    private let debug: Bool
+    private var helpers: [Helper] = []
+    /// Events observed (or a failed start, told as a docker process's end) that the policy has not
+    /// seen yet, oldest first.
+    private var queue: [RunPolicy.Event] = []
+    private var deadline: Int64?
+    private var exitCode: Int32?
+
+    private var cidfile: Cidfile?
+    /// The cidfile's directory, watched until the container ID is read; nil when the file is not.
+    private var watch: Int32?
+    private var privateDirectory: String?
+
+    init(request: RunRequest, docker: String, signals: Int32, debug: Bool) {
+        self.policy = RunPolicy(remove: request.remove, commit: request.commit)
+        self.request = request
+        self.docker = docker
+        self.signals = signals
+        self.debug = debug
+    }
+
+    func run() -> Int32 {
+        defer { cleanUp() }
+        do throws(DockrunError) {
+            try startClient(try prepareCidfile())
+        } catch {
+            message(error.message)
+            return error.exitCode
+        }
+        while exitCode == nil {
+            waitForEvents()
+            handleQueuedEvents()
+        }
+        endRemainingHelpers()
+        return exitCode ?? 125
+    }
+
+    // MARK: start
+
+    private func prepareCidfile() throws(DockrunError) -> Cidfile {
+        let cidfile: Cidfile
+        if let user = request.cidfile {
+            cidfile = Cidfile(user: user, exists: System.exists(user))
+        } else {
+            do {
+                let directory = try System.makePrivateDirectory()
+                privateDirectory = directory
+                cidfile = Cidfile(privateDirectory: directory)
+            } catch {
+                throw .system("cannot create a private temporary directory: \(error.text)")
+            }
+        }
+        self.cidfile = cidfile
+        guard cidfile.readable else { return cidfile }
+        do {
+            watch = try System.watchDirectory(cidfile.directory)
+        } catch {
+            throw .system("cannot watch \(cidfile.directory) for the container ID file: \(error.text)")
+        }
+        return cidfile
+    }
+
+    private func startClient(_ cidfile: Cidfile) throws(DockrunError) {
+        let command = DockerCommand.run(request, cidfile: cidfile.path)
+        // The client keeps the terminal's Ctrl+C and hangups ignored (Go keeps an inherited
+        // SIG_IGN for INT and HUP) and, with --sig-proxy=false, forwards nothing: dockrun alone
+        // turns signals into one stop. Off a terminal it gets a process group of its own, so a
+        // supervisor's `kill -TERM -PGID` reaches dockrun alone; on a terminal it stays in the
+        // foreground group, where it may read the terminal and put it in raw mode for -t.
+        var options = SpawnOptions()
+        options.processGroup = System.isTerminal(0) ? .inherited : .own
+        options.ignoredSignals = [SIGINT, SIGHUP]
+        trace(command)
+        do {
+            let child = try System.spawn(docker, command.arguments, options)
+            helpers.append(Helper(process: .client, child: child))
+        } catch {
+            throw DockrunError(startingDocker: docker, error)
+        }
+    }
+
+    // MARK: the loop
+
+    /// Waits for the next events and queues them.
+    private func waitForEvents() {
+        var timeout: Int32 = -1
+        if let deadline { timeout = Int32(clamping: max(0, deadline - System.monotonicMilliseconds())) }
+        var fds = [signals]
+        if let watch { fds.append(watch) }
+        let (ready, ended) = pollHelpers(alongside: fds, timeoutMilliseconds: timeout)
+
+        if ready[0] { queue += System.pendingSignals(signals).map { .signal($0) } }
+        if let watch, ready[1], let cidfile, System.drainWatch(watch, mentioning: cidfile.name) {
+            queue += containerIDEvent()
+        }
+        for helper in ended {
+            if case .client = helper.process { queue += containerIDEvent() }
+            queue.append(finish(helper))
+        }
+        if let deadline, System.monotonicMilliseconds() >= deadline {
+            self.deadline = nil
+            queue.append(.waitDeadlinePassed)
+        }
+    }
+
+    /// Polls `fds` together with every helper's pidfd and output, reads the output that is ready,
+    /// and takes the helpers that ended out of `helpers`. Returns which of `fds` are ready, and the
+    /// helpers that ended (not yet reaped), the last started first.
+    private func pollHelpers(alongside fds: [Int32], timeoutMilliseconds: Int32) -> (ready: [Bool], ended: [Helper]) {
+        var polled = fds
+        for helper in helpers {
+            polled.append(helper.child.pidfd)
+            if let out = helper.stdout { polled.append(out) }
+            if let err = helper.stderr { polled.append(err) }
+        }
+        let ready = System.poll(polled, timeoutMilliseconds: timeoutMilliseconds)
+        var index = fds.count
+        var exited: [Int] = []
+        for position in helpers.indices {
+            let pidfdReady = ready[index]
+            index += 1
+            if helpers[position].stdout != nil {
+                if ready[index] { drain(&helpers[position], stdout: true) }
+                index += 1
+            }
+            if helpers[position].stderr != nil {
+                if ready[index] { drain(&helpers[position], stdout: false) }
+                index += 1
+            }
+            if pidfdReady { exited.append(position) }
+        }
+        let ended = exited.reversed().map { helpers.remove(at: $0) }
+        return (Array(ready[..<fds.count]), ended)
+    }
+
+    /// The container ID once docker has written all of it; nothing while the file is absent,
+    /// empty or partial.
+    private func containerIDEvent() -> [RunPolicy.Event] {
+        guard policy.phase == .starting, let cidfile, cidfile.readable,
+              let text = System.readSmallFile(cidfile.path), let id = ContainerID(cidfileContents: text)
+        else { return [] }
+        if let watch {
+            close(watch)
+            self.watch = nil
+        }
+        return [.containerID(id)]
+    }
+
+    private func drain(_ helper: inout Helper, stdout: Bool) {
+        guard let fd = stdout ? helper.stdout : helper.stderr else { return }
+        let open = stdout
+            ? System.readAvailable(fd, into: &helper.output, limit: Self.capturedBytesLimit)
+            : System.readAvailable(fd, into: &helper.errors, limit: Self.capturedBytesLimit)
+        if !open {
+            close(fd)
+            if stdout { helper.stdout = nil } else { helper.stderr = nil }
+        }
+    }
+
+    /// Reaps a helper that has ended, collects the rest of its output, and says what its end means.
+    private func finish(_ helper: Helper) -> RunPolicy.Event {
+        var helper = helper
+        let status = System.reap(helper.child)
+        close(helper.child.pidfd)
+        drain(&helper, stdout: true)
+        drain(&helper, stdout: false)
+        for fd in [helper.stdout, helper.stderr].compactMap({ $0 }) { close(fd) }
+        return .ended(helper.process, status: status, stdout: helper.output, stderr: helper.errors)
+    }
+
+    // MARK: actions
+
+    /// Hands the queued events to the policy, oldest first, and carries out its actions, until the
+    /// queue is empty or the policy has decided the exit.
+    private func handleQueuedEvents() {
+        while exitCode == nil, !queue.isEmpty {
+            for action in policy.handle(queue.removeFirst()) { perform(action) }
+        }
+    }
+
+    private func perform(_ action: RunPolicy.Action) {
+        switch action {
+        case .spawnWait(let id): startHelper(.wait, .wait(id))
+        case .spawnStop(let id): startHelper(.stop, .stop(id))
+        case .spawnKill(let id, let signal): startHelper(.kill(signal: signal), .kill(id, signal: signal))
+        case .spawnCommit(let id, let target): startHelper(.commit, .commit(id, target))
+        case .spawnRemove(let id): startHelper(.remove, .remove(id))
+        case .armWaitDeadline: deadline = System.monotonicMilliseconds() + Self.waitGraceMilliseconds
+        case .writeMessage(let text): message(text)
+        case .exit(let code): exitCode = code
+        }
+    }
+
+    /// Helpers read nothing, keep their stdout off dockrun's (it carries only the container's
+    /// output; `wait`'s is the exit code, read here) and their stderr for dockrun to report.
+    /// One that cannot be started is queued as its failure, for the policy to handle in turn.
+    private func startHelper(_ process: DockerProcess, _ command: DockerCommand) {
+        trace(command)
+        var opened: [Int32] = []
+        defer { opened.forEach { close($0) } }
+        do throws(System.Failure) {
+            var options = SpawnOptions()
+            options.processGroup = .own
+            let stdin = try System.openDevNull(O_RDONLY)
+            options.stdin = stdin
+            opened.append(stdin)
+            var stdoutPipe: (read: Int32, write: Int32)?
+            if case .wait = process {
+                let pipe = try System.pipe()
+                stdoutPipe = pipe
+                options.stdout = pipe.write
+                opened.append(pipe.write)
+            } else {
+                let stdout = try System.openDevNull(O_WRONLY)
+                options.stdout = stdout
+                opened.append(stdout)
+            }
+            let stderrPipe = try System.pipe()
+            options.stderr = stderrPipe.write
+            opened.append(stderrPipe.write)
+            do {
+                let child = try System.spawn(docker, command.arguments, options)
+                helpers.append(Helper(process: process, child: child, stdout: stdoutPipe?.read, stderr: stderrPipe.read))
+            } catch {
+                if let read = stdoutPipe?.read { close(read) }
+                close(stderrPipe.read)
+                throw error
+            }
+        } catch {
+            queue.append(.notStarted(process, reason: "cannot start \(docker): \(error.text)"))
+        }
+    }
+
+    // MARK: the exit
+
+    /// Waits up to `exitGraceMilliseconds` for the helpers still running, then kills the rest, and
+    /// reaps them all: no docker process outlives dockrun, and none can hold its exit back.
+    private func endRemainingHelpers() {
+        let deadline = System.monotonicMilliseconds() + Self.exitGraceMilliseconds
+        while !helpers.isEmpty {
+            let left = deadline - System.monotonicMilliseconds()
+            guard left > 0 else { break }
+            for helper in pollHelpers(alongside: [], timeoutMilliseconds: Int32(clamping: left)).ended {
+                _ = finish(helper)
+            }
+        }
+        for helper in helpers {
+            System.kill(helper.child)
+            _ = finish(helper)
+        }
+        helpers = []
+    }
+
+    private func message(_ text: String) { System.write(2, "dockrun: \(text)\n") }
+
+    private func trace(_ command: DockerCommand) {
+        if debug { message("exec: \(shellQuoted(docker)) \(command)") }
+    }
+
+    /// Runs on every exit path: the private directory goes; a user's cidfile as `Cidfile` says.
+    private func cleanUp() {
+        if let watch { close(watch) }
+        if let cidfile, cidfile.deletedAtExit(containerRemoved: policy.removedContainer) { unlink(cidfile.path) }
+        if let privateDirectory { rmdir(privateDirectory) }
+    }
+}

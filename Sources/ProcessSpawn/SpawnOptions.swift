@@ -1,0 +1,81 @@
+import CProcess
+
+/// How to start a process, as a value: what differs from `cp_spawn_options_default()` (every
+/// descriptor inherited, the parent's environment and process group, nothing ignored).
+public struct SpawnOptions {
+    /// The scalar options, starting from the C defaults so that those are stated in one place.
+    var scalars = cp_spawn_options_default()
+
+    /// nil: the parent's environment.
+    public var environment: [String]?
+    /// chroot() here before anything else (the working directory is then inside it).
+    public var root: String?
+    public var workingDirectory: String?
+    public var ignoredSignals: [Int32] = []
+
+    public init() {}
+
+    /// nil: inherited as is.
+    public var stdin: Int32? {
+        get { Self.descriptor(scalars.stdin_fd) }
+        set { scalars.stdin_fd = newValue ?? -1 }
+    }
+    public var stdout: Int32? {
+        get { Self.descriptor(scalars.stdout_fd) }
+        set { scalars.stdout_fd = newValue ?? -1 }
+    }
+    public var stderr: Int32? {
+        get { Self.descriptor(scalars.stderr_fd) }
+        set { scalars.stderr_fd = newValue ?? -1 }
+    }
+
+    /// setsid(): a session and process group of its own.
+    public var newSession: Bool {
+        get { scalars.new_session != 0 }
+        set { scalars.new_session = newValue ? 1 : 0 }
+    }
+
+    public enum ProcessGroup: Equatable, Sendable {
+        case inherited
+        /// A group of its own, led by the child.
+        case own
+        case join(pid_t)
+    }
+
+    public var processGroup: ProcessGroup {
+        get {
+            switch scalars.process_group {
+            case ..<0: return .inherited
+            case 0: return .own
+            case let leader: return .join(leader)
+            }
+        }
+        set {
+            switch newValue {
+            case .inherited: scalars.process_group = -1
+            case .own: scalars.process_group = 0
+            case .join(let leader): scalars.process_group = leader
+            }
+        }
+    }
+
+    /// With `newSession`: stdin becomes the session's controlling terminal.
+    public var controllingTerminal: Bool {
+        get { scalars.controlling_tty != 0 }
+        set { scalars.controlling_tty = newValue ? 1 : 0 }
+    }
+
+    /// PR_SET_PDEATHSIG: the signal the child gets when its parent dies.
+    public var deathSignal: Int32? {
+        get { scalars.death_signal == 0 ? nil : scalars.death_signal }
+        set { scalars.death_signal = newValue ?? 0 }
+    }
+
+    /// Placed at descriptor 3 in the child.
+    public var passedDescriptor: Int32? {
+        get { scalars.pass_fd > 0 ? scalars.pass_fd : nil }
+        set { scalars.pass_fd = newValue ?? -1 }
+    }
+
+    private static func descriptor(_ fd: Int32) -> Int32? { fd < 0 ? nil : fd }
+}
