@@ -4,11 +4,14 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -216,4 +219,29 @@ cp_spawn_options cp_spawn_options_default(void) {
     o.process_group = -1;
     o.pass_fd = -1;
     return o;
+}
+
+int cp_send_datagram(const char *address, const void *data, size_t length) {
+    struct sockaddr_un sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    size_t n = strlen(address);
+    if (n == 0 || n >= sizeof sa.sun_path) return EINVAL;
+    memcpy(sa.sun_path, address, n);
+    // An abstract address starts with a NUL byte and is not NUL-terminated: its length is exact.
+    if (address[0] == '@') sa.sun_path[0] = '\0';
+    socklen_t size = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + (address[0] == '@' ? 0 : 1));
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return errno;
+    ssize_t sent;
+    do { sent = sendto(fd, data, length, MSG_NOSIGNAL, (struct sockaddr *)&sa, size); } while (sent < 0 && errno == EINTR);
+    int e = sent < 0 ? errno : 0;
+    close(fd);
+    return e;
+}
+
+int cp_hostname(char *buf, size_t size) {
+    if (gethostname(buf, size) < 0) return errno;
+    buf[size - 1] = '\0';
+    return 0;
 }

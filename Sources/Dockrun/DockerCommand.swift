@@ -12,9 +12,12 @@ public struct DockerCommand: Equatable, Sendable, CustomStringConvertible {
     /// `--sig-proxy=false` comes after the user's options because pflag lets the last one win:
     /// dockrun alone decides what a signal does. `--rm` is never passed: docker's removal would
     /// race with `docker wait` and `docker commit`, so dockrun removes the container itself.
-    public static func run(_ request: RunRequest, cidfile: String) -> DockerCommand {
+    /// dockrun's labels come after the user's options, so that a user's `--label io.dockrun.run=…` cannot hide
+    /// the container from the guardian (the last value of a label wins).
+    public static func run(_ request: RunRequest, cidfile: String, labels: RunLabels? = nil) -> DockerCommand {
         var arguments = ["run", "--cidfile", cidfile]
         arguments += request.dockerOptions
+        arguments += labels?.options ?? []
         arguments.append("--sig-proxy=false")
         if let image = request.image {
             // The user's `--` is not among the options; without one here docker would read an
@@ -29,19 +32,33 @@ public struct DockerCommand: Equatable, Sendable, CustomStringConvertible {
     public static func wait(_ id: ContainerID) -> DockerCommand { DockerCommand(["wait", id.value]) }
 
     /// No `-t`: the container's own `--stop-timeout` and `--stop-signal` apply.
-    public static func stop(_ id: ContainerID) -> DockerCommand { DockerCommand(["stop", id.value]) }
+    public static func stop(_ id: ContainerID) -> DockerCommand { stop(target: id.value) }
+    /// A container by name or ID (the guardian, `--cleanup`, `--replace`).
+    public static func stop(target: String) -> DockerCommand { DockerCommand(["stop", target]) }
 
     /// Without a signal: docker's default, SIGKILL.
-    public static func kill(_ id: ContainerID, signal: Int32?) -> DockerCommand {
-        guard let signal else { return DockerCommand(["kill", id.value]) }
-        return DockerCommand(["kill", "--signal", SignalName.name(of: signal), id.value])
+    public static func kill(_ id: ContainerID, signal: Int32?) -> DockerCommand { kill(target: id.value, signal: signal) }
+    public static func kill(target: String, signal: Int32?) -> DockerCommand {
+        guard let signal else { return DockerCommand(["kill", target]) }
+        return DockerCommand(["kill", "--signal", SignalName.name(of: signal), target])
     }
 
     public static func commit(_ id: ContainerID, _ target: CommitTarget) -> DockerCommand {
         DockerCommand(["commit", id.value, target.text])
     }
 
-    public static func remove(_ id: ContainerID) -> DockerCommand { DockerCommand(["rm", "-f", id.value]) }
+    public static func remove(_ id: ContainerID) -> DockerCommand { remove(target: id.value) }
+    public static func remove(target: String) -> DockerCommand { DockerCommand(["rm", "-f", target]) }
+
+    /// The full IDs of every container, running or not, whose labels match `filter`.
+    public static func list(filter: String) -> DockerCommand {
+        DockerCommand(["ps", "-a", "-q", "--no-trunc", "--filter", filter])
+    }
+
+    /// The container's state for systemd's readiness and watchdog (`NotifyPolicy.probeFormat`).
+    public static func probe(_ id: ContainerID) -> DockerCommand {
+        DockerCommand(["inspect", "--format", NotifyPolicy.probeFormat, id.value])
+    }
 
     /// The command as a shell would read it, for DOCKRUN_DEBUG.
     public var description: String { shellQuoted(arguments) }

@@ -5,6 +5,7 @@ public let dockrunVersion = "0.1.0"
 /// The whole program, top to bottom: take the signals over, parse, run the container under
 /// supervision, return its exit code.
 public func dockrun(_ arguments: [String]) -> Int32 {
+    if arguments.first == Guardian.argument { return Guardian.run() }
     // First: from here on a supervised signal is queued for the loop, never delivered, so one
     // arriving before the container exists is held, not lost and not fatal.
     let signals: Int32
@@ -17,6 +18,8 @@ public func dockrun(_ arguments: [String]) -> Int32 {
     // A closed stderr must not kill dockrun midway and leak the container.
     signal(SIGPIPE, SIG_IGN)
 
+    let docker = System.environment("DOCKRUN_DOCKER").flatMap { $0.isEmpty ? nil : $0 } ?? "docker"
+    let debug = System.environment("DOCKRUN_DEBUG").map { !$0.isEmpty && $0 != "0" } ?? false
     let invocation: Invocation
     do {
         invocation = try Invocation.parse(arguments)
@@ -32,9 +35,9 @@ public func dockrun(_ arguments: [String]) -> Int32 {
         System.write(1, "dockrun \(dockrunVersion)\n")
         return 0
     case .run(let request):
-        let docker = System.environment("DOCKRUN_DOCKER").flatMap { $0.isEmpty ? nil : $0 } ?? "docker"
-        let debug = System.environment("DOCKRUN_DEBUG").map { !$0.isEmpty && $0 != "0" } ?? false
         return EventLoop(request: request, docker: docker, signals: signals, debug: debug).run()
+    case .cleanup(let request):
+        return Cleanup.run(request, docker: DockerCall(docker: docker, debug: debug))
     }
 }
 

@@ -11,6 +11,13 @@ public enum DockrunError: Error, Equatable, Sendable {
     case invalidBool(option: String, value: String)
     case invalidCommitReference(String, ImageReference.ParseError)
     case noImage
+    case invalidChoice(option: String, value: String, choices: [String])
+    case replaceNeedsName
+    case cleanupNeedsTarget
+    /// `--replace` found a container of that name and could not remove it: nothing was started.
+    case replaceFailed(name: String, message: String)
+    /// `--cleanup` could not stop or remove the service's container.
+    case cleanupFailed(target: String, message: String)
     case dockerNotFound(String)
     case dockerNotExecutable(String)
     /// A system call failed before the container could be started (no temp dir, no signalfd...).
@@ -38,6 +45,16 @@ public enum DockrunError: Error, Equatable, Sendable {
             return "invalid --commit reference \"\(text)\": \(error)"
         case .noImage:
             return "requires at least 1 argument (IMAGE); see 'dockrun --help'"
+        case .invalidChoice(let option, let value, let choices):
+            return "invalid argument \"\(value)\" for \"\(option)\" flag: expected one of \(choices.joined(separator: ", "))"
+        case .replaceNeedsName:
+            return "--replace needs --name"
+        case .cleanupNeedsTarget:
+            return "--cleanup needs --name or --cidfile"
+        case .replaceFailed(let name, let message):
+            return "--replace: could not remove container \(name): \(message)"
+        case .cleanupFailed(let target, let message):
+            return "--cleanup: could not stop or remove container \(target): \(message)"
         case .dockerNotFound(let name):
             return "docker CLI not found: \(name)"
         case .dockerNotExecutable(let name):

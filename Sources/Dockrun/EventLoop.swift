@@ -20,9 +20,16 @@ final class EventLoop {
     /// docker's messages are one line; anything beyond this is not read into memory.
     static let capturedBytesLimit = 16 * 1024
 
+    /// What a docker process is run for: the policy's decisions, or systemd's readiness and watchdog.
+    fileprivate enum Purpose {
+        case policy(DockerProcess)
+        /// `docker inspect` of the container's state, whose answer is `NotifyPolicy`'s.
+        case probe
+    }
+
     /// A docker process that is running, with what it has written so far.
     private struct Helper {
-        let process: DockerProcess
+        let purpose: Purpose
         let child: System.Child
         var stdout: Int32?
         var stderr: Int32?
@@ -42,6 +49,18 @@ final class EventLoop {
     private var deadline: Int64?
     private var exitCode: Int32?
 
+    /// The labels of this run's container; the guardian finds the container by them if it must.
+    private let labels = System.runLabels()
+    /// The process that cleans up if dockrun is killed before it can; nil if it could not be started.
+    private var guardian: GuardianLink?
+    /// systemd's `NOTIFY_SOCKET` and what to tell it; nil when dockrun was not started by systemd
+    /// with a notification socket, or with `--sdnotify=ignore`.
+    private var notifySocket: String?
+    private var notifier: NotifyPolicy?
+    private var notifyFailed = false
+    private var probeDeadline: Int64?
+    private var watchdogDeadline: Int64?
+
     private var cidfile: Cidfile?
     /// The cidfile's directory, watched until the container ID is read; nil when the file is not.
     private var watch: Int32?
@@ -53,12 +72,21 @@ final class EventLoop {
         self.docker = docker
         self.signals = signals
         self.debug = debug
+        if let (socket, policy) = NotifyPolicy.configuration(mode: request.notify, environment: System.environment,
+                                                                pid: getpid()) {
+            notifySocket = socket
+            notifier = policy
+        }
     }
 
     func run() -> Int32 {
         defer { cleanUp() }
         do throws(DockrunError) {
-            try startClient(try prepareCidfile())
+            if request.replace, let name = request.name { try replace(name) }
+            let cidfile = try prepareCidfile()
+            startGuardian(cidfile)
+            notify { $0.start() }
+            try startClient(cidfile)
         } catch {
             message(error.message)
             return error.exitCode
@@ -68,6 +96,7 @@ final class EventLoop {
             handleQueuedEvents()
         }
         endRemainingHelpers()
+        if let exitCode { notify { $0.exited(exitCode) } }
         return exitCode ?? 125
     }
 
@@ -96,8 +125,31 @@ final class EventLoop {
         return cidfile
     }
 
+    /// `--replace`: a container already called `name` is stopped and removed before the start, as `--cleanup
+    /// --rm` would; one that cannot be removed stops the start (docker would refuse the name anyway).
+    private func replace(_ name: String) throws(DockrunError) {
+        let docker = DockerCall(docker: docker, debug: debug)
+        if case .failed(let text) = Teardown.run(name, remove: true, execute: { docker.run($0) }) {
+            throw .replaceFailed(name: name, message: text)
+        }
+    }
+
+    /// Started before the client, so that no container can exist that the guardian would not hear of.
+    private func startGuardian(_ cidfile: Cidfile) {
+        var records: [GuardianBriefing.Record] = [.docker(docker), .filter(labels.filter)]
+        if request.remove { records.append(.remove) }
+        if cidfile.readable { records.append(.cidfile(cidfile.path)) }
+        if let privateDirectory { records.append(.directory(privateDirectory)) }
+        if let user = request.cidfile { records.append(.userCidfile(user)) }
+        do {
+            guardian = try GuardianLink.start(records)
+        } catch {
+            message("warning: cannot start the guardian (\(error.text)): if dockrun is killed with SIGKILL, its container will run on")
+        }
+    }
+
     private func startClient(_ cidfile: Cidfile) throws(DockrunError) {
-        let command = DockerCommand.run(request, cidfile: cidfile.path)
+        let command = DockerCommand.run(request, cidfile: cidfile.path, labels: labels)
         // The client keeps the terminal's Ctrl+C and hangups ignored (Go keeps an inherited
         // SIG_IGN for INT and HUP) and, with --sig-proxy=false, forwards nothing: dockrun alone
         // turns signals into one stop. Off a terminal it gets a process group of its own, so a
@@ -109,7 +161,8 @@ final class EventLoop {
         trace(command)
         do {
             let child = try System.spawn(docker, command.arguments, options)
-            helpers.append(Helper(process: .client, child: child))
+            helpers.append(Helper(purpose: .policy(.client), child: child))
+            guardian?.tell(.client(child.pid))
         } catch {
             throw DockrunError(startingDocker: docker, error)
         }
@@ -120,7 +173,9 @@ final class EventLoop {
     /// Waits for the next events and queues them.
     private func waitForEvents() {
         var timeout: Int32 = -1
-        if let deadline { timeout = Int32(clamping: max(0, deadline - System.monotonicMilliseconds())) }
+        if let next = [deadline, probeDeadline, watchdogDeadline].compactMap({ $0 }).min() {
+            timeout = Int32(clamping: max(0, next - System.monotonicMilliseconds()))
+        }
         var fds = [signals]
         if let watch { fds.append(watch) }
         let (ready, ended) = pollHelpers(alongside: fds, timeoutMilliseconds: timeout)
@@ -130,12 +185,21 @@ final class EventLoop {
             queue += containerIDEvent()
         }
         for helper in ended {
-            if case .client = helper.process { queue += containerIDEvent() }
-            queue.append(finish(helper))
+            if case .policy(.client) = helper.purpose { queue += containerIDEvent() }
+            finish(helper)
         }
-        if let deadline, System.monotonicMilliseconds() >= deadline {
+        let now = System.monotonicMilliseconds()
+        if let deadline, now >= deadline {
             self.deadline = nil
             queue.append(.waitDeadlinePassed)
+        }
+        if let probeDeadline, now >= probeDeadline {
+            self.probeDeadline = nil
+            notify { $0.probeDue() }
+        }
+        if let watchdogDeadline, now >= watchdogDeadline {
+            self.watchdogDeadline = nil
+            notify { $0.watchdogDue() }
         }
     }
 
@@ -179,6 +243,7 @@ final class EventLoop {
             close(watch)
             self.watch = nil
         }
+        guardian?.tell(.container(id))
         return [.containerID(id)]
     }
 
@@ -193,15 +258,28 @@ final class EventLoop {
         }
     }
 
-    /// Reaps a helper that has ended, collects the rest of its output, and says what its end means.
-    private func finish(_ helper: Helper) -> RunPolicy.Event {
+    /// Reaps a helper that has ended, collects the rest of its output, and tells its end to the
+    /// policy (queued) or to the notifier.
+    private func finish(_ helper: Helper) {
+        let (helper, status) = reap(helper)
+        switch helper.purpose {
+        case .policy(let process):
+            queue.append(.ended(process, status: status, stdout: helper.output, stderr: helper.errors))
+        case .probe:
+            let answer = status == .exited(0) ? String(decoding: helper.output, as: UTF8.self) : ""
+            notify { $0.probed(NotifyPolicy.ContainerState(probeOutput: answer)) }
+        }
+    }
+
+    /// Reaps a helper that has ended and collects the rest of its output.
+    private func reap(_ helper: Helper) -> (Helper, ExitStatus) {
         var helper = helper
         let status = System.reap(helper.child)
         close(helper.child.pidfd)
         drain(&helper, stdout: true)
         drain(&helper, stdout: false)
         for fd in [helper.stdout, helper.stderr].compactMap({ $0 }) { close(fd) }
-        return .ended(helper.process, status: status, stdout: helper.output, stderr: helper.errors)
+        return (helper, status)
     }
 
     // MARK: actions
@@ -210,27 +288,53 @@ final class EventLoop {
     /// queue is empty or the policy has decided the exit.
     private func handleQueuedEvents() {
         while exitCode == nil, !queue.isEmpty {
-            for action in policy.handle(queue.removeFirst()) { perform(action) }
+            let event = queue.removeFirst()
+            let phase = policy.phase
+            if case .commitFinished(ok: true, _) = event { guardian?.tell(.committed) }
+            for action in policy.handle(event) { perform(action) }
+            if policy.phase != phase { notify { $0.phaseChanged(to: policy.phase, container: policy.containerID) } }
         }
     }
 
     private func perform(_ action: RunPolicy.Action) {
         switch action {
-        case .spawnWait(let id): startHelper(.wait, .wait(id))
-        case .spawnStop(let id): startHelper(.stop, .stop(id))
-        case .spawnKill(let id, let signal): startHelper(.kill(signal: signal), .kill(id, signal: signal))
-        case .spawnCommit(let id, let target): startHelper(.commit, .commit(id, target))
-        case .spawnRemove(let id): startHelper(.remove, .remove(id))
+        case .spawnWait(let id): startHelper(.policy(.wait), .wait(id))
+        case .spawnStop(let id): startHelper(.policy(.stop), .stop(id))
+        case .spawnKill(let id, let signal): startHelper(.policy(.kill(signal: signal)), .kill(id, signal: signal))
+        case .spawnCommit(let id, let target):
+            guardian?.tell(.committing)
+            startHelper(.policy(.commit), .commit(id, target))
+        case .spawnRemove(let id): startHelper(.policy(.remove), .remove(id))
         case .armWaitDeadline: deadline = System.monotonicMilliseconds() + Self.waitGraceMilliseconds
         case .writeMessage(let text): message(text)
         case .exit(let code): exitCode = code
         }
     }
 
+    /// Carries out the notifier's decisions on what `change` returns: datagrams to systemd, probes, timers.
+    private func notify(_ change: (inout NotifyPolicy) -> [NotifyPolicy.Action]) {
+        guard var notifier, let notifySocket else { return }
+        let actions = change(&notifier)
+        self.notifier = notifier
+        for action in actions {
+            switch action {
+            case .send(let text):
+                if let failure = System.sendDatagram(notifySocket, text), !notifyFailed {
+                    notifyFailed = true
+                    message("warning: cannot notify systemd at \(notifySocket): \(failure.text)")
+                }
+            case .probe(let id): startHelper(.probe, .probe(id))
+            case .scheduleProbe(let delay): probeDeadline = System.monotonicMilliseconds() + delay
+            case .scheduleWatchdog(let delay): watchdogDeadline = System.monotonicMilliseconds() + delay
+            }
+        }
+    }
+
     /// Helpers read nothing, keep their stdout off dockrun's (it carries only the container's
-    /// output; `wait`'s is the exit code, read here) and their stderr for dockrun to report.
-    /// One that cannot be started is queued as its failure, for the policy to handle in turn.
-    private func startHelper(_ process: DockerProcess, _ command: DockerCommand) {
+    /// output; `wait`'s is the exit code and a probe's the container's state, read here) and their
+    /// stderr for dockrun to report. One that cannot be started is queued as its failure, for the
+    /// policy to handle in turn (a probe's, as no answer).
+    private func startHelper(_ purpose: Purpose, _ command: DockerCommand) {
         trace(command)
         var opened: [Int32] = []
         defer { opened.forEach { close($0) } }
@@ -241,7 +345,7 @@ final class EventLoop {
             options.stdin = stdin
             opened.append(stdin)
             var stdoutPipe: (read: Int32, write: Int32)?
-            if case .wait = process {
+            if purpose.readsStdout {
                 let pipe = try System.pipe()
                 stdoutPipe = pipe
                 options.stdout = pipe.write
@@ -256,14 +360,17 @@ final class EventLoop {
             opened.append(stderrPipe.write)
             do {
                 let child = try System.spawn(docker, command.arguments, options)
-                helpers.append(Helper(process: process, child: child, stdout: stdoutPipe?.read, stderr: stderrPipe.read))
+                helpers.append(Helper(purpose: purpose, child: child, stdout: stdoutPipe?.read, stderr: stderrPipe.read))
             } catch {
                 if let read = stdoutPipe?.read { close(read) }
                 close(stderrPipe.read)
                 throw error
             }
         } catch {
-            queue.append(.notStarted(process, reason: "cannot start \(docker): \(error.text)"))
+            switch purpose {
+            case .policy(let process): queue.append(.notStarted(process, reason: "cannot start \(docker): \(error.text)"))
+            case .probe: notify { $0.probed(nil) }
+            }
         }
     }
 
@@ -277,12 +384,12 @@ final class EventLoop {
             let left = deadline - System.monotonicMilliseconds()
             guard left > 0 else { break }
             for helper in pollHelpers(alongside: [], timeoutMilliseconds: Int32(clamping: left)).ended {
-                _ = finish(helper)
+                _ = reap(helper)
             }
         }
         for helper in helpers {
             System.kill(helper.child)
-            _ = finish(helper)
+            _ = reap(helper)
         }
         helpers = []
     }
@@ -298,5 +405,16 @@ final class EventLoop {
         if let watch { close(watch) }
         if let cidfile, cidfile.deletedAtExit(containerRemoved: policy.removedContainer) { unlink(cidfile.path) }
         if let privateDirectory { rmdir(privateDirectory) }
+        guardian?.release()
+    }
+}
+
+extension EventLoop.Purpose {
+    /// `docker wait` answers with the exit code and a probe with the container's state, on stdout.
+    var readsStdout: Bool {
+        switch self {
+        case .policy(.wait), .probe: return true
+        case .policy: return false
+        }
     }
 }

@@ -30,6 +30,12 @@ public struct RunRequest: Equatable, Sendable {
     public var commit: CommitTarget?
     /// The user's own `--cidfile`, if any (the last one given wins, as in docker).
     public var cidfile: String?
+    /// The container's `--name` (also among `dockerOptions`), for `--replace` and `--cleanup`.
+    public var name: String?
+    /// `--replace`: remove a container already called `name` before the start.
+    public var replace = false
+    /// `--sdnotify`: when `READY=1` goes to systemd's `NOTIFY_SOCKET`.
+    public var notify: NotifyPolicy.Mode = .running
 
     public init() {}
 }
@@ -38,6 +44,8 @@ public enum Invocation: Equatable, Sendable {
     case help
     case version
     case run(RunRequest)
+    /// `--cleanup`: stop (and with `--rm` remove) the container of the service the options name; run nothing.
+    case cleanup(RunRequest)
 
     /// Splits dockrun's command line the way `docker run` splits its own: options up to the first
     /// argument that is not an option or an option's value (IMAGE), then the container's command,
@@ -49,6 +57,16 @@ public enum Invocation: Equatable, Sendable {
     /// it (its own message, exit 125) or runs it. dockrun's own options must then come before it.
     public static func parse(_ arguments: [String]) throws(DockrunError) -> Invocation {
         var request = RunRequest()
+        var cleanup = false
+        /// The run, once the command line is read: dockrun's own options checked against each other.
+        func invocation() throws(DockrunError) -> Invocation {
+            if cleanup {
+                guard request.name != nil || request.cidfile != nil else { throw .cleanupNeedsTarget }
+                return .cleanup(request)
+            }
+            if request.replace && request.name == nil { throw .replaceNeedsName }
+            return .run(request)
+        }
         var tokenizer = OptionTokenizer(arguments, grammar: grammar, positionals: .endOptions, unknownOptions: .stop)
         /// The indices of the words that are docker's options, each kept as written.
         var dockerWords: Set<Int> = []
@@ -65,6 +83,17 @@ public enum Invocation: Equatable, Sendable {
                 case "rm": request.remove = try bool(option)
                 case "commit": request.commit = try CommitTarget(option.value ?? "")
                 case "cidfile": request.cidfile = option.value
+                case "replace": request.replace = try bool(option)
+                case "cleanup": cleanup = try bool(option)
+                case "sdnotify":
+                    guard let mode = NotifyPolicy.Mode(rawValue: option.value ?? "") else {
+                        throw .invalidChoice(option: option.spelling, value: option.value ?? "",
+                                             choices: NotifyPolicy.Mode.allCases.map(\.rawValue))
+                    }
+                    request.notify = mode
+                case "name":
+                    request.name = option.value
+                    dockerWords.formUnion(option.words)
                 case "attach": throw .attachedOnly(spelling: option.spelling)
                 case "detach" where try bool(option): throw .attachedOnly(spelling: option.spelling)
                 default:
@@ -75,23 +104,28 @@ public enum Invocation: Equatable, Sendable {
                 request.dockerOptions = dockerOptions(before: image)
                 request.image = arguments[image]
                 request.command = Array(arguments[(image + 1)...])
-                return .run(request)
+                return try invocation()
             case .unknownOption(let word):
                 // A cluster's known letters before the unknown one go with it, as written.
                 request.dockerOptions = dockerOptions(before: word)
                 request.command = Array(arguments[word...])
-                return .run(request)
+                return try invocation()
             }
         }
+        // A clean-up needs no image: `dockrun --cleanup --rm --name web` is enough.
+        if cleanup { return try invocation() }
         throw .noImage
     }
 
-    /// docker run's options, and dockrun's own: `--commit` and `--version`, and the single-dash
-    /// spellings of the docker 0.5 era, kept from the seed.
+    /// docker run's options, and dockrun's own: `--commit`, `--version`, `--replace`, `--cleanup`, `--sdnotify`
+    /// (none of them a `docker run` option, so none shadows one), and the single-dash spellings of the docker 0.5
+    /// era, kept from the seed.
+    static let ownOptions: [String: OptionGrammar.Kind] = [
+        "commit": .value, "version": .boolean, "replace": .boolean, "cleanup": .boolean, "sdnotify": .value,
+    ]
     private static let grammar: OptionGrammar = {
         var grammar = RunOptionTable.grammar
-        grammar.kinds["commit"] = .value
-        grammar.kinds["version"] = .boolean
+        grammar.kinds.merge(ownOptions) { _, own in own }
         grammar.singleDashNames = ["rm", "commit", "cidfile"]
         return grammar
     }()

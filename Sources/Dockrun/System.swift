@@ -150,6 +150,36 @@ enum System {
         return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// The running dockrun's own path, to start its guardian: the link's target when it still exists (so `ps`
+    /// shows a name), else /proc/self/exe itself (a binary replaced while it runs).
+    static func ownExecutable() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard n > 0 else { return "/proc/self/exe" }
+        let path = String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return path.hasSuffix(" (deleted)") ? "/proc/self/exe" : path
+    }
+
+    /// This run's labels: a random run ID, dockrun's PID, the host name and the time now.
+    static func runLabels() -> RunLabels {
+        let hex = String(UInt64.random(in: .min ... .max), radix: 16)
+        var host = [CChar](repeating: 0, count: 256)
+        let name = cp_hostname(&host, host.count) == 0 ? String(cString: host) : "localhost"
+        var now = time(nil)
+        var parts = tm()
+        gmtime_r(&now, &parts)
+        var text = [CChar](repeating: 0, count: 32)
+        strftime(&text, text.count, "%Y-%m-%dT%H:%M:%SZ", &parts)
+        return RunLabels(run: String(repeating: "0", count: 16 - hex.count) + hex, pid: getpid(), host: name,
+                         started: String(cString: text))
+    }
+
+    /// Sends one datagram to a unix socket (a path, or `@name` for an abstract one); the errno on failure.
+    static func sendDatagram(_ address: String, _ text: String) -> Failure? {
+        let error = text.withCString { cp_send_datagram(address, $0, strlen($0)) }
+        return error == 0 ? nil : Failure(errno: error)
+    }
+
     static func environment(_ name: String) -> String? {
         getenv(name).map { String(cString: $0) }
     }

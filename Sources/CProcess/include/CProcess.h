@@ -58,4 +58,9 @@ int cp_wifexited(int status);
 int cp_wexitstatus(int status);
 int cp_wifsignaled(int status);
 int cp_wtermsig(int status);
+// Sends one datagram to a unix socket: a path, or an abstract name written with a leading '@' (as in
+// systemd's NOTIFY_SOCKET). 0, or errno.
+int cp_send_datagram(const char *address, const void *data, size_t length);
+// gethostname into buf (NUL-terminated, truncated to size); 0 or errno.
+int cp_hostname(char *buf, size_t size);
 #endif

@@ -1,0 +1,145 @@
+import CProcess
+import Glibc
+import ProcessSpawn
+
+/// The guardian: a small process that makes sure a container outlives no dockrun. dockrun starts it before the
+/// client, in a session of its own (a supervisor's `kill -KILL -PGID` does not reach it) with TERM, INT and HUP
+/// ignored (a control group's TERM to every process leaves it to see how dockrun's own stop ends), and tells it
+/// over a pipe what it learns (`GuardianBriefing`). The guardian blocks on that pipe — it never polls — and when
+/// the pipe closes:
+/// - after dockrun said it finished, it exits at once;
+/// - otherwise dockrun died without cleaning up (SIGKILL), and the guardian does what dockrun would have done:
+///   stops the container (`docker stop`, then kill), removes it with `--rm` (unless a commit of it may still be
+///   running), deletes dockrun's private directory, and exits.
+/// It dies with everything else when a whole control group is SIGKILLed; `dockrun --cleanup` is for that case.
+enum Guardian {
+    /// The hidden first argument that makes dockrun a guardian: never a valid image reference, never an option.
+    static let argument = "__guardian"
+    static let ignoredSignals = [SIGINT, SIGHUP, SIGTERM, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE]
+    /// How long the client may take to end after its container was stopped before the guardian kills it.
+    static let clientGraceMilliseconds: Int32 = 5000
+
+    /// The guardian process's whole life. Its stdin is dockrun's pipe; its stdout /dev/null; its stderr dockrun's.
+    static func run() -> Int32 {
+        let dockrunPID = getppid()
+        // dockrun's pipes are non-blocking on its side; the guardian's read must block.
+        _ = fcntl(0, F_SETFL, fcntl(0, F_GETFL) & ~O_NONBLOCK)
+        var briefing = GuardianBriefing()
+        var clientPidfd: Int32 = -1
+        var pending: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { break }
+            pending += chunk[..<n]
+            let (records, consumed) = GuardianBriefing.decode(pending[...])
+            pending.removeFirst(consumed)
+            for record in records {
+                briefing.apply(record)
+                // Opened while dockrun is alive and has not reaped the client, so the PID is the client's.
+                if case .client(let pid) = record, clientPidfd < 0 { clientPidfd = cp_pidfd_open(pid) }
+            }
+        }
+        if briefing.finished { return 0 }
+        takeOver(briefing, dockrunPID: dockrunPID, clientPidfd: clientPidfd)
+        return 0
+    }
+
+    private static func takeOver(_ briefing: GuardianBriefing, dockrunPID: pid_t, clientPidfd: Int32) {
+        let debug = System.environment("DOCKRUN_DEBUG").map { !$0.isEmpty && $0 != "0" } ?? false
+        let docker = DockerCall(docker: briefing.docker, debug: debug)
+        var targets = briefing.container.map { [$0.value] } ?? []
+        if targets.isEmpty {
+            // The container may be being created: the client must not go on to create or start one nobody
+            // watches. Once it is gone, the cidfile or the run's label names whatever it made.
+            if clientPidfd >= 0 {
+                _ = cp_pidfd_send_signal(clientPidfd, SIGKILL)
+                _ = System.poll([clientPidfd], timeoutMilliseconds: -1)
+            }
+            if let cidfile = briefing.cidfile, let text = System.readSmallFile(cidfile),
+               let id = ContainerID(cidfileContents: text) {
+                targets = [id.value]
+            } else if let filter = briefing.filter {
+                let listed = docker.run(.list(filter: filter))
+                targets = listed.output.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+            }
+        }
+        var removedAll = true
+        for target in targets {
+            message("dockrun (pid \(dockrunPID)) ended before its container; stopping container \(target)")
+            var outcome = Teardown.run(target, remove: briefing.mayRemove, execute: { docker.run($0) })
+            // The client ends with its container. One that is still attached after the grace may have started
+            // the container after the stop (the engine accepts a stop of a created container): kill it, again.
+            if clientPidfd >= 0, System.poll([clientPidfd], timeoutMilliseconds: clientGraceMilliseconds) == [false] {
+                _ = cp_pidfd_send_signal(clientPidfd, SIGKILL)
+                _ = System.poll([clientPidfd], timeoutMilliseconds: -1)
+                outcome = Teardown.run(target, remove: briefing.mayRemove, execute: { docker.run($0) })
+            }
+            switch outcome {
+            case .absent: break
+            case .stopped(let removed):
+                removedAll = removedAll && removed
+                if briefing.remove && !removed { message("a commit of container \(target) was under way; container kept") }
+            case .failed(let text):
+                removedAll = false
+                message("could not stop or remove container \(target): \(text)")
+            }
+        }
+        if let directory = briefing.directory {
+            unlink(directory + "/cid")
+            rmdir(directory)
+        }
+        if let user = briefing.userCidfile, briefing.remove, removedAll { unlink(user) }
+    }
+
+    private static func message(_ text: String) { System.write(2, "dockrun: guardian: \(text)\n") }
+}
+
+/// dockrun's end of the guardian: it starts the guardian, tells it what dockrun learns, and lets it go at the end.
+struct GuardianLink {
+    let child: System.Child
+    let pipe: Int32
+
+    /// Starts the guardian with the first records of its briefing. nil (and dockrun goes on unguarded, with a
+    /// warning) if it cannot be started.
+    static func start(_ records: [GuardianBriefing.Record]) throws(System.Failure) -> GuardianLink {
+        let pipe = try System.pipe()
+        defer { close(pipe.read) }
+        var options = SpawnOptions()
+        options.stdin = pipe.read
+        let stdout = try System.openDevNull(O_WRONLY)
+        defer { close(stdout) }
+        options.stdout = stdout
+        options.newSession = true
+        options.ignoredSignals = Guardian.ignoredSignals
+        let child: System.Child
+        do {
+            child = try System.spawn(System.ownExecutable(), [Guardian.argument], options)
+        } catch {
+            close(pipe.write)
+            throw error
+        }
+        let link = GuardianLink(child: child, pipe: pipe.write)
+        for record in records { link.tell(record) }
+        return link
+    }
+
+    /// A lost record only matters if dockrun is killed later; a guardian that died cannot be told anything.
+    func tell(_ record: GuardianBriefing.Record) {
+        let bytes = GuardianBriefing.encode(record)
+        _ = bytes.withUnsafeBytes { Glibc.write(pipe, $0.baseAddress, $0.count) }
+    }
+
+    /// dockrun has cleaned up: the guardian is told so, ends, and is reaped; one that does not end within a second
+    /// is killed, so dockrun neither waits without a bound nor leaves it behind.
+    func release() {
+        tell(.finished)
+        close(pipe)
+        if System.poll([child.pidfd], timeoutMilliseconds: 1000) == [false] {
+            _ = cp_pidfd_send_signal(child.pidfd, SIGKILL)
+        }
+        _ = System.reap(child)
+        close(child.pidfd)
+    }
+}

@@ -1,0 +1,187 @@
+/// What dockrun tells systemd through `NOTIFY_SOCKET` (sd_notify's datagram protocol), decided as a value from
+/// the phases of the run and what `docker inspect` says of the container; the event loop sends the datagrams,
+/// runs the probes and keeps the timers. Every decision here is unit-tested.
+///
+/// - `READY=1` once the container runs (`--sdnotify=running`, the default) or once its health check says healthy
+///   (`--sdnotify=healthy`; a container without a health check is ready when it runs). A container that never
+///   runs sends none, so systemd fails the start instead of calling a dead service ready.
+/// - `STATUS=` at each step, `STOPPING=1` when dockrun begins a stop, `MAINPID=` with `READY=1` when systemd's
+///   main process is not dockrun (`SYSTEMD_EXEC_PID` names another process, e.g. a shell that forked it).
+/// - `WATCHDOG=1` every `WATCHDOG_USEC`/2 while the container runs — and, if it has a health check, only while
+///   that says healthy: a container that hangs or goes unhealthy lets systemd's watchdog fire.
+public struct NotifyPolicy: Equatable, Sendable {
+    public enum Mode: String, Equatable, Sendable, CaseIterable {
+        case running, healthy, ignore
+    }
+
+    public enum Action: Equatable, Sendable {
+        case send(String)
+        /// Run `docker inspect` for the container's state (`probed` gets the answer).
+        case probe(ContainerID)
+        /// Call `probeDue` after this long.
+        case scheduleProbe(milliseconds: Int64)
+        /// Call `watchdogDue` after this long.
+        case scheduleWatchdog(milliseconds: Int64)
+    }
+
+    /// What `docker inspect` said: `.State.Status` and, if the container has a health check, its status.
+    public struct ContainerState: Equatable, Sendable {
+        public var status: String
+        public var health: String?
+
+        public init(status: String, health: String?) {
+            self.status = status
+            self.health = health
+        }
+
+        /// The probe's output: `STATUS[ HEALTH]` (the format `probeFormat` asks for).
+        public init?(probeOutput text: String) {
+            let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+            guard let status = words.first else { return nil }
+            self.init(status: status, health: words.count > 1 ? words[1] : nil)
+        }
+    }
+
+    public static let probeFormat = "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}"
+    /// While waiting to be ready: the first probe retried soon, then less often, never more than every 2 s.
+    static let firstRetryMilliseconds: Int64 = 50
+    static let longestRetryMilliseconds: Int64 = 2000
+
+    public let mode: Mode
+    public let watchdogMilliseconds: Int64?
+    public let mainPID: Int32?
+    public private(set) var ready = false
+    private var container: ContainerID?
+    private var phase: RunPolicy.Phase = .starting
+    private var retry = NotifyPolicy.firstRetryMilliseconds
+    private var hasHealthCheck = false
+    private var probeInFlight = false
+    /// A watchdog tick waiting for a probe's answer to decide whether to ping.
+    private var watchdogWaitsForProbe = false
+
+    /// The socket and the policy for a dockrun started with `environment`, or nil when there is nothing to notify:
+    /// no `NOTIFY_SOCKET` (or one that is neither a path nor `@abstract`: vsock is not supported), or `ignore`.
+    /// `WATCHDOG_USEC` counts only when `WATCHDOG_PID` is unset or names dockrun (sd_watchdog_enabled's rule);
+    /// `SYSTEMD_EXEC_PID` naming another process means dockrun is not systemd's main process.
+    public static func configuration(mode: Mode, environment: (String) -> String?, pid: Int32)
+        -> (socket: String, policy: NotifyPolicy)? {
+        guard mode != .ignore, let socket = environment("NOTIFY_SOCKET"),
+              socket.hasPrefix("/") || (socket.hasPrefix("@") && socket.count > 1) else { return nil }
+        var watchdog = environment("WATCHDOG_USEC").flatMap { Int64($0) }.flatMap { $0 > 0 ? $0 : nil }
+        if let owner = environment("WATCHDOG_PID"), Int32(owner) != pid { watchdog = nil }
+        let main = environment("SYSTEMD_EXEC_PID").flatMap { Int32($0) }
+        let mainPID = main != nil && main != pid ? pid : nil
+        return (socket, NotifyPolicy(mode: mode, watchdogMicroseconds: watchdog, mainPID: mainPID))
+    }
+
+    /// - Parameters:
+    ///   - watchdogMicroseconds: `WATCHDOG_USEC`, when it is set for dockrun.
+    ///   - mainPID: dockrun's PID when systemd's main process is another one (see `SYSTEMD_EXEC_PID`).
+    public init(mode: Mode, watchdogMicroseconds: Int64?, mainPID: Int32?) {
+        self.mode = mode
+        self.watchdogMilliseconds = watchdogMicroseconds.map { max(1, $0 / 2000) }
+        self.mainPID = mainPID
+    }
+
+    /// The first messages, as dockrun starts the client.
+    public mutating func start() -> [Action] {
+        guard mode != .ignore else { return [] }
+        var actions: [Action] = [.send("STATUS=Starting the container")]
+        if let watchdogMilliseconds { actions.append(.scheduleWatchdog(milliseconds: watchdogMilliseconds)) }
+        return actions
+    }
+
+    public mutating func phaseChanged(to phase: RunPolicy.Phase, container: ContainerID?) -> [Action] {
+        guard mode != .ignore, phase != self.phase else { return [] }
+        self.phase = phase
+        let name = container.map { String($0.value.prefix(12)) } ?? ""
+        switch phase {
+        case .starting, .done:
+            return []
+        case .running:
+            self.container = container
+            guard let container else { return [] }
+            return [.send("STATUS=Container \(name) created; waiting for it to run")] + probe(container)
+        case .stopping:
+            return [.send("STOPPING=1\nSTATUS=Stopping container \(name)")]
+        case .committing:
+            return [.send("STATUS=Committing container \(name)")]
+        case .removing:
+            return [.send("STATUS=Removing container \(name)")]
+        }
+    }
+
+    /// The run is over: its exit code.
+    public func exited(_ code: Int32) -> [Action] {
+        mode == .ignore ? [] : [.send("STATUS=Exited with code \(code)")]
+    }
+
+    public mutating func probeDue() -> [Action] {
+        guard let container, phase == .running || phase == .stopping else { return [] }
+        return probe(container)
+    }
+
+    /// `state` is nil when `docker inspect` failed (the engine did not answer): asked again later.
+    public mutating func probed(_ state: ContainerState?) -> [Action] {
+        probeInFlight = false
+        guard phase == .running || phase == .stopping else { return [] }
+        var actions: [Action] = []
+        if let state {
+            hasHealthCheck = state.health != nil
+            if watchdogWaitsForProbe {
+                watchdogWaitsForProbe = false
+                if state.status == "running" && (state.health == nil || state.health == "healthy") {
+                    actions.append(.send("WATCHDOG=1"))
+                }
+            }
+            if !ready {
+                switch state.status {
+                case "running":
+                    if mode == .running || state.health == nil || state.health == "healthy" {
+                        ready = true
+                        let name = container.map { String($0.value.prefix(12)) } ?? ""
+                        let health = state.health == nil ? "" : " (healthy)"
+                        var message = "READY=1\nSTATUS=Container \(name) running\(health)"
+                        if let mainPID { message += "\nMAINPID=\(mainPID)" }
+                        return actions + [.send(message)]
+                    }
+                case "created", "restarting":
+                    break
+                default:
+                    // exited, dead, removing, paused: it will not become ready by itself.
+                    return actions
+                }
+            } else {
+                return actions
+            }
+        } else if ready {
+            return actions
+        }
+        let delay = retry
+        retry = min(retry * 2, Self.longestRetryMilliseconds)
+        return actions + [.scheduleProbe(milliseconds: delay)]
+    }
+
+    public mutating func watchdogDue() -> [Action] {
+        guard let watchdogMilliseconds, phase != .done else { return [] }
+        var actions: [Action] = [.scheduleWatchdog(milliseconds: watchdogMilliseconds)]
+        switch phase {
+        case .running where ready:
+            guard hasHealthCheck, let container else { return [.send("WATCHDOG=1")] + actions }
+            watchdogWaitsForProbe = true
+            actions += probe(container)
+        case .stopping:
+            // A stop takes as long as the container's stop timeout: the watchdog must not fire during it.
+            actions.insert(.send("WATCHDOG=1"), at: 0)
+        default:
+            break
+        }
+        return actions
+    }
+
+    private mutating func probe(_ container: ContainerID) -> [Action] {
+        guard !probeInFlight else { return [] }
+        probeInFlight = true
+        return [.probe(container)]
+    }
+}

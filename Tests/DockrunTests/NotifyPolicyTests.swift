@@ -1,0 +1,122 @@
+import Testing
+@testable import Dockrun
+
+private let id = ContainerID(cidfileContents: String(repeating: "0123456789abcdef", count: 4))!
+private let running = NotifyPolicy.ContainerState(status: "running", health: nil)
+
+private func created(_ mode: NotifyPolicy.Mode, watchdog: Int64? = nil, mainPID: Int32? = nil) -> NotifyPolicy {
+    var policy = NotifyPolicy(mode: mode, watchdogMicroseconds: watchdog, mainPID: mainPID)
+    _ = policy.start()
+    _ = policy.phaseChanged(to: .running, container: id)
+    return policy
+}
+
+@Suite("systemd notification")
+struct NotifyPolicyTests {
+    @Test("the container's creation starts a probe; READY=1 only once it runs")
+    func readyWhenRunning() {
+        var policy = NotifyPolicy(mode: .running, watchdogMicroseconds: nil, mainPID: nil)
+        #expect(policy.start() == [.send("STATUS=Starting the container")])
+        #expect(policy.phaseChanged(to: .running, container: id)
+            == [.send("STATUS=Container 0123456789ab created; waiting for it to run"), .probe(id)])
+        #expect(policy.probed(.init(status: "created", health: nil)) == [.scheduleProbe(milliseconds: 50)])
+        #expect(policy.probeDue() == [.probe(id)])
+        #expect(policy.probed(running) == [.send("READY=1\nSTATUS=Container 0123456789ab running")])
+        #expect(policy.ready)
+    }
+
+    @Test("probe retries back off to at most 2 s")
+    func backoff() {
+        var policy = created(.running)
+        var delays: [Int64] = []
+        for _ in 0..<8 {
+            if case .scheduleProbe(let ms)? = policy.probed(nil).last { delays.append(ms) }
+            _ = policy.probeDue()
+        }
+        #expect(delays == [50, 100, 200, 400, 800, 1600, 2000, 2000])
+    }
+
+    @Test("a container that exits before it runs never sends READY=1")
+    func noReadyForFailedStart() {
+        var policy = created(.running)
+        #expect(policy.probed(.init(status: "exited", health: nil)) == [])
+        #expect(!policy.ready)
+        #expect(policy.probeDue() == [.probe(id)])
+    }
+
+    @Test("--sdnotify=healthy waits for the health check; without one, running is enough")
+    func healthy() {
+        var policy = created(.healthy)
+        #expect(policy.probed(.init(status: "running", health: "starting")) == [.scheduleProbe(milliseconds: 50)])
+        _ = policy.probeDue()
+        #expect(policy.probed(.init(status: "running", health: "unhealthy")) == [.scheduleProbe(milliseconds: 100)])
+        _ = policy.probeDue()
+        #expect(policy.probed(.init(status: "running", health: "healthy"))
+            == [.send("READY=1\nSTATUS=Container 0123456789ab running (healthy)")])
+        var plain = created(.healthy)
+        #expect(plain.probed(running) == [.send("READY=1\nSTATUS=Container 0123456789ab running")])
+    }
+
+    @Test("MAINPID is sent with READY=1 when systemd's main process is another")
+    func mainPID() {
+        var policy = created(.running, mainPID: 4242)
+        #expect(policy.probed(running) == [.send("READY=1\nSTATUS=Container 0123456789ab running\nMAINPID=4242")])
+    }
+
+    @Test("a stop sends STOPPING=1, then each step its STATUS")
+    func stopping() {
+        var policy = created(.running)
+        _ = policy.probed(running)
+        #expect(policy.phaseChanged(to: .stopping, container: id) == [.send("STOPPING=1\nSTATUS=Stopping container 0123456789ab")])
+        #expect(policy.phaseChanged(to: .removing, container: id) == [.send("STATUS=Removing container 0123456789ab")])
+        #expect(policy.exited(143) == [.send("STATUS=Exited with code 143")])
+    }
+
+    @Test("--sdnotify=ignore sends nothing at all")
+    func ignore() {
+        var policy = NotifyPolicy(mode: .ignore, watchdogMicroseconds: 2_000_000, mainPID: nil)
+        #expect(policy.start() == [])
+        #expect(policy.phaseChanged(to: .running, container: id) == [])
+        #expect(policy.phaseChanged(to: .stopping, container: id) == [])
+        #expect(policy.exited(0) == [])
+    }
+
+    @Test("the watchdog pings every WATCHDOG_USEC/2 only once the container runs")
+    func watchdogPlain() {
+        var policy = NotifyPolicy(mode: .running, watchdogMicroseconds: 3_000_000, mainPID: nil)
+        #expect(policy.start() == [.send("STATUS=Starting the container"), .scheduleWatchdog(milliseconds: 1500)])
+        #expect(policy.watchdogDue() == [.scheduleWatchdog(milliseconds: 1500)])
+        _ = policy.phaseChanged(to: .running, container: id)
+        #expect(policy.watchdogDue() == [.scheduleWatchdog(milliseconds: 1500)])
+        _ = policy.probed(running)
+        #expect(policy.watchdogDue() == [.send("WATCHDOG=1"), .scheduleWatchdog(milliseconds: 1500)])
+    }
+
+    @Test("with a health check the watchdog pings only after a probe says healthy")
+    func watchdogHealth() {
+        var policy = created(.running, watchdog: 2_000_000)
+        _ = policy.probed(.init(status: "running", health: "starting"))
+        #expect(policy.ready)
+        #expect(policy.watchdogDue() == [.scheduleWatchdog(milliseconds: 1000), .probe(id)])
+        #expect(policy.probed(.init(status: "running", health: "unhealthy")) == [])
+        #expect(policy.watchdogDue() == [.scheduleWatchdog(milliseconds: 1000), .probe(id)])
+        #expect(policy.probed(.init(status: "running", health: "healthy")) == [.send("WATCHDOG=1")])
+    }
+
+    @Test("during a stop the watchdog keeps pinging, so it cannot fire in the stop timeout")
+    func watchdogWhileStopping() {
+        var policy = created(.running, watchdog: 2_000_000)
+        _ = policy.probed(running)
+        _ = policy.phaseChanged(to: .stopping, container: id)
+        #expect(policy.watchdogDue() == [.send("WATCHDOG=1"), .scheduleWatchdog(milliseconds: 1000)])
+        _ = policy.phaseChanged(to: .done, container: id)
+        #expect(policy.watchdogDue() == [])
+    }
+
+    @Test("the probe's output is read as status and health")
+    func probeOutput() {
+        #expect(NotifyPolicy.ContainerState(probeOutput: "running healthy\n") == .init(status: "running", health: "healthy"))
+        #expect(NotifyPolicy.ContainerState(probeOutput: "running \n") == .init(status: "running", health: nil))
+        #expect(NotifyPolicy.ContainerState(probeOutput: "\n") == nil)
+    }
+}
