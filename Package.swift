@@ -24,11 +24,14 @@ let package = Package(
         .target(name: "FakeDocker", dependencies: ["CSQLite", "CProcess", "DockerSyntax"]),
         .executableTarget(name: "fake-docker", dependencies: ["FakeDocker"]),
         .testTarget(name: "DockrunTests", dependencies: ["Dockrun", "DockerSyntax"]),
+        // What the test targets share: the process harness, the test image, fake-docker's call log.
+        .target(name: "TestSupport", dependencies: ["CProcess"], path: "Tests/TestSupport"),
+        .testTarget(name: "TestSupportTests", dependencies: ["TestSupport"]),
         // The fixtures are state files the tests copy by path (#filePath), not bundle resources.
-        .testTarget(name: "FakeDockerTests", dependencies: ["FakeDocker", "DockerSyntax", "fake-docker"],
+        .testTarget(name: "FakeDockerTests", dependencies: ["FakeDocker", "DockerSyntax", "fake-docker", "TestSupport"],
                     exclude: ["Fixtures"]),
         // Black-box: drives the built executables only; depending on them makes `swift test` build them.
-        .testTarget(name: "Conformance", dependencies: ["dockrun", "fake-docker", "CProcess"]),
+        .testTarget(name: "Conformance", dependencies: ["dockrun", "fake-docker", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

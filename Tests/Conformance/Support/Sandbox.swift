@@ -38,7 +38,8 @@ final class Sandbox: Sendable {
 
     private func prepareImage() async throws {
         guard engine.isFake else { return }
-        let imported = try await docker(["import", "-c", #"CMD ["sh"]"#, BusyboxImage.tar, image])
+        let importer = try ChildProcess(TestImage.importCommand(cli: engine.cli), ChildProcess.Options(environment: environment))
+        let imported = try await importer.finish()
         guard imported.code == 0 else { throw SetupError(what: "fake-docker import: \(imported)") }
     }
 
@@ -161,7 +162,7 @@ final class Sandbox: Sendable {
     }
 
     private func blocking(_ args: [String]) -> String {
-        ChildProcess.runBlocking([engine.cli] + args, environment: environment)?.out ?? ""
+        (try? ChildProcess.runBlocking([engine.cli] + args, ChildProcess.Options(environment: environment)))?.out ?? ""
     }
 }
 
