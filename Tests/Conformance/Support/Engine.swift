@@ -2,7 +2,7 @@ import Foundation
 
 /// The engine the suite runs against: fake-docker (default, no daemon needed) or a real Docker Engine.
 /// `DOCKRUN_TEST_ENGINE=docker` selects the real CLI (`DOCKRUN_TEST_DOCKER`, default `docker`) with
-/// `DOCKER_HOST` from the environment and `dockrun-test/busybox:latest` already imported.
+/// `DOCKER_HOST` from the environment and the test image already imported (`scripts/engine-start.sh` does).
 struct Engine: Sendable {
     enum Kind: String, Sendable { case fake, docker }
 
