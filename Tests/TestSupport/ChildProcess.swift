@@ -3,7 +3,6 @@ import Dispatch
 import Foundation
 import Glibc
 import Synchronization
-import Testing
 
 package struct SpawnError: Error, CustomStringConvertible {
     package let program: String
@@ -15,6 +14,11 @@ package struct SpawnError: Error, CustomStringConvertible {
 package struct TimeoutError: Error, CustomStringConvertible {
     package let what: String
     package var description: String { "timed out waiting for \(what)" }
+}
+
+/// The process ended before it printed what a test waited for.
+package struct EndedEarly: Error, CustomStringConvertible {
+    package let description: String
 }
 
 /// The one way the tests run a process: a child with separate stdout/stderr pipes, both read at once
@@ -257,15 +261,17 @@ package final class ChildProcess: Sendable {
     }
 
     /// Waits until stdout holds `text` (the container has reached that point), failing if the process
-    /// ends first.
+    /// ends first. (It throws rather than records an issue: this target is built outside the tests too,
+    /// by bench.py's release build, where the Testing module does not exist.)
     package func waitForStdout(_ text: String, timeout: Double = 30) async throws {
+        var ended = false
         try await Self.eventually("\(program) to print \(text.debugDescription)", timeout: timeout) {
             if stdout.text.contains(text) { return true }
-            if !isRunning && stdout.isClosed {
-                Issue.record("\(program) ended (\(termination!)) before printing \(text.debugDescription); stdout: \(stdout.text.debugDescription) stderr: \(stderr.text.debugDescription)")
-                return true
-            }
-            return false
+            ended = !isRunning && stdout.isClosed
+            return ended
+        }
+        if ended {
+            throw EndedEarly(description: "\(program) ended (\(termination!)) before printing \(text.debugDescription); stdout: \(stdout.text.debugDescription) stderr: \(stderr.text.debugDescription)")
         }
     }
 
