@@ -28,12 +28,14 @@ let package = Package(
         .executableTarget(name: "fake-docker", dependencies: ["FakeDocker"]),
         .testTarget(name: "ProcessSpawnTests", dependencies: ["ProcessSpawn"]),
         .testTarget(name: "DockrunTests", dependencies: ["Dockrun", "ProcessSpawn", "DockerSyntax"]),
+        // What the test targets share: the process harness, the test image, fake-docker's call log.
+        .target(name: "TestSupport", dependencies: ["CProcess", "ProcessSpawn"], path: "Tests/TestSupport"),
+        .testTarget(name: "TestSupportTests", dependencies: ["TestSupport"]),
         // The fixtures are state files the tests copy by path (#filePath), not bundle resources.
-        .testTarget(name: "FakeDockerTests", dependencies: ["FakeDocker", "DockerSyntax", "fake-docker"],
+        .testTarget(name: "FakeDockerTests", dependencies: ["FakeDocker", "DockerSyntax", "fake-docker", "TestSupport"],
                     exclude: ["Fixtures"]),
         // Black-box: drives the built executables only; depending on them makes `swift test` build them.
-        // CProcess and ProcessSpawn serve its process harness.
-        .testTarget(name: "Conformance", dependencies: ["dockrun", "fake-docker", "CProcess", "ProcessSpawn"]),
+        .testTarget(name: "Conformance", dependencies: ["dockrun", "fake-docker", "TestSupport", "ProcessSpawn"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -31,6 +31,8 @@ import time
 
 IMAGE = "dockrun-test/busybox:latest"
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The one recipe of IMAGE (scripts/test-image.sh), shared with the tests and engine-start.sh.
+TEST_IMAGE = os.path.join(REPO, "scripts", "test-image.sh")
 ONE_GIB = 1 << 30
 CLOCK_TICK_S = 1 / os.sysconf("SC_CLK_TCK")
 
@@ -197,7 +199,7 @@ class FakeState:
         self.path = os.path.join(bench.tmp, name + ".sqlite")
         env = dict(bench.base_env, FAKE_DOCKER_STATE=self.path)
         self.engine = Engine(f"fake-docker ({name})", bench.fake, env, bench.label)
-        check(self.engine.cmd("import", "-c", 'CMD ["sh"]', bench.rootfs_tar, IMAGE), env)
+        check(["bash", TEST_IMAGE, "import", bench.fake, bench.rootfs_tar], env)
 
     def running_shims(self):
         """A `watched()` for HighWaterSampler: the shim of the running container, looked up until seen and then
@@ -266,18 +268,9 @@ class Bench:
         self.find_real_engine()
 
     def build_rootfs_tar(self):
-        """The contract doc's image: bin/busybox plus one symlink per applet, an empty tmp/."""
-        root = os.path.join(self.tmp, "rootfs")
-        os.makedirs(os.path.join(root, "bin"))
-        os.makedirs(os.path.join(root, "tmp"))
-        shutil.copy2("/bin/busybox", os.path.join(root, "bin", "busybox"))
-        applets = check(["/bin/busybox", "--list"], self.base_env).stdout.decode().split()
-        for applet in applets:
-            if applet != "busybox":
-                os.symlink("busybox", os.path.join(root, "bin", applet))
+        """The test image's root filesystem, made once and imported into every fake-docker state."""
         tar = os.path.join(self.tmp, "rootfs.tar")
-        check(["tar", "-C", root, "-cf", tar, "."], self.base_env)
-        shutil.rmtree(root)
+        check(["bash", TEST_IMAGE, "rootfs", tar], self.base_env)
         return tar
 
     def fake_state(self, name):

@@ -70,18 +70,10 @@ wait_until_answering() {
 
 import_test_image() {
     docker image inspect "$IMAGE" >/dev/null 2>&1 </dev/null && return 0
-    local rootfs applet
-    rootfs=$(mktemp -d) || fail "mktemp failed"
-    mkdir -p "$rootfs/bin" "$rootfs/tmp"
-    cp /bin/busybox "$rootfs/bin/"
-    for applet in $(/bin/busybox --list); do
-        [ "$applet" = busybox ] || ln -s busybox "$rootfs/bin/$applet"
-    done
-    if ! tar -C "$rootfs" -c . | docker import -c 'CMD ["sh"]' - "$IMAGE" >/dev/null 2>"$DIR/import.err"; then
-        rm -rf "$rootfs"
+    if ! "$HERE/test-image.sh" import docker </dev/null 2>"$DIR/import.err"; then
         fail "docker import of $IMAGE failed: $(tail -n 1 "$DIR/import.err")"
     fi
-    rm -rf "$rootfs" "$DIR/import.err"
+    rm -f "$DIR/import.err"
 }
 
 install_missing_packages

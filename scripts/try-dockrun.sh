@@ -13,11 +13,7 @@ bin=$(swift build --show-bin-path)
 state=$(mktemp -d)
 trap 'rm -rf "$state"' EXIT
 export FAKE_DOCKER_STATE=$state/state.sqlite DOCKRUN_DOCKER=$bin/fake-docker
-rootfs=$state/rootfs
-mkdir -p "$rootfs/bin" "$rootfs/tmp"
-cp /bin/busybox "$rootfs/bin/"
-for applet in $(/bin/busybox --list); do [ "$applet" = busybox ] || ln -s busybox "$rootfs/bin/$applet"; done
-tar -C "$rootfs" -c . | "$bin/fake-docker" import -c 'CMD ["sh"]' - dockrun-test/busybox:latest >/dev/null
+bash scripts/test-image.sh import "$bin/fake-docker"
 [ $# -gt 0 ] || set -- --rm dockrun-test/busybox sh -c 'echo test; exit 3'
 set +e
 "$bin/dockrun" "$@"

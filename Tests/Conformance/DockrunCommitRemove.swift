@@ -93,11 +93,11 @@ struct DockrunCommitRemove {
             let run = try await sb.dockrun(["--rm", "--commit", repository] + sb.tag + [sb.image, "sh", "-c", "echo data > marker"])
             #expect(run.code == 0, "\(run)")
             let calls = try await sb.calls()
-            let runs = calls.filter { Sandbox.isCall($0, "run") }
+            let runs = calls.filter { $0.command == "run" }
             #expect(runs.count == 1, "\(calls)")
-            #expect(runs.allSatisfy { !Sandbox.isCall($0, "--rm") }, "\(runs)")
+            #expect(runs.allSatisfy { !$0.arguments.contains { $0 == "--rm" || $0.hasPrefix("--rm=") } }, "\(runs)")
             // Commit before removal, and the commit's snapshot is the container's.
-            let order = calls.compactMap { line in ["commit", "rm"].first { Sandbox.isCall(line, $0) } }
+            let order = calls.compactMap { call in ["commit", "rm"].first { call.command == $0 } }
             #expect(order == ["commit", "rm"], "\(calls)")
         }
     }

@@ -50,7 +50,7 @@ struct DockrunFaults {
             let run = try sb.startDockrun(["--rm", "--commit", sb.repository()] + sb.tag + [sb.image, "true"],
                                           environment: ["TMPDIR": tmp])
             try await ChildProcess.eventually("docker \(step) to be called") {
-                try await sb.calls().contains { Sandbox.isCall($0, step) } || !run.isRunning
+                try await sb.calls().contains { $0.command == step } || !run.isRunning
             }
             run.signal(SIGTERM)
             let outcome = try await run.finish()

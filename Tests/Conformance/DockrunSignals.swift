@@ -45,8 +45,8 @@ struct DockrunSignals {
             run.signalGroup(SIGINT)
             #expect(try await run.finish().code == 5)
             let calls = try await sb.calls()
-            #expect(calls.filter { Sandbox.isCall($0, "stop") }.count == 1, "\(calls)")
-            #expect(calls.filter { Sandbox.isCall($0, "kill") }.isEmpty, "\(calls)")
+            #expect(calls.filter { $0.command == "stop" }.count == 1, "\(calls)")
+            #expect(calls.filter { $0.command == "kill" }.isEmpty, "\(calls)")
         }
     }
 
@@ -113,7 +113,7 @@ struct DockrunSignals {
             try await sb.script(["run", "--delay", "2"])
             let run = try sb.startDockrun(["--rm", "--stop-timeout", "1"] + sb.tag + [sb.image, "sleep", "30"])
             try await ChildProcess.eventually("docker run to be called") {
-                try await sb.calls().contains { Sandbox.isCall($0, "run") } || !run.isRunning
+                try await sb.calls().contains { $0.command == "run" } || !run.isRunning
             }
             run.signal(SIGTERM)
             let outcome = try await run.finish()

@@ -26,18 +26,14 @@ struct SimulatorTests {
     }
 
     @Test("script run --delay keeps the cidfile empty while the create is delayed, as a slow pull does")
-    func scriptedDelay() throws {
+    func scriptedDelay() async throws {
         let sim = try Simulator()
         defer { sim.cleanUp() }
         try sim.importBusybox()
         try sim.run(["script", "run", "--delay", "1.5"])
         let cidfile = sim.directory + "/cid"
-        let client = Process()
-        client.executableURL = URL(fileURLWithPath: Simulator.executable)
-        client.arguments = ["run", "--rm", "--cidfile", cidfile, "dockrun-test/busybox", "true"]
-        client.environment = ["FAKE_DOCKER_STATE": sim.state, "PATH": "/usr/bin:/bin"]
-        client.standardOutput = FileHandle.nullDevice
-        try client.run()
+        let client = try ChildProcess([Simulator.executable, "run", "--rm", "--cidfile", cidfile, "dockrun-test/busybox", "true"],
+                                      ChildProcess.Options(environment: ["FAKE_DOCKER_STATE": sim.state, "PATH": "/usr/bin:/bin"]))
         var sawEmpty = false
         for _ in 0..<100 where !sawEmpty {
             if let data = FileManager.default.contents(atPath: cidfile), data.isEmpty { sawEmpty = true }
@@ -45,8 +41,7 @@ struct SimulatorTests {
         }
         #expect(sawEmpty, "the cidfile must exist and be empty during the delay")
         #expect(try sim.run(["ps", "-aq"]).out.isEmpty, "no container exists during the delay")
-        client.waitUntilExit()
-        #expect(client.terminationStatus == 0)
+        #expect(try await client.waitForExit().code == 0)
         let id = String(decoding: FileManager.default.contents(atPath: cidfile) ?? Data(), as: UTF8.self)
         #expect(id.count == 64 && id.allSatisfy(\.isHexDigit))
     }
@@ -111,24 +106,20 @@ struct SimulatorTests {
     }
 
     @Test("A client killed with SIGKILL leaves its container running; wait, stop and logs still work")
-    func killedClient() throws {
+    func killedClient() async throws {
         let sim = try Simulator()
         defer { sim.cleanUp() }
         try sim.importBusybox()
-        let client = Process()
-        client.executableURL = URL(fileURLWithPath: Simulator.executable)
-        client.arguments = ["run", "--name", "survivor", "dockrun-test/busybox", "sh", "-c", "echo started; sleep 30"]
-        client.environment = ["FAKE_DOCKER_STATE": sim.state]
-        client.standardOutput = FileHandle.nullDevice
-        try client.run()
+        let client = try ChildProcess([Simulator.executable, "run", "--name", "survivor", "dockrun-test/busybox", "sh", "-c", "echo started; sleep 30"],
+                                      ChildProcess.Options(environment: ["FAKE_DOCKER_STATE": sim.state]))
         var running = false
         for _ in 0..<200 where !running {
             running = try sim.run(["ps", "-q", "--filter", "name=survivor"]).out.count == 13
             usleep(10_000)
         }
         #expect(running)
-        kill(client.processIdentifier, SIGKILL)
-        client.waitUntilExit()
+        client.signal(SIGKILL)
+        _ = try await client.waitForExit()
         #expect(try sim.run(["inspect", "-f", "{{.State.Status}}", "survivor"]).out == "running\n")
         #expect(try sim.run(["stop", "-t", "1", "survivor"]).out == "survivor\n")
         #expect(try sim.run(["wait", "survivor"]).out == "137\n")

@@ -74,7 +74,7 @@ struct StateFileTests {
         let sim = try Simulator()
         defer { sim.cleanUp() }
         try sim.importBusybox()
-        let results = try await withThrowingTaskGroup(of: Simulator.Result.self) { group in
+        let results = try await withThrowingTaskGroup(of: Outcome.self) { group in
             for _ in 0..<40 {
                 group.addTask { try sim.run(["run", "--rm", "dockrun-test/busybox", "true"]) }
             }

@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+// The process harness and the test image, shared with the conformance suite; exported so that every file
+// here sees them without importing them.
+@_exported import TestSupport
 
 /// Runs the built fake-docker (beside this test binary) against one state file.
 struct Simulator {
@@ -16,53 +19,27 @@ struct Simulator {
         return path
     }
 
-    static var executable: String {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        return (exe as NSString).deletingLastPathComponent + "/fake-docker"
-    }
-
-    struct Result {
-        var code: Int32
-        var out: String
-        var err: String
-    }
+    static var executable: String { Products.path("fake-docker") }
 
     @discardableResult
-    func run(_ args: [String], stdin: String? = nil, environment extra: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = args
-        var env = ProcessInfo.processInfo.environment
-        env["FAKE_DOCKER_STATE"] = state
-        env.merge(extra) { $1 }
-        process.environment = env
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)); try input.fileHandleForWriting.close() }
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(code: process.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+    func run(_ args: [String], stdin: String? = nil, environment extra: [String: String] = [:]) throws -> Outcome {
+        try runToEnd([Self.executable] + args, stdin: stdin, environment: extra)
     }
 
-    /// Imports a tiny image whose only program is the host's busybox, as the conformance suite does.
+    /// Imports the test image (`TestImage`, as the conformance suite does).
     func importBusybox() throws {
-        let root = directory + "/rootfs"
-        try FileManager.default.createDirectory(atPath: root + "/bin", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: "/bin/busybox", toPath: root + "/bin/busybox")
-        for applet in ["sh", "sleep", "cat", "echo", "true"] {
-            try FileManager.default.createSymbolicLink(atPath: root + "/bin/" + applet, withDestinationPath: "busybox")
-        }
-        let tar = Process()
-        tar.executableURL = URL(fileURLWithPath: "/bin/tar")
-        tar.arguments = ["-C", root, "-cf", directory + "/rootfs.tar", "."]
-        try tar.run()
-        tar.waitUntilExit()
-        let r = try run(["import", "-c", "CMD [\"sh\"]", directory + "/rootfs.tar", "dockrun-test/busybox:latest"])
+        let r = try runToEnd(TestImage.importCommand(cli: Self.executable))
         #expect(r.code == 0, "import failed: \(r.err)")
+    }
+
+    /// Runs `argv` against this state file, blocking: most of these tests are synchronous.
+    private func runToEnd(_ argv: [String], stdin: String? = nil, environment extra: [String: String] = [:]) throws -> Outcome {
+        var environment = ProcessInfo.processInfo.environment
+        environment["FAKE_DOCKER_STATE"] = state
+        environment.merge(extra) { $1 }
+        var options = ChildProcess.Options(environment: environment)
+        options.stdin = stdin.map { Array($0.utf8) }
+        return try ChildProcess.runBlocking(argv, options)
     }
 
     func cleanUp() {

@@ -38,7 +38,8 @@ final class Sandbox: Sendable {
 
     private func prepareImage() async throws {
         guard engine.isFake else { return }
-        let imported = try await docker(["import", "-c", #"CMD ["sh"]"#, BusyboxImage.tar, image])
+        let importer = try ChildProcess(TestImage.importCommand(cli: engine.cli), ChildProcess.Options(environment: environment))
+        let imported = try await importer.finish()
         guard imported.code == 0 else { throw SetupError(what: "fake-docker import: \(imported)") }
     }
 
@@ -126,17 +127,11 @@ final class Sandbox: Sendable {
         return ["DOCKER_HOST": "unix://" + path("no-daemon.sock")]
     }
 
-    /// Fake-docker's call log, one invocation per line.
-    func calls() async throws -> [String] {
+    /// Fake-docker's call log, oldest first.
+    func calls() async throws -> [LoggedCall] {
         let log = try await docker(["calls"])
         #expect(log.code == 0, "calls: \(log)")
-        return log.out.split(separator: "\n").map(String.init)
-    }
-
-    /// Whether a call-log line is an invocation of `command`: the word appears in its argv, whether the log
-    /// prints argv plainly or as JSON.
-    static func isCall(_ line: String, _ command: String) -> Bool {
-        line.split(whereSeparator: { " \t\",[]".contains($0) }).contains { $0 == command }
+        return try LoggedCall.parse(log.out)
     }
 
     /// Arms a fake-docker fault (`fake-docker script ...`).
@@ -161,7 +156,7 @@ final class Sandbox: Sendable {
     }
 
     private func blocking(_ args: [String]) -> String {
-        ChildProcess.runBlocking([engine.cli] + args, environment: environment)?.out ?? ""
+        (try? ChildProcess.runBlocking([engine.cli] + args, ChildProcess.Options(environment: environment)))?.out ?? ""
     }
 }
 

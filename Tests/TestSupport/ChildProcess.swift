@@ -1,143 +1,67 @@
 import CProcess
+import Dispatch
 import Foundation
 import Glibc
 import Synchronization
-import Testing
 
-/// How a process ended.
-enum Termination: Equatable, Sendable, CustomStringConvertible {
-    case exited(Int32)
-    case signaled(Int32)
-
-    /// The status as a shell reports it (128+N after a signal), which is how the contract states codes.
-    var code: Int32 {
-        switch self {
-        case .exited(let code): return code
-        case .signaled(let signal): return 128 + signal
-        }
-    }
-
-    var description: String {
-        switch self {
-        case .exited(let code): return "exit \(code)"
-        case .signaled(let signal): return "killed by signal \(signal)"
-        }
-    }
-
-    init(waitStatus status: Int32) {
-        // WIFEXITED/WTERMSIG are macros Swift cannot import; these are their glibc definitions.
-        let low = status & 0x7f
-        self = low == 0 ? .exited((status >> 8) & 0xff) : .signaled(low)
-    }
+package struct SpawnError: Error, CustomStringConvertible {
+    package let program: String
+    package let errno: Int32
+    package init(program: String, errno: Int32) { (self.program, self.errno) = (program, errno) }
+    package var description: String { "cannot run \(program): \(String(cString: strerror(errno)))" }
 }
 
-struct SpawnError: Error, CustomStringConvertible {
-    let program: String
-    let errno: Int32
-    var description: String { "cannot run \(program): \(String(cString: strerror(errno)))" }
+package struct TimeoutError: Error, CustomStringConvertible {
+    package let what: String
+    package var description: String { "timed out waiting for \(what)" }
 }
 
-struct TimeoutError: Error, CustomStringConvertible {
-    let what: String
-    var description: String { "timed out waiting for \(what)" }
+/// The process ended before it printed what a test waited for.
+package struct EndedEarly: Error, CustomStringConvertible {
+    package let description: String
 }
 
-/// What a finished process left behind.
-struct Outcome: Sendable, CustomStringConvertible {
-    let termination: Termination
-    let stdout: [UInt8]
-    let stderr: [UInt8]
-    let stdoutCount: Int
-
-    var code: Int32 { termination.code }
-    var out: String { String(decoding: stdout, as: UTF8.self) }
-    var err: String { String(decoding: stderr, as: UTF8.self) }
-
-    var description: String { "\(termination); stdout: \(out.debugDescription); stderr: \(err.debugDescription)" }
-}
-
-/// One stream read off a child's pipe by its own thread, so that a test can look at what has arrived so
-/// far while the child is still running (that is how "live" output is proven).
-final class StreamCapture: Sendable {
-    private struct State {
-        var bytes: [UInt8] = []
-        var count = 0
-        var closed = false
-    }
-    private let state = Mutex(State())
-    private let keep: Bool
-    /// The pipe's inode, so a test can find any process that still holds the writing end.
-    let pipeInode: UInt64
-
-    init(fd: Int32, keep: Bool) {
-        self.keep = keep
-        var info = stat()
-        fstat(fd, &info)
-        pipeInode = UInt64(info.st_ino)
-        let thread = Thread { [self] in self.drain(fd) }
-        thread.stackSize = 1 << 20
-        thread.start()
-    }
-
-    private func drain(_ fd: Int32) {
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 16, alignment: 8)
-        defer { buffer.deallocate(); close(fd) }
-        while true {
-            let n = read(fd, buffer, 1 << 16)
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            let chunk = UnsafeRawBufferPointer(start: buffer, count: n)
-            state.withLock { s in
-                s.count += n
-                if keep { s.bytes.append(contentsOf: chunk) }
-            }
-        }
-        state.withLock { $0.closed = true }
-    }
-
-    var bytes: [UInt8] { state.withLock { $0.bytes } }
-    var text: String { String(decoding: bytes, as: UTF8.self) }
-    var count: Int { state.withLock { $0.count } }
-    var isClosed: Bool { state.withLock { $0.closed } }
-}
-
-/// A child process with separate stdout/stderr pipes, spawned over posix_spawn so that it can lead its
-/// own process group (a terminal's Ctrl+C is a signal to the whole foreground group, and the tests need to
-/// send one the same way).
-final class ChildProcess: Sendable {
+/// The one way the tests run a process: a child with separate stdout/stderr pipes, both read at once
+/// (`StreamCapture`), spawned over posix_spawn so that it can lead its own process group (a terminal's
+/// Ctrl+C is a signal to the whole foreground group, and the tests need to send one the same way).
+package final class ChildProcess: Sendable {
     private struct State {
         var termination: Termination?
         var reaped = false
         var peakResidentKiB = 0
     }
 
-    let pid: pid_t
-    let program: String
-    let stdout: StreamCapture
-    let stderr: StreamCapture
+    package let pid: pid_t
+    package let program: String
+    package let stdout: StreamCapture
+    package let stderr: StreamCapture
+    package let leadsGroup: Bool
     private let stdinFD: Mutex<Int32>
     private let state = Mutex(State())
-    let leadsGroup: Bool
+    /// Left once the child is reaped and both captures have reached EOF: what a blocking wait waits for.
+    private let ended = DispatchGroup()
 
-    struct Options {
-        var environment: [String: String]
-        var stdin: [UInt8]? = nil
+    package struct Options {
+        package var environment: [String: String]
+        package var stdin: [UInt8]? = nil
         /// Keep a pipe on stdin open for `write(toStdin:)`; otherwise stdin is /dev/null (or `stdin`).
-        var keepStdinOpen = false
-        var newProcessGroup = false
+        package var keepStdinOpen = false
+        package var newProcessGroup = false
         /// Keep the bytes of stdout (off for 100 MiB streams, where only the count matters).
-        var keepStdout = true
+        package var keepStdout = true
         /// Sample VmHWM from /proc while the process runs.
-        var sampleMemory = false
+        package var sampleMemory = false
         /// stdin, stdout and stderr are one pseudo-terminal, as in an interactive shell: `stdout` reads
         /// what the terminal shows, `write(toStdin:)` types, and `stderr` stays empty.
-        var terminal = false
+        package var terminal = false
+
+        package init(environment: [String: String]) { self.environment = environment }
     }
 
-    init(_ argv: [String], _ options: Options) throws {
+    package init(_ argv: [String], _ options: Options) throws {
         program = argv[0]
         leadsGroup = options.newProcessGroup
-        let spawned = try Self.spawnLock.withLock { _ in try Self.spawn(argv, options) }
+        let spawned = try Self.spawn(argv, options, drained: ended)
         (pid, stdout, stderr) = (spawned.pid, spawned.stdout, spawned.stderr)
         stdinFD = Mutex(spawned.stdin)
         if let data = options.stdin {
@@ -145,14 +69,22 @@ final class ChildProcess: Sendable {
             if !options.keepStdinOpen { closeStdin() }
         }
         let sampleMemory = options.sampleMemory
-        let thread = Thread { [self] in self.reap(sampleMemory: sampleMemory) }
+        ended.enter()
+        let thread = Thread { [self] in
+            self.reap(sampleMemory: sampleMemory)
+            self.ended.leave()
+        }
         thread.stackSize = 1 << 20
         thread.start()
     }
 
-    private static func spawn(_ argv: [String], _ options: Options) throws
+    /// Every descriptor made here is close-on-exec from its creation (`cp_pipe_cloexec`, `O_CLOEXEC`,
+    /// `cp_openpty`), so a test spawning at the same time in another thread cannot inherit one (an
+    /// inherited write end would delay EOF until an unrelated process exits); only the child's dup2'd
+    /// 0, 1 and 2 survive its exec.
+    private static func spawn(_ argv: [String], _ options: Options, drained: DispatchGroup) throws
         -> (pid: pid_t, stdout: StreamCapture, stderr: StreamCapture, stdin: Int32) {
-        if options.terminal { return try spawnOnTerminal(argv, options) }
+        if options.terminal { return try spawnOnTerminal(argv, options, drained: drained) }
         let outPipe = try Self.pipe(), errPipe = try Self.pipe()
         var inRead: Int32 = -1, inWrite: Int32 = -1
         if options.stdin != nil || options.keepStdinOpen {
@@ -176,8 +108,8 @@ final class ChildProcess: Sendable {
             if inWrite >= 0 { close(inWrite) }
             throw SpawnError(program: argv[0], errno: rc)
         }
-        return (pid, StreamCapture(fd: outPipe.read, keep: options.keepStdout),
-                StreamCapture(fd: errPipe.read, keep: true), inWrite)
+        return (pid, StreamCapture(fd: outPipe.read, keep: options.keepStdout, drained: drained),
+                StreamCapture(fd: errPipe.read, keep: true, drained: drained), inWrite)
     }
 
     /// posix_spawnp with the child's signals reset: the test runner may ignore SIGPIPE or block signals,
@@ -208,7 +140,7 @@ final class ChildProcess: Sendable {
         return rc
     }
 
-    private static func spawnOnTerminal(_ argv: [String], _ options: Options) throws
+    private static func spawnOnTerminal(_ argv: [String], _ options: Options, drained: DispatchGroup) throws
         -> (pid: pid_t, stdout: StreamCapture, stderr: StreamCapture, stdin: Int32) {
         var master: Int32 = -1, slave: Int32 = -1
         let opened = cp_openpty(&master, &slave)
@@ -229,33 +161,15 @@ final class ChildProcess: Sendable {
             throw SpawnError(program: argv[0], errno: rc)
         }
         // The master reads EIO once the last holder of the terminal has closed it: the capture's EOF.
-        return (pid, StreamCapture(fd: master, keep: true), StreamCapture(fd: errPipe.read, keep: true), typing)
+        return (pid, StreamCapture(fd: master, keep: true, drained: drained),
+                StreamCapture(fd: errPipe.read, keep: true, drained: drained), typing)
     }
 
-    /// Runs to completion, blocking the calling thread: only for set-up and clean-up outside a test's
-    /// async flow. Killed after `timeout` seconds so that clean-up cannot hang the suite.
-    static func runBlocking(_ argv: [String], environment: [String: String], timeout: Double = 60) -> Outcome? {
-        guard let child = try? ChildProcess(argv, Options(environment: environment)) else { return nil }
-        let deadline = Date().addingTimeInterval(timeout)
-        while child.isRunning || !child.stdout.isClosed || !child.stderr.isClosed {
-            if Date() > deadline { child.signal(SIGKILL); return nil }
-            usleep(5_000)
-        }
-        return Outcome(termination: child.termination!, stdout: child.stdout.bytes, stderr: child.stderr.bytes,
-                       stdoutCount: child.stdout.count)
-    }
-
-    /// Swift's Glibc module does not import pipe2(), so close-on-exec is set after pipe(); holding
-    /// `spawnLock` from pipe() to the end of posix_spawn keeps any other test's spawn from inheriting these
-    /// ends in between (an inherited write end would delay EOF until an unrelated process exits).
     private static func pipe() throws -> (read: Int32, write: Int32) {
         var fds: [Int32] = [0, 0]
-        guard Glibc.pipe(&fds) == 0 else { throw SpawnError(program: "pipe", errno: errno) }
-        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        guard cp_pipe_cloexec(&fds) == 0 else { throw SpawnError(program: "pipe", errno: errno) }
         return (fds[0], fds[1])
     }
-
-    private static let spawnLock = Mutex(())
 
     private static func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
         let pointers = strings.map { strdup($0) } + [nil]
@@ -297,23 +211,23 @@ final class ChildProcess: Sendable {
         return nil
     }
 
-    var termination: Termination? { state.withLock { $0.termination } }
-    var isRunning: Bool { termination == nil }
+    package var termination: Termination? { state.withLock { $0.termination } }
+    package var isRunning: Bool { termination == nil }
     /// The highest VmHWM seen while the process ran, in KiB.
-    var peakResidentKiB: Int { state.withLock { $0.peakResidentKiB } }
+    package var peakResidentKiB: Int { state.withLock { $0.peakResidentKiB } }
 
     /// Sends a signal to the process (never to a reused pid: the lock excludes reaping).
-    func signal(_ signal: Int32) {
+    package func signal(_ signal: Int32) {
         state.withLock { s in if !s.reaped { _ = kill(pid, signal) } }
     }
 
     /// Sends a signal to the process group the child leads, as a terminal does for Ctrl+C.
-    func signalGroup(_ signal: Int32) {
+    package func signalGroup(_ signal: Int32) {
         precondition(leadsGroup, "the child was not spawned as a group leader")
         _ = kill(-pid, signal)
     }
 
-    func write(toStdin bytes: [UInt8]) {
+    package func write(toStdin bytes: [UInt8]) {
         stdinFD.withLock { fd in
             guard fd >= 0 else { return }
             var offset = 0
@@ -326,16 +240,19 @@ final class ChildProcess: Sendable {
         }
     }
 
-    func write(toStdin text: String) { write(toStdin: Array(text.utf8)) }
+    package func write(toStdin text: String) { write(toStdin: Array(text.utf8)) }
 
-    func closeStdin() {
+    package func closeStdin() {
         stdinFD.withLock { fd in
             if fd >= 0 { close(fd); fd = -1 }
         }
     }
 
+    // MARK: Waiting
+
     /// Polls until `condition` holds; a test that would hang fails instead after `timeout` seconds.
-    static func eventually(_ what: String, timeout: Double = 30, _ condition: () async throws -> Bool) async throws {
+    package static func eventually(_ what: String, timeout: Double = 30,
+                                   _ condition: () async throws -> Bool) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while try await !condition() {
             if Date() > deadline { throw TimeoutError(what: what) }
@@ -344,56 +261,65 @@ final class ChildProcess: Sendable {
     }
 
     /// Waits until stdout holds `text` (the container has reached that point), failing if the process
-    /// ends first.
-    func waitForStdout(_ text: String, timeout: Double = 30) async throws {
+    /// ends first. (It throws rather than records an issue: this target is built outside the tests too,
+    /// by bench.py's release build, where the Testing module does not exist.)
+    package func waitForStdout(_ text: String, timeout: Double = 30) async throws {
+        var ended = false
         try await Self.eventually("\(program) to print \(text.debugDescription)", timeout: timeout) {
             if stdout.text.contains(text) { return true }
-            if !isRunning && stdout.isClosed {
-                Issue.record("\(program) ended (\(termination!)) before printing \(text.debugDescription); stdout: \(stdout.text.debugDescription) stderr: \(stderr.text.debugDescription)")
-                return true
-            }
-            return false
+            ended = !isRunning && stdout.isClosed
+            return ended
+        }
+        if ended {
+            throw EndedEarly(description: "\(program) ended (\(termination!)) before printing \(text.debugDescription); stdout: \(stdout.text.debugDescription) stderr: \(stderr.text.debugDescription)")
         }
     }
 
     /// Waits for the exit and for both pipes to reach EOF. On timeout the process (or its group) is
     /// killed so no test hangs, and the timeout is an error.
-    func finish(timeout: Double = 60) async throws -> Outcome {
+    package func finish(timeout: Double = 60) async throws -> Outcome {
         do {
             try await Self.eventually("\(program) to exit", timeout: timeout) {
                 !isRunning && stdout.isClosed && stderr.isClosed
             }
         } catch {
-            if leadsGroup { signalGroup(SIGKILL) }
-            signal(SIGKILL)
-            throw TimeoutError(what: "\(program) to exit (running: \(isRunning), stdout open: \(!stdout.isClosed), stderr open: \(!stderr.isClosed)); stdout: \(stdout.text.suffix(500).debugDescription) stderr: \(stderr.text.suffix(2000).debugDescription)")
+            throw killAfterTimeout()
         }
-        closeStdin()
-        return Outcome(termination: termination!, stdout: stdout.bytes, stderr: stderr.bytes, stdoutCount: stdout.count)
+        return outcome()
+    }
+
+    /// Runs to completion, blocking the calling thread: for set-up, clean-up and tests that are not
+    /// async. As `finish`, it kills the process after `timeout` seconds and throws.
+    package static func runBlocking(_ argv: [String], _ options: Options, timeout: Double = 60) throws -> Outcome {
+        let child = try ChildProcess(argv, options)
+        guard child.ended.wait(timeout: .now() + timeout) == .success else { throw child.killAfterTimeout() }
+        return child.outcome()
     }
 
     /// Waits for the exit only (not for EOF), for checks that must happen the moment the process is gone.
-    func waitForExit(timeout: Double = 60) async throws -> Termination {
+    package func waitForExit(timeout: Double = 60) async throws -> Termination {
         do {
             try await Self.eventually("\(program) to exit", timeout: timeout) { !isRunning }
         } catch {
-            if leadsGroup { signalGroup(SIGKILL) }
-            signal(SIGKILL)
+            forceKill()
             throw error
         }
         return termination!
     }
-}
 
-/// The pids of processes that have `inode` (a pipe) open, from /proc: finds a docker client that outlived
-/// the dockrun that should have waited for it.
-func processesHoldingPipe(inode: UInt64) -> [pid_t] {
-    let target = "pipe:[\(inode)]"
-    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
-    return entries.compactMap { Int32($0) }.filter { pid in
-        guard let fds = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd") else { return false }
-        return fds.contains { fd in
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)")) == target
-        }
+    private func outcome() -> Outcome {
+        closeStdin()
+        return Outcome(termination: termination!, stdout: stdout.bytes, stderr: stderr.bytes, stdoutCount: stdout.count)
+    }
+
+    private func killAfterTimeout() -> TimeoutError {
+        forceKill()
+        return TimeoutError(what: "\(program) to exit (running: \(isRunning), stdout open: \(!stdout.isClosed), stderr open: \(!stderr.isClosed)); stdout: \(stdout.text.suffix(500).debugDescription) stderr: \(stderr.text.suffix(2000).debugDescription)")
+    }
+
+    /// Kills the process, and the group it leads with it, so that nothing a test started outlives it.
+    private func forceKill() {
+        if leadsGroup { signalGroup(SIGKILL) }
+        signal(SIGKILL)
     }
 }
