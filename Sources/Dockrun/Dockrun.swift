@@ -50,11 +50,20 @@ Options (every `docker run` option is accepted and passed to docker, except -d a
       --rm                  Remove the container when it ends (also after a failed start or a signal)
       --commit REPO[:TAG]   Commit the container to an image when it exits 0 without being stopped
       --cidfile PATH        Also write the container ID to PATH (kept unless the container is removed)
+      --replace             With --name N: stop and remove a container already called N before the start
+      --sdnotify MODE       Under systemd (NOTIFY_SOCKET): send READY=1 once the container is "running"
+                            (default), once its health check says "healthy", or never ("ignore")
+      --cleanup             Run nothing: stop the container named by --name or --cidfile (and remove it
+                            with --rm), as systemd's ExecStopPost= after a whole control group was killed
       --help                Print this help
       --version             Print dockrun's version
 
 Signals: TERM or INT stop the container (docker stop), a second one kills it; HUP, QUIT, USR1 and
-USR2 are sent to the container. dockrun exits with the container's exit code.
+USR2 are sent to the container. dockrun exits with the container's exit code. If dockrun itself is
+killed with SIGKILL, its guardian stops the container (and removes it with --rm).
+
+Every container carries the labels io.dockrun.run, io.dockrun.pid, io.dockrun.host and
+io.dockrun.started: docker ps -a --filter label=io.dockrun.run lists them.
 
 Environment:
   DOCKRUN_DOCKER   the docker CLI to run (a name on PATH or a path; default: docker)
