@@ -240,6 +240,58 @@ struct EngineContractCommands {
         }
     }
 
+    // docs/engine-observations.md item 8: the typed State.Health is a nil pointer, the JSON has no key.
+    @Test("without a health check .State.Health prints <nil> and json null; dockrun's readiness template prints the status")
+    func noHealthCheckTemplates() async throws {
+        try await Sandbox.with { sb in
+            let created = try await sb.docker(["create"] + sb.tag + [sb.image, "true"]).out.trimmingCharacters(in: .newlines)
+            let running = try await sleeper(sb)
+            let finished = try await exited(sb)
+            let readiness = "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}"
+            for (id, status) in [(created, "created"), (running, "running"), (finished, "exited")] {
+                let inspect = try await sb.docker(["inspect", "-f", readiness, id])
+                #expect(inspect.code == 0, "\(status): \(inspect)")
+                #expect(inspect.out == status + " \n")
+                #expect(inspect.err == "")
+            }
+            for (template, printed) in [("{{.State.Health}}", "<nil>"), ("{{json .State.Health}}", "null")] {
+                let inspect = try await sb.docker(["inspect", "-f", template, running])
+                #expect(inspect.code == 0, "\(template): \(inspect)")
+                #expect(inspect.out == printed + "\n")
+                #expect(inspect.err == "")
+            }
+        }
+    }
+
+    @Test("without a health check .State.Health.Status is an error: 1, an empty line, no entry for key Health")
+    func noHealthCheckStatus() async throws {
+        try await Sandbox.with { sb in
+            let id = try await sleeper(sb)
+            let inspect = try await sb.docker(["inspect", "-f", "{{.State.Health.Status}}", id])
+            #expect(inspect.code == 1)
+            #expect(inspect.out == "\n")
+            #expect(inspect.err == "template parsing error: template: :1:8: executing \"\" at <.State.Health.Status>: map has no entry for key \"Health\"\n")
+        }
+    }
+
+    // The obs-run JSON in docs/engine-observations.md: omitempty fields that are unset are not written.
+    @Test("inspect JSON has no State.Health without a health check, nor Config.StopSignal or StopTimeout unset")
+    func inspectJSONOmitsEmpty() async throws {
+        try await Sandbox.with { sb in
+            let id = try await sleeper(sb)
+            let inspect = try await sb.docker(["inspect", id])
+            #expect(inspect.code == 0)
+            let parsed = try JSONSerialization.jsonObject(with: Data(inspect.stdout)) as? [[String: Any]]
+            let state = parsed?.first?["State"] as? [String: Any]
+            let config = parsed?.first?["Config"] as? [String: Any]
+            #expect(state?["Status"] as? String == "running")
+            #expect(state?.keys.contains("Health") == false)
+            #expect(config?["Image"] as? String == Engine.image)
+            #expect(config?.keys.contains("StopSignal") == false)
+            #expect(config?.keys.contains("StopTimeout") == false)
+        }
+    }
+
     @Test("inspect -f with an unknown key: 1, an empty line, docker's template error")
     func inspectUnknownKey() async throws {
         try await Sandbox.with { sb in
