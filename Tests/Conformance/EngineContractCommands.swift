@@ -23,6 +23,14 @@ struct EngineContractCommands {
         return id
     }
 
+    /// `docker inspect ID` without -f, expected to succeed: the first object of its JSON array.
+    private func inspectDocument(_ sb: Sandbox, _ id: String) async throws -> [String: Any]? {
+        let inspect = try await sb.docker(["inspect", id])
+        #expect(inspect.code == 0)
+        let parsed = try JSONSerialization.jsonObject(with: Data(inspect.stdout)) as? [[String: Any]]
+        return parsed?.first
+    }
+
     @Test("wait prints each exit code on its own line")
     func waitCodes() async throws {
         try await Sandbox.with { sb in
@@ -240,14 +248,55 @@ struct EngineContractCommands {
         }
     }
 
-    @Test("inspect -f with an unknown key: 1, an empty line, docker's template error")
-    func inspectUnknownKey() async throws {
+    // docs/engine-observations.md item 8: the typed State.Health is a nil pointer, the JSON has no key.
+    @Test("without a health check .State.Health prints <nil> and json null; dockrun's readiness template prints the status")
+    func noHealthCheckTemplates() async throws {
+        try await Sandbox.with { sb in
+            let created = try await sb.docker(["create"] + sb.tag + [sb.image, "true"]).out.trimmingCharacters(in: .newlines)
+            let running = try await sleeper(sb)
+            let finished = try await exited(sb)
+            let readiness = "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}"
+            let cases = [
+                (created, readiness, "created "), (running, readiness, "running "), (finished, readiness, "exited "),
+                (running, "{{.State.Health}}", "<nil>"), (running, "{{json .State.Health}}", "null"),
+            ]
+            for (id, template, printed) in cases {
+                let inspect = try await sb.docker(["inspect", "-f", template, id])
+                #expect(inspect.code == 0, "\(template): \(inspect)")
+                #expect(inspect.out == printed + "\n")
+                #expect(inspect.err == "")
+            }
+        }
+    }
+
+    // The obs-run JSON in docs/engine-observations.md: omitempty fields that are unset are not written.
+    @Test("inspect JSON has no State.Health without a health check, nor Config.StopSignal or StopTimeout unset")
+    func inspectJSONOmitsEmpty() async throws {
+        try await Sandbox.with { sb in
+            let document = try await inspectDocument(sb, try await sleeper(sb))
+            let state = document?["State"] as? [String: Any]
+            let config = document?["Config"] as? [String: Any]
+            #expect(state?["Status"] as? String == "running")
+            #expect(state?.keys.contains("Health") == false)
+            #expect(config?["Image"] as? String == Engine.image)
+            #expect(config?.keys.contains("StopSignal") == false)
+            #expect(config?.keys.contains("StopTimeout") == false)
+        }
+    }
+
+    @Test("inspect -f with an unknown key: 1, an empty line, docker's template error", arguments: [
+        (".State.Bogus", "Bogus"),
+        // Without a health check the typed pass stops at the nil State.Health and the engine's JSON, which
+        // the second pass reads, has no Health key (docs/engine-observations.md item 8).
+        (".State.Health.Status", "Health"),
+    ])
+    func inspectUnknownKey(_ field: String, _ key: String) async throws {
         try await Sandbox.with { sb in
             let id = try await exited(sb)
-            let inspect = try await sb.docker(["inspect", "-f", "{{.State.Bogus}}", id])
+            let inspect = try await sb.docker(["inspect", "-f", "{{\(field)}}", id])
             #expect(inspect.code == 1)
             #expect(inspect.out == "\n")
-            #expect(inspect.err == "template parsing error: template: :1:8: executing \"\" at <.State.Bogus>: map has no entry for key \"Bogus\"\n")
+            #expect(inspect.err == "template parsing error: template: :1:8: executing \"\" at <\(field)>: map has no entry for key \"\(key)\"\n")
         }
     }
 
@@ -280,10 +329,7 @@ struct EngineContractCommands {
     func inspectJSON() async throws {
         try await Sandbox.with { sb in
             let id = try await exited(sb)
-            let inspect = try await sb.docker(["inspect", id])
-            #expect(inspect.code == 0)
-            let parsed = try JSONSerialization.jsonObject(with: Data(inspect.stdout)) as? [[String: Any]]
-            #expect(parsed?.first?["Id"] as? String == id)
+            #expect(try await inspectDocument(sb, id)?["Id"] as? String == id)
         }
     }
 

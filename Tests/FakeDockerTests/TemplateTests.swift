@@ -24,6 +24,15 @@ private let inspectData = TemplateValue.map([
     ("Config", .map([("Image", .string("busybox")), ("Labels", .stringMap([("b", "2"), ("a", "1")]))])),
 ])
 
+/// A container without a health check as the engine types it (`types.ContainerJSON`): `State.Health`
+/// is a nil `*types.Health`, `Config.StopSignal` an empty string and `Config.StopTimeout` a nil `*int`,
+/// all three tagged `json:",omitempty"`.
+private let typedWithoutHealth = TemplateValue.structure("types.ContainerJSON", [
+    ("State", .structure("*types.ContainerState", [("Status", .string("running")), ("Health", .null)], omitEmpty: ["Health": .pointer])),
+    ("Config", .structure("*container.Config", [("StopSignal", .string("")), ("StopTimeout", .null)],
+                          omitEmpty: ["StopSignal": .value, "StopTimeout": .pointer])),
+])
+
 private let psRow = TemplateValue.structure(
     "*formatter.ContainerContext", [("ID", .string("d9fffc034fe4")), ("Names", .string("x2"))],
     methods: ["Label": TemplateMethod(results: ["com.example": .string("yes")], otherwise: .string(""))])
@@ -188,6 +197,46 @@ struct TemplateTests {
             #"template: :1:8: executing "" at <.State.Bogus>: map has no entry for key "Bogus""#)) {
             try GoTemplate("{{.State.Bogus}}").executeInspect(typed)
         }
+    }
+
+    // docs/engine-observations.md item 8: the engine's output for these templates on a container without
+    // a health check, and dockrun's readiness template that depends on them.
+    @Test("docker inspect over a nil omitempty pointer: <nil> and null from the typed pass, the JSON's missing key past it",
+          arguments: [
+        ("{{.State.Health}}", "<nil>"),
+        ("{{json .State.Health}}", "null"),
+        ("{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}", "running "),
+        ("{{.Config.StopSignal}} {{.Config.StopTimeout}}", " <nil>"),
+    ])
+    func inspectNilPointer(_ text: String, _ expected: String) throws {
+        #expect(try GoTemplate(text).executeInspect(typedWithoutHealth) == expected)
+    }
+
+    @Test("a field through a nil omitempty pointer fails both passes, with the decoded JSON's error")
+    func inspectThroughNilPointer() {
+        #expect(throws: TemplateError(kind: .execution, message:
+            #"template: :1:8: executing "" at <.State.Health.Status>: map has no entry for key "Health""#)) {
+            try GoTemplate("{{.State.Health.Status}}").executeInspect(typedWithoutHealth)
+        }
+    }
+
+    @Test("json leaves out an empty omitempty field, as the daemon's JSON and so the decoded fallback do")
+    func omitEmptyJSON() throws {
+        #expect(typedWithoutHealth.json() == #"{"State":{"Status":"running"},"Config":{}}"#)
+        #expect(try GoTemplate("{{json .State}}").execute(typedWithoutHealth) == #"{"Status":"running"}"#)
+        #expect(typedWithoutHealth.decodedJSON == .map([("State", .map([("Status", .string("running"))])), ("Config", .map([]))]))
+    }
+
+    @Test("json writes a set omitempty field: a pointer unless nil (to 0 or to a struct too), a value unless zero or empty")
+    func omitEmptySet() {
+        let typed = TemplateValue.structure("*container.Config", [
+            ("StopSignal", .string("SIGUSR1")), ("StopTimeout", .int(0)), ("Health", .structure("types.Health", [])),
+            ("Labels", .stringMap([])), ("Cmd", .array([])), ("Tty", .bool(false)), ("Memory", .int(0)),
+        ], omitEmpty: [
+            "StopSignal": .value, "StopTimeout": .pointer, "Health": .pointer,
+            "Labels": .value, "Cmd": .value, "Tty": .value, "Memory": .value,
+        ])
+        #expect(typed.json() == #"{"StopSignal":"SIGUSR1","StopTimeout":0,"Health":{}}"#)
     }
 
     @Test("parse errors carry Go's text and line", arguments: [

@@ -1,8 +1,9 @@
 import Foundation
 
 /// `docker inspect [-f FORMAT] NAME...` and `docker container inspect`: the engine's JSON (an array,
-/// 4-space indent) or a template over it. A template sees the JSON decoded into maps, so an unknown
-/// key is docker's `map has no entry for key` (missingkey=error).
+/// 4-space indent) or a template over it. A template runs over the typed document, and if that fails,
+/// over the JSON decoded into maps, so an unknown key is docker's `map has no entry for key`
+/// (missingkey=error; `GoTemplate.executeInspect`).
 enum InspectCommand {
     static let syntax = CommandSyntax(name: "inspect", usage: "[OPTIONS] NAME|ID [NAME|ID...]", flags: [
         FlagSpec(long: "format", short: "f", takesValue: true), FlagSpec(long: "size", short: "s", takesValue: false),
@@ -47,22 +48,13 @@ enum InspectCommand {
 enum InspectView {
     static func container(_ c: Container, store: StateStore) -> TemplateValue {
         let cfg = c.config
-        var state: [(String, TemplateValue)] = [
+        let state: [(String, TemplateValue)] = [
             ("Status", .string(c.status.rawValue)), ("Running", .bool(c.isRunning)), ("Paused", .bool(c.status == .paused)),
             ("Restarting", .bool(c.status == .restarting)), ("OOMKilled", .bool(false)), ("Dead", .bool(c.status == .dead)),
             ("Pid", .int(Int64(c.isRunning ? c.pid : 0))), ("ExitCode", .int(Int64(c.exitCode))), ("Error", .string(c.error)),
             ("StartedAt", .string(rfc3339(c.startedAt))), ("FinishedAt", .string(rfc3339(c.finishedAt))),
+            ("Health", health(c)),
         ]
-        if let h = cfg.healthcheck, h.test.first != "NONE" {
-            let log = (try? JSONCoding.decode([HealthLogEntry].self, c.healthLog)) ?? []
-            state.append(("Health", .structure("types.Health", [
-                ("Status", .string(c.health.isEmpty ? "starting" : c.health)),
-                ("FailingStreak", .int(Int64(c.healthStreak))),
-                ("Log", .array(log.map { e in .structure("types.HealthcheckResult", [
-                    ("Start", .string(rfc3339(e.start))), ("End", .string(rfc3339(e.end))),
-                    ("ExitCode", .int(Int64(e.exitCode))), ("Output", .string(e.output))]) })),
-            ])))
-        }
         let dir = store.containerDirectory(c.id)
         var config: [(String, TemplateValue)] = [
             ("Hostname", .string(cfg.hostname)), ("Domainname", .string("")), ("User", .string(cfg.user)),
@@ -82,7 +74,8 @@ enum InspectView {
             ("Image", .string(c.imageRef)), ("Volumes", .null), ("WorkingDir", .string(cfg.workingDir)),
             ("Entrypoint", optionalStrings(cfg.entrypoint)), ("OnBuild", .null), ("Labels", labels(cfg.labels)),
         ]
-        // The engine's typed Config has both fields: unset they print "" and <nil>.
+        // Both are omitempty in the engine's Config: unset, a template prints "" and <nil> (from the
+        // typed struct) while the JSON has neither key.
         config.append(("StopSignal", .string(cfg.stopSignal ?? "")))
         config.append(("StopTimeout", cfg.stopTimeout.map { .int(Int64($0)) } ?? .null))
         var host: [(String, TemplateValue)] = [
@@ -101,18 +94,32 @@ enum InspectView {
         if cfg.initProcess { host.append(("Init", .bool(true))) }
         return .structure("types.ContainerJSON", [
             ("Id", .string(c.id)), ("Created", .string(rfc3339(c.createdAt))), ("Path", .string(cfg.path)),
-            ("Args", strings(cfg.args)), ("State", .structure("types.ContainerState", state)),
+            ("Args", strings(cfg.args)), ("State", .structure("types.ContainerState", state, omitEmpty: ["Health": .pointer])),
             ("Image", .string("sha256:" + c.imageID)), ("ResolvConfPath", .string(dir + "/rootfs/etc/resolv.conf")),
             ("HostnamePath", .string(dir + "/rootfs/etc/hostname")), ("HostsPath", .string(dir + "/rootfs/etc/hosts")),
             ("LogPath", .string(store.logPath(ofContainer: c.id))), ("Name", .string("/" + c.name)), ("RestartCount", .int(0)),
             ("Driver", .string("vfs")), ("Platform", .string("linux")), ("MountLabel", .string("")),
             ("ProcessLabel", .string("")), ("AppArmorProfile", .string("")), ("ExecIDs", .null),
             ("HostConfig", .structure("container.HostConfig", host)), ("Mounts", .array([])),
-            ("Config", .structure("container.Config", config)),
+            ("Config", .structure("container.Config", config, omitEmpty: ["StopSignal": .value, "StopTimeout": .pointer])),
             ("NetworkSettings", .structure("types.NetworkSettings", [
                 ("Bridge", .string("")), ("SandboxID", .string("")), ("Ports", .map([])), ("IPAddress", .string("")),
                 ("Networks", .map([])),
             ])),
+        ])
+    }
+
+    /// `State.Health`, a `*types.Health` that is nil (`{{.State.Health}}` prints `<nil>`, and
+    /// omitempty keeps it out of the JSON) unless the container has a health check.
+    static func health(_ c: Container) -> TemplateValue {
+        guard let h = c.config.healthcheck, h.test.first != "NONE" else { return .null }
+        let log = (try? JSONCoding.decode([HealthLogEntry].self, c.healthLog)) ?? []
+        return .structure("types.Health", [
+            ("Status", .string(c.health.isEmpty ? "starting" : c.health)),
+            ("FailingStreak", .int(Int64(c.healthStreak))),
+            ("Log", .array(log.map { e in .structure("types.HealthcheckResult", [
+                ("Start", .string(rfc3339(e.start))), ("End", .string(rfc3339(e.end))),
+                ("ExitCode", .int(Int64(e.exitCode))), ("Output", .string(e.output))]) })),
         ])
     }
 

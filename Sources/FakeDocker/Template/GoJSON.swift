@@ -30,7 +30,7 @@ private struct GoJSONWriter {
         case .array(let items):
             writeContainer("[", "]", items, depth: depth) { writer, item in writer.write(item, depth: depth + 1) }
         case .object(let object):
-            writeContainer("{", "}", object.fields, depth: depth) { writer, field in
+            writeContainer("{", "}", object.encodedFields, depth: depth) { writer, field in
                 writer.writeString(field.0)
                 writer.out += writer.indent == nil ? ":" : ": "
                 writer.write(field.1, depth: depth + 1)

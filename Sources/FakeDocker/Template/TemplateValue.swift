@@ -19,20 +19,23 @@ public indirect enum TemplateValue: Sendable, Equatable {
     }
 
     /// A Go struct such as `*formatter.ContainerContext`: an unknown field is an error naming the type.
+    /// `omitEmpty` names the fields tagged `json:",omitempty"` (see `TemplateObject.omitEmpty`).
     public static func structure(
-        _ typeName: String, _ fields: [(String, TemplateValue)], methods: [String: TemplateMethod] = [:]
+        _ typeName: String, _ fields: [(String, TemplateValue)], methods: [String: TemplateMethod] = [:],
+        omitEmpty: [String: TemplateObject.OmitEmpty] = [:]
     ) -> TemplateValue {
-        .object(TemplateObject(kind: .structure(typeName: typeName), fields: fields, methods: methods))
+        .object(TemplateObject(kind: .structure(typeName: typeName), fields: fields, methods: methods, omitEmpty: omitEmpty))
     }
 
     /// The same data as docker's inspect fallback sees it: the daemon's JSON decoded into
-    /// `interface{}`, so every struct and typed map becomes a `map[string]interface{}`.
+    /// `interface{}`, so every struct and typed map becomes a `map[string]interface{}`, without
+    /// the empty `omitempty` fields the daemon never wrote.
     public var decodedJSON: TemplateValue {
         switch self {
         case .array(let items):
             return .array(items.map(\.decodedJSON))
         case .object(let object):
-            return .map(object.fields.map { ($0.0, $0.1.decodedJSON) })
+            return .map(object.encodedFields.map { ($0.0, $0.1.decodedJSON) })
         default:
             return self
         }
@@ -62,14 +65,30 @@ public struct TemplateObject: Sendable, Equatable {
         case structure(typeName: String)
     }
 
+    /// What encoding/json counts as empty for a field tagged `json:",omitempty"`, by the field's Go type.
+    public enum OmitEmpty: Sendable, Equatable {
+        /// A pointer such as `*int` or `*Health`: only nil; a pointer to 0 or to a struct is written.
+        case pointer
+        /// A bool, number, string, slice or map: false, 0, "", nil or no elements.
+        case value
+    }
+
     public var kind: Kind
     public var fields: [(String, TemplateValue)]
     public var methods: [String: TemplateMethod]
+    /// A struct's fields tagged `json:",omitempty"`, such as `State.Health` (a `*Health`) or
+    /// `Config.StopTimeout` (an `*int`): a template over the typed value sees them even when empty
+    /// (a nil pointer prints `<nil>`), while encoding/json, and so the daemon's JSON, leaves them out.
+    public var omitEmpty: [String: OmitEmpty]
 
-    public init(kind: Kind, fields: [(String, TemplateValue)], methods: [String: TemplateMethod] = [:]) {
+    public init(
+        kind: Kind, fields: [(String, TemplateValue)], methods: [String: TemplateMethod] = [:],
+        omitEmpty: [String: OmitEmpty] = [:]
+    ) {
         self.kind = kind
         self.fields = fields
         self.methods = methods
+        self.omitEmpty = omitEmpty
     }
 
     public subscript(key: String) -> TemplateValue? {
@@ -81,13 +100,27 @@ public struct TemplateObject: Sendable, Equatable {
         return false
     }
 
+    /// The fields encoding/json writes, in order: all but the empty `omitempty` ones.
+    var encodedFields: [(String, TemplateValue)] {
+        fields.filter { name, value in
+            switch omitEmpty[name] {
+            case nil: return true
+            case .pointer: return value != .null
+            // For every kind a `TemplateValue` has, encoding/json's `isEmptyValue` is exactly
+            // text/template's falsity (a struct is neither).
+            case .value: return value.isTrue
+            }
+        }
+    }
+
     /// Go ranges over and prints a map in sorted key order, whatever order it was built in.
     var sortedFields: [(String, TemplateValue)] {
         fields.sorted { Array($0.0.utf8).lexicographicallyPrecedes(Array($1.0.utf8)) }
     }
 
     public static func == (lhs: TemplateObject, rhs: TemplateObject) -> Bool {
-        lhs.kind == rhs.kind && lhs.methods == rhs.methods && lhs.fields.count == rhs.fields.count
+        lhs.kind == rhs.kind && lhs.methods == rhs.methods && lhs.omitEmpty == rhs.omitEmpty
+            && lhs.fields.count == rhs.fields.count
             && zip(lhs.fields, rhs.fields).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
     }
 }
