@@ -67,7 +67,7 @@ final class EventLoop {
     private var privateDirectory: String?
 
     init(request: RunRequest, docker: String, signals: Int32, debug: Bool) {
-        self.policy = RunPolicy(remove: request.remove, commit: request.commit)
+        self.policy = RunPolicy(remove: request.remove, commit: request.commit, interactive: System.isTerminal(0))
         self.request = request
         self.docker = docker
         self.signals = signals
