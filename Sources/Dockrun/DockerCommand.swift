@@ -63,4 +63,7 @@ public struct DockerCommand: Equatable, Sendable, CustomStringConvertible {
 
     /// The command as a shell would read it, for DOCKRUN_DEBUG.
     public var description: String { shellQuoted(arguments) }
+
+    /// The DOCKRUN_DEBUG line for this command run by `docker`.
+    public func trace(docker: String) -> String { "exec: \(shellQuoted(docker)) \(self)" }
 }

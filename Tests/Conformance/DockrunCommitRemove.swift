@@ -120,11 +120,7 @@ struct DockrunCommitRemove {
         try await Sandbox.with { sb in
             let run = try sb.startDockrun(["--rm"] + sb.tag + [sb.image, "sh", "-c", ContainerScript.trapping(["TERM": 0])])
             try await run.waitForStdout("ready\n")
-            let children = ((try? String(contentsOfFile: "/proc/\(run.pid)/task/\(run.pid)/children", encoding: .utf8)) ?? "")
-                .split(separator: " ").map { pid in
-                    ((try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? "")
-                        .split(separator: "\0").map(String.init)
-                }
+            let children = run.children
             #expect(children.count == 2, "\(children)")
             #expect(children.filter { $0.dropFirst().first == "__guardian" }.count == 1, "\(children)")
             #expect(children.filter { $0.dropFirst().first == "run" }.count == 1, "\(children)")
