@@ -58,7 +58,7 @@ enum Shim {
         container.exitCode = 0
         container.error = ""
         if container.config.healthcheck.map({ $0.test.first != "NONE" }) ?? false { container.health = "starting" }
-        try? store.db.transaction { try store.updateState(container) }
+        try? store.transaction { try store.updateState(container) }
         report("ok")
 
         var supervisor = Supervisor(container: container, started: started, store: store, signalFD: signalFD, clientPID: clientPID)
@@ -77,14 +77,14 @@ enum Shim {
         c.exitCode = code
         c.error = failure.detail
         c.status = .created
-        try? store.db.transaction { try store.updateState(c) }
+        try? store.transaction { try store.updateState(c) }
         if c.config.autoRemove { try? Daemon(store: store).remove(c, force: true) }
         report("fail \(code)\n\(failure.message)")
         return code
     }
 
     static func recordExit(_ id: String, code: Int32, store: StateStore) {
-        let removed: Container? = try? store.db.transaction {
+        let removed: Container? = try? store.transaction {
             guard var c = try store.container(id: id) else { return nil }
             c.status = .exited
             c.exitCode = code
