@@ -20,14 +20,19 @@ public final class StateStore {
         return home + "/.local/state/fake-docker/state.sqlite"
     }
 
-    public init(path: String) throws(StateFileError) {
+    public convenience init(path: String) throws(StateFileError) {
+        try self.init(path: path, migrations: Schema.migrations)
+    }
+
+    /// Opens the state file and brings it to the schema `migrations` describe (tests pass their own).
+    init(path: String, migrations: [Migration]) throws(StateFileError) {
         self.path = path
         self.dataDirectory = path + ".data"
         let parent = (path as NSString).deletingLastPathComponent
         if !parent.isEmpty { try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) }
         do {
             db = try Database(path: path)
-            try migrate()
+            try migrate(migrations)
         } catch let failure as Database.Failure {
             throw StateFileError(message: "fake-docker: cannot use state file \(path): \(failure.message)")
         } catch let error as StateFileError {
@@ -37,7 +42,7 @@ public final class StateStore {
         }
     }
 
-    private func migrate() throws {
+    private func migrate(_ migrations: [Migration]) throws {
         // Reading the header first: a file that is not SQLite fails here, before anything is written.
         let appID = try db.scalar("PRAGMA application_id")?.int ?? 0
         let version = try db.scalar("PRAGMA user_version")?.int ?? 0
@@ -45,20 +50,25 @@ public final class StateStore {
         if appID != Schema.applicationID && (tableCount > 0 || version > 0) {
             throw StateFileError(message: "fake-docker: \(path) is not a fake-docker state file (refusing to touch it)")
         }
-        if version > Schema.migrations.count {
+        if version > migrations.count {
             throw StateFileError(message: "fake-docker: \(path) was written by a newer fake-docker (schema \(version))")
         }
         if try db.scalar("PRAGMA journal_mode")?.text != "wal" { try db.execute("PRAGMA journal_mode=WAL") }
         // NORMAL is durable across process kills in WAL mode (only a power loss can drop the last commits).
         try db.execute("PRAGMA synchronous=NORMAL")
-        if version < Schema.migrations.count {
+        if version < migrations.count {
             try db.transaction {
-                let current = try db.scalar("PRAGMA user_version")?.int ?? 0
-                for index in Int(current)..<Schema.migrations.count {
-                    try db.execute(Schema.migrations[index])
+                // Read again under the write lock: another process may have migrated meanwhile.
+                let current = Int(try db.scalar("PRAGMA user_version")?.int ?? 0)
+                for (index, migration) in migrations.enumerated().dropFirst(current) {
+                    do {
+                        try db.execute(migration.sql)
+                    } catch {
+                        throw StateFileError(message: "fake-docker: cannot use state file \(path): migration \(index + 1) (\(migration.name)) failed: \(error)")
+                    }
                 }
                 try db.execute("PRAGMA application_id=\(Schema.applicationID)")
-                try db.execute("PRAGMA user_version=\(Schema.migrations.count)")
+                try db.execute("PRAGMA user_version=\(migrations.count)")
             }
         }
     }
