@@ -60,10 +60,19 @@ enum TagCommand {
         do { target = try ImageReference.parse(f.arguments[1]) } catch {
             throw DockerError("Error parsing reference: \"\(f.arguments[1])\" is not a valid repository/tag: \(error.description)")
         }
-        guard let image = try? ctx.store.findImage(f.arguments[0]) else {
-            throw DockerError.daemon("No such image: \(StateStore.normalizedTag(f.arguments[0]))")
+        do {
+            // Looked up and tagged in one transaction: an `rmi` in between would leave the tag naming no image.
+            try ctx.store.transaction {
+                guard let image = try? ctx.store.findImage(f.arguments[0]) else {
+                    throw DockerError.daemon("No such image: \(StateStore.normalizedTag(f.arguments[0]))")
+                }
+                try ctx.store.tag(target.description, imageID: image.id)
+            }
+        } catch let e as DockerError {
+            throw e
+        } catch {
+            throw DockerError.daemon("\(error)")
         }
-        do { try ctx.store.tag(target.description, imageID: image.id) } catch { throw DockerError.daemon("\(error)") }
         return 0
     }
 }

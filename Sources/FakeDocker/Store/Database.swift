@@ -3,10 +3,11 @@ import CSQLite
 import Glibc
 #endif
 
-/// A SQLite connection over the C API: prepared statements with bound arguments only, WAL, a busy
-/// timeout, and `BEGIN IMMEDIATE` for every read-modify-write (so concurrent fake-docker processes queue
-/// instead of failing with SQLITE_BUSY on lock upgrade). `StateStore` is its one user: it holds the
-/// connection privately, with a method per statement, and runs the `PRAGMA user_version` migrations.
+/// A SQLite connection over the C API: every value goes in as a bound argument (only the pragmas, which
+/// take none, are written with constants from the code), WAL, a busy timeout, and `BEGIN IMMEDIATE` for
+/// every read-modify-write (so concurrent fake-docker processes queue instead of failing with SQLITE_BUSY
+/// on lock upgrade). `StateStore` is its one user: it holds the connection privately, with a method per
+/// statement, and runs the `PRAGMA user_version` migrations.
 public final class Database {
     /// An argument bound to a statement's `?`.
     public enum Value: Equatable, Sendable {
