@@ -7,12 +7,17 @@ import Testing
 /// SQLite's own error path.
 @Suite("Failed shim writes")
 struct ShimStateWriteTests {
-    /// Makes every UPDATE that would set a container's status to `status` fail with `message`.
-    func refuse(status: ContainerStatus, with message: String, in sim: Simulator) throws {
+    /// Runs `run --name unrecorded` with `args` in `sim` (busybox imported) where every UPDATE that would set a
+    /// container's status to `status` fails with "disk full (simulated)"; the result and the container's ID.
+    func run(_ args: [String], refusing status: ContainerStatus, in sim: Simulator) throws -> (Simulator.Result, id: String) {
+        try sim.importBusybox()
         try Database(path: sim.state).execute("""
             CREATE TRIGGER refuse_\(status.rawValue) BEFORE UPDATE OF status ON containers
-            WHEN NEW.status = '\(status.rawValue)' BEGIN SELECT RAISE(ABORT, '\(message)'); END;
+            WHEN NEW.status = '\(status.rawValue)' BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END;
             """)
+        let run = try sim.run(["run", "--name", "unrecorded", "dockrun-test/busybox"] + args)
+        let id = try sim.run(["inspect", "-f", "{{.Id}}", "unrecorded"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        return (run, id)
     }
 
     /// The PIDs of host processes whose argv is exactly `argv`.
@@ -26,11 +31,8 @@ struct ShimStateWriteTests {
     func unrecordedStart() throws {
         let sim = try Simulator()
         defer { sim.cleanUp() }
-        try sim.importBusybox()
-        try refuse(status: .running, with: "disk full (simulated)", in: sim)
         // A sleep no other test runs, short enough that a shim which let it run would not stall the suite long.
-        let run = try sim.run(["run", "--name", "unrecorded", "dockrun-test/busybox", "sleep", "27"])
-        let id = try sim.run(["inspect", "-f", "{{.Id}}", "unrecorded"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let (run, id) = try run(["sleep", "27"], refusing: .running, in: sim)
         #expect(run.code == 125)
         #expect(run.err == "docker: Error response from daemon: cannot record container \(id) as running: disk full (simulated)\n\nRun 'docker run --help' for more information\n")
         #expect(run.out.isEmpty)
@@ -43,10 +45,7 @@ struct ShimStateWriteTests {
     func unrecordedExit() throws {
         let sim = try Simulator()
         defer { sim.cleanUp() }
-        try sim.importBusybox()
-        try refuse(status: .exited, with: "disk full (simulated)", in: sim)
-        let run = try sim.run(["run", "--name", "unrecorded", "dockrun-test/busybox", "sh", "-c", "echo out; exit 3"])
-        let id = try sim.run(["inspect", "-f", "{{.Id}}", "unrecorded"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let (run, id) = try run(["sh", "-c", "echo out; exit 3"], refusing: .exited, in: sim)
         #expect(run.code == 125)
         #expect(run.out == "out\n")
         #expect(run.err == "Error response from daemon: cannot record the exit of container \(id): disk full (simulated)\n")
@@ -56,10 +55,7 @@ struct ShimStateWriteTests {
     func unrecordedFailedStart() throws {
         let sim = try Simulator()
         defer { sim.cleanUp() }
-        try sim.importBusybox()
-        try refuse(status: .created, with: "disk full (simulated)", in: sim)
-        let run = try sim.run(["run", "--name", "unrecorded", "dockrun-test/busybox", "no-such-program"])
-        let id = try sim.run(["inspect", "-f", "{{.Id}}", "unrecorded"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let (run, id) = try run(["no-such-program"], refusing: .created, in: sim)
         #expect(run.code == 127)
         #expect(run.err == """
             docker: Error response from daemon: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "no-such-program": executable file not found in $PATH: unknown
