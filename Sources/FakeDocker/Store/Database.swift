@@ -107,15 +107,26 @@ public final class Database {
     /// A row of a statement being stepped, read column by column, by the names the statement gives them,
     /// without building values.
     public struct Row {
-        /// A statement's column names, looked up once per statement rather than once per row.
+        /// A statement's column names, read once per statement rather than once per row.
         final class Columns {
+            let names: [String]
             let index: [String: Int32]
+            /// Where the next read is expected: rows are mostly read in the order their columns are
+            /// selected, and comparing one short name is cheaper than hashing it (`ps -a` reads 15
+            /// columns of 10,000 rows within its 50 ms).
+            private var next = 0
+
             init(_ statement: OpaquePointer?) {
-                var index: [String: Int32] = [:]
-                for c in 0..<sqlite3_column_count(statement) {
-                    index[String(cString: sqlite3_column_name(statement, c))] = c
-                }
-                self.index = index
+                names = (0..<sqlite3_column_count(statement)).map { String(cString: sqlite3_column_name(statement, $0)) }
+                index = Dictionary(names.enumerated().map { ($1, Int32($0)) }, uniquingKeysWith: { first, _ in first })
+            }
+
+            func position(of name: String) -> Int32? {
+                let guess = next < names.count ? next : 0
+                if !names.isEmpty, names[guess] == name { next = guess + 1; return Int32(guess) }
+                guard let c = index[name] else { return nil }
+                next = Int(c) + 1
+                return c
             }
         }
 
@@ -124,7 +135,7 @@ public final class Database {
 
         /// A name the statement does not select is a mistake in the code, not in the data.
         private func column(_ name: String) -> Int32 {
-            guard let c = columns.index[name] else { preconditionFailure("the statement has no column \(name)") }
+            guard let c = columns.position(of: name) else { preconditionFailure("the statement has no column \(name)") }
             return c
         }
 
