@@ -56,9 +56,9 @@ public struct DockerCommand: Equatable, Sendable, CustomStringConvertible {
         DockerCommand(["ps", "-a", "-q", "--no-trunc", "--filter", filter])
     }
 
-    /// The container's state for systemd's readiness and watchdog (`NotifyPolicy.probeFormat`).
-    public static func probe(_ id: ContainerID) -> DockerCommand {
-        DockerCommand(["inspect", "--format", NotifyPolicy.probeFormat, id.value])
+    /// The container's state (`ContainerState`): after an ambiguous end of the client, and for systemd.
+    public static func inspectState(_ id: ContainerID) -> DockerCommand {
+        DockerCommand(["inspect", "--format", ContainerState.inspectFormat, id.value])
     }
 
     /// The command as a shell would read it, for DOCKRUN_DEBUG.

@@ -267,7 +267,7 @@ final class EventLoop {
             queue.append(.ended(process, status: status, stdout: helper.output, stderr: helper.errors))
         case .probe:
             let answer = status == .exited(0) ? String(decoding: helper.output, as: UTF8.self) : ""
-            notify { $0.probed(NotifyPolicy.ContainerState(probeOutput: answer)) }
+            notify { $0.probed(ContainerState(inspectOutput: answer)) }
         }
     }
 
@@ -299,6 +299,7 @@ final class EventLoop {
     private func perform(_ action: RunPolicy.Action) {
         switch action {
         case .spawnWait(let id): startHelper(.policy(.wait), .wait(id))
+        case .spawnInspect(let id): startHelper(.policy(.inspect), .inspectState(id))
         case .spawnStop(let id): startHelper(.policy(.stop), .stop(id))
         case .spawnKill(let id, let signal): startHelper(.policy(.kill(signal: signal)), .kill(id, signal: signal))
         case .spawnCommit(let id, let target):
@@ -323,7 +324,7 @@ final class EventLoop {
                     notifyFailed = true
                     message("warning: cannot notify systemd at \(notifySocket): \(failure.text)")
                 }
-            case .probe(let id): startHelper(.probe, .probe(id))
+            case .probe(let id): startHelper(.probe, .inspectState(id))
             case .scheduleProbe(let delay): probeDeadline = System.monotonicMilliseconds() + delay
             case .scheduleWatchdog(let delay): watchdogDeadline = System.monotonicMilliseconds() + delay
             }
@@ -386,7 +387,7 @@ extension EventLoop.Purpose {
     /// `docker wait` answers with the exit code and a probe with the container's state, on stdout.
     var readsStdout: Bool {
         switch self {
-        case .policy(.wait), .probe: return true
+        case .policy(.wait), .policy(.inspect), .probe: return true
         case .policy: return false
         }
     }

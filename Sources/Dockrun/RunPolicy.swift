@@ -1,6 +1,12 @@
 import Glibc
 import ProcessSpawn
 
+/// What `docker inspect` answered: the container's state, or its first line of stderr.
+public enum InspectResult: Equatable, Sendable {
+    case state(ContainerState)
+    case failed(String)
+}
+
 /// What `docker wait` answered: the container's exit code, or its first line of stderr.
 public enum WaitResult: Equatable, Sendable {
     case code(Int32)
@@ -8,7 +14,7 @@ public enum WaitResult: Equatable, Sendable {
 
     /// The engine's answer for a container that no longer exists (wait, rm alike).
     var saysNoSuchContainer: Bool {
-        if case .failed(let message) = self { return message.contains("No such container") }
+        if case .failed(let message) = self { return EngineMessage.saysNoSuchContainer(message) }
         return false
     }
 }
@@ -33,6 +39,7 @@ public struct RunPolicy: Sendable {
         case containerID(ContainerID)
         case clientExited(ExitStatus)
         case waitReturned(WaitResult)
+        case inspected(InspectResult)
         case stopFinished(ok: Bool)
         case killFinished(signal: Int32?, ok: Bool)
         case commitFinished(ok: Bool, message: String)
@@ -43,6 +50,7 @@ public struct RunPolicy: Sendable {
 
     public enum Action: Equatable, Sendable {
         case spawnWait(ContainerID)
+        case spawnInspect(ContainerID)
         case spawnStop(ContainerID)
         case spawnKill(ContainerID, signal: Int32?)
         case spawnCommit(ContainerID, CommitTarget)
@@ -80,6 +88,7 @@ public struct RunPolicy: Sendable {
     private var stopInFlight = false
     private var escalated = false
     private var waitInFlight = false
+    private var inspectInFlight = false
     /// The exit code, once the container's end is established.
     private var code: Int32 = 0
 
@@ -100,6 +109,7 @@ public struct RunPolicy: Sendable {
         case .containerID(let id): return found(id)
         case .clientExited(let status): return clientExited(status)
         case .waitReturned(let result): return waitReturned(result)
+        case .inspected(let result): return inspected(result)
         case .stopFinished(let ok): return stopFinished(ok: ok)
         case .killFinished(let signal, let ok): return killFinished(signal: signal, ok: ok)
         case .commitFinished(let ok, let message): return commitFinished(ok: ok, message: message)
@@ -166,11 +176,35 @@ public struct RunPolicy: Sendable {
         if let id = containerID, let reported = Self.containerCode(reportedBy: status, interactive: interactive) {
             return finish(id: id, code: reported, removedByEngine: engineRemoves)
         }
-        // Ambiguous: one `docker wait` now says how the container ended — at once if it has, and if it still runs
-        // the deadline passes first and the container is stopped.
-        guard let id = containerID, !waitInFlight else { return [] }
-        waitInFlight = true
-        return [.spawnWait(id), .armWaitDeadline]
+        // Ambiguous: one short `docker inspect` says whether the container has ended, and how.
+        guard let id = containerID, !inspectInFlight else { return [] }
+        inspectInFlight = true
+        return [.spawnInspect(id)]
+    }
+
+    /// What the container's state says after an ambiguous end of the client.
+    private mutating func inspected(_ result: InspectResult) -> [Action] {
+        inspectInFlight = false
+        guard containerLive, let id = containerID, let client else { return [] }
+        switch result {
+        case .failed(let message) where EngineMessage.saysNoSuchContainer(message):
+            // With `docker run --rm` the engine has removed it (after its end or a failed start).
+            return finish(id: id, code: client.code, removedByEngine: engineRemoves)
+        case .failed(let message):
+            return [.writeMessage("warning: docker inspect failed: \(message); using the docker client's exit code")]
+                + finish(id: id, code: client.code, removedByEngine: false)
+        case .state(let state) where state.hasEnded:
+            return finish(id: id, code: Self.exitCode(wait: .code(state.exitCode), client: client), removedByEngine: false)
+        case .state(let state) where state.status == "created":
+            // It never ran (a failed start, or a client that died before starting it): the client's code.
+            return finish(id: id, code: client.code, removedByEngine: false)
+        case .state:
+            // The client died, not the container. `docker wait` gives its code once it has stopped.
+            waitInFlight = true
+            if stoppedByDockrun { return [.spawnWait(id)] + (stopInFlight ? [] : [.spawnStop(id)]) }
+            return [.writeMessage("docker client exited (status \(client.code)) while container \(id) was still running; stopping it"),
+                    .spawnWait(id)] + requestStop(id)
+        }
     }
 
     /// The container's exit code when the client's own exit says it: an attached `docker run` exits with its
@@ -181,7 +215,7 @@ public struct RunPolicy: Sendable {
         return code
     }
 
-    /// The answer of the `docker wait` started after the client's ambiguous end.
+    /// The answer of the `docker wait` started once the client had died with the container still running.
     private mutating func waitReturned(_ result: WaitResult) -> [Action] {
         waitInFlight = false
         guard containerLive, let id = containerID, let client else { return [] }
@@ -217,14 +251,11 @@ public struct RunPolicy: Sendable {
         return [.armWaitDeadline]
     }
 
+    /// A stop finished (or a kill) and the container's end did not follow within the grace: a stop that reached
+    /// a container created but not yet started, which the client then started. It is stopped again.
     private mutating func waitDeadlinePassed() -> [Action] {
-        guard containerLive, let id = containerID, !stopInFlight else { return [] }
-        if stoppedByDockrun {
-            return escalated ? [.spawnKill(id, signal: nil)] : [.spawnStop(id)]
-        }
-        guard let client else { return [] }
-        return [.writeMessage("docker client exited (status \(client.code)) while container \(id) was still running; stopping it")]
-            + requestStop(id)
+        guard containerLive, let id = containerID, !stopInFlight, stoppedByDockrun else { return [] }
+        return escalated ? [.spawnKill(id, signal: nil)] : [.spawnStop(id)]
     }
 
     // MARK: the end: commit, remove, exit
@@ -275,7 +306,7 @@ public struct RunPolicy: Sendable {
         guard phase == .removing, let id = containerID else { return [] }
         phase = .done
         // With `docker run --rm` the engine may have removed it first (after a client's ambiguous end).
-        removedContainer = ok || (engineRemoves && message.contains("No such container"))
+        removedContainer = ok || (engineRemoves && EngineMessage.saysNoSuchContainer(message))
         if removedContainer { return [.exit(code)] }
         return [.writeMessage("warning: could not remove container \(id): \(message)"), .exit(code)]
     }

@@ -99,7 +99,7 @@ struct RunPolicyTests {
         #expect(RunPolicy.containerCode(reportedBy: .exited(3), interactive: false) == 3)
     }
 
-    @Test("an ambiguous end (125, 126, 127, a signal, a terminal's client) is asked of docker wait, bounded by the deadline")
+    @Test("an ambiguous end (125, 126, 127, a signal, a terminal's client) is asked of one docker inspect")
     func ambiguousEnds() {
         let ambiguous: [(ProcessSpawn.ExitStatus, Bool)] = [
             (.exited(125), false), (.exited(126), false), (.exited(127), false), (.signaled(SIGKILL), false),
@@ -108,7 +108,7 @@ struct RunPolicyTests {
         for (status, interactive) in ambiguous {
             var machine = running(interactive: interactive)
             #expect(RunPolicy.containerCode(reportedBy: status, interactive: interactive) == nil)
-            #expect(machine.handle(.clientExited(status)) == [.spawnWait(id), .armWaitDeadline])
+            #expect(machine.handle(.clientExited(status)) == [.spawnInspect(id)])
         }
     }
 
@@ -117,21 +117,21 @@ struct RunPolicyTests {
         for code: Int32 in [125, 126, 127] {
             var machine = running()
             _ = machine.handle(.clientExited(.exited(code)))
-            #expect(machine.handle(.waitReturned(.code(code))) == [.exit(code)])
+            #expect(machine.handle(.inspected(.state(ContainerState(status: "exited", exitCode: code)))) == [.exit(code)])
         }
     }
 
     @Test("a failed start after create (126/127) exits with docker's code, and --rm removes the container")
     func failedStart() {
-        // With `docker run --rm` the engine removes it: wait finds nothing, the client's code stands, no warning.
+        // With `docker run --rm` the engine removes it: inspect finds nothing, the client's code stands, no warning.
         var engine = running(remove: true)
         _ = engine.handle(.clientExited(.exited(127)))
-        #expect(engine.handle(.waitReturned(.failed("Error response from daemon: No such container: \(id)"))) == [.exit(127)])
+        #expect(engine.handle(.inspected(.failed("Error response from daemon: No such container: \(id)"))) == [.exit(127)])
         #expect(engine.removedContainer)
-        // With --commit dockrun removes it itself; wait answers 0 at once for a created container.
+        // With --commit dockrun removes it itself; the container never ran (it is still "created").
         var own = running(remove: true, commit: target)
         _ = own.handle(.clientExited(.exited(127)))
-        #expect(own.handle(.waitReturned(.code(0))) == [.spawnRemove(id)])
+        #expect(own.handle(.inspected(.state(ContainerState(status: "created", exitCode: 127)))) == [.spawnRemove(id)])
         #expect(own.handle(.removeFinished(ok: true, message: "")) == [.exit(127)])
     }
 
@@ -146,13 +146,21 @@ struct RunPolicyTests {
         #expect(RunPolicy.exitCode(wait: .failed("x"), client: .signaled(SIGTERM)) == 143)
     }
 
-    @Test("a failed docker wait falls back on the client's code, with a warning")
-    func waitFails() {
+    @Test("a failed docker inspect or wait falls back on the client's code, with a warning")
+    func inspectOrWaitFails() {
         var machine = running()
-        #expect(machine.handle(.clientExited(.exited(125))) == [.spawnWait(id), .armWaitDeadline])
-        #expect(machine.handle(.waitReturned(.failed("Cannot connect"))) == [
-            .writeMessage("warning: docker wait failed: Cannot connect; using the docker client's exit code"),
+        #expect(machine.handle(.clientExited(.exited(125))) == [.spawnInspect(id)])
+        #expect(machine.handle(.inspected(.failed("Cannot connect"))) == [
+            .writeMessage("warning: docker inspect failed: Cannot connect; using the docker client's exit code"),
             .exit(125),
+        ])
+        var waiting = running()
+        _ = waiting.handle(.clientExited(.signaled(SIGKILL)))
+        _ = waiting.handle(.inspected(.state(ContainerState(status: "running"))))
+        _ = waiting.handle(.stopFinished(ok: true))
+        #expect(waiting.handle(.waitReturned(.failed("Cannot connect"))) == [
+            .writeMessage("warning: docker wait failed: Cannot connect; using the docker client's exit code"),
+            .exit(137),
         ])
     }
 
@@ -206,15 +214,25 @@ struct RunPolicyTests {
     @Test("the client dying while the container runs: a message, a stop, and the container's code")
     func clientDies() {
         var machine = running(commit: target)
-        #expect(machine.handle(.clientExited(.signaled(SIGKILL))) == [.spawnWait(id), .armWaitDeadline])
-        #expect(machine.handle(.waitDeadlinePassed) == [
+        #expect(machine.handle(.clientExited(.signaled(SIGKILL))) == [.spawnInspect(id)])
+        #expect(machine.handle(.inspected(.state(ContainerState(status: "running")))) == [
             .writeMessage("docker client exited (status 137) while container \(id) was still running; stopping it"),
-            .spawnStop(id),
+            .spawnWait(id), .spawnStop(id),
         ])
         #expect(machine.stoppedByDockrun)
         #expect(machine.handle(.stopFinished(ok: true)) == [.armWaitDeadline])
-        // The wait started when the client died answers once the stop took effect; no commit after a stop.
+        // The wait started when the client's death was found answers once the stop took effect; no commit after a stop.
         #expect(machine.handle(.waitReturned(.code(0))) == [.exit(0)])
+    }
+
+    @Test("the client dying during dockrun's own stop: no second stop, the wait gives the code")
+    func clientDiesDuringStop() {
+        var machine = running()
+        _ = machine.handle(.signal(SIGTERM))
+        _ = machine.handle(.clientExited(.signaled(SIGTERM)))
+        #expect(machine.handle(.inspected(.state(ContainerState(status: "running")))) == [.spawnWait(id)])
+        _ = machine.handle(.stopFinished(ok: true))
+        #expect(machine.handle(.waitReturned(.code(143))) == [.exit(143)])
     }
 
     // MARK: commit and remove
@@ -289,7 +307,7 @@ struct RunPolicyTests {
     func removeFindsItGone() {
         var machine = running(remove: true)
         _ = machine.handle(.clientExited(.signaled(SIGKILL)))
-        #expect(machine.handle(.waitReturned(.code(137))) == [.spawnRemove(id)])
+        #expect(machine.handle(.inspected(.state(ContainerState(status: "exited", exitCode: 137)))) == [.spawnRemove(id)])
         #expect(machine.handle(.removeFinished(ok: false, message: "Error response from daemon: No such container: x")) == [.exit(137)])
         #expect(machine.removedContainer)
     }
@@ -307,7 +325,7 @@ struct RunPolicyTests {
         _ = machine.handle(.clientExited(.exited(0)))
         for event: RunPolicy.Event in [
             .signal(SIGTERM), .containerID(id), .waitDeadlinePassed, .stopFinished(ok: false),
-            .waitReturned(.code(1)), .clientExited(.exited(1)),
+            .waitReturned(.code(1)), .inspected(.failed("x")), .clientExited(.exited(1)),
         ] {
             #expect(machine.handle(event) == [])
         }
