@@ -73,7 +73,11 @@ enum Shim {
     }
 
     static func recordFailedStart(_ c: inout Container, store: StateStore, failure: StartFailure) -> Int32 {
-        let code: Int32 = DockerError.run(failure.message).exitCode
+        // The client's classification (127 not found, 126 not executable, else 125) is what the
+        // daemon records too, except that it records 128 where the client says 125 (observed for a
+        // host name the kernel refuses).
+        let clientCode = DockerError.run(failure.message).exitCode
+        let code: Int32 = clientCode == 125 ? 128 : clientCode
         c.exitCode = code
         c.error = failure.detail
         c.status = .created
@@ -100,6 +104,7 @@ enum Shim {
 
     static func start(_ c: Container, store: StateStore) -> Result<Started, StartFailure> {
         let exec = ContainerExec(rootfs: store.rootfs(ofContainer: c.id), config: c.config)
+        if let failure = exec.checkHostName() { return .failure(failure) }
         let program: String
         switch exec.resolve(c.config.path) {
         case .failure(let f): return .failure(f)
