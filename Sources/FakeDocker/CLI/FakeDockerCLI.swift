@@ -65,7 +65,8 @@ public enum FakeDockerCLI {
             }
             if (try? ctx.store.setting("daemon_down")) == "1" {
                 let message = "Cannot connect to the Docker daemon at \(ctx.daemonHost). Is the docker daemon running?"
-                if name == "run" || name == "create" {
+                // Only `run` wraps a daemon failure; `create` prints it bare (engine-observations 24).
+                if name == "run" {
                     Output.err("docker: \(message)\n\nRun 'docker \(name) --help' for more information")
                     return 125
                 }

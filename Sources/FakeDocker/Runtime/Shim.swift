@@ -84,7 +84,11 @@ enum Shim {
     /// reports it. A state that cannot take the record is reported with it, since the state may then
     /// still show the container as it was before the start.
     static func recordFailedStart(_ c: inout Container, store: StateStore, detail: String, message: String) -> Int32 {
-        let code: Int32 = DockerError.run(message).exitCode
+        // The client's classification (127 not found, 126 not executable, else 125) is what the
+        // daemon records too, except that it records 128 where the client says 125 (observed for a
+        // host name the kernel refuses).
+        let clientCode = DockerError.run(message).exitCode
+        let code: Int32 = clientCode == 125 ? 128 : clientCode
         c.exitCode = code
         c.error = detail
         c.status = .created
@@ -139,6 +143,7 @@ enum Shim {
 
     static func start(_ c: Container, store: StateStore) -> Result<Started, StartFailure> {
         let exec = ContainerExec(rootfs: store.rootfs(ofContainer: c.id), config: c.config)
+        if let failure = exec.checkHostName() { return .failure(failure) }
         let program: String
         switch exec.resolve(c.config.path) {
         case .failure(let f): return .failure(f)
