@@ -157,14 +157,11 @@ def own_cpu_of_exited(pid):
     return on_cpu_s, ticks * CLOCK_TICK_S
 
 
-class HighWaterSampler:
-    """Polls VmHWM of a set of processes chosen by `pids()` until stopped; VmHWM is the kernel's own peak, so a
-    sample only has to come late enough, not at the peak."""
+class PeriodicSampler:
+    """Calls `sample()` every `period` on a thread of its own, from `with` until its end."""
 
-    def __init__(self, pids, period=0.02):
-        self.pids = pids
+    def __init__(self, period):
         self.period = period
-        self.peaks = {}
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self.loop, daemon=True)
 
@@ -174,10 +171,7 @@ class HighWaterSampler:
             self.stopped.wait(self.period)
 
     def sample(self):
-        for role, pid in self.pids():
-            hwm = proc_status_kib(pid, "VmHWM")
-            if hwm is not None:
-                self.peaks[role] = max(self.peaks.get(role, 0), hwm)
+        raise NotImplementedError
 
     def __enter__(self):
         self.thread.start()
@@ -188,25 +182,34 @@ class HighWaterSampler:
         self.thread.join()
 
 
-class TreeWatcher:
+class HighWaterSampler(PeriodicSampler):
+    """Polls VmHWM of a set of processes chosen by `pids()` until stopped; VmHWM is the kernel's own peak, so a
+    sample only has to come late enough, not at the peak."""
+
+    def __init__(self, pids, period=0.02):
+        super().__init__(period)
+        self.pids = pids
+        self.peaks = {}
+
+    def sample(self):
+        for role, pid in self.pids():
+            hwm = proc_status_kib(pid, "VmHWM")
+            if hwm is not None:
+                self.peaks[role] = max(self.peaks.get(role, 0), hwm)
+
+
+class TreeWatcher(PeriodicSampler):
     """Walks the process tree under `root` every `period` until stopped: keeps the latest tree, when its set of
-    processes last changed, and every docker CLI process seen in it. A docker CLI process lives tens of
+    processes last changed, and every docker CLI process seen in it. A real docker CLI process lives tens of
     milliseconds at the least (its start-up alone), so a 5 ms period sees each one."""
 
     def __init__(self, root, period=0.005):
+        super().__init__(period)
         self.root = root
-        self.period = period
         self.latest = {}
         self.changed_at = time.monotonic()
         self.clients = {}
         self.lock = threading.Lock()
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self.loop, daemon=True)
-
-    def loop(self):
-        while not self.stopped.is_set():
-            self.sample()
-            self.stopped.wait(self.period)
 
     def sample(self):
         tree = proc_tree(self.root, excluded=is_engine_process)
@@ -226,14 +229,6 @@ class TreeWatcher:
                 if time.monotonic() - self.changed_at >= quiet or time.monotonic() > deadline:
                     return dict(self.latest)
             time.sleep(self.period)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_):
-        self.stopped.set()
-        self.thread.join()
 
 
 def is_docker_cli(argv):
@@ -929,10 +924,10 @@ class Bench:
             ratio = median(through_dockrun, key) / median(direct, key)
             detail = ""
             if key == "pss":
-                roles = sorted({role for t in through_dockrun for role in t["roles"]})
-                detail = " = " + " + ".join(
-                    f"{role} {mib(statistics.median(t['roles'].get(role, 0) for t in through_dockrun))}"
-                    for role in roles)
+                # The run with the median PSS sum (n is odd in a full run), process by process.
+                typical = sorted(through_dockrun, key=lambda t: t["pss"])[len(through_dockrun) // 2]
+                detail = "; its median run " + " + ".join(
+                    f"{role} {mib(kib)}" for role, kib in sorted(typical["roles"].items(), key=lambda r: -r[1]))
             self.row(f"cost: {figure}, {title}", target if state is None else "-",
                      f"{ratio:.2f}x medians (dockrun {mib(median(through_dockrun, key))}{detail}; {peer} "
                      f"{mib(median(direct, key))}; {n} pairs)",
