@@ -683,7 +683,9 @@ class Bench:
                 argv = proc_cmdline(pid)
                 if argv[:1] == [self.dockrun]:
                     continue  # forked, not yet exec'd: still dockrun's image
-                roles.append((f"docker CLI {argv[1] if len(argv) > 1 else '?'}", pid))
+                # The guardian is dockrun re-executed (its argv[0] the resolved path), not a docker CLI.
+                role = f"docker CLI {argv[1]}" if is_docker_cli(argv) and len(argv) > 1 else tree_role(argv)
+                roles.append((role, pid))
             return roles
 
         with HighWaterSampler(watched) as sampler:
