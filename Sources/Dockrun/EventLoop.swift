@@ -67,7 +67,7 @@ final class EventLoop {
     private var privateDirectory: String?
 
     init(request: RunRequest, docker: String, signals: Int32, debug: Bool) {
-        self.policy = RunPolicy(remove: request.remove, commit: request.commit)
+        self.policy = RunPolicy(remove: request.remove, commit: request.commit, interactive: System.isTerminal(0))
         self.request = request
         self.docker = docker
         self.signals = signals
@@ -336,36 +336,9 @@ final class EventLoop {
     /// policy to handle in turn (a probe's, as no answer).
     private func startHelper(_ purpose: Purpose, _ command: DockerCommand) {
         trace(command)
-        var opened: [Int32] = []
-        defer { opened.forEach { close($0) } }
         do throws(System.Failure) {
-            var options = SpawnOptions()
-            options.processGroup = .own
-            let stdin = try System.openDevNull(O_RDONLY)
-            options.stdin = stdin
-            opened.append(stdin)
-            var stdoutPipe: (read: Int32, write: Int32)?
-            if purpose.readsStdout {
-                let pipe = try System.pipe()
-                stdoutPipe = pipe
-                options.stdout = pipe.write
-                opened.append(pipe.write)
-            } else {
-                let stdout = try System.openDevNull(O_WRONLY)
-                options.stdout = stdout
-                opened.append(stdout)
-            }
-            let stderrPipe = try System.pipe()
-            options.stderr = stderrPipe.write
-            opened.append(stderrPipe.write)
-            do {
-                let child = try System.spawn(docker, command.arguments, options)
-                helpers.append(Helper(purpose: purpose, child: child, stdout: stdoutPipe?.read, stderr: stderrPipe.read))
-            } catch {
-                if let read = stdoutPipe?.read { close(read) }
-                close(stderrPipe.read)
-                throw error
-            }
+            let (child, stdout, stderr) = try System.spawnHelper(docker, command.arguments, readStdout: purpose.readsStdout)
+            helpers.append(Helper(purpose: purpose, child: child, stdout: stdout, stderr: stderr))
         } catch {
             switch purpose {
             case .policy(let process): queue.append(.notStarted(process, reason: "cannot start \(docker): \(error.text)"))
@@ -397,7 +370,7 @@ final class EventLoop {
     private func message(_ text: String) { System.write(2, "dockrun: \(text)\n") }
 
     private func trace(_ command: DockerCommand) {
-        if debug { message("exec: \(shellQuoted(docker)) \(command)") }
+        if debug { message(command.trace(docker: docker)) }
     }
 
     /// Runs on every exit path: the private directory goes; a user's cidfile as `Cidfile` says.

@@ -98,7 +98,11 @@ enum RunCommand {
             createdAt: now(), startedAt: nil, finishedAt: nil, health: "", healthStreak: 0, healthLog: "[]", seq: 0)
         let requested = run.last("name")?.value.map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 }
         do {
-            try store.db.transaction {
+            try store.transaction {
+                // The image is looked up again under the write lock: an `rmi` may have deleted it since.
+                guard try store.imageExists(id: image.id) else {
+                    throw DockerError.run("Error response from daemon: No such image: \(StateStore.normalizedTag(run.image))", command: command)
+                }
                 if let requested {
                     if let holder = try store.nameInUse(requested) {
                         throw DockerError.run("Error response from daemon: Conflict. The container name \"/\(requested)\" is already in use by container \"\(holder)\". You have to remove (or rename) that container to be able to reuse that name.", command: command)
