@@ -8,17 +8,17 @@ public struct DockerCommand: Equatable, Sendable, CustomStringConvertible {
 
     public init(_ arguments: [String]) { self.arguments = arguments }
 
-    /// `docker run --cidfile CIDFILE [user's options] [labels] [--rm] --sig-proxy=false IMAGE [COMMAND...]`.
+    /// `docker run --cidfile CIDFILE [user's options] [labels] --sig-proxy=false IMAGE [COMMAND...]`.
     /// `--sig-proxy=false` comes after the user's options because pflag lets the last one win:
-    /// dockrun alone decides what a signal does. `--rm` goes to docker when the engine removes the
-    /// container (`RunPolicy.removedByEngine`: not with `--commit`, which must come first).
+    /// dockrun alone decides what a signal does. `--rm` is never passed: a commit must come before the
+    /// removal, and an engine with live-restore kills and removes every `--rm` container when it
+    /// comes back (Engine 20.10, docs/engine-observations.md), so dockrun removes the container itself.
     /// dockrun's labels come after the user's options, so that a user's `--label io.dockrun.run=…` cannot hide
     /// the container from the guardian (the last value of a label wins).
     public static func run(_ request: RunRequest, cidfile: String, labels: RunLabels? = nil) -> DockerCommand {
         var arguments = ["run", "--cidfile", cidfile]
         arguments += request.dockerOptions
         arguments += labels?.options ?? []
-        if RunPolicy.removedByEngine(remove: request.remove, commit: request.commit) { arguments.append("--rm") }
         arguments.append("--sig-proxy=false")
         if let image = request.image {
             // The user's `--` is not among the options; without one here docker would read an

@@ -72,8 +72,6 @@ public struct RunPolicy: Sendable {
     /// The client runs on a terminal, where it can detach (`--detach-keys`) and exit 0 while the container runs on:
     /// none of its exits is taken as the container's end.
     public let interactive: Bool
-    /// `--rm` is passed to `docker run` itself (see `removedByEngine`).
-    public var engineRemoves: Bool { Self.removedByEngine(remove: remove, commit: commit) }
 
     public private(set) var phase: Phase = .starting
     public private(set) var containerID: ContainerID?
@@ -98,10 +96,6 @@ public struct RunPolicy: Sendable {
         self.interactive = interactive
     }
 
-    /// Whether the engine removes the container (`docker run --rm`) rather than dockrun (`docker rm -f`): with `--rm`
-    /// and no `--commit`. The attached client then waits until the container is removed and exits with its code, so
-    /// nothing is left to race with; a commit must come before the removal, so with `--commit` dockrun removes it.
-    public static func removedByEngine(remove: Bool, commit: CommitTarget?) -> Bool { remove && commit == nil }
 
     public mutating func handle(_ event: Event) -> [Action] {
         switch event {
@@ -174,7 +168,7 @@ public struct RunPolicy: Sendable {
             return []
         }
         if let id = containerID, let reported = Self.containerCode(reportedBy: status, interactive: interactive) {
-            return finish(id: id, code: reported, removedByEngine: engineRemoves)
+            return finish(id: id, code: reported)
         }
         // Ambiguous: one short `docker inspect` says whether the container has ended, and how.
         guard let id = containerID, !inspectInFlight else { return [] }
@@ -188,16 +182,16 @@ public struct RunPolicy: Sendable {
         guard containerLive, let id = containerID, let client else { return [] }
         switch result {
         case .failed(let message) where EngineMessage.saysNoSuchContainer(message):
-            // With `docker run --rm` the engine has removed it (after its end or a failed start).
-            return finish(id: id, code: client.code, removedByEngine: engineRemoves)
+            // Someone removed it (`docker rm -f` by hand, another dockrun's --replace): the client's code.
+            return finish(id: id, code: client.code, gone: true)
         case .failed(let message):
             return [.writeMessage("warning: docker inspect failed: \(message); using the docker client's exit code")]
-                + finish(id: id, code: client.code, removedByEngine: false)
+                + finish(id: id, code: client.code)
         case .state(let state) where state.hasEnded:
-            return finish(id: id, code: Self.exitCode(wait: .code(state.exitCode), client: client), removedByEngine: false)
+            return finish(id: id, code: Self.exitCode(wait: .code(state.exitCode), client: client))
         case .state(let state) where state.status == "created":
             // It never ran (a failed start, or a client that died before starting it): the client's code.
-            return finish(id: id, code: client.code, removedByEngine: false)
+            return finish(id: id, code: client.code)
         case .state:
             // The client died, not the container. `docker wait` gives its code once it has stopped.
             waitInFlight = true
@@ -219,17 +213,14 @@ public struct RunPolicy: Sendable {
     private mutating func waitReturned(_ result: WaitResult) -> [Action] {
         waitInFlight = false
         guard containerLive, let id = containerID, let client else { return [] }
-        // With `docker run --rm` a container that has ended is already gone: the client's code stands, and
-        // there is nothing to warn about or remove.
-        if engineRemoves && result.saysNoSuchContainer {
-            return finish(id: id, code: client.code, removedByEngine: true)
-        }
+        // Gone (removed by someone else): the client's code stands, and there is nothing to warn about or remove.
+        if result.saysNoSuchContainer { return finish(id: id, code: client.code, gone: true) }
         let code = Self.exitCode(wait: result, client: client)
         var actions: [Action] = []
         if case .failed(let message) = result {
             actions.append(.writeMessage("warning: docker wait failed: \(message); using the docker client's exit code"))
         }
-        return actions + finish(id: id, code: code, removedByEngine: false)
+        return actions + finish(id: id, code: code)
     }
 
     // MARK: stop and kill
@@ -275,17 +266,18 @@ public struct RunPolicy: Sendable {
     }
 
     /// The container's end is established: commit, remove (unless the engine already has), exit.
-    private mutating func finish(id: ContainerID, code: Int32, removedByEngine: Bool) -> [Action] {
+    /// `gone`: the container no longer exists (there is nothing to commit or remove).
+    private mutating func finish(id: ContainerID, code: Int32, gone: Bool = false) -> [Action] {
         self.code = code
-        if let commit, code == 0, !stoppedByDockrun {
+        if let commit, code == 0, !stoppedByDockrun, !gone {
             phase = .committing
             return [.spawnCommit(id, commit)]
         }
-        return removeOrExit(id, removedByEngine: removedByEngine)
+        return removeOrExit(id, gone: gone)
     }
 
-    private mutating func removeOrExit(_ id: ContainerID, removedByEngine: Bool = false) -> [Action] {
-        guard remove, !removedByEngine else {
+    private mutating func removeOrExit(_ id: ContainerID, gone: Bool = false) -> [Action] {
+        guard remove, !gone else {
             removedContainer = remove
             phase = .done
             return [.exit(code)]
@@ -305,8 +297,8 @@ public struct RunPolicy: Sendable {
     private mutating func removeFinished(ok: Bool, message: String) -> [Action] {
         guard phase == .removing, let id = containerID else { return [] }
         phase = .done
-        // With `docker run --rm` the engine may have removed it first (after a client's ambiguous end).
-        removedContainer = ok || (engineRemoves && EngineMessage.saysNoSuchContainer(message))
+        // A container someone else removed first is removed all the same.
+        removedContainer = ok || EngineMessage.saysNoSuchContainer(message)
         if removedContainer { return [.exit(code)] }
         return [.writeMessage("warning: could not remove container \(id): \(message)"), .exit(code)]
     }

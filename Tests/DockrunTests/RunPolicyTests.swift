@@ -52,13 +52,14 @@ struct RunPolicyTests {
         #expect(machine.phase == .stopping)
     }
 
-    @Test("a container created after a stop request is stopped and, with --rm, removed (by the engine)")
+    @Test("a container created after a stop request is stopped and, with --rm, removed")
     func heldStopRemoves() {
         var machine = RunPolicy(remove: true, commit: nil)
         _ = machine.handle(.signal(SIGINT))
         _ = machine.handle(.containerID(id))
         #expect(machine.handle(.stopFinished(ok: true)) == [.armWaitDeadline])
-        #expect(machine.handle(.clientExited(.exited(143))) == [.exit(143)])
+        #expect(machine.handle(.clientExited(.exited(143))) == [.spawnRemove(id)])
+        #expect(machine.handle(.removeFinished(ok: true, message: "")) == [.exit(143)])
         #expect(machine.removedContainer)
     }
 
@@ -123,16 +124,19 @@ struct RunPolicyTests {
 
     @Test("a failed start after create (126/127) exits with docker's code, and --rm removes the container")
     func failedStart() {
-        // With `docker run --rm` the engine removes it: inspect finds nothing, the client's code stands, no warning.
-        var engine = running(remove: true)
-        _ = engine.handle(.clientExited(.exited(127)))
-        #expect(engine.handle(.inspected(.failed("Error response from daemon: No such container: \(id)"))) == [.exit(127)])
-        #expect(engine.removedContainer)
-        // With --commit dockrun removes it itself; the container never ran (it is still "created").
-        var own = running(remove: true, commit: target)
-        _ = own.handle(.clientExited(.exited(127)))
-        #expect(own.handle(.inspected(.state(ContainerState(status: "created", exitCode: 127)))) == [.spawnRemove(id)])
-        #expect(own.handle(.removeFinished(ok: true, message: "")) == [.exit(127)])
+        // The container never ran (it is still "created"): the client's code, then the removal.
+        var machine = running(remove: true, commit: target)
+        _ = machine.handle(.clientExited(.exited(127)))
+        #expect(machine.handle(.inspected(.state(ContainerState(status: "created", exitCode: 127)))) == [.spawnRemove(id)])
+        #expect(machine.handle(.removeFinished(ok: true, message: "")) == [.exit(127)])
+    }
+
+    @Test("a container someone else removed: the client's code, nothing to commit or remove, no warning")
+    func removedBySomeoneElse() {
+        var machine = running(remove: true, commit: target)
+        _ = machine.handle(.clientExited(.exited(125)))
+        #expect(machine.handle(.inspected(.failed("Error: No such object: \(id)"))) == [.exit(125)])
+        #expect(machine.removedContainer)
     }
 
     @Test("docker's own failure (125) after create wins over the container's code")
@@ -282,13 +286,11 @@ struct RunPolicyTests {
         #expect(machine.handle(.removeFinished(ok: true, message: "")) == [.exit(0)])
     }
 
-    @Test("with --rm and no --commit the engine removes the container (docker run --rm): dockrun starts no rm")
-    func engineRemoves() {
-        #expect(RunPolicy.removedByEngine(remove: true, commit: nil))
-        #expect(!RunPolicy.removedByEngine(remove: true, commit: target))
-        #expect(!RunPolicy.removedByEngine(remove: false, commit: nil))
+    @Test("with --rm dockrun removes the container itself, after the end the client reported")
+    func dockrunRemoves() {
         var machine = running(remove: true)
-        #expect(machine.handle(.clientExited(.exited(3))) == [.exit(3)])
+        #expect(machine.handle(.clientExited(.exited(3))) == [.spawnRemove(id)])
+        #expect(machine.handle(.removeFinished(ok: true, message: "")) == [.exit(3)])
         #expect(machine.removedContainer)
     }
 
@@ -303,7 +305,7 @@ struct RunPolicyTests {
         #expect(!machine.removedContainer)
     }
 
-    @Test("after an ambiguous end with docker run --rm, a removal that finds the container gone is no failure")
+    @Test("a removal that finds the container already gone is no failure")
     func removeFindsItGone() {
         var machine = running(remove: true)
         _ = machine.handle(.clientExited(.signaled(SIGKILL)))
