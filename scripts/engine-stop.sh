@@ -2,21 +2,13 @@
 # Stop the engine started by engine-start.sh and remove its directory. Idempotent: a missing engine is success.
 set -u -o pipefail
 
-DIR=${DOCKRUN_ENGINE_DIR:-/tmp/engine}
+. "$(dirname "${BASH_SOURCE[0]}")/engine-common.sh"
 TERM_SECONDS=30
 KILL_SECONDS=10
 
-alive() {
-    # A zombie still answers kill -0 but has finished; only a process that has not exited counts.
-    [ -n "$1" ] && [ -e "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
-}
-
-wait_gone() {
-    local pid=$1 deadline=$((SECONDS + $2))
-    while alive "$pid"; do
-        [ $SECONDS -lt $deadline ] || return 1
-        sleep 0.2
-    done
+fail() {
+    echo "engine-stop: $*" >&2
+    exit 1
 }
 
 # Processes of this engine that can outlive dockerd after a KILL: containerd and the per-container shims, which
@@ -31,8 +23,7 @@ engine_children() {
 }
 
 [ -d "$DIR" ] || exit 0
-exec 9<"$DIR"
-flock -w 120 9 || { echo "engine-stop: another engine script holds $DIR for over 120s" >&2; exit 1; }
+lock_engine_dir
 
 dockerd_pid=$(cat "$DIR/pid" 2>/dev/null)
 unshare_pid=$(cat "$DIR/unshare.pid" 2>/dev/null)
@@ -55,7 +46,7 @@ for pid in $(engine_children); do
     wait_gone "$pid" "$KILL_SECONDS"
 done
 
-# Container shm and netns mounts live in the host mount namespace and survive a killed dockerd; deepest first.
+# Container shm and netns mounts, and the engine's own $DIR/netns, live in the host mount namespace and survive a killed dockerd; deepest first.
 awk -v root="$DIR" '$5 == root || index($5, root "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r |
     while read -r mountpoint; do
         umount "$mountpoint" 2>/dev/null || umount -l "$mountpoint" 2>/dev/null
