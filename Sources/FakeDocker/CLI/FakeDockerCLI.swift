@@ -63,13 +63,18 @@ public enum FakeDockerCLI {
                 }
                 if name == "run" || name == "create" { ctx.scriptedDelay = fault.delay } else { sleepSeconds(fault.delay) }
             }
-            if (try? ctx.store.setting("daemon_down")) == "1" {
+            if (try? ctx.store.setting("daemon_down")) == "1" || EngineRestart.isDown(ctx.store) {
                 let message = "Cannot connect to the Docker daemon at \(ctx.daemonHost). Is the docker daemon running?"
-                if name == "run" || name == "create" {
+                // Observed: only `run` wraps it as a run error; `create` says it plainly (exit 1), and `start`
+                // without -a adds its summary line.
+                if name == "run" {
                     Output.err("docker: \(message)\n\nRun 'docker \(name) --help' for more information")
                     return 125
                 }
                 Output.err(message)
+                if name == "start", let f = try? StartCommand.syntax.parse(rest), !f.bool("attach") && !f.bool("interactive") {
+                    Output.err("Error: failed to start containers: " + f.arguments.joined(separator: ", "))
+                }
                 return 1
             }
         }
