@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+
+/// The engine's contract through a restart (docs/engine-observations.md, "engine restart"). Fake-only: on
+/// the real engine a test would have to restart the suite's engine (scripts/engine-restart.sh), which the
+/// tests running beside it share; the same behaviour was observed there by hand with an engine of its own.
+@Suite("engine contract: through an engine restart",
+       .enabled(if: Engine.current.isFake, "restarting the real engine would cut the other tests' requests; observed by hand"))
+struct EngineContractRestart {
+    /// `tick 0` … `tick 7`, one a second, then exit 7.
+    static let ticks = ["sh", "-c", "i=0; while [ $i -lt 8 ]; do echo tick $i; i=$((i+1)); sleep 1; done; exit 7"]
+
+    func restartEngine(_ sb: Sandbox, down: Double, liveRestore: Bool) async throws {
+        let restarted = try await sb.docker(["script", "--restart", "--down", String(down)] + (liveRestore ? ["--live-restore"] : []))
+        #expect(restarted.code == 0, "\(restarted)")
+    }
+
+    @Test("live-restore: the attached client gets the EOF line and 125, the container runs on, its log misses nothing")
+    func liveRestoreAttached() async throws {
+        try await Sandbox.with { sb in
+            let name = sb.name()
+            let client = try sb.startDocker(["run", "--sig-proxy=false", "--name", name] + sb.tag + [sb.image] + Self.ticks)
+            try await client.waitForStdout("tick 1")
+            try await restartEngine(sb, down: 1, liveRestore: true)
+            let run = try await client.finish(timeout: 10)
+            #expect(run.code == 125)
+            #expect(matches(run.err, #"time="[^"]+" level=error msg="error waiting for container: unexpected EOF"\n"#), "\(run.err.debugDescription)")
+            #expect(try await sb.inspect(name, "{{.State.Status}}") == "running")
+            let wait = try await sb.docker(["wait", name])
+            #expect(wait.out == "7\n")
+            let logs = try await sb.docker(["logs", name])
+            #expect(logs.out == (0..<8).map { "tick \($0)\n" }.joined())
+            #expect(logs.out.hasPrefix(run.out), "what the client saw is the start of the log")
+        }
+    }
+
+    @Test("live-restore: every command fails as against a stopped daemon while the engine is down")
+    func liveRestoreDown() async throws {
+        try await Sandbox.with { sb in
+            let restart = try sb.startDocker(["script", "--restart", "--down", "3", "--live-restore"])
+            try await ChildProcess.eventually("the engine to go down") { try await sb.docker(["ps"]).code != 0 }
+            let ps = try await sb.docker(["ps"])
+            #expect(ps.code == 1)
+            #expect(matches(ps.err, #"Cannot connect to the Docker daemon at unix://\S+\. Is the docker daemon running\?\n"#), "\(ps.err.debugDescription)")
+            let run = try await sb.docker(["run", "--rm"] + sb.tag + [sb.image, "true"])
+            #expect(run.code == 125)
+            let create = try await sb.docker(["create"] + sb.tag + [sb.image, "true"])
+            #expect(create.code == 1)
+            #expect(matches(create.err, #"Cannot connect to the Docker daemon at unix://\S+\. Is the docker daemon running\?\n"#), "\(create.err.debugDescription)")
+            #expect(try await restart.finish(timeout: 10).code == 0)
+            #expect(try await sb.docker(["ps"]).code == 0)
+        }
+    }
+
+    @Test("without live-restore: the engine stops the container with its stop signal; the attached client gets its code")
+    func withoutLiveRestore() async throws {
+        try await Sandbox.with { sb in
+            let name = sb.name()
+            let client = try sb.startDocker(["run", "--sig-proxy=false", "--init", "--name", name] + sb.tag + [sb.image, "sleep", "60"])
+            try await ChildProcess.eventually("the container to run") { try await sb.inspect(name, "{{.State.Running}}") == "true" }
+            try await restartEngine(sb, down: 0, liveRestore: false)
+            let run = try await client.finish(timeout: 10)
+            #expect(run.code == 143 && run.err.isEmpty, "\(run)")
+            #expect(try await sb.inspect(name, "{{.State.Status}} {{.State.ExitCode}}") == "exited 143")
+        }
+    }
+}
