@@ -5,6 +5,12 @@ DIR=${DOCKRUN_ENGINE_DIR:-/tmp/engine}
 HOST="unix://$DIR/docker.sock"
 export DOCKER_HOST=$HOST
 
+# One line on stderr, named after the script, and a failed exit; engine-start.sh redefines it to tear down first.
+fail() {
+    echo "$(basename "$0" .sh): $*" >&2
+    exit 1
+}
+
 alive() {
     # A zombie still answers kill -0 but has finished; only a process that has not exited counts.
     [ -n "$1" ] && [ -e "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null

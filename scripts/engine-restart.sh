@@ -14,11 +14,6 @@ set -u -o pipefail
 STOP_SECONDS=60
 READY_SECONDS=60
 
-fail() {
-    echo "engine-restart: $*" >&2
-    exit 1
-}
-
 down=0
 while [ $# -gt 0 ]; do
     case $1 in

@@ -6,18 +6,15 @@ set -u -o pipefail
 TERM_SECONDS=30
 KILL_SECONDS=10
 
-fail() {
-    echo "engine-stop: $*" >&2
-    exit 1
-}
-
 # Processes of this engine that can outlive dockerd after a KILL: containerd and the per-container shims, which
 # carry the exec or data root on their command line. Found by that path, so another engine is never touched.
 # Matched in bash rather than by a grep whose own command line would contain the path.
 engine_children() {
     local proc cmdline
     for proc in /proc/[0-9]*; do
-        cmdline=$(tr '\0' ' ' <"$proc/cmdline" 2>/dev/null) || continue
+        # 2>/dev/null before the <: a process that exits between the glob and the read fails the redirection, which
+        # bash reports on the stderr in force at that point.
+        cmdline=$(tr '\0' ' ' 2>/dev/null <"$proc/cmdline") || continue
         [[ $cmdline == *"$DIR/exec"* || $cmdline == *"$DIR/data"* ]] && echo "${proc#/proc/}"
     done
 }
