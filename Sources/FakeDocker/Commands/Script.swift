@@ -23,6 +23,7 @@ enum ScriptCommand {
                 try db.transaction {
                     try db.query("DELETE FROM scripts")
                     try ctx.store.setSetting("daemon_down", nil)
+                    try ctx.store.setSetting(EngineRestart.downUntilSetting, nil)
                 }
                 return 0
             }

@@ -4,7 +4,8 @@ import Foundation
 /// SECONDS, as observed on Engine 20.10 (docs/engine-observations.md, "engine restart"). Returns once the
 /// engine answers again, as scripts/engine-restart.sh does.
 ///
-/// - From the start until the engine is back, every new command fails as against a stopped daemon.
+/// - From the start until the engine is back, every new command fails as against a stopped daemon;
+///   `script --clear` ends that window early.
 /// - Without live-restore the engine first stops each running container as `docker stop` would (its stop
 ///   signal, then KILL after its stop timeout, all at once); requests already open (an attached client,
 ///   `wait`, `logs -f`, `stop`) are answered as usual, with the container's exit code.
@@ -42,7 +43,7 @@ enum EngineRestart {
             let stops = running.map { daemon.beginStop($0, timeout: nil, signal: nil) }
             for stop in stops { _ = daemon.finishStop(stop, connection: nil) }
         }
-        sleepSeconds(seconds)
+        waitOutDownWindow(seconds, store: store)
         if liveRestore {
             for c in runningContainers(store) where c.config.autoRemove {
                 daemon.deliver(SIGKILL, to: c)
@@ -51,6 +52,15 @@ enum EngineRestart {
         }
         try? store.setSetting(downUntilSetting, nil)
         return 0
+    }
+
+    /// Sleeps `seconds`, in short naps so that `script --clear` (which clears the setting) can end the window
+    /// early: a test checks the commands during a long window without depending on how fast the machine is.
+    private static func waitOutDownWindow(_ seconds: Double, store: StateStore) {
+        let end = monotonicNow() + seconds
+        while monotonicNow() < end, (try? store.setting(downUntilSetting)).flatMap({ $0 }) != nil {
+            sleepSeconds(min(0.1, end - monotonicNow()))
+        }
     }
 
     /// Every open EngineConnection sees the restart file grow and gives up.
