@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Measure every figure named by issue 2 (fake-docker) and issue 3 (dockrun), side by side with the real engine.
+"""Measure every figure named by issue 2 (fake-docker), issue 3 (dockrun) and issue 10 (dockrun's cost beside
+`docker run`), side by side with the real engine.
 
-    scripts/bench.py [--products DIR] [--quick]
+    scripts/bench.py [--products DIR] [--quick] [--only TEXT]
 
 Without --products, builds the release products into .build-bench (`swift build -c release
 --static-swift-stdlib --scratch-path .build-bench`, incremental; statically linked as a shipped Linux CLI is, which
@@ -28,11 +29,16 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 
 IMAGE = "dockrun-test/busybox:latest"
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The one recipe of IMAGE (scripts/test-image.sh), shared with the tests and engine-start.sh.
 TEST_IMAGE = os.path.join(REPO, "scripts", "test-image.sh")
+# Runs a command as a child subreaper and prints the CPU and wall of its whole process tree.
+TREE_COST = os.path.join(REPO, "scripts", "tree_cost.py")
+# The label key that tells one run's container from the others: its value is unique to the run.
+RUN_LABEL = "dockrun-bench-run"
 ONE_GIB = 1 << 30
 CLOCK_TICK_S = 1 / os.sysconf("SC_CLK_TCK")
 
@@ -88,19 +94,54 @@ def proc_status_kib(pid, field):
 
 
 def proc_children(pid):
+    """The children of `pid`, whichever of its threads forked them (the docker CLI is a Go program: any of its
+    threads may)."""
+    found = []
     try:
-        with open(f"/proc/{pid}/task/{pid}/children") as children:
-            return [int(p) for p in children.read().split()]
-    except FileNotFoundError:
-        return []
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as children:
+                found += [int(p) for p in children.read().split()]
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return found
 
 
 def proc_cmdline(pid):
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
             return [a.decode(errors="replace") for a in cmdline.read().split(b"\0") if a]
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):
         return []
+
+
+def proc_tree(root, excluded=lambda argv: False):
+    """{pid: argv} of `root` and its descendants, leaving out each process for which `excluded(argv)` holds, and
+    its own descendants."""
+    tree, pending = {}, [root]
+    while pending:
+        pid = pending.pop()
+        argv = proc_cmdline(pid)
+        if not argv or excluded(argv):
+            continue  # gone (or a zombie: no cmdline) or not the tree's
+        tree[pid] = argv
+        pending += proc_children(pid)
+    return tree
+
+
+def proc_memory_kib(pid):
+    """(PSS, RSS) of a process in KiB from /proc/PID/smaps_rollup, or None once it is gone. PSS charges each page
+    shared by N processes 1/N to each, so a sum of PSS over processes counts a shared page once; a sum of RSS
+    counts it once per process."""
+    found = {}
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            for line in rollup:
+                key, _, rest = line.partition(":")
+                if key in ("Pss", "Rss"):
+                    found[key] = int(rest.split()[0])
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return (found["Pss"], found["Rss"]) if len(found) == 2 else None
 
 
 def own_cpu_of_exited(pid):
@@ -116,14 +157,11 @@ def own_cpu_of_exited(pid):
     return on_cpu_s, ticks * CLOCK_TICK_S
 
 
-class HighWaterSampler:
-    """Polls VmHWM of a set of processes chosen by `pids()` until stopped; VmHWM is the kernel's own peak, so a
-    sample only has to come late enough, not at the peak."""
+class PeriodicSampler:
+    """Calls `sample()` every `period` on a thread of its own, from `with` until its end."""
 
-    def __init__(self, pids, period=0.02):
-        self.pids = pids
+    def __init__(self, period):
         self.period = period
-        self.peaks = {}
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self.loop, daemon=True)
 
@@ -133,10 +171,7 @@ class HighWaterSampler:
             self.stopped.wait(self.period)
 
     def sample(self):
-        for role, pid in self.pids():
-            hwm = proc_status_kib(pid, "VmHWM")
-            if hwm is not None:
-                self.peaks[role] = max(self.peaks.get(role, 0), hwm)
+        raise NotImplementedError
 
     def __enter__(self):
         self.thread.start()
@@ -145,6 +180,85 @@ class HighWaterSampler:
     def __exit__(self, *_):
         self.stopped.set()
         self.thread.join()
+
+
+class HighWaterSampler(PeriodicSampler):
+    """Polls VmHWM of a set of processes chosen by `pids()` until stopped; VmHWM is the kernel's own peak, so a
+    sample only has to come late enough, not at the peak."""
+
+    def __init__(self, pids, period=0.02):
+        super().__init__(period)
+        self.pids = pids
+        self.peaks = {}
+
+    def sample(self):
+        for role, pid in self.pids():
+            hwm = proc_status_kib(pid, "VmHWM")
+            if hwm is not None:
+                self.peaks[role] = max(self.peaks.get(role, 0), hwm)
+
+
+class TreeWatcher(PeriodicSampler):
+    """Walks the process tree under `root` every `period` until stopped: keeps the latest tree, when its set of
+    processes last changed, and every docker CLI process seen in it. A real docker CLI process lives tens of
+    milliseconds at the least (its start-up alone), so a 5 ms period sees each one."""
+
+    def __init__(self, root, period=0.005):
+        super().__init__(period)
+        self.root = root
+        self.latest = {}
+        self.changed_at = time.monotonic()
+        self.clients = {}
+        self.lock = threading.Lock()
+
+    def sample(self):
+        tree = proc_tree(self.root, excluded=is_engine_process)
+        with self.lock:
+            if tree.keys() != self.latest.keys():
+                self.changed_at = time.monotonic()
+            self.latest = tree
+            for pid, argv in tree.items():
+                if is_docker_cli(argv):
+                    self.clients.setdefault(pid, argv)
+
+    def settled(self, quiet, limit):
+        """The tree once its processes have not changed for `quiet` seconds (or after `limit` seconds)."""
+        deadline = time.monotonic() + limit
+        while True:
+            with self.lock:
+                if time.monotonic() - self.changed_at >= quiet or time.monotonic() > deadline:
+                    return dict(self.latest)
+            time.sleep(self.period)
+
+
+def is_docker_cli(argv):
+    return os.path.basename(argv[0]) in ("docker", "fake-docker") and not is_engine_process(argv)
+
+
+def is_engine_process(argv):
+    """fake-docker's shim (`fake-docker __shim ID`, started by the `run` client) and the container's processes
+    under it stand for the real engine's containerd-shim and container, which are no client's tree: the engine's
+    cost, not the client's."""
+    return argv[1:2] == ["__shim"]
+
+
+def tree_role(argv):
+    """What a process of a client's tree is, for a breakdown: `dockrun`, `dockrun __guardian`, `docker wait`, …"""
+    name = os.path.basename(argv[0])
+    if len(argv) > 1 and (is_docker_cli(argv) or argv[1] == "__guardian"):
+        return f"{name} {argv[1]}"
+    return name
+
+
+def process_counts(trees):
+    """`started; alive (names)` of tree probes, as a range where the probes differ."""
+    def spread(values):
+        low, high = min(values), max(values)
+        return str(low) if low == high else f"{low}-{high}"
+    # The docker subcommands, in the order started (alive: by PID), of the most frequent list among the probes.
+    names = lambda key: statistics.mode(", ".join(role.split(" ", 1)[1] for role in t[key]) for t in trees)
+    return (f"{spread([len(t['started']) for t in trees])} ({names('started')}); "
+            f"{spread([len(t['alive']) for t in trees])} ({names('alive')})")
 
 
 # MARK: engines
@@ -569,7 +683,9 @@ class Bench:
                 argv = proc_cmdline(pid)
                 if argv[:1] == [self.dockrun]:
                     continue  # forked, not yet exec'd: still dockrun's image
-                roles.append((f"docker CLI {argv[1] if len(argv) > 1 else '?'}", pid))
+                # The guardian is dockrun re-executed (its argv[0] the resolved path), not a docker CLI.
+                role = f"docker CLI {argv[1]}" if is_docker_cli(argv) and len(argv) > 1 else tree_role(argv)
+                roles.append((role, pid))
             return roles
 
         with HighWaterSampler(watched) as sampler:
@@ -668,6 +784,161 @@ class Bench:
             self.row("SIGTERM to dockrun -> stop announced (DOCKRUN_DEBUG line)", "-",
                      f"{ms(statistics.median(to_trace))} median of {len(to_trace)}", None)
 
+    # MARK: dockrun's cost beside docker run (issue 10)
+
+    def cost_vs_docker_run(self):
+        """Every figure of issue 10's first table, dockrun beside the `docker run` it runs, in one run."""
+        state = self.fake_state("cost")
+        if self.real is None:
+            self.row("cost vs docker run, real engine", "", f"real engine: skipped: {self.real_skipped}", None)
+        else:
+            self.true_lifecycle_cpu_and_wall(self.real)
+        self.true_lifecycle_wall_overhead(state.engine)
+        if self.real is not None:
+            self.tree_while_container_runs("real engine", self.real, self.running_by_ps(self.real), None)
+        self.tree_while_container_runs("fake-docker", state.engine, self.running_by_state(state), state)
+
+    def tree_cost(self, argv, env):
+        """CPU and wall of `argv`'s whole process tree, from scripts/tree_cost.py (a child subreaper, so no
+        orphan of the tree escapes the count): a dict of its JSON."""
+        done = check([sys.executable, TREE_COST, *argv], env)
+        cost = json.loads(done.stdout)
+        if cost["code"] != 0 or cost["left"]:
+            raise BenchError(f"`{' '.join(argv)}` exited {cost['code']}, left running {cost['left']}: "
+                             f"{done.stderr.decode(errors='replace').strip()[:300]}")
+        return cost
+
+    def true_lifecycles(self, engine):
+        """Paired, interleaved `--rm IMG true` lifecycles on `engine`: (dockrun's tree costs, `docker run`'s)."""
+        env = self.dockrun_env(engine)
+        return self.paired(
+            self.loops(20, 3),
+            lambda: self.tree_cost([self.dockrun, "--rm", "--label", self.label, IMAGE, "true"], env),
+            lambda: self.tree_cost(engine.cmd("run", "--rm", "--label", self.label, IMAGE, "true"), engine.env))
+
+    def true_lifecycle_cpu_and_wall(self, engine):
+        through_dockrun, direct = self.true_lifecycles(engine)
+        n = len(through_dockrun)
+        median = lambda costs, key: statistics.median(c[key] for c in costs)
+        cpu = statistics.median(a["cpu"] / b["cpu"] for a, b in zip(through_dockrun, direct))
+        # dockrun is single-threaded: its main thread's CPU is its own, and the rest of the tree's is that of the
+        # guardian and docker clients it reaped, which shows they are in the figure.
+        own = median(through_dockrun, "main_thread_cpu")
+        reaped = statistics.median(c["cpu"] - c["main_thread_cpu"] for c in through_dockrun)
+        adopted = [name for cost in through_dockrun for name in cost["adopted"]]
+        self.row("cost: CPU of a --rm IMG true lifecycle (user+sys of the process tree), dockrun / docker run, "
+                 "real engine", "<= 1.7x",
+                 f"{cpu:.2f}x median of pair ratios (dockrun {ms(median(through_dockrun, 'cpu'))}, docker run "
+                 f"{ms(median(direct, 'cpu'))}; of dockrun's, dockrun itself {ms(own)}, the processes it started and "
+                 f"reaped {ms(reaped)}; orphans adopted: {', '.join(adopted) if adopted else 'none'}; {n} pairs)",
+                 cpu <= 1.7)
+        wall = statistics.median(a["wall"] / b["wall"] for a, b in zip(through_dockrun, direct))
+        self.row("cost: wall of the same, dockrun / docker run, real engine", "<= 1.05x",
+                 f"{wall:.3f}x median of pair ratios (dockrun {ms(median(through_dockrun, 'wall'))}, docker run "
+                 f"{ms(median(direct, 'wall'))}; {n} pairs)", wall <= 1.05)
+
+    def true_lifecycle_wall_overhead(self, engine):
+        through_dockrun, direct = self.true_lifecycles(engine)
+        n = len(through_dockrun)
+        overhead = statistics.median(a["wall"] - b["wall"] for a, b in zip(through_dockrun, direct))
+        dockrun_wall = statistics.median(a["wall"] for a in through_dockrun)
+        direct_wall = statistics.median(b["wall"] for b in direct)
+        self.row("cost: wall of the same on fake-docker, dockrun - fake-docker run --rm", "<= 12 ms",
+                 f"{overhead * 1000:+.1f} ms median of pair differences (dockrun {ms(dockrun_wall)}, fake-docker run "
+                 f"{ms(direct_wall)}, {dockrun_wall / direct_wall:.2f}x; {n} pairs)", overhead <= 0.012)
+
+    def running_by_ps(self, engine):
+        """Whether the run labelled with a token has its container running, asked of the engine."""
+        def running(token):
+            ps = check(engine.cmd("ps", "-q", "--filter", f"label={RUN_LABEL}={token}", "--filter",
+                                  "status=running"), engine.env)
+            return bool(ps.stdout.strip())
+        return running
+
+    def running_by_state(self, state):
+        """The same, read from fake-docker's state file rather than by `ps`, so that its call log holds only the
+        calls of the tree being measured. The state runs one container at a time."""
+        return lambda _token: bool(state.query("SELECT 1 FROM containers WHERE status = 'running'"))
+
+    def tree_while_running(self, command, env, running, state):
+        """Runs `command(token)`, a `--rm` run of a `sleep` container labelled RUN_LABEL=token; once the container
+        runs and the tree has been still for 0.3 s, reads PSS and RSS of each process of the tree; counts the
+        docker CLI processes alive then and started in all (from the call log of `state`, when given, else from
+        the tree sampled every 5 ms). Returns a dict: pss, rss (KiB sums), roles {role: PSS}, alive, started."""
+        token = uuid.uuid4().hex[:12]
+        last_call = state.query("SELECT coalesce(max(seq), 0) FROM calls")[0][0] if state else None
+        argv = command(token)
+        child = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.PIPE)
+        try:
+            with TreeWatcher(child.pid) as watcher:
+                deadline = time.monotonic() + 60
+                while not running(token):
+                    if child.poll() is not None or time.monotonic() > deadline:
+                        raise BenchError(f"`{' '.join(argv)}`: its container was not seen running")
+                    time.sleep(0.02)
+                tree = watcher.settled(quiet=0.3, limit=5)
+                at = time.time()
+                memory = {pid: proc_memory_kib(pid) for pid in tree}
+                if child.poll() is not None or None in memory.values():
+                    raise BenchError(f"`{' '.join(argv)}`: the tree ended before its memory was read")
+                _, err = child.communicate(timeout=120)
+        finally:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+        if child.returncode != 0:
+            raise BenchError(f"`{' '.join(argv)}` exited {child.returncode}: "
+                             f"{err.decode(errors='replace').strip()[:300]}")
+        roles = {}
+        for pid, (pss, _) in memory.items():
+            role = tree_role(tree[pid])
+            roles[role] = roles.get(role, 0) + pss
+        if state:
+            calls = state.query("SELECT argv, started_at, ended_at FROM calls WHERE seq > ? ORDER BY seq",
+                                (last_call,))
+            started = [("fake-docker " + json.loads(a)[0], s, e) for a, s, e in calls]
+            alive = [role for role, s, e in started if s <= at and (e is None or e > at)]
+            started = [role for role, _, _ in started]
+        else:
+            alive = [tree_role(a) for _, a in sorted(tree.items()) if is_docker_cli(a)]
+            started = [tree_role(a) for _, a in sorted(watcher.clients.items())]
+        return {"pss": sum(p for p, _ in memory.values()), "rss": sum(r for _, r in memory.values()),
+                "roles": roles, "alive": alive, "started": started}
+
+    def tree_while_container_runs(self, title, engine, running, state):
+        seconds = 3
+        env = self.dockrun_env(engine)
+        through_dockrun, direct = self.paired(
+            self.loops(5, 1),
+            lambda: self.tree_while_running(
+                lambda token: [self.dockrun, "--rm", "--label", self.label, "--label", f"{RUN_LABEL}={token}",
+                               IMAGE, "sleep", str(seconds)], env, running, state),
+            lambda: self.tree_while_running(
+                lambda token: engine.cmd("run", "--rm", "--label", self.label, "--label", f"{RUN_LABEL}={token}",
+                                         IMAGE, "sleep", str(seconds)), engine.env, running, state))
+        n = len(through_dockrun)
+        peer = "docker run" if state is None else "fake-docker run"
+        median = lambda trees, key: statistics.median(t[key] for t in trees)
+        for key, figure, target, limit in (
+                ("pss", "memory while the container runs, PSS summed over the process tree", "<= 1.3x", 1.3),
+                ("rss", "the same as plain RSS sums (shared pages counted once per process)", "-", None)):
+            ratio = median(through_dockrun, key) / median(direct, key)
+            detail = ""
+            if key == "pss":
+                # The run with the median PSS sum (n is odd in a full run), process by process.
+                typical = sorted(through_dockrun, key=lambda t: t["pss"])[len(through_dockrun) // 2]
+                detail = "; its median run " + " + ".join(
+                    f"{role} {mib(kib)}" for role, kib in sorted(typical["roles"].items(), key=lambda r: -r[1]))
+            self.row(f"cost: {figure}, {title}", target if state is None else "-",
+                     f"{ratio:.2f}x medians (dockrun {mib(median(through_dockrun, key))}{detail}; {peer} "
+                     f"{mib(median(direct, key))}; {n} pairs)",
+                     ratio <= limit if limit and state is None else None)
+        source = "fake-docker's call log" if state else "the tree sampled every 5 ms"
+        self.row(f"cost: docker CLI processes per --rm lifecycle; alive while the container runs, {title}", "-",
+                 f"dockrun {process_counts(through_dockrun)}; {peer} {process_counts(direct)} (from {source}; "
+                 f"{n} lifecycles each)", None)
+
     # MARK: report
 
     def machine(self):
@@ -706,6 +977,7 @@ class Bench:
             self.section("dockrun --rm true overhead", self.dockrun_overhead)
             self.section("dockrun CPU and RSS", self.dockrun_cpu_and_rss)
             self.section("SIGTERM to docker stop latency", self.stop_latency)
+            self.section("cost vs docker run", self.cost_vs_docker_run)
         finally:
             self.cleanup()
         self.print_table()

@@ -111,6 +111,11 @@ int cp_spawn(const cp_spawn_options *o, pid_t *pid_out) {
         }
         // dup2 leaves the new descriptor without FD_CLOEXEC, so fd 3 survives the exec.
         if (moved_pass >= 0 && dup2(moved_pass, 3) < 0) child_fail(errpipe[1], errno);
+        if (o->host_name || o->domain_name) {
+            if (unshare(CLONE_NEWUTS) < 0) child_fail(errpipe[1], errno);
+            if (o->host_name && sethostname(o->host_name, strlen(o->host_name)) < 0) child_fail(errpipe[1], errno);
+            if (o->domain_name && setdomainname(o->domain_name, strlen(o->domain_name)) < 0) child_fail(errpipe[1], errno);
+        }
         if (o->root && chroot(o->root) < 0) child_fail(errpipe[1], errno);
         if (o->cwd && chdir(o->cwd) < 0) child_fail(errpipe[1], errno);
         sigset_t none;

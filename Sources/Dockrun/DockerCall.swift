@@ -9,36 +9,17 @@ struct DockerCall {
     let debug: Bool
 
     private func trace(_ command: DockerCommand) {
-        if debug { System.write(2, "dockrun: exec: \(shellQuoted(docker)) \(command)\n") }
+        if debug { System.write(2, "dockrun: \(command.trace(docker: docker))\n") }
     }
 
     /// Runs it with stdin on /dev/null and reads its stdout and stderr at once (neither can fill and stall it),
     /// up to `limit` bytes each. A docker CLI that cannot be started answers as a shell would: 127.
     func run(_ command: DockerCommand, limit: Int = 64 * 1024) -> DockerAnswer {
         trace(command)
-        var opened: [Int32] = []
-        defer { opened.forEach { close($0) } }
         do throws(System.Failure) {
-            var options = SpawnOptions()
-            options.processGroup = .own
-            let stdin = try System.openDevNull(O_RDONLY)
-            options.stdin = stdin
-            opened.append(stdin)
-            let output = try System.pipe(), errors = try System.pipe()
-            opened += [output.write, errors.write]
-            options.stdout = output.write
-            options.stderr = errors.write
-            let child: System.Child
-            do {
-                child = try System.spawn(docker, command.arguments, options)
-            } catch {
-                close(output.read)
-                close(errors.read)
-                throw error
-            }
-            opened.forEach { close($0) }
-            opened = [child.pidfd]
-            var streams: [(fd: Int32, bytes: [UInt8])] = [(output.read, []), (errors.read, [])]
+            let (child, stdout, stderr) = try System.spawnHelper(docker, command.arguments, readStdout: true)
+            defer { close(child.pidfd) }
+            var streams: [(fd: Int32, bytes: [UInt8])] = [(stdout!, []), (stderr, [])]
             while streams.contains(where: { $0.fd >= 0 }) {
                 let open = streams.filter { $0.fd >= 0 }.map(\.fd)
                 let ready = System.poll(open, timeoutMilliseconds: -1)

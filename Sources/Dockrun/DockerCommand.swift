@@ -8,16 +8,17 @@ public struct DockerCommand: Equatable, Sendable, CustomStringConvertible {
 
     public init(_ arguments: [String]) { self.arguments = arguments }
 
-    /// `docker run --cidfile CIDFILE [user's options] --sig-proxy=false IMAGE [COMMAND...]`.
+    /// `docker run --cidfile CIDFILE [user's options] [labels] [--rm] --sig-proxy=false IMAGE [COMMAND...]`.
     /// `--sig-proxy=false` comes after the user's options because pflag lets the last one win:
-    /// dockrun alone decides what a signal does. `--rm` is never passed: docker's removal would
-    /// race with `docker wait` and `docker commit`, so dockrun removes the container itself.
+    /// dockrun alone decides what a signal does. `--rm` goes to docker when the engine removes the
+    /// container (`RunPolicy.removedByEngine`: not with `--commit`, which must come first).
     /// dockrun's labels come after the user's options, so that a user's `--label io.dockrun.run=…` cannot hide
     /// the container from the guardian (the last value of a label wins).
     public static func run(_ request: RunRequest, cidfile: String, labels: RunLabels? = nil) -> DockerCommand {
         var arguments = ["run", "--cidfile", cidfile]
         arguments += request.dockerOptions
         arguments += labels?.options ?? []
+        if RunPolicy.removedByEngine(remove: request.remove, commit: request.commit) { arguments.append("--rm") }
         arguments.append("--sig-proxy=false")
         if let image = request.image {
             // The user's `--` is not among the options; without one here docker would read an
@@ -55,11 +56,14 @@ public struct DockerCommand: Equatable, Sendable, CustomStringConvertible {
         DockerCommand(["ps", "-a", "-q", "--no-trunc", "--filter", filter])
     }
 
-    /// The container's state for systemd's readiness and watchdog (`NotifyPolicy.probeFormat`).
-    public static func probe(_ id: ContainerID) -> DockerCommand {
-        DockerCommand(["inspect", "--format", NotifyPolicy.probeFormat, id.value])
+    /// The container's state (`ContainerState`): after an ambiguous end of the client, and for systemd.
+    public static func inspectState(_ id: ContainerID) -> DockerCommand {
+        DockerCommand(["inspect", "--format", ContainerState.inspectFormat, id.value])
     }
 
     /// The command as a shell would read it, for DOCKRUN_DEBUG.
     public var description: String { shellQuoted(arguments) }
+
+    /// The DOCKRUN_DEBUG line for this command run by `docker`.
+    public func trace(docker: String) -> String { "exec: \(shellQuoted(docker)) \(self)" }
 }

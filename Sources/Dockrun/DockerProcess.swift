@@ -4,6 +4,8 @@ import ProcessSpawn
 public enum DockerProcess: Equatable, Sendable {
     /// `docker run`, whose exit dockrun reports when no container's end is known.
     case client
+    /// `docker inspect` of the container's state, after an ambiguous end of the client.
+    case inspect
     case wait, stop
     case kill(signal: Int32?)
     case commit, remove
@@ -15,6 +17,10 @@ extension RunPolicy.Event {
     public static func ended(_ process: DockerProcess, status: ExitStatus, stdout: [UInt8], stderr: [UInt8]) -> Self {
         if case .wait = process, status == .exited(0), let line = firstLine(stdout), let code = Int32(line) {
             return .waitReturned(.code(code))
+        }
+        if case .inspect = process, status == .exited(0),
+           let state = ContainerState(inspectOutput: String(decoding: stdout, as: UTF8.self)) {
+            return .inspected(.state(state))
         }
         return ended(process, status: status, problem: firstLine(stderr) ?? "docker exited with status \(status.code)")
     }
@@ -30,6 +36,7 @@ extension RunPolicy.Event {
         switch process {
         case .client: return .clientExited(status)
         case .wait: return .waitReturned(.failed(problem))
+        case .inspect: return .inspected(.failed(problem))
         case .stop: return .stopFinished(ok: ok)
         case .kill(let signal): return .killFinished(signal: signal, ok: ok)
         case .commit: return .commitFinished(ok: ok, message: problem)

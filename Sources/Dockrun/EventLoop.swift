@@ -67,7 +67,7 @@ final class EventLoop {
     private var privateDirectory: String?
 
     init(request: RunRequest, docker: String, signals: Int32, debug: Bool) {
-        self.policy = RunPolicy(remove: request.remove, commit: request.commit)
+        self.policy = RunPolicy(remove: request.remove, commit: request.commit, interactive: System.isTerminal(0))
         self.request = request
         self.docker = docker
         self.signals = signals
@@ -267,7 +267,7 @@ final class EventLoop {
             queue.append(.ended(process, status: status, stdout: helper.output, stderr: helper.errors))
         case .probe:
             let answer = status == .exited(0) ? String(decoding: helper.output, as: UTF8.self) : ""
-            notify { $0.probed(NotifyPolicy.ContainerState(probeOutput: answer)) }
+            notify { $0.probed(ContainerState(inspectOutput: answer)) }
         }
     }
 
@@ -299,6 +299,7 @@ final class EventLoop {
     private func perform(_ action: RunPolicy.Action) {
         switch action {
         case .spawnWait(let id): startHelper(.policy(.wait), .wait(id))
+        case .spawnInspect(let id): startHelper(.policy(.inspect), .inspectState(id))
         case .spawnStop(let id): startHelper(.policy(.stop), .stop(id))
         case .spawnKill(let id, let signal): startHelper(.policy(.kill(signal: signal)), .kill(id, signal: signal))
         case .spawnCommit(let id, let target):
@@ -323,7 +324,7 @@ final class EventLoop {
                     notifyFailed = true
                     message("warning: cannot notify systemd at \(notifySocket): \(failure.text)")
                 }
-            case .probe(let id): startHelper(.probe, .probe(id))
+            case .probe(let id): startHelper(.probe, .inspectState(id))
             case .scheduleProbe(let delay): probeDeadline = System.monotonicMilliseconds() + delay
             case .scheduleWatchdog(let delay): watchdogDeadline = System.monotonicMilliseconds() + delay
             }
@@ -336,36 +337,9 @@ final class EventLoop {
     /// policy to handle in turn (a probe's, as no answer).
     private func startHelper(_ purpose: Purpose, _ command: DockerCommand) {
         trace(command)
-        var opened: [Int32] = []
-        defer { opened.forEach { close($0) } }
         do throws(System.Failure) {
-            var options = SpawnOptions()
-            options.processGroup = .own
-            let stdin = try System.openDevNull(O_RDONLY)
-            options.stdin = stdin
-            opened.append(stdin)
-            var stdoutPipe: (read: Int32, write: Int32)?
-            if purpose.readsStdout {
-                let pipe = try System.pipe()
-                stdoutPipe = pipe
-                options.stdout = pipe.write
-                opened.append(pipe.write)
-            } else {
-                let stdout = try System.openDevNull(O_WRONLY)
-                options.stdout = stdout
-                opened.append(stdout)
-            }
-            let stderrPipe = try System.pipe()
-            options.stderr = stderrPipe.write
-            opened.append(stderrPipe.write)
-            do {
-                let child = try System.spawn(docker, command.arguments, options)
-                helpers.append(Helper(purpose: purpose, child: child, stdout: stdoutPipe?.read, stderr: stderrPipe.read))
-            } catch {
-                if let read = stdoutPipe?.read { close(read) }
-                close(stderrPipe.read)
-                throw error
-            }
+            let (child, stdout, stderr) = try System.spawnHelper(docker, command.arguments, readStdout: purpose.readsStdout)
+            helpers.append(Helper(purpose: purpose, child: child, stdout: stdout, stderr: stderr))
         } catch {
             switch purpose {
             case .policy(let process): queue.append(.notStarted(process, reason: "cannot start \(docker): \(error.text)"))
@@ -397,7 +371,7 @@ final class EventLoop {
     private func message(_ text: String) { System.write(2, "dockrun: \(text)\n") }
 
     private func trace(_ command: DockerCommand) {
-        if debug { message("exec: \(shellQuoted(docker)) \(command)") }
+        if debug { message(command.trace(docker: docker)) }
     }
 
     /// Runs on every exit path: the private directory goes; a user's cidfile as `Cidfile` says.
@@ -413,7 +387,7 @@ extension EventLoop.Purpose {
     /// `docker wait` answers with the exit code and a probe with the container's state, on stdout.
     var readsStdout: Bool {
         switch self {
-        case .policy(.wait), .probe: return true
+        case .policy(.wait), .policy(.inspect), .probe: return true
         case .policy: return false
         }
     }

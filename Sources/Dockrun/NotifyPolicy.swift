@@ -24,25 +24,6 @@ public struct NotifyPolicy: Equatable, Sendable {
         case scheduleWatchdog(milliseconds: Int64)
     }
 
-    /// What `docker inspect` said: `.State.Status` and, if the container has a health check, its status.
-    public struct ContainerState: Equatable, Sendable {
-        public var status: String
-        public var health: String?
-
-        public init(status: String, health: String?) {
-            self.status = status
-            self.health = health
-        }
-
-        /// The probe's output: `STATUS[ HEALTH]` (the format `probeFormat` asks for).
-        public init?(probeOutput text: String) {
-            let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
-            guard let status = words.first else { return nil }
-            self.init(status: status, health: words.count > 1 ? words[1] : nil)
-        }
-    }
-
-    public static let probeFormat = "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}"
     /// While waiting to be ready: the first probe retried soon, then less often, never more than every 2 s.
     static let firstRetryMilliseconds: Int64 = 50
     static let longestRetryMilliseconds: Int64 = 2000

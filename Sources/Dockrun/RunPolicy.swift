@@ -1,10 +1,22 @@
 import Glibc
 import ProcessSpawn
 
+/// What `docker inspect` answered: the container's state, or its first line of stderr.
+public enum InspectResult: Equatable, Sendable {
+    case state(ContainerState)
+    case failed(String)
+}
+
 /// What `docker wait` answered: the container's exit code, or its first line of stderr.
 public enum WaitResult: Equatable, Sendable {
     case code(Int32)
     case failed(String)
+
+    /// The engine's answer for a container that no longer exists (wait, rm alike).
+    var saysNoSuchContainer: Bool {
+        if case .failed(let message) = self { return EngineMessage.saysNoSuchContainer(message) }
+        return false
+    }
 }
 
 /// The decisions of dockrun, as a value: it takes the events the event loop observes and returns the
@@ -13,7 +25,7 @@ public struct RunPolicy: Sendable {
     public enum Phase: Equatable, Sendable {
         /// `docker run` started; no container ID yet.
         case starting
-        /// The container exists; `docker wait` is out.
+        /// The container exists; its client is attached to it.
         case running
         /// dockrun has asked docker to stop it (a signal, or the client died).
         case stopping
@@ -27,6 +39,7 @@ public struct RunPolicy: Sendable {
         case containerID(ContainerID)
         case clientExited(ExitStatus)
         case waitReturned(WaitResult)
+        case inspected(InspectResult)
         case stopFinished(ok: Bool)
         case killFinished(signal: Int32?, ok: Bool)
         case commitFinished(ok: Bool, message: String)
@@ -37,6 +50,7 @@ public struct RunPolicy: Sendable {
 
     public enum Action: Equatable, Sendable {
         case spawnWait(ContainerID)
+        case spawnInspect(ContainerID)
         case spawnStop(ContainerID)
         case spawnKill(ContainerID, signal: Int32?)
         case spawnCommit(ContainerID, CommitTarget)
@@ -55,6 +69,11 @@ public struct RunPolicy: Sendable {
 
     public let remove: Bool
     public let commit: CommitTarget?
+    /// The client runs on a terminal, where it can detach (`--detach-keys`) and exit 0 while the container runs on:
+    /// none of its exits is taken as the container's end.
+    public let interactive: Bool
+    /// `--rm` is passed to `docker run` itself (see `removedByEngine`).
+    public var engineRemoves: Bool { Self.removedByEngine(remove: remove, commit: commit) }
 
     public private(set) var phase: Phase = .starting
     public private(set) var containerID: ContainerID?
@@ -69,17 +88,20 @@ public struct RunPolicy: Sendable {
     private var stopInFlight = false
     private var escalated = false
     private var waitInFlight = false
-    /// Whether the `docker wait` in flight was started after the client exited.
-    private var waitStartedAfterClient = false
-    /// An answer of a `docker wait` started while the client still ran, not yet confirmed.
-    private var provisionalWait: WaitResult?
+    private var inspectInFlight = false
     /// The exit code, once the container's end is established.
     private var code: Int32 = 0
 
-    public init(remove: Bool, commit: CommitTarget?) {
+    public init(remove: Bool, commit: CommitTarget?, interactive: Bool = false) {
         self.remove = remove
         self.commit = commit
+        self.interactive = interactive
     }
+
+    /// Whether the engine removes the container (`docker run --rm`) rather than dockrun (`docker rm -f`): with `--rm`
+    /// and no `--commit`. The attached client then waits until the container is removed and exits with its code, so
+    /// nothing is left to race with; a commit must come before the removal, so with `--commit` dockrun removes it.
+    public static func removedByEngine(remove: Bool, commit: CommitTarget?) -> Bool { remove && commit == nil }
 
     public mutating func handle(_ event: Event) -> [Action] {
         switch event {
@@ -87,6 +109,7 @@ public struct RunPolicy: Sendable {
         case .containerID(let id): return found(id)
         case .clientExited(let status): return clientExited(status)
         case .waitReturned(let result): return waitReturned(result)
+        case .inspected(let result): return inspected(result)
         case .stopFinished(let ok): return stopFinished(ok: ok)
         case .killFinished(let signal, let ok): return killFinished(signal: signal, ok: ok)
         case .commitFinished(let ok, let message): return commitFinished(ok: ok, message: message)
@@ -126,12 +149,12 @@ public struct RunPolicy: Sendable {
 
     // MARK: the container and the client
 
+    /// No `docker wait` is started: the attached client reports the container's end itself (see `clientExited`).
     private mutating func found(_ id: ContainerID) -> [Action] {
         guard phase == .starting else { return [] }
         containerID = id
         phase = .running
-        waitInFlight = true
-        var actions: [Action] = [.spawnWait(id)]
+        var actions: [Action] = []
         let held = heldSignals
         heldSignals = []
         for signal in held { actions += receive(signal) }
@@ -150,37 +173,63 @@ public struct RunPolicy: Sendable {
             }
             return []
         }
-        if let answer = provisionalWait {
-            provisionalWait = nil
-            return waitReturned(answer)
+        if let id = containerID, let reported = Self.containerCode(reportedBy: status, interactive: interactive) {
+            return finish(id: id, code: reported, removedByEngine: engineRemoves)
         }
-        var actions: [Action] = []
-        if !waitInFlight { actions += startWait(afterClient: true) }
-        return actions + [.armWaitDeadline]
+        // Ambiguous: one short `docker inspect` says whether the container has ended, and how.
+        guard let id = containerID, !inspectInFlight else { return [] }
+        inspectInFlight = true
+        return [.spawnInspect(id)]
     }
 
-    /// `docker wait` answers at once for a container that is created but not yet started (its
-    /// condition is "not running"), and the cidfile is written between create and start. So an
-    /// answer that came while the client still ran is only trusted when the client's own exit
-    /// code agrees; otherwise a new wait, started after the client exited, decides.
+    /// What the container's state says after an ambiguous end of the client.
+    private mutating func inspected(_ result: InspectResult) -> [Action] {
+        inspectInFlight = false
+        guard containerLive, let id = containerID, let client else { return [] }
+        switch result {
+        case .failed(let message) where EngineMessage.saysNoSuchContainer(message):
+            // With `docker run --rm` the engine has removed it (after its end or a failed start).
+            return finish(id: id, code: client.code, removedByEngine: engineRemoves)
+        case .failed(let message):
+            return [.writeMessage("warning: docker inspect failed: \(message); using the docker client's exit code")]
+                + finish(id: id, code: client.code, removedByEngine: false)
+        case .state(let state) where state.hasEnded:
+            return finish(id: id, code: Self.exitCode(wait: .code(state.exitCode), client: client), removedByEngine: false)
+        case .state(let state) where state.status == "created":
+            // It never ran (a failed start, or a client that died before starting it): the client's code.
+            return finish(id: id, code: client.code, removedByEngine: false)
+        case .state:
+            // The client died, not the container. `docker wait` gives its code once it has stopped.
+            waitInFlight = true
+            if stoppedByDockrun { return [.spawnWait(id)] + (stopInFlight ? [] : [.spawnStop(id)]) }
+            return [.writeMessage("docker client exited (status \(client.code)) while container \(id) was still running; stopping it"),
+                    .spawnWait(id)] + requestStop(id)
+        }
+    }
+
+    /// The container's exit code when the client's own exit says it: an attached `docker run` exits with its
+    /// container's code once the container has ended (and, with `--rm`, been removed). Not when the code may be the
+    /// CLI's own failure (125, 126, 127), when the client died of a signal, or on a terminal, where it can detach.
+    public static func containerCode(reportedBy client: ExitStatus, interactive: Bool) -> Int32? {
+        guard !interactive, case .exited(let code) = client, !dockerFailureCodes.contains(code) else { return nil }
+        return code
+    }
+
+    /// The answer of the `docker wait` started once the client had died with the container still running.
     private mutating func waitReturned(_ result: WaitResult) -> [Action] {
         waitInFlight = false
-        guard containerLive, let id = containerID else { return [] }
-        guard let client else {
-            provisionalWait = result
-            return []
+        guard containerLive, let id = containerID, let client else { return [] }
+        // With `docker run --rm` a container that has ended is already gone: the client's code stands, and
+        // there is nothing to warn about or remove.
+        if engineRemoves && result.saysNoSuchContainer {
+            return finish(id: id, code: client.code, removedByEngine: true)
         }
-        if waitStartedAfterClient || result == .code(client.code) {
-            return finish(id: id, wait: result, client: client)
+        let code = Self.exitCode(wait: result, client: client)
+        var actions: [Action] = []
+        if case .failed(let message) = result {
+            actions.append(.writeMessage("warning: docker wait failed: \(message); using the docker client's exit code"))
         }
-        return startWait(afterClient: true) + [.armWaitDeadline]
-    }
-
-    private mutating func startWait(afterClient: Bool) -> [Action] {
-        guard let id = containerID else { return [] }
-        waitInFlight = true
-        waitStartedAfterClient = afterClient
-        return [.spawnWait(id)]
+        return actions + finish(id: id, code: code, removedByEngine: false)
     }
 
     // MARK: stop and kill
@@ -202,14 +251,11 @@ public struct RunPolicy: Sendable {
         return [.armWaitDeadline]
     }
 
+    /// A stop finished (or a kill) and the container's end did not follow within the grace: a stop that reached
+    /// a container created but not yet started, which the client then started. It is stopped again.
     private mutating func waitDeadlinePassed() -> [Action] {
-        guard containerLive, let id = containerID, !stopInFlight else { return [] }
-        if stoppedByDockrun {
-            return escalated ? [.spawnKill(id, signal: nil)] : [.spawnStop(id)]
-        }
-        guard let client else { return [] }
-        return [.writeMessage("docker client exited (status \(client.code)) while container \(id) was still running; stopping it")]
-            + requestStop(id)
+        guard containerLive, let id = containerID, !stopInFlight, stoppedByDockrun else { return [] }
+        return escalated ? [.spawnKill(id, signal: nil)] : [.spawnStop(id)]
     }
 
     // MARK: the end: commit, remove, exit
@@ -228,21 +274,19 @@ public struct RunPolicy: Sendable {
         return container
     }
 
-    private mutating func finish(id: ContainerID, wait: WaitResult, client: ExitStatus) -> [Action] {
-        code = Self.exitCode(wait: wait, client: client)
-        var actions: [Action] = []
-        if case .failed(let message) = wait {
-            actions.append(.writeMessage("warning: docker wait failed: \(message); using the docker client's exit code"))
-        }
+    /// The container's end is established: commit, remove (unless the engine already has), exit.
+    private mutating func finish(id: ContainerID, code: Int32, removedByEngine: Bool) -> [Action] {
+        self.code = code
         if let commit, code == 0, !stoppedByDockrun {
             phase = .committing
-            return actions + [.spawnCommit(id, commit)]
+            return [.spawnCommit(id, commit)]
         }
-        return actions + removeOrExit(id)
+        return removeOrExit(id, removedByEngine: removedByEngine)
     }
 
-    private mutating func removeOrExit(_ id: ContainerID) -> [Action] {
-        guard remove else {
+    private mutating func removeOrExit(_ id: ContainerID, removedByEngine: Bool = false) -> [Action] {
+        guard remove, !removedByEngine else {
+            removedContainer = remove
             phase = .done
             return [.exit(code)]
         }
@@ -261,8 +305,9 @@ public struct RunPolicy: Sendable {
     private mutating func removeFinished(ok: Bool, message: String) -> [Action] {
         guard phase == .removing, let id = containerID else { return [] }
         phase = .done
-        removedContainer = ok
-        if ok { return [.exit(code)] }
+        // With `docker run --rm` the engine may have removed it first (after a client's ambiguous end).
+        removedContainer = ok || (engineRemoves && EngineMessage.saysNoSuchContainer(message))
+        if removedContainer { return [.exit(code)] }
         return [.writeMessage("warning: could not remove container \(id): \(message)"), .exit(code)]
     }
 }

@@ -36,6 +36,47 @@ enum System {
         _ = cp_pidfd_send_signal(child.pidfd, SIGKILL)
     }
 
+    /// A docker process that is not the client: stdin on /dev/null, stdout read by dockrun (`readStdout`) or on
+    /// /dev/null (it belongs to the container's output), stderr read by dockrun (docker's message); a process
+    /// group of its own, so that a signal to dockrun's group does not reach it. Returns the read ends.
+    static func spawnHelper(_ docker: String, _ arguments: [String], readStdout: Bool) throws(Failure)
+        -> (child: Child, stdout: Int32?, stderr: Int32) {
+        var opened: [Int32] = []
+        defer { opened.forEach { close($0) } }
+        var options = SpawnOptions()
+        options.processGroup = .own
+        let stdin = try openDevNull(O_RDONLY)
+        options.stdin = stdin
+        opened.append(stdin)
+        var stdoutRead: Int32?
+        if readStdout {
+            let pipe = try pipe()
+            stdoutRead = pipe.read
+            options.stdout = pipe.write
+            opened.append(pipe.write)
+        } else {
+            let stdout = try openDevNull(O_WRONLY)
+            options.stdout = stdout
+            opened.append(stdout)
+        }
+        let stderrPipe: (read: Int32, write: Int32)
+        do {
+            stderrPipe = try pipe()
+        } catch {
+            if let stdoutRead { close(stdoutRead) }
+            throw error
+        }
+        options.stderr = stderrPipe.write
+        opened.append(stderrPipe.write)
+        do {
+            return (try spawn(docker, arguments, options), stdoutRead, stderrPipe.read)
+        } catch {
+            if let stdoutRead { close(stdoutRead) }
+            close(stderrPipe.read)
+            throw error
+        }
+    }
+
     /// A close-on-exec pipe whose read end does not block (the write end is the child's stdout or
     /// stderr, left blocking as a program expects).
     static func pipe() throws(Failure) -> (read: Int32, write: Int32) {

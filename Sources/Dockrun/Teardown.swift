@@ -14,9 +14,8 @@ public struct DockerAnswer: Equatable, Sendable {
 
     public var succeeded: Bool { status == .exited(0) }
     /// The engine's answer for a name or ID that names no container (stop, kill, rm alike).
-    public var saysNoSuchContainer: Bool { error.contains("No such container") }
-    /// `docker kill` of a container that has already ended.
-    public var saysNotRunning: Bool { error.contains("is not running") }
+    public var saysNoSuchContainer: Bool { EngineMessage.saysNoSuchContainer(error) }
+    public var saysNotRunning: Bool { EngineMessage.saysNotRunning(error) }
     public var firstErrorLine: String {
         let line = error.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
         return line.isEmpty ? "docker exited with status \(status.code)" : line

@@ -13,14 +13,20 @@ public func spawnProcess(_ file: String, argv: [String], _ options: SpawnOptions
                 withCString(file) { cFile in
                     withCString(options.root) { cRoot in
                         withCString(options.workingDirectory) { cWorkingDirectory in
-                            raw.file = cFile
-                            raw.argv = cArgv
-                            raw.envp = cEnvironment
-                            raw.root = cRoot
-                            raw.cwd = cWorkingDirectory
-                            raw.ignored_signals = ignored.baseAddress
-                            raw.ignored_count = Int32(ignored.count)
-                            return cp_spawn(&raw, &pid)
+                            withCString(options.hostName) { cHostName in
+                                withCString(options.domainName) { cDomainName in
+                                    raw.file = cFile
+                                    raw.argv = cArgv
+                                    raw.envp = cEnvironment
+                                    raw.root = cRoot
+                                    raw.cwd = cWorkingDirectory
+                                    raw.host_name = cHostName
+                                    raw.domain_name = cDomainName
+                                    raw.ignored_signals = ignored.baseAddress
+                                    raw.ignored_count = Int32(ignored.count)
+                                    return cp_spawn(&raw, &pid)
+                                }
+                            }
                         }
                     }
                 }

@@ -11,6 +11,10 @@ public struct SpawnOptions {
     /// chroot() here before anything else (the working directory is then inside it).
     public var root: String?
     public var workingDirectory: String?
+    /// Either set: the child gets a UTS namespace of its own (root only) with these names, as a
+    /// container does; nil: that name as the parent has it.
+    public var hostName: String?
+    public var domainName: String?
     public var ignoredSignals: [Int32] = []
 
     public init() {}

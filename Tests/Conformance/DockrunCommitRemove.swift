@@ -85,7 +85,7 @@ struct DockrunCommitRemove {
         }
     }
 
-    @Test("5: docker run is never given --rm (it would race with wait and commit)",
+    @Test("5: with --commit, docker run is not given --rm: the commit comes first, then dockrun's removal",
           .enabled(if: Engine.current.isFake, "reads fake-docker's call log"))
     func noDockerRemove() async throws {
         try await Sandbox.with { sb in
@@ -99,6 +99,33 @@ struct DockrunCommitRemove {
             // Commit before removal, and the commit's snapshot is the container's.
             let order = calls.compactMap { call in ["commit", "rm"].first { call.command == $0 } }
             #expect(order == ["commit", "rm"], "\(calls)")
+        }
+    }
+
+    @Test("5: a --rm lifecycle starts one docker process, docker run --rm; nothing after the end",
+          .enabled(if: Engine.current.isFake, "reads fake-docker's call log"))
+    func oneDockerProcess() async throws {
+        try await Sandbox.with { sb in
+            let run = try await sb.dockrun(["--rm"] + sb.tag + [sb.image, "sh", "-c", "exit 3"])
+            #expect(run.code == 3)
+            let calls = try await sb.calls().filter { $0.command != "import" }
+            #expect(calls.map(\.command) == ["run"], "\(calls)")
+            #expect(calls.first?.arguments.contains("--rm") == true, "\(calls)")
+            #expect(try await sb.containers().isEmpty)
+        }
+    }
+
+    @Test("2: while the container runs, dockrun's children are its guardian and one docker client")
+    func treeWhileRunning() async throws {
+        try await Sandbox.with { sb in
+            let run = try sb.startDockrun(["--rm"] + sb.tag + [sb.image, "sh", "-c", ContainerScript.trapping(["TERM": 0])])
+            try await run.waitForStdout("ready\n")
+            let children = run.children
+            #expect(children.count == 2, "\(children)")
+            #expect(children.filter { $0.dropFirst().first == "__guardian" }.count == 1, "\(children)")
+            #expect(children.filter { $0.dropFirst().first == "run" }.count == 1, "\(children)")
+            run.signal(SIGTERM)
+            #expect(try await run.finish().code == 0)
         }
     }
 }

@@ -6,7 +6,8 @@ import Testing
 /// with docker's message, and dockrun's own 125/127.
 @Suite("dockrun 2: exit codes")
 struct DockrunExitCodes {
-    @Test("2: dockrun exits with the container's code", arguments: [0, 1, 3, 127, 255] as [Int32])
+    @Test("2: dockrun exits with the container's code (also 125, 126 and 127 of the container's own)",
+          arguments: [0, 1, 3, 125, 126, 127, 255] as [Int32])
     func containerCode(code: Int32) async throws {
         try await Sandbox.with { sb in
             let run = try await sb.dockrun(["--rm"] + sb.tag + [sb.image, "sh", "-c", "exit \(code)"])

@@ -34,7 +34,8 @@ struct DockrunFaults {
     func failingRemove() async throws {
         try await Sandbox.with { sb in
             try await sb.script(["rm", "--exit", "1", "--stderr", "Error response from daemon: rm failed on purpose"])
-            let run = try await sb.dockrun(["--rm"] + sb.tag + [sb.image, "sh", "-c", "exit 3"])
+            // With --commit dockrun removes the container itself (without it, `docker run --rm` does).
+            let run = try await sb.dockrun(["--rm", "--commit", sb.repository()] + sb.tag + [sb.image, "sh", "-c", "exit 3"])
             #expect(run.code == 3)
             #expect(run.err.split(separator: "\n").contains { $0.hasPrefix("dockrun: ") }, "no warning: \(run.err)")
         }

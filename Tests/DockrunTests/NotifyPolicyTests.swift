@@ -2,7 +2,7 @@ import Testing
 @testable import Dockrun
 
 private let id = ContainerID(cidfileContents: String(repeating: "0123456789abcdef", count: 4))!
-private let running = NotifyPolicy.ContainerState(status: "running", health: nil)
+private let running = ContainerState(status: "running", health: nil)
 
 private func created(_ mode: NotifyPolicy.Mode, watchdog: Int64? = nil, mainPID: Int32? = nil) -> NotifyPolicy {
     var policy = NotifyPolicy(mode: mode, watchdogMicroseconds: watchdog, mainPID: mainPID)
@@ -115,8 +115,8 @@ struct NotifyPolicyTests {
 
     @Test("the probe's output is read as status and health")
     func probeOutput() {
-        #expect(NotifyPolicy.ContainerState(probeOutput: "running healthy\n") == .init(status: "running", health: "healthy"))
-        #expect(NotifyPolicy.ContainerState(probeOutput: "running \n") == .init(status: "running", health: nil))
-        #expect(NotifyPolicy.ContainerState(probeOutput: "\n") == nil)
+        #expect(ContainerState(inspectOutput: "running 0 healthy\n") == .init(status: "running", health: "healthy"))
+        #expect(ContainerState(inspectOutput: "exited 3 \n") == .init(status: "exited", exitCode: 3))
+        #expect(ContainerState(inspectOutput: "\n") == nil)
     }
 }

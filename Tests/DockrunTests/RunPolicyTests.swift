@@ -1,26 +1,27 @@
 import Glibc
+import ProcessSpawn
 import Testing
 @testable import Dockrun
 
 private let id = ContainerID(cidfileContents: String(repeating: "0123456789abcdef", count: 4))!
 private let target = try! CommitTarget("out/image:1")
 
-/// A machine that has seen the container's ID (its `docker wait` is out).
-private func running(remove: Bool = false, commit: CommitTarget? = nil) -> RunPolicy {
-    var machine = RunPolicy(remove: remove, commit: commit)
+/// A machine that has seen the container's ID (its client attached to it).
+private func running(remove: Bool = false, commit: CommitTarget? = nil, interactive: Bool = false) -> RunPolicy {
+    var machine = RunPolicy(remove: remove, commit: commit, interactive: interactive)
     _ = machine.handle(.containerID(id))
     return machine
 }
 
 @Suite("State machine")
-struct SupervisorTests {
+struct RunPolicyTests {
     // MARK: starting
 
-    @Test("the container ID starts docker wait and the machine runs")
-    func idStartsWait() {
+    @Test("the container ID starts nothing: the attached client reports the end, and the machine runs")
+    func idStartsNothing() {
         var machine = RunPolicy(remove: false, commit: nil)
         #expect(machine.phase == .starting)
-        #expect(machine.handle(.containerID(id)) == [.spawnWait(id)])
+        #expect(machine.handle(.containerID(id)) == [])
         #expect(machine.phase == .running)
         #expect(machine.containerID == id)
     }
@@ -47,19 +48,17 @@ struct SupervisorTests {
     func heldStop() {
         var machine = RunPolicy(remove: true, commit: nil)
         #expect(machine.handle(.signal(SIGTERM)) == [])
-        #expect(machine.handle(.containerID(id)) == [.spawnWait(id), .spawnStop(id)])
+        #expect(machine.handle(.containerID(id)) == [.spawnStop(id)])
         #expect(machine.phase == .stopping)
     }
 
-    @Test("a container created after a stop request is stopped and, with --rm, removed")
+    @Test("a container created after a stop request is stopped and, with --rm, removed (by the engine)")
     func heldStopRemoves() {
         var machine = RunPolicy(remove: true, commit: nil)
         _ = machine.handle(.signal(SIGINT))
         _ = machine.handle(.containerID(id))
-        _ = machine.handle(.stopFinished(ok: true))
-        #expect(machine.handle(.clientExited(.exited(143))) == [.armWaitDeadline])
-        #expect(machine.handle(.waitReturned(.code(143))) == [.spawnRemove(id)])
-        #expect(machine.handle(.removeFinished(ok: true, message: "")) == [.exit(143)])
+        #expect(machine.handle(.stopFinished(ok: true)) == [.armWaitDeadline])
+        #expect(machine.handle(.clientExited(.exited(143))) == [.exit(143)])
         #expect(machine.removedContainer)
     }
 
@@ -68,7 +67,7 @@ struct SupervisorTests {
         var machine = RunPolicy(remove: false, commit: nil)
         _ = machine.handle(.signal(SIGTERM))
         _ = machine.handle(.signal(SIGTERM))
-        #expect(machine.handle(.containerID(id)) == [.spawnWait(id), .spawnStop(id), .spawnKill(id, signal: nil)])
+        #expect(machine.handle(.containerID(id)) == [.spawnStop(id), .spawnKill(id, signal: nil)])
     }
 
     @Test("HUP, QUIT, USR1 and USR2 before the ID is known are relayed once it exists")
@@ -76,7 +75,7 @@ struct SupervisorTests {
         var machine = RunPolicy(remove: false, commit: nil)
         for signal in [SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2] { _ = machine.handle(.signal(signal)) }
         #expect(machine.handle(.containerID(id)) == [
-            .spawnWait(id), .spawnKill(id, signal: SIGHUP), .spawnKill(id, signal: SIGQUIT),
+            .spawnKill(id, signal: SIGHUP), .spawnKill(id, signal: SIGQUIT),
             .spawnKill(id, signal: SIGUSR1), .spawnKill(id, signal: SIGUSR2),
         ])
         #expect(machine.phase == .running)
@@ -91,39 +90,49 @@ struct SupervisorTests {
 
     // MARK: the exit code
 
-    @Test("the exit code waits for both the container and the client, in either order")
-    func bothEnds() {
-        var waitFirst = running()
-        #expect(waitFirst.handle(.waitReturned(.code(3))) == [])
-        #expect(waitFirst.handle(.clientExited(.exited(3))) == [.exit(3)])
-
-        var clientFirst = running()
-        #expect(clientFirst.handle(.clientExited(.exited(3))) == [.armWaitDeadline])
-        #expect(clientFirst.handle(.waitReturned(.code(3))) == [.exit(3)])
+    @Test("the client's own exit code is the container's when it cannot be docker's: no docker process is started")
+    func clientReportsTheEnd() {
+        for code: Int32 in [0, 1, 3, 124, 128, 137, 143, 255] {
+            var machine = running()
+            #expect(machine.handle(.clientExited(.exited(code))) == [.exit(code)])
+        }
+        #expect(RunPolicy.containerCode(reportedBy: .exited(3), interactive: false) == 3)
     }
 
-    @Test("a wait answer the client contradicts (a created, not yet started container) is asked again")
-    func prematureWait() {
-        var machine = running()
-        #expect(machine.handle(.waitReturned(.code(0))) == [])
-        #expect(machine.handle(.clientExited(.exited(3))) == [.spawnWait(id), .armWaitDeadline])
-        #expect(machine.handle(.waitReturned(.code(3))) == [.exit(3)])
+    @Test("an ambiguous end (125, 126, 127, a signal, a terminal's client) is asked of one docker inspect")
+    func ambiguousEnds() {
+        let ambiguous: [(ProcessSpawn.ExitStatus, Bool)] = [
+            (.exited(125), false), (.exited(126), false), (.exited(127), false), (.signaled(SIGKILL), false),
+            (.exited(0), true),
+        ]
+        for (status, interactive) in ambiguous {
+            var machine = running(interactive: interactive)
+            #expect(RunPolicy.containerCode(reportedBy: status, interactive: interactive) == nil)
+            #expect(machine.handle(.clientExited(status)) == [.spawnInspect(id)])
+        }
     }
 
-    @Test("a wait started after the client exited decides, even against the client")
-    func waitAfterClientDecides() {
-        var machine = running()
-        _ = machine.handle(.clientExited(.signaled(SIGKILL)))
-        #expect(machine.handle(.waitReturned(.code(0))) == [.spawnWait(id), .armWaitDeadline])
-        #expect(machine.handle(.waitReturned(.code(0))) == [.exit(0)])
+    @Test("a container that itself exits 125, 126 or 127 is reported as such")
+    func containerOwnFailureCodes() {
+        for code: Int32 in [125, 126, 127] {
+            var machine = running()
+            _ = machine.handle(.clientExited(.exited(code)))
+            #expect(machine.handle(.inspected(.state(ContainerState(status: "exited", exitCode: code)))) == [.exit(code)])
+        }
     }
 
-    @Test("a failed start after create (126/127) exits with docker's code and --rm removes the container")
+    @Test("a failed start after create (126/127) exits with docker's code, and --rm removes the container")
     func failedStart() {
-        var machine = running(remove: true)
-        #expect(machine.handle(.waitReturned(.code(127))) == [])
-        #expect(machine.handle(.clientExited(.exited(127))) == [.spawnRemove(id)])
-        #expect(machine.handle(.removeFinished(ok: true, message: "")) == [.exit(127)])
+        // With `docker run --rm` the engine removes it: inspect finds nothing, the client's code stands, no warning.
+        var engine = running(remove: true)
+        _ = engine.handle(.clientExited(.exited(127)))
+        #expect(engine.handle(.inspected(.failed("Error response from daemon: No such container: \(id)"))) == [.exit(127)])
+        #expect(engine.removedContainer)
+        // With --commit dockrun removes it itself; the container never ran (it is still "created").
+        var own = running(remove: true, commit: target)
+        _ = own.handle(.clientExited(.exited(127)))
+        #expect(own.handle(.inspected(.state(ContainerState(status: "created", exitCode: 127)))) == [.spawnRemove(id)])
+        #expect(own.handle(.removeFinished(ok: true, message: "")) == [.exit(127)])
     }
 
     @Test("docker's own failure (125) after create wins over the container's code")
@@ -137,14 +146,21 @@ struct SupervisorTests {
         #expect(RunPolicy.exitCode(wait: .failed("x"), client: .signaled(SIGTERM)) == 143)
     }
 
-    @Test("a failed docker wait falls back on the client's code, with a warning")
-    func waitFails() {
+    @Test("a failed docker inspect or wait falls back on the client's code, with a warning")
+    func inspectOrWaitFails() {
         var machine = running()
-        _ = machine.handle(.waitReturned(.failed("Cannot connect")))
-        #expect(machine.handle(.clientExited(.exited(4))) == [.spawnWait(id), .armWaitDeadline])
-        #expect(machine.handle(.waitReturned(.failed("Cannot connect"))) == [
+        #expect(machine.handle(.clientExited(.exited(125))) == [.spawnInspect(id)])
+        #expect(machine.handle(.inspected(.failed("Cannot connect"))) == [
+            .writeMessage("warning: docker inspect failed: Cannot connect; using the docker client's exit code"),
+            .exit(125),
+        ])
+        var waiting = running()
+        _ = waiting.handle(.clientExited(.signaled(SIGKILL)))
+        _ = waiting.handle(.inspected(.state(ContainerState(status: "running"))))
+        _ = waiting.handle(.stopFinished(ok: true))
+        #expect(waiting.handle(.waitReturned(.failed("Cannot connect"))) == [
             .writeMessage("warning: docker wait failed: Cannot connect; using the docker client's exit code"),
-            .exit(4),
+            .exit(137),
         ])
     }
 
@@ -177,8 +193,7 @@ struct SupervisorTests {
         }
         #expect(!machine.stoppedByDockrun)
         #expect(machine.handle(.killFinished(signal: SIGHUP, ok: true)) == [])
-        _ = machine.handle(.clientExited(.exited(0)))
-        #expect(machine.handle(.waitReturned(.code(0))) == [.spawnCommit(id, target)])
+        #expect(machine.handle(.clientExited(.exited(0))) == [.spawnCommit(id, target)])
     }
 
     @Test("a stop that found the container not yet started is repeated when the end does not follow")
@@ -199,16 +214,25 @@ struct SupervisorTests {
     @Test("the client dying while the container runs: a message, a stop, and the container's code")
     func clientDies() {
         var machine = running(commit: target)
-        #expect(machine.handle(.clientExited(.signaled(SIGKILL))) == [.armWaitDeadline])
-        #expect(machine.handle(.waitDeadlinePassed) == [
+        #expect(machine.handle(.clientExited(.signaled(SIGKILL))) == [.spawnInspect(id)])
+        #expect(machine.handle(.inspected(.state(ContainerState(status: "running")))) == [
             .writeMessage("docker client exited (status 137) while container \(id) was still running; stopping it"),
-            .spawnStop(id),
+            .spawnWait(id), .spawnStop(id),
         ])
         #expect(machine.stoppedByDockrun)
-        // The wait started before the client died answers once the stop took effect.
-        #expect(machine.handle(.waitReturned(.code(0))) == [.spawnWait(id), .armWaitDeadline])
         #expect(machine.handle(.stopFinished(ok: true)) == [.armWaitDeadline])
+        // The wait started when the client's death was found answers once the stop took effect; no commit after a stop.
         #expect(machine.handle(.waitReturned(.code(0))) == [.exit(0)])
+    }
+
+    @Test("the client dying during dockrun's own stop: no second stop, the wait gives the code")
+    func clientDiesDuringStop() {
+        var machine = running()
+        _ = machine.handle(.signal(SIGTERM))
+        _ = machine.handle(.clientExited(.signaled(SIGTERM)))
+        #expect(machine.handle(.inspected(.state(ContainerState(status: "running")))) == [.spawnWait(id)])
+        _ = machine.handle(.stopFinished(ok: true))
+        #expect(machine.handle(.waitReturned(.code(143))) == [.exit(143)])
     }
 
     // MARK: commit and remove
@@ -216,8 +240,7 @@ struct SupervisorTests {
     @Test("commit happens when the container exited 0 unstopped, before removal")
     func commitThenRemove() {
         var machine = running(remove: true, commit: target)
-        _ = machine.handle(.clientExited(.exited(0)))
-        #expect(machine.handle(.waitReturned(.code(0))) == [.spawnCommit(id, target)])
+        #expect(machine.handle(.clientExited(.exited(0))) == [.spawnCommit(id, target)])
         #expect(machine.phase == .committing)
         #expect(machine.handle(.commitFinished(ok: true, message: "")) == [.spawnRemove(id)])
         #expect(machine.phase == .removing)
@@ -228,23 +251,20 @@ struct SupervisorTests {
     @Test("no commit when the container exited non-zero")
     func noCommitOnFailure() {
         var machine = running(commit: target)
-        _ = machine.handle(.clientExited(.exited(1)))
-        #expect(machine.handle(.waitReturned(.code(1))) == [.exit(1)])
+        #expect(machine.handle(.clientExited(.exited(1))) == [.exit(1)])
     }
 
     @Test("no commit after dockrun stopped the container, even when it exited 0")
     func noCommitAfterStop() {
         var machine = running(remove: true, commit: target)
         _ = machine.handle(.signal(SIGTERM))
-        _ = machine.handle(.clientExited(.exited(0)))
-        #expect(machine.handle(.waitReturned(.code(0))) == [.spawnRemove(id)])
+        #expect(machine.handle(.clientExited(.exited(0))) == [.spawnRemove(id)])
     }
 
     @Test("a failed commit exits 125 and keeps the container, even with --rm")
     func commitFails() {
         var machine = running(remove: true, commit: target)
         _ = machine.handle(.clientExited(.exited(0)))
-        _ = machine.handle(.waitReturned(.code(0)))
         #expect(machine.handle(.commitFinished(ok: false, message: "Error response from daemon: boom")) == [
             .writeMessage("commit failed: Error response from daemon: boom; container \(id) kept"),
             .exit(125),
@@ -256,18 +276,26 @@ struct SupervisorTests {
     func signalsDuringCleanup() {
         var machine = running(remove: true, commit: target)
         _ = machine.handle(.clientExited(.exited(0)))
-        _ = machine.handle(.waitReturned(.code(0)))
         for signal in [SIGTERM, SIGINT, SIGHUP, SIGTERM] { #expect(machine.handle(.signal(signal)) == []) }
         #expect(machine.handle(.commitFinished(ok: true, message: "")) == [.spawnRemove(id)])
         for signal in [SIGTERM, SIGQUIT] { #expect(machine.handle(.signal(signal)) == []) }
         #expect(machine.handle(.removeFinished(ok: true, message: "")) == [.exit(0)])
     }
 
+    @Test("with --rm and no --commit the engine removes the container (docker run --rm): dockrun starts no rm")
+    func engineRemoves() {
+        #expect(RunPolicy.removedByEngine(remove: true, commit: nil))
+        #expect(!RunPolicy.removedByEngine(remove: true, commit: target))
+        #expect(!RunPolicy.removedByEngine(remove: false, commit: nil))
+        var machine = running(remove: true)
+        #expect(machine.handle(.clientExited(.exited(3))) == [.exit(3)])
+        #expect(machine.removedContainer)
+    }
+
     @Test("a failed removal is a warning; the exit code stays the container's")
     func removeFails() {
-        var machine = running(remove: true)
+        var machine = running(remove: true, commit: target)
         _ = machine.handle(.clientExited(.exited(3)))
-        _ = machine.handle(.waitReturned(.code(3)))
         #expect(machine.handle(.removeFinished(ok: false, message: "Error response from daemon: busy")) == [
             .writeMessage("warning: could not remove container \(id): Error response from daemon: busy"),
             .exit(3),
@@ -275,11 +303,19 @@ struct SupervisorTests {
         #expect(!machine.removedContainer)
     }
 
+    @Test("after an ambiguous end with docker run --rm, a removal that finds the container gone is no failure")
+    func removeFindsItGone() {
+        var machine = running(remove: true)
+        _ = machine.handle(.clientExited(.signaled(SIGKILL)))
+        #expect(machine.handle(.inspected(.state(ContainerState(status: "exited", exitCode: 137)))) == [.spawnRemove(id)])
+        #expect(machine.handle(.removeFinished(ok: false, message: "Error response from daemon: No such container: x")) == [.exit(137)])
+        #expect(machine.removedContainer)
+    }
+
     @Test("without --rm the container is left and nothing is removed")
     func noRemove() {
         var machine = running()
-        _ = machine.handle(.clientExited(.exited(0)))
-        #expect(machine.handle(.waitReturned(.code(0))) == [.exit(0)])
+        #expect(machine.handle(.clientExited(.exited(0))) == [.exit(0)])
         #expect(!machine.removedContainer)
     }
 
@@ -287,10 +323,9 @@ struct SupervisorTests {
     func afterDone() {
         var machine = running()
         _ = machine.handle(.clientExited(.exited(0)))
-        _ = machine.handle(.waitReturned(.code(0)))
         for event: RunPolicy.Event in [
             .signal(SIGTERM), .containerID(id), .waitDeadlinePassed, .stopFinished(ok: false),
-            .waitReturned(.code(1)), .clientExited(.exited(1)),
+            .waitReturned(.code(1)), .inspected(.failed("x")), .clientExited(.exited(1)),
         ] {
             #expect(machine.handle(event) == [])
         }

@@ -90,6 +90,9 @@ private func expectSameSplit(_ form: [String], image: String = "img", sourceLoca
     #expect(received.image == docker.image && received.command == docker.command, "\(sent)", sourceLocation: sourceLocation)
     let expected = [Meaning(name: "cidfile", value: "C", spelling: "--cidfile")]
         + passedOn.map(Meaning.init)
+        // The engine removes the container itself when dockrun has no commit to make first.
+        + (RunPolicy.removedByEngine(remove: request.remove, commit: request.commit)
+            ? [Meaning(name: "rm", value: nil, spelling: "--rm")] : [])
         + [Meaning(name: "sig-proxy", value: "false", spelling: "--sig-proxy")]
     #expect(received.options.map(Meaning.init) == expected, "\(sent)", sourceLocation: sourceLocation)
 }

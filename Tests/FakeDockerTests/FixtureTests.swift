@@ -1,3 +1,4 @@
+import FakeDocker
 import Foundation
 import Testing
 
@@ -25,8 +26,8 @@ struct FixtureTests {
         #expect(try sim.run(["inspect", "-f", "{{.State.ExitCode}} {{index .Config.Labels \"tier\"}}", "old-exited"]).out == "3 web\n")
         #expect(try sim.run(["inspect", "-f", "{{.Config.Env}}", "old-created"]).out.contains("GREETING=hello"))
         #expect(try sim.run(["images", "--format", "{{.Repository}}:{{.Tag}}"]).out == "dockrun-test/busybox:latest\n")
-        let db = try FakeDockerStore(path: sim.state)
-        #expect(try db.db.query("PRAGMA user_version").first?.first?.int == 4)
+        let db = try Database(path: sim.state)
+        #expect(try db.scalar("PRAGMA user_version")?.int == 4)
         #expect(try sim.run(["rm", "old-exited"]).out == "old-exited\n")
         #expect(try sim.run(["ps", "-a", "--format", "{{.Names}}"]).out == "old-created\n")
     }

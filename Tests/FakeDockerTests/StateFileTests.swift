@@ -11,9 +11,11 @@ struct StateFileTests {
         let store = try StateStore(path: dir + "/nested/state.sqlite")
         let mode = try FileManager.default.attributesOfItem(atPath: store.path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
-        #expect(try store.db.query("PRAGMA user_version").first?.first?.int == Int64(Schema.migrations.count))
-        #expect(try store.db.query("PRAGMA application_id").first?.first?.int == Schema.applicationID)
-        #expect(try store.db.query("PRAGMA journal_mode").first?.first?.text == "wal")
+        // Read through a connection of the test's own: the store keeps its connection to itself.
+        let file = try Database(path: store.path)
+        #expect(try file.scalar("PRAGMA user_version")?.int == Int64(Schema.migrations.count))
+        #expect(try file.scalar("PRAGMA application_id")?.int == Schema.applicationID)
+        #expect(try file.scalar("PRAGMA journal_mode")?.text == "wal")
     }
 
     @Test("Opening an existing state file again applies no migration twice")
@@ -49,7 +51,7 @@ struct StateFileTests {
         #expect(r.code == 1)
         #expect(r.err.contains("is not a fake-docker state file"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: sim.state)) == before)
-        #expect(try foreign.query("SELECT text FROM notes").first?.first?.text == "keep me")
+        #expect(try foreign.scalar("SELECT text FROM notes")?.text == "keep me")
     }
 
     @Test("The default path follows FAKE_DOCKER_STATE, then XDG_STATE_HOME, then ~/.local/state")

@@ -217,6 +217,15 @@ package final class ChildProcess: Sendable {
     package var peakResidentKiB: Int { state.withLock { $0.peakResidentKiB } }
 
     /// Sends a signal to the process (never to a reused pid: the lock excludes reaping).
+    /// The argv of each of this process's own children, read from /proc (empty once it has ended).
+    package var children: [[String]] {
+        let list = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
+        return list.split(separator: " ").map { child in
+            ((try? String(contentsOfFile: "/proc/\(child)/cmdline", encoding: .utf8)) ?? "")
+                .split(separator: "\0").map(String.init)
+        }
+    }
+
     package func signal(_ signal: Int32) {
         state.withLock { s in if !s.reaped { _ = kill(pid, signal) } }
     }

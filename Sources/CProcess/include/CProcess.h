@@ -21,6 +21,8 @@ typedef struct {
     const int *ignored_signals;    // set to SIG_IGN in the child (survives exec)
     int ignored_count;
     int pass_fd;                   // <= 0: none; else placed at descriptor 3 in the child
+    const char *host_name;         // with domain_name, NULL both: unchanged; else a new UTS namespace
+    const char *domain_name;       // (CLONE_NEWUTS, root only) with these names (NULL: left as they were)
 } cp_spawn_options;
 
 // Options with every descriptor inherited, the parent's process group, nothing ignored.

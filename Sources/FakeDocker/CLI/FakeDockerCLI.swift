@@ -65,8 +65,8 @@ public enum FakeDockerCLI {
             }
             if (try? ctx.store.setting("daemon_down")) == "1" || EngineRestart.isDown(ctx.store) {
                 let message = "Cannot connect to the Docker daemon at \(ctx.daemonHost). Is the docker daemon running?"
-                // Observed: only `run` wraps it as a run error; `create` says it plainly (exit 1), and `start`
-                // without -a adds its summary line.
+                // Only `run` wraps a daemon failure; `create` prints it bare (engine-observations 24), and `start`
+                // without -a adds its summary line ("engine restart", item 5).
                 if name == "run" {
                     Output.err("docker: \(message)\n\nRun 'docker \(name) --help' for more information")
                     return 125

@@ -11,7 +11,7 @@ func registerImage(_ ctx: Context, id: String, config: ImageConfig, parent: Stri
     let image = Image(id: id, config: config, createdAt: now(), parent: parent, comment: comment,
                       size: FileTree.size(ctx.store.rootfs(ofImage: id)), repoTags: [])
     do {
-        try ctx.store.db.transaction {
+        try ctx.store.transaction {
             try ctx.store.insert(image)
             if let tag { try ctx.store.tag(tag.description, imageID: id) }
         }
@@ -60,10 +60,19 @@ enum TagCommand {
         do { target = try ImageReference.parse(f.arguments[1]) } catch {
             throw DockerError("Error parsing reference: \"\(f.arguments[1])\" is not a valid repository/tag: \(error.description)")
         }
-        guard let image = try? ctx.store.findImage(f.arguments[0]) else {
-            throw DockerError.daemon("No such image: \(StateStore.normalizedTag(f.arguments[0]))")
+        do {
+            // Looked up and tagged in one transaction: an `rmi` in between would leave the tag naming no image.
+            try ctx.store.transaction {
+                guard let image = try? ctx.store.findImage(f.arguments[0]) else {
+                    throw DockerError.daemon("No such image: \(StateStore.normalizedTag(f.arguments[0]))")
+                }
+                try ctx.store.tag(target.description, imageID: image.id)
+            }
+        } catch let e as DockerError {
+            throw e
+        } catch {
+            throw DockerError.daemon("\(error)")
         }
-        do { try ctx.store.tag(target.description, imageID: image.id) } catch { throw DockerError.daemon("\(error)") }
         return 0
     }
 }
@@ -77,46 +86,56 @@ enum RmiCommand {
         let f = try syntax.parse(args)
         let force = f.bool("force")
         return try forEachContainer(f.arguments) { reference throws(DockerError) in
-            guard let image = try? ctx.store.findImage(reference) else {
-                throw DockerError.daemon("No such image: \(reference)")
-            }
-            let db = ctx.store.db
+            let store = ctx.store
             let tag = StateStore.normalizedTag(reference)
+            // The image's users are weighed and the image deleted in one transaction: a container
+            // created from it meanwhile is either seen here or refused by `create`, never left without it.
+            let removal: Removal
             do {
-                let byTag = image.repoTags.contains(tag)
-                let users = try db.query("SELECT id, status FROM containers WHERE image_id = ?", [.text(image.id)])
-                    .map { (id: $0[0].text, running: ContainerStatus(rawValue: $0[1].text) == .running) }
-                if byTag && image.repoTags.count > 1 {
-                    try db.query("DELETE FROM tags WHERE reference = ?", [.text(tag)])
-                    Output.out("Untagged: \(tag)")
-                    return
-                }
-                let shortImage = image.id.prefix(12)
-                if let running = users.first(where: \.running) {
-                    throw DockerError.daemon("conflict: unable to delete \(shortImage) (cannot be forced) - image is being used by running container \(running.id.prefix(12))")
-                }
-                if let user = users.first, !force {
-                    throw DockerError.daemon(byTag
-                        ? "conflict: unable to remove repository reference \"\(tag)\" (must force) - container \(user.id.prefix(12)) is using its referenced image \(shortImage)"
-                        : "conflict: unable to delete \(shortImage) (must be forced) - image is being used by stopped container \(user.id.prefix(12))")
-                }
-                try db.transaction {
-                    for tag in image.repoTags {
-                        try db.query("DELETE FROM tags WHERE reference = ?", [.text(tag)])
-                        Output.out("Untagged: \(tag)")
+                removal = try store.transaction { () throws -> Removal in
+                    guard let image = try? store.findImage(reference) else {
+                        throw DockerError.daemon("No such image: \(reference)")
                     }
-                    try db.query("DELETE FROM images WHERE id = ?", [.text(image.id)])
+                    let byTag = image.repoTags.contains(tag)
+                    let users = try store.containerUsers(ofImage: image.id)
+                    if byTag && image.repoTags.count > 1 {
+                        try store.untag(tag)
+                        return .untagged(tag)
+                    }
+                    let shortImage = image.id.prefix(12)
+                    if let running = users.first(where: \.running) {
+                        throw DockerError.daemon("conflict: unable to delete \(shortImage) (cannot be forced) - image is being used by running container \(running.id.prefix(12))")
+                    }
+                    if let user = users.first, !force {
+                        throw DockerError.daemon(byTag
+                            ? "conflict: unable to remove repository reference \"\(tag)\" (must force) - container \(user.id.prefix(12)) is using its referenced image \(shortImage)"
+                            : "conflict: unable to delete \(shortImage) (must be forced) - image is being used by stopped container \(user.id.prefix(12))")
+                    }
+                    try store.deleteImage(image)
+                    return .deleted(image)
                 }
-                FileTree.remove(ctx.store.imageDirectory(image.id))
-                Output.out("Deleted: sha256:\(image.id)")
-                // An imported image also had a layer of its own; a commit's layer is reported with it.
-                if image.parent.isEmpty { Output.out("Deleted: sha256:\(randomHexID())") }
             } catch let e as DockerError {
                 throw e
             } catch {
                 throw DockerError.daemon("\(error)")
             }
+            switch removal {
+            case .untagged(let tag):
+                Output.out("Untagged: \(tag)")
+            case .deleted(let image):
+                for tag in image.repoTags { Output.out("Untagged: \(tag)") }
+                FileTree.remove(store.imageDirectory(image.id))
+                Output.out("Deleted: sha256:\(image.id)")
+                // An imported image also had a layer of its own; a commit's layer is reported with it.
+                if image.parent.isEmpty { Output.out("Deleted: sha256:\(randomHexID())") }
+            }
         }
+    }
+
+    /// What one reference's removal did, printed once it is committed.
+    private enum Removal {
+        case untagged(String)
+        case deleted(Image)
     }
 }
 

@@ -57,7 +57,7 @@ enum InspectView {
         ]
         let dir = store.containerDirectory(c.id)
         var config: [(String, TemplateValue)] = [
-            ("Hostname", .string(cfg.hostname)), ("Domainname", .string("")), ("User", .string(cfg.user)),
+            ("Hostname", .string(cfg.hostname)), ("Domainname", .string(cfg.domainname ?? "")), ("User", .string(cfg.user)),
             ("AttachStdin", .bool(cfg.attachStdin)), ("AttachStdout", .bool(cfg.attachStdout)),
             ("AttachStderr", .bool(cfg.attachStderr)), ("Tty", .bool(cfg.tty)), ("OpenStdin", .bool(cfg.openStdin)),
             ("StdinOnce", .bool(cfg.openStdin && cfg.attachStdin)), ("Env", strings(cfg.env)), ("Cmd", optionalStrings(cfg.cmd)),

@@ -4,33 +4,29 @@ import Foundation
 
 /// `docker run` and `docker create`.
 enum RunCommand {
-    static let usage = "[OPTIONS] IMAGE [COMMAND] [ARG...]"
-
     static func execute(_ args: [String], _ ctx: Context, create: Bool) throws(DockerError) -> Int32 {
-        let name = create ? "create" : "run"
-        let usageTail = "\n\nUsage:  docker \(name) \(usage)\n\n"
+        let command: CreatingCommand = create ? .create : .run
+        let name = command.rawValue
         let run: RunArguments
         do {
             run = try RunArguments.parse(args)
         } catch {
             if error == .noImage {
-                throw DockerError("docker: 'docker \(name)' requires at least 1 argument\(usageTail)See 'docker \(name) --help' for more information", exitCode: 1)
+                throw DockerError("docker: 'docker \(name)' requires at least 1 argument\n\n\(command.usageLine)\n\nSee 'docker \(name) --help' for more information", exitCode: 1)
             }
-            throw DockerError("\(error.dockerMessage)\(usageTail)Run 'docker \(name) --help' for more information", exitCode: 125)
+            throw command.flagError(error.dockerMessage)
         }
-        if run.flag("help") { Output.out("Usage:  docker \(name) \(usage)"); return 0 }
+        if run.flag("help") { Output.out(command.usageLine); return 0 }
+        let request = try CreateRequest(run, environment: ctx.environment, command: command)
         let detached = create || run.flag("detach")
         if !create && run.flag("detach") && !run.all("attach").isEmpty {
             throw DockerError("conflicting options: cannot specify both --attach and --detach", exitCode: 1)
-        }
-        if run.flag("rm"), let restart = run.last("restart")?.value, restart != "no" {
-            throw DockerError.run("conflicting options: cannot specify both --restart and --rm", command: name)
         }
         if !create && run.flag("interactive") && run.flag("tty") && isatty(0) == 0 {
             throw DockerError("the input device is not a TTY", exitCode: 1)
         }
         if let n = run.last("name")?.value, !isValidName(n) {
-            throw DockerError.run("Error response from daemon: Invalid container name (\(n)), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", command: name)
+            throw command.failure("Error response from daemon: Invalid container name (\(n)), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
         }
 
         // The cidfile is checked and created before anything else reaches the daemon, and removed
@@ -40,16 +36,16 @@ enum RunCommand {
             let fd = open(cidfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             if fd < 0 {
                 if errno == EEXIST {
-                    throw DockerError.run("container ID file found, make sure the other container isn't running or delete \(cidfile)", command: name)
+                    throw command.failure("container ID file found, make sure the other container isn't running or delete \(cidfile)")
                 }
-                throw DockerError.run("failed to create the container ID file: open \(cidfile): \(String(cString: strerror(errno)))", command: name)
+                throw command.failure("failed to create the container ID file: open \(cidfile): \(String(cString: strerror(errno)))")
             }
             close(fd)
         }
         let container: Container
         do {
             ctx.applyScriptedDelay()
-            container = try createContainer(run, ctx, command: name)
+            container = try createContainer(request, ctx, command: command)
         } catch {
             if let cidfile { unlink(cidfile) }
             throw error
@@ -81,27 +77,33 @@ enum RunCommand {
         return chars.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "-") }
     }
 
-    static func createContainer(_ run: RunArguments, _ ctx: Context, command: String) throws(DockerError) -> Container {
+    static func createContainer(_ request: CreateRequest, _ ctx: Context, command: CreatingCommand) throws(DockerError) -> Container {
         let store = ctx.store
+        let run = request.arguments
+        let factory = ContainerFactory(store: store, command: command)
+        try factory.verify(request)
         guard let image = try? store.findImage(run.image) else {
             let shown = StateStore.normalizedTag(run.image)
             Output.err("Unable to find image '\(shown)' locally")
             // What the engine says with no network to pull from.
-            throw DockerError.run("Error response from daemon: Get \"https://registry-1.docker.io/v2/\": dial tcp: lookup registry-1.docker.io: connect: network is unreachable", command: command)
+            throw command.failure("Error response from daemon: Get \"https://registry-1.docker.io/v2/\": dial tcp: lookup registry-1.docker.io: connect: network is unreachable")
         }
         let id = randomHexID()
-        let factory = ContainerFactory(store: store, environment: ctx.environment)
-        let config = try factory.makeConfig(run, image: image, id: id)
+        let config = try factory.makeConfig(request, image: image, id: id)
         var container = Container(
             id: id, name: "", imageID: image.id, imageRef: run.image, config: config, status: .created,
             exitCode: 0, error: "", pid: 0, pidStart: 0, shimPID: 0, shimStart: 0, pidNamespace: false,
             createdAt: now(), startedAt: nil, finishedAt: nil, health: "", healthStreak: 0, healthLog: "[]", seq: 0)
         let requested = run.last("name")?.value.map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 }
         do {
-            try store.db.transaction {
+            try store.transaction {
+                // The image is looked up again under the write lock: an `rmi` may have deleted it since.
+                guard try store.imageExists(id: image.id) else {
+                    throw command.failure("Error response from daemon: No such image: \(StateStore.normalizedTag(run.image))")
+                }
                 if let requested {
                     if let holder = try store.nameInUse(requested) {
-                        throw DockerError.run("Error response from daemon: Conflict. The container name \"/\(requested)\" is already in use by container \"\(holder)\". You have to remove (or rename) that container to be able to reuse that name.", command: command)
+                        throw command.failure("Error response from daemon: Conflict. The container name \"/\(requested)\" is already in use by container \"\(holder)\". You have to remove (or rename) that container to be able to reuse that name.")
                     }
                     container.name = requested
                 } else {
@@ -114,7 +116,7 @@ enum RunCommand {
         } catch let e as DockerError {
             throw e
         } catch {
-            throw DockerError.run("Error response from daemon: \(error)", command: command)
+            throw command.failure("Error response from daemon: \(error)")
         }
         do {
             try factory.makeRootfs(for: id, image: image, hostname: config.hostname)

@@ -17,25 +17,22 @@ enum ScriptCommand {
     static func execute(_ args: [String], _ ctx: Context) throws(DockerError) -> Int32 {
         let f = try syntax.parse(args)
         if f.bool("restart") { return try EngineRestart.execute(down: f.last("down"), liveRestore: f.bool("live-restore"), store: ctx.store) }
-        let db = ctx.store.db
         do {
             if f.bool("clear") {
-                try db.transaction {
-                    try db.query("DELETE FROM scripts")
-                    try ctx.store.setSetting("daemon_down", nil)
-                    try ctx.store.setSetting(EngineRestart.downUntilSetting, nil)
-                }
+                try ctx.store.clearFaults()
+                try ctx.store.setSetting(EngineRestart.downUntilSetting, nil)
                 return 0
             }
             if f.bool("daemon-down") { try ctx.store.setSetting("daemon_down", "1"); return 0 }
             if f.bool("list") {
                 if try ctx.store.setting("daemon_down") == "1" { Output.out("daemon-down") }
-                for row in try db.query("SELECT command, delay, exit_code, stdout, stderr, remaining FROM scripts WHERE remaining > 0 ORDER BY seq") {
-                    var line = "\(row[0].text) --times \(row[5].int)"
-                    if row[1].double > 0 { line += " --delay \(row[1].double)" }
-                    if row[2] != .null { line += " --exit \(row[2].int)" }
-                    if !row[3].text.isEmpty { line += " --stdout \(shellQuoted(row[3].text))" }
-                    if !row[4].text.isEmpty { line += " --stderr \(shellQuoted(row[4].text))" }
+                for armed in try ctx.store.armedFaults() {
+                    let fault = armed.fault
+                    var line = "\(armed.command) --times \(armed.remaining)"
+                    if fault.delay > 0 { line += " --delay \(fault.delay)" }
+                    if let exit = fault.exitCode { line += " --exit \(exit)" }
+                    if !fault.stdout.isEmpty { line += " --stdout \(shellQuoted(fault.stdout))" }
+                    if !fault.stderr.isEmpty { line += " --stderr \(shellQuoted(fault.stderr))" }
                     Output.out(line)
                 }
                 return 0
@@ -53,9 +50,9 @@ enum ScriptCommand {
             throw DockerError("fake-docker: script: --delay takes seconds (>= 0), --exit an integer, --times a count > 0", exitCode: 2)
         }
         do {
-            try db.query("INSERT INTO scripts (command, delay, exit_code, stdout, stderr, remaining) VALUES (?, ?, ?, ?, ?, ?)",
-                         [.text(command), .double(delay), exit.flatMap { $0 }.map { .int(Int64($0)) } ?? .null,
-                          .text(f.last("stdout") ?? ""), .text(f.last("stderr") ?? ""), .int(Int64(times))])
+            let fault = ScriptedFaults.Fault(delay: delay, exitCode: exit.flatMap { $0 },
+                                             stdout: f.last("stdout") ?? "", stderr: f.last("stderr") ?? "")
+            try ctx.store.arm(fault, for: command, times: times)
         } catch {
             throw DockerError("fake-docker: \(error)")
         }
@@ -71,11 +68,10 @@ enum CallsCommand {
     static func execute(_ args: [String], _ ctx: Context) throws(DockerError) -> Int32 {
         let f = try syntax.parse(args)
         do {
-            if f.bool("clear") { try ctx.store.db.query("DELETE FROM calls"); return 0 }
-            for row in try ctx.store.db.query("SELECT exit_code, argv FROM calls ORDER BY seq") {
-                let argv = (try? JSONCoding.decode([String].self, row[1].text)) ?? []
-                let exit = row[0] == .null ? "-" : String(row[0].int)
-                Output.out("\(exit)\t" + shellQuoted(argv))
+            if f.bool("clear") { try ctx.store.clearCalls(); return 0 }
+            for call in try ctx.store.calls() {
+                let exit = call.exitCode.map(String.init) ?? "-"
+                Output.out("\(exit)\t" + shellQuoted(call.argv))
             }
         } catch {
             throw DockerError("fake-docker: \(error)")

@@ -27,6 +27,8 @@ public struct ContainerConfig: Codable, Equatable, Sendable {
     public var workingDir: String
     public var user: String
     public var hostname: String
+    /// `--domainname`; nil when not given (and in states written before it was kept).
+    public var domainname: String?
     public var labels: [String: String]
     public var stopSignal: String?
     public var stopTimeout: Int?

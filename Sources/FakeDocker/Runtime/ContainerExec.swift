@@ -3,13 +3,20 @@ import ProcessSpawn
 
 /// Running a program "in" a container: resolved in the container's root filesystem, run with the
 /// container's environment and working directory, and — where fake-docker runs as root — chrooted
-/// into that filesystem, so that absolute paths (`/tmp/x`, `/etc`) mean what they mean on the engine.
-/// Without root, paths are only relative to the root filesystem (the working directory); the
-/// README says so. The image must then carry programs that run outside a chroot too (busybox-static).
+/// into that filesystem, so that absolute paths (`/tmp/x`, `/etc`) mean what they mean on the engine,
+/// and in a UTS namespace of its own with the container's host and domain names, so that
+/// `hostname` answers as on the engine.
+/// Without root, paths are only relative to the root filesystem (the working directory) and the
+/// names are the host's: `hostname` and `/etc/hostname` answer the host's name, only `$HOSTNAME`
+/// the container's; the README says so. The image must then carry programs that run outside a
+/// chroot too (busybox-static).
 struct ContainerExec {
     let rootfs: String
     let config: ContainerConfig
-    let chrooted = geteuid() == 0
+    let isolated = geteuid() == 0
+
+    /// The most the kernel takes for a host or domain name (HOST_NAME_MAX, __NEW_UTS_LEN).
+    static let maximumNameLength = 64
 
     /// The working directory inside the container ("/" when the image and run leave it empty).
     var workingDirectory: String { config.workingDir.isEmpty ? "/" : config.workingDir }
@@ -59,6 +66,20 @@ struct ContainerExec {
         return .failure(.init(detail: quoted + (sawPermissionDenied ? "permission denied" : "executable file not found in $PATH")))
     }
 
+    /// runc sets the host name before it looks for the program and fails the start on a name the
+    /// kernel refuses; checked here whether or not this process can set it, so that the start fails
+    /// as on the engine either way.
+    func checkHostName() -> Shim.StartFailure? {
+        guard config.hostname.utf8.count > Self.maximumNameLength else { return nil }
+        return .init(detail: "error during container init: sethostname: invalid argument")
+    }
+
+    /// runc writes the domain name to /proc/sys/kernel/domainname, which keeps what fits and never
+    /// fails (observed: 67 characters given, the first 64 set).
+    private var domainName: String? {
+        config.domainname.map { String(decoding: Array($0.utf8.prefix(Self.maximumNameLength)), as: UTF8.self) }
+    }
+
     struct Streams {
         var stdin: Int32
         var stdout: Int32
@@ -72,8 +93,12 @@ struct ContainerExec {
         try? FileManager.default.createDirectory(atPath: hostWorkingDirectory, withIntermediateDirectories: true)
         var options = SpawnOptions()
         options.environment = environment
-        options.root = chrooted ? rootfs : nil
-        options.workingDirectory = chrooted ? workingDirectory : hostWorkingDirectory
+        options.root = isolated ? rootfs : nil
+        options.workingDirectory = isolated ? workingDirectory : hostWorkingDirectory
+        if isolated {
+            options.hostName = config.hostname
+            options.domainName = domainName
+        }
         options.stdin = streams.stdin
         options.stdout = streams.stdout
         options.stderr = streams.stderr
@@ -83,7 +108,7 @@ struct ContainerExec {
         options.deathSignal = SIGKILL
         let pid: pid_t
         do {
-            pid = try spawnProcess(chrooted ? containerPath : rootfs + containerPath, argv: argv, options)
+            pid = try spawnProcess(isolated ? containerPath : rootfs + containerPath, argv: argv, options)
         } catch {
             let reason = error.errno == ENOENT ? "no such file or directory"
                 : (error.errno == EACCES || error.errno == EISDIR ? "permission denied" : error.text)

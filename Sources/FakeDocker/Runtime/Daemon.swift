@@ -14,7 +14,7 @@ struct Daemon {
         guard container.isRunning, !HostProcess.isAlive(pid: container.shimPID, start: container.shimStart) else {
             return container
         }
-        return try store.db.transaction {
+        return try store.transaction {
             guard var fresh = try store.container(id: container.id) else { return container }
             guard fresh.isRunning, !HostProcess.isAlive(pid: fresh.shimPID, start: fresh.shimStart) else { return fresh }
             // The shim's death took the container with it (PR_SET_PDEATHSIG=SIGKILL).
@@ -132,7 +132,7 @@ struct Daemon {
             waitForShim(c)
         }
         do {
-            try store.db.transaction {
+            try store.transaction {
                 if let fresh = try store.container(id: c.id) { try store.deleteContainer(fresh) }
             }
         } catch {

@@ -81,7 +81,9 @@ final class HealthChecker {
         let id = container.id
         let streakNow = streak
         let retries = self.retries
-        _ = try? store.db.transaction {
+        // A result that cannot be recorded is only late: the streak is counted here, so the next check's
+        // record brings the health up to date (this result's log entry is lost).
+        _ = try? store.transaction {
             guard var c = try store.container(id: id), c.isRunning else { return }
             if healthy { c.health = "healthy" } else if streakNow >= retries { c.health = "unhealthy" }
             c.healthStreak = streakNow

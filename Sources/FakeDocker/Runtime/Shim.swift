@@ -44,9 +44,10 @@ enum Shim {
         }
         let started: Started
         switch start(container, store: store) {
-        case .failure(let failure): return recordFailedStart(&container, store: store, failure: failure)
+        case .failure(let failure): return recordFailedStart(&container, store: store, detail: failure.detail, message: failure.message)
         case .success(let s): started = s
         }
+        var notRunning = container
         container.status = .running
         container.pid = started.pid
         container.pidStart = HostProcess.startTime(started.pid) ?? 0
@@ -58,13 +59,20 @@ enum Shim {
         container.exitCode = 0
         container.error = ""
         if container.config.healthcheck.map({ $0.test.first != "NONE" }) ?? false { container.health = "starting" }
-        try? store.db.transaction { try store.updateState(container) }
+        do {
+            try store.updateState(container)
+        } catch {
+            // The client must not hear "ok" for a container the state does not show running: `stop` and
+            // `kill` find its PID in the state, so nothing could stop it. It is killed and the start fails.
+            discard(started)
+            return recordFailedStart(&notRunning, store: store, detail: "cannot record the container as running: \(error)",
+                                     message: "Error response from daemon: cannot record container \(id) as running: \(error)")
+        }
         report("ok")
 
         var loop = ShimLoop(container: container, started: started, store: store, signalFD: signalFD, clientPID: clientPID)
         let code = loop.run()
-        recordExit(container.id, code: code, store: store)
-        return code
+        return recordExit(container.id, code: code, store: store)
     }
 
     static func report(_ text: String) {
@@ -72,34 +80,70 @@ enum Shim {
         close(reportFD)
     }
 
-    static func recordFailedStart(_ c: inout Container, store: StateStore, failure: StartFailure) -> Int32 {
-        let code: Int32 = DockerError.run(failure.message).exitCode
+    /// Records a start that failed with docker's `message` (`detail` is what `.State.Error` keeps) and
+    /// reports it. A state that cannot take the record is reported with it, since the state may then
+    /// still show the container as it was before the start.
+    static func recordFailedStart(_ c: inout Container, store: StateStore, detail: String, message: String) -> Int32 {
+        // The client's classification (127 not found, 126 not executable, else 125) is what the
+        // daemon records too, except that it records 128 where the client says 125 (observed for a
+        // host name the kernel refuses).
+        let clientCode = DockerError.run(message).exitCode
+        let code: Int32 = clientCode == 125 ? 128 : clientCode
         c.exitCode = code
-        c.error = failure.detail
+        c.error = detail
         c.status = .created
-        try? store.db.transaction { try store.updateState(c) }
-        if c.config.autoRemove { try? Daemon(store: store).remove(c, force: true) }
-        report("fail \(code)\n\(failure.message)")
+        var reported = message
+        do {
+            try store.updateState(c)
+        } catch {
+            reported += "\nError response from daemon: cannot record the failed start of container \(c.id): \(error)"
+        }
+        if c.config.autoRemove {
+            do { try Daemon(store: store).remove(c, force: true) } catch { reported += "\n" + error.message }
+        }
+        report("fail \(code)\n\(reported)")
         return code
     }
 
-    static func recordExit(_ id: String, code: Int32, store: StateStore) {
-        let removed: Container? = try? store.db.transaction {
-            guard var c = try store.container(id: id) else { return nil }
-            c.status = .exited
-            c.exitCode = code
-            c.finishedAt = now()
-            c.pid = 0
-            try store.updateState(c)
-            return c
-        } ?? nil
-        if let c = removed, c.config.autoRemove { try? Daemon(store: store).remove(c, force: true) }
+    /// Kills a container process whose start cannot be recorded and releases what `start` opened for it.
+    static func discard(_ started: Started) {
+        kill(started.pid, SIGKILL)
+        var status: Int32 = 0
+        while waitpid(started.pid, &status, 0) < 0 && errno == EINTR {}
+        for fd in [started.outputFD, started.errorFD, started.logFD] where fd >= 0 { close(fd) }
+    }
+
+    /// Records the exit and returns what the shim exits with: the container's exit code, or 125 with
+    /// docker's message on stderr when the state cannot record it, so that an attached client does not
+    /// take for a clean exit one the state does not hold (`wait`, `ps` and `inspect` would later report
+    /// the shim's death instead).
+    static func recordExit(_ id: String, code: Int32, store: StateStore) -> Int32 {
+        let recorded: Container?
+        do {
+            recorded = try store.transaction {
+                guard var c = try store.container(id: id) else { return nil }
+                c.status = .exited
+                c.exitCode = code
+                c.finishedAt = now()
+                c.pid = 0
+                try store.updateState(c)
+                return c
+            }
+        } catch {
+            Output.err("Error response from daemon: cannot record the exit of container \(id): \(error)")
+            return 125
+        }
+        if let c = recorded, c.config.autoRemove {
+            do { try Daemon(store: store).remove(c, force: true) } catch { Output.err(error.message) }
+        }
+        return code
     }
 
     // MARK: Starting the process
 
     static func start(_ c: Container, store: StateStore) -> Result<Started, StartFailure> {
         let exec = ContainerExec(rootfs: store.rootfs(ofContainer: c.id), config: c.config)
+        if let failure = exec.checkHostName() { return .failure(failure) }
         let program: String
         switch exec.resolve(c.config.path) {
         case .failure(let f): return .failure(f)

@@ -1,11 +1,18 @@
-/// Append-only migrations, applied in order; `PRAGMA user_version` records how many have run.
-/// Never edit a shipped migration: add a new one (state files and fixtures outlive versions).
+/// One schema change, named for what it changes (the name appears in the error when it fails).
+struct Migration {
+    let name: String
+    let sql: String
+}
+
+/// Append-only migrations, applied in order; `PRAGMA user_version` records how many have run, so a
+/// migration's position is its version. Never edit, reorder or remove a shipped migration: add a new one
+/// (state files and fixtures outlive versions).
 enum Schema {
     /// 'FDKR': marks a file as a fake-docker state file, so that any other SQLite file is refused.
     static let applicationID: Int64 = 0x4644_4B52
 
-    static let migrations: [String] = [
-        """
+    static let migrations: [Migration] = [
+        Migration(name: "the tables", sql: """
         CREATE TABLE containers (
             id TEXT PRIMARY KEY,
             name TEXT NOT NULL UNIQUE,
@@ -67,9 +74,9 @@ enum Schema {
             ended_at REAL,
             exit_code INTEGER
         );
-        """,
-        // 2: what `ps` lists, kept beside the configuration so listing needs no JSON work per row.
-        """
+        """),
+        // What `ps` lists, kept beside the configuration so listing needs no JSON work per row.
+        Migration(name: "the listed command, labels and network beside the configuration", sql: """
         ALTER TABLE containers ADD COLUMN command TEXT NOT NULL DEFAULT '';
         ALTER TABLE containers ADD COLUMN labels TEXT NOT NULL DEFAULT '{}';
         ALTER TABLE containers ADD COLUMN network TEXT NOT NULL DEFAULT '';
@@ -78,18 +85,18 @@ enum Schema {
                 || coalesce((SELECT group_concat(' ' || value, '') FROM json_each(config, '$.args')), ''),
             labels = coalesce(json_extract(config, '$.labels'), '{}'),
             network = coalesce(json_extract(config, '$.networkMode'), '');
-        """,
-        // 3: ps reads its columns from this covering index, in order, without touching the table's pages,
+        """),
+        // ps reads its columns from this covering index, in order, without touching the table's pages,
         // most of which hold the configurations it does not need.
-        """
+        Migration(name: "a covering index for ps", sql: """
         CREATE INDEX containers_listing ON containers(seq, id, name, image_id, image_ref, command, created_at,
             status, exit_code, started_at, finished_at, health, labels, network, shim_pid, shim_start);
-        """,
-        // 4: the listed command quotes an argument that has a space, as the engine does (`sh -c 'exit 3'`).
-        """
+        """),
+        // The listed command quotes an argument that has a space, as the engine does (`sh -c 'exit 3'`).
+        Migration(name: "arguments with a space quoted in the listed command", sql: """
         UPDATE containers SET command = json_extract(config, '$.path') || coalesce((
             SELECT group_concat(' ' || CASE WHEN instr(value, ' ') > 0 THEN '''' || value || '''' ELSE value END, '')
             FROM json_each(config, '$.args')), '');
-        """,
+        """),
     ]
 }

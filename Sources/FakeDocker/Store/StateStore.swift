@@ -2,8 +2,12 @@ import Foundation
 
 /// fake-docker's state: one SQLite file plus a data directory beside it (`<file>.data/`) holding each
 /// container's root filesystem and log, and each image's files.
+///
+/// The one owner of the connection: every statement is a method here, so what the state file holds
+/// and how it changes can be read in this file alone. A read-modify-write whose decision belongs to a
+/// command (a free name, an image nobody uses) runs its reads and writes inside `transaction`.
 public final class StateStore {
-    public let db: Database
+    private let db: Database
     public let path: String
     public let dataDirectory: String
 
@@ -16,14 +20,19 @@ public final class StateStore {
         return home + "/.local/state/fake-docker/state.sqlite"
     }
 
-    public init(path: String) throws(StateFileError) {
+    public convenience init(path: String) throws(StateFileError) {
+        try self.init(path: path, migrations: Schema.migrations)
+    }
+
+    /// Opens the state file and brings it to the schema `migrations` describe (tests pass their own).
+    init(path: String, migrations: [Migration]) throws(StateFileError) {
         self.path = path
         self.dataDirectory = path + ".data"
         let parent = (path as NSString).deletingLastPathComponent
         if !parent.isEmpty { try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) }
         do {
             db = try Database(path: path)
-            try migrate()
+            try migrate(migrations)
         } catch let failure as Database.Failure {
             throw StateFileError(message: "fake-docker: cannot use state file \(path): \(failure.message)")
         } catch let error as StateFileError {
@@ -33,30 +42,41 @@ public final class StateStore {
         }
     }
 
-    private func migrate() throws {
+    private func migrate(_ migrations: [Migration]) throws {
         // Reading the header first: a file that is not SQLite fails here, before anything is written.
-        let appID = try db.query("PRAGMA application_id").first?.first?.int ?? 0
-        let version = try db.query("PRAGMA user_version").first?.first?.int ?? 0
-        let tableCount = try db.query("SELECT count(*) FROM sqlite_master").first?.first?.int ?? 0
+        let appID = try db.scalar("PRAGMA application_id")?.int ?? 0
+        let version = try db.scalar("PRAGMA user_version")?.int ?? 0
+        let tableCount = try db.scalar("SELECT count(*) FROM sqlite_master")?.int ?? 0
         if appID != Schema.applicationID && (tableCount > 0 || version > 0) {
             throw StateFileError(message: "fake-docker: \(path) is not a fake-docker state file (refusing to touch it)")
         }
-        if version > Schema.migrations.count {
+        if version > migrations.count {
             throw StateFileError(message: "fake-docker: \(path) was written by a newer fake-docker (schema \(version))")
         }
-        if try db.query("PRAGMA journal_mode").first?.first?.text != "wal" { try db.execute("PRAGMA journal_mode=WAL") }
+        if try db.scalar("PRAGMA journal_mode")?.text != "wal" { try db.execute("PRAGMA journal_mode=WAL") }
         // NORMAL is durable across process kills in WAL mode (only a power loss can drop the last commits).
         try db.execute("PRAGMA synchronous=NORMAL")
-        if version < Schema.migrations.count {
+        if version < migrations.count {
             try db.transaction {
-                let current = try db.query("PRAGMA user_version").first?.first?.int ?? 0
-                for index in Int(current)..<Schema.migrations.count {
-                    try db.execute(Schema.migrations[index])
+                // Read again under the write lock: another process may have migrated meanwhile.
+                let current = Int(try db.scalar("PRAGMA user_version")?.int ?? 0)
+                for (index, migration) in migrations.enumerated().dropFirst(current) {
+                    do {
+                        try db.execute(migration.sql)
+                    } catch {
+                        throw StateFileError(message: "fake-docker: cannot use state file \(path): migration \(index + 1) (\(migration.name)) failed: \(error)")
+                    }
                 }
                 try db.execute("PRAGMA application_id=\(Schema.applicationID)")
-                try db.execute("PRAGMA user_version=\(Schema.migrations.count)")
+                try db.execute("PRAGMA user_version=\(migrations.count)")
             }
         }
+    }
+
+    /// Runs `body`, a read-modify-write made of this store's methods, as one transaction that holds
+    /// the write lock from its first read (`BEGIN IMMEDIATE`): what it read is still true when it writes.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try db.transaction(body)
     }
 
     // MARK: Paths
@@ -74,33 +94,36 @@ public final class StateStore {
         pid_namespace, created_at, started_at, finished_at, health, health_streak, health_log, seq
         """
 
-    func container(from row: [Database.Value]) throws -> Container {
+    private func container(from row: Database.Row) throws -> Container {
         Container(
-            id: row[0].text, name: row[1].text, imageID: row[2].text, imageRef: row[3].text,
-            config: try JSONCoding.decode(ContainerConfig.self, row[4].text),
-            status: ContainerStatus(rawValue: row[5].text) ?? .dead,
-            exitCode: Int32(truncatingIfNeeded: row[6].int), error: row[7].text,
-            pid: Int32(truncatingIfNeeded: row[8].int), pidStart: row[9].int,
-            shimPID: Int32(truncatingIfNeeded: row[10].int), shimStart: row[11].int,
-            pidNamespace: row[12].int != 0, createdAt: row[13].double, startedAt: row[14].optionalDouble,
-            finishedAt: row[15].optionalDouble, health: row[16].text, healthStreak: Int(row[17].int),
-            healthLog: row[18].text, seq: row[19].int)
+            id: row.text("id"), name: row.text("name"), imageID: row.text("image_id"), imageRef: row.text("image_ref"),
+            config: try JSONCoding.decode(ContainerConfig.self, row.text("config")),
+            status: ContainerStatus(rawValue: row.text("status")) ?? .dead,
+            exitCode: Int32(truncatingIfNeeded: row.int("exit_code")), error: row.text("error"),
+            pid: Int32(truncatingIfNeeded: row.int("pid")), pidStart: row.int("pid_start"),
+            shimPID: Int32(truncatingIfNeeded: row.int("shim_pid")), shimStart: row.int("shim_start"),
+            pidNamespace: row.int("pid_namespace") != 0, createdAt: row.double("created_at"),
+            startedAt: row.optionalDouble("started_at"), finishedAt: row.optionalDouble("finished_at"),
+            health: row.text("health"), healthStreak: Int(row.int("health_streak")),
+            healthLog: row.text("health_log"), seq: row.int("seq"))
     }
 
     /// What `ps` shows of every container, newest first, from the columns kept for it (schema 2)
     /// rather than by decoding each configuration: `ps -a` over ten thousand containers in milliseconds.
     public func containerSummaries() throws -> [ContainerSummary] {
-        try db.map("""
+        try db.rows("""
             SELECT id, name, image_id, image_ref, command, created_at, status, exit_code, started_at, finished_at,
                    health, labels, network, shim_pid, shim_start
             FROM containers ORDER BY seq DESC
             """) { row in
             ContainerSummary(
-                id: row.text(0), name: row.text(1), imageID: row.text(2), imageRef: row.text(3), command: row.text(4),
-                createdAt: row.double(5), status: ContainerStatus(rawValue: row.text(6)) ?? .dead,
-                exitCode: Int32(truncatingIfNeeded: row.int(7)), startedAt: row.optionalDouble(8),
-                finishedAt: row.optionalDouble(9), health: row.text(10), labelsJSON: row.text(11),
-                networkMode: row.text(12), shimPID: Int32(truncatingIfNeeded: row.int(13)), shimStart: row.int(14))
+                id: row.text("id"), name: row.text("name"), imageID: row.text("image_id"),
+                imageRef: row.text("image_ref"), command: row.text("command"), createdAt: row.double("created_at"),
+                status: ContainerStatus(rawValue: row.text("status")) ?? .dead,
+                exitCode: Int32(truncatingIfNeeded: row.int("exit_code")), startedAt: row.optionalDouble("started_at"),
+                finishedAt: row.optionalDouble("finished_at"), health: row.text("health"),
+                labelsJSON: row.text("labels"), networkMode: row.text("network"),
+                shimPID: Int32(truncatingIfNeeded: row.int("shim_pid")), shimStart: row.int("shim_start"))
         }
     }
 
@@ -111,7 +134,7 @@ public final class StateStore {
     }
 
     public func container(id: String) throws -> Container? {
-        try db.query("SELECT \(Self.containerColumns) FROM containers WHERE id = ?", [.text(id)]).first.map(container(from:))
+        try db.firstRow("SELECT \(Self.containerColumns) FROM containers WHERE id = ?", [.text(id)], container(from:))
     }
 
     /// docker's lookup order: full ID, then exact name (with or without the leading '/'), then a
@@ -120,14 +143,14 @@ public final class StateStore {
         do {
             if let c = try container(id: reference) { return c }
             let name = reference.hasPrefix("/") ? String(reference.dropFirst()) : reference
-            if let row = try db.query("SELECT \(Self.containerColumns) FROM containers WHERE name = ?", [.text(name)]).first {
-                return try container(from: row)
+            if let c = try db.firstRow("SELECT \(Self.containerColumns) FROM containers WHERE name = ?", [.text(name)], container(from:)) {
+                return c
             }
             if !reference.isEmpty, reference.allSatisfy({ $0.isHexDigit }) {
-                let rows = try db.query("SELECT \(Self.containerColumns) FROM containers WHERE id >= ? AND id < ? LIMIT 2",
-                                        [.text(reference.lowercased()), .text(reference.lowercased() + "g")])
-                if rows.count > 1 { throw DockerError.daemon("Multiple IDs found with provided prefix: \(reference)") }
-                if let row = rows.first { return try container(from: row) }
+                let matches = try db.rows("SELECT \(Self.containerColumns) FROM containers WHERE id >= ? AND id < ? LIMIT 2",
+                                          [.text(reference.lowercased()), .text(reference.lowercased() + "g")], container(from:))
+                if matches.count > 1 { throw DockerError.daemon("Multiple IDs found with provided prefix: \(reference)") }
+                if let c = matches.first { return c }
             }
         } catch let e as DockerError {
             throw e
@@ -139,7 +162,7 @@ public final class StateStore {
 
     public func insert(_ c: Container) throws {
         let command = Self.listedCommand(path: c.config.path, args: c.config.args)
-        try db.query("""
+        try db.run("""
             INSERT INTO containers (\(Self.containerColumns), command, labels, network)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM containers), ?, ?, ?)
             """, [.text(c.id), .text(c.name), .text(c.imageID), .text(c.imageRef), .text(JSONCoding.encode(c.config)),
@@ -152,7 +175,7 @@ public final class StateStore {
 
     /// Writes the mutable runtime fields of `c`.
     public func updateState(_ c: Container) throws {
-        try db.query("""
+        try db.run("""
             UPDATE containers SET status = ?, exit_code = ?, error = ?, pid = ?, pid_start = ?, shim_pid = ?,
               shim_start = ?, pid_namespace = ?, started_at = ?, finished_at = ?, health = ?, health_streak = ?,
               health_log = ?
@@ -164,32 +187,46 @@ public final class StateStore {
     }
 
     public func nameInUse(_ name: String) throws -> String? {
-        try db.query("SELECT id FROM containers WHERE name = ?", [.text(name)]).first?.first?.text
+        try db.firstRow("SELECT id FROM containers WHERE name = ?", [.text(name)]) { $0.text("id") }
+    }
+
+    /// The containers created from the image, as `rmi` weighs them: which, and whether each runs.
+    public func containerUsers(ofImage imageID: String) throws -> [(id: String, running: Bool)] {
+        try db.rows("SELECT id, status FROM containers WHERE image_id = ? ORDER BY seq", [.text(imageID)]) { row in
+            (id: row.text("id"), running: ContainerStatus(rawValue: row.text("status")) == .running)
+        }
     }
 
     /// Deletes the row and keeps the exit code for a `wait` that saw the container running.
     public func deleteContainer(_ c: Container) throws {
-        try db.query("DELETE FROM containers WHERE id = ?", [.text(c.id)])
-        try db.query("INSERT OR REPLACE INTO removed_exits (id, exit_code, removed_at) VALUES (?, ?, ?)",
-                     [.text(c.id), .int(Int64(c.exitCode)), .double(now())])
+        try db.transaction {
+            try db.run("DELETE FROM containers WHERE id = ?", [.text(c.id)])
+            try db.run("INSERT OR REPLACE INTO removed_exits (id, exit_code, removed_at) VALUES (?, ?, ?)",
+                       [.text(c.id), .int(Int64(c.exitCode)), .double(now())])
+        }
     }
 
     public func removedExitCode(_ id: String) throws -> Int32? {
-        try db.query("SELECT exit_code FROM removed_exits WHERE id = ?", [.text(id)]).first.map { Int32($0[0].int) }
+        try db.firstRow("SELECT exit_code FROM removed_exits WHERE id = ?", [.text(id)]) {
+            Int32(truncatingIfNeeded: $0.int("exit_code"))
+        }
     }
 
     // MARK: Images
 
     public func allImages() throws -> [Image] {
-        let tagRows = try db.query("SELECT reference, image_id FROM tags ORDER BY reference")
         var tags: [String: [String]] = [:]
-        for row in tagRows { tags[row[1].text, default: []].append(row[0].text) }
-        return try db.query("SELECT id, config, created_at, parent, comment, size FROM images ORDER BY created_at DESC").map { row in
-            Image(id: row[0].text, config: try JSONCoding.decode(ImageConfig.self, row[1].text), createdAt: row[2].double,
-                  parent: row[3].text, comment: row[4].text, size: row[5].int, repoTags: tags[row[0].text] ?? [])
+        for (reference, imageID) in try db.rows("SELECT reference, image_id FROM tags ORDER BY reference", [], { row in
+            (row.text("reference"), row.text("image_id"))
+        }) {
+            tags[imageID, default: []].append(reference)
+        }
+        return try db.rows("SELECT id, config, created_at, parent, comment, size FROM images ORDER BY created_at DESC") { row in
+            Image(id: row.text("id"), config: try JSONCoding.decode(ImageConfig.self, row.text("config")),
+                  createdAt: row.double("created_at"), parent: row.text("parent"), comment: row.text("comment"),
+                  size: row.int("size"), repoTags: tags[row.text("id")] ?? [])
         }
     }
-
 
     /// Resolves `name[:tag]`, a full or short image ID (with or without `sha256:`).
     public func findImage(_ reference: String) throws -> Image? {
@@ -198,7 +235,7 @@ public final class StateStore {
         let images = try allImages()
         if let byID = images.first(where: { $0.id == ref }) { return byID }
         let tagged = Self.normalizedTag(reference)
-        if let t = try db.query("SELECT image_id FROM tags WHERE reference = ?", [.text(tagged)]).first?.first?.text {
+        if let t = try db.firstRow("SELECT image_id FROM tags WHERE reference = ?", [.text(tagged)], { $0.text("image_id") }) {
             return images.first { $0.id == t }
         }
         if ref.count >= 1, ref.allSatisfy(\.isHexDigit) {
@@ -206,6 +243,10 @@ public final class StateStore {
             if matches.count == 1 { return matches[0] }
         }
         return nil
+    }
+
+    public func imageExists(id: String) throws -> Bool {
+        try db.firstRow("SELECT 1 AS found FROM images WHERE id = ?", [.text(id)]) { _ in true } ?? false
     }
 
     /// "busybox" → "busybox:latest"; "localhost:5000/a" → "localhost:5000/a:latest".
@@ -216,27 +257,108 @@ public final class StateStore {
     }
 
     public func insert(_ image: Image) throws {
-        try db.query("INSERT INTO images (id, config, created_at, parent, comment, size) VALUES (?, ?, ?, ?, ?, ?)",
-                     [.text(image.id), .text(JSONCoding.encode(image.config)), .double(image.createdAt),
-                      .text(image.parent), .text(image.comment), .int(image.size)])
+        try db.run("INSERT INTO images (id, config, created_at, parent, comment, size) VALUES (?, ?, ?, ?, ?, ?)",
+                   [.text(image.id), .text(JSONCoding.encode(image.config)), .double(image.createdAt),
+                    .text(image.parent), .text(image.comment), .int(image.size)])
     }
 
     public func tag(_ reference: String, imageID: String) throws {
-        try db.query("INSERT OR REPLACE INTO tags (reference, image_id) VALUES (?, ?)", [.text(reference), .text(imageID)])
+        try db.run("INSERT OR REPLACE INTO tags (reference, image_id) VALUES (?, ?)", [.text(reference), .text(imageID)])
     }
 
-    // MARK: Settings, scripts, calls
+    public func untag(_ reference: String) throws {
+        try db.run("DELETE FROM tags WHERE reference = ?", [.text(reference)])
+    }
+
+    /// Deletes the image's record and every tag that names it (its files are the caller's to remove).
+    public func deleteImage(_ image: Image) throws {
+        try db.transaction {
+            for reference in image.repoTags { try untag(reference) }
+            try db.run("DELETE FROM images WHERE id = ?", [.text(image.id)])
+        }
+    }
+
+    // MARK: Settings
 
     public func setting(_ key: String) throws -> String? {
-        try db.query("SELECT value FROM settings WHERE key = ?", [.text(key)]).first?.first?.text
+        try db.firstRow("SELECT value FROM settings WHERE key = ?", [.text(key)]) { $0.text("value") }
     }
 
     public func setSetting(_ key: String, _ value: String?) throws {
         if let value {
-            try db.query("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", [.text(key), .text(value)])
+            try db.run("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", [.text(key), .text(value)])
         } else {
-            try db.query("DELETE FROM settings WHERE key = ?", [.text(key)])
+            try db.run("DELETE FROM settings WHERE key = ?", [.text(key)])
         }
+    }
+
+    // MARK: Scripted faults
+
+    /// Arms `fault` for the next `times` invocations of `command`, after those already armed for it.
+    func arm(_ fault: ScriptedFaults.Fault, for command: String, times: Int) throws {
+        try db.run("INSERT INTO scripts (command, delay, exit_code, stdout, stderr, remaining) VALUES (?, ?, ?, ?, ?, ?)",
+                   [.text(command), .double(fault.delay), fault.exitCode.map { .int(Int64($0)) } ?? .null,
+                    .text(fault.stdout), .text(fault.stderr), .int(Int64(times))])
+    }
+
+    /// Every fault with invocations left, in the order armed.
+    func armedFaults() throws -> [ScriptedFaults.Armed] {
+        try db.rows("SELECT command, delay, exit_code, stdout, stderr, remaining FROM scripts WHERE remaining > 0 ORDER BY seq") { row in
+            ScriptedFaults.Armed(command: row.text("command"), fault: fault(from: row), remaining: Int(row.int("remaining")))
+        }
+    }
+
+    /// Takes one invocation from the oldest fault armed for `command`.
+    func consumeFault(for command: String) throws -> ScriptedFaults.Fault? {
+        // A cheap read first: most invocations have nothing armed and should not take the write lock.
+        guard try db.firstRow("SELECT 1 AS armed FROM scripts WHERE command = ? AND remaining > 0 LIMIT 1",
+                              [.text(command)], { _ in true }) != nil else { return nil }
+        return try db.transaction {
+            guard let (seq, fault) = try db.firstRow(
+                "SELECT seq, delay, exit_code, stdout, stderr FROM scripts WHERE command = ? AND remaining > 0 ORDER BY seq LIMIT 1",
+                [.text(command)], { row in (row.int("seq"), fault(from: row)) }) else { return nil }
+            try db.run("UPDATE scripts SET remaining = remaining - 1 WHERE seq = ?", [.int(seq)])
+            return fault
+        }
+    }
+
+    private func fault(from row: Database.Row) -> ScriptedFaults.Fault {
+        ScriptedFaults.Fault(delay: row.double("delay"), exitCode: row.optionalInt("exit_code").map { Int32(truncatingIfNeeded: $0) },
+                             stdout: row.text("stdout"), stderr: row.text("stderr"))
+    }
+
+    /// Disarms every fault, the daemon being down included.
+    func clearFaults() throws {
+        try db.transaction {
+            try db.run("DELETE FROM scripts")
+            try setSetting("daemon_down", nil)
+        }
+    }
+
+    // MARK: Call log
+
+    /// Records an invocation as it begins; its exit code stays unknown until `endCall`.
+    func beginCall(argv: [String]) throws -> Int64 {
+        try db.run("INSERT INTO calls (pid, argv, started_at) VALUES (?, ?, ?)",
+                   [.int(Int64(getpid())), .text(JSONCoding.encode(argv)), .double(now())])
+        return db.lastInsertRowID
+    }
+
+    func endCall(_ seq: Int64, exitCode: Int32) throws {
+        try db.run("UPDATE calls SET ended_at = ?, exit_code = ? WHERE seq = ?",
+                   [.double(now()), .int(Int64(exitCode)), .int(seq)])
+    }
+
+    /// Every logged invocation, oldest first.
+    func calls() throws -> [CallLog.Call] {
+        try db.rows("SELECT exit_code, argv FROM calls ORDER BY seq") { row in
+            CallLog.Call(argv: (try? JSONCoding.decode([String].self, row.text("argv"))) ?? [],
+                         exitCode: row.optionalInt("exit_code").map { Int32(truncatingIfNeeded: $0) })
+        }
+    }
+
+    func clearCalls() throws {
+        try db.run("DELETE FROM calls")
     }
 }
 

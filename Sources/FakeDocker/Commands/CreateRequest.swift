@@ -1,0 +1,100 @@
+import DockerSyntax
+import Foundation
+
+/// What the docker CLI sends the daemon for `run`/`create`: the command line read as the CLI's
+/// parse() reads it — every flag value parsed, the env and label files read, the health options
+/// checked — before the daemon is asked anything, so these errors come first whatever the image.
+struct CreateRequest {
+    let arguments: RunArguments
+    /// `--env-file` lines, then `-e` values; `NAME` alone is taken from the client's environment.
+    private(set) var env: [String] = []
+    /// `--label-file` lines, then `--label` values; a later key replaces an earlier one.
+    private(set) var labels: [String: String] = [:]
+    private(set) var stopTimeout: Int?
+    private(set) var healthcheck: HealthConfig?
+
+    private static let healthDurations = ["health-interval", "health-timeout", "health-start-period", "health-start-interval"]
+
+    init(_ run: RunArguments, environment: [String: String], command: CreatingCommand) throws(DockerError) {
+        arguments = run
+        // The flag parser converts every typed value before parse() looks at any of them.
+        stopTimeout = try Self.integer("stop-timeout", run, command)
+        let retries = try Self.integer("health-retries", run, command)
+        var durations: [String: Double] = [:]
+        for name in Self.healthDurations { durations[name] = try Self.duration(name, run, command) }
+
+        for file in run.all("env-file") {
+            env += try Self.readKeyValueFile(file, command).compactMap { Self.resolve($0, environment) }
+        }
+        env += run.all("env").compactMap { Self.resolve($0, environment) }
+        var labelLines: [String] = []
+        for file in run.all("label-file") { labelLines += try Self.readKeyValueFile(file, command) }
+        for line in labelLines + run.all("label") {
+            let (key, value) = Self.split(line)
+            labels[key] = value
+        }
+
+        let healthCommand = run.last("health-cmd")?.value
+        let healthOptionGiven = healthCommand != nil || retries != nil || !durations.isEmpty
+        if run.flag("no-healthcheck") {
+            if healthOptionGiven { throw command.refusedOption("--no-healthcheck conflicts with --health-* options") }
+            healthcheck = HealthConfig(test: ["NONE"], interval: 0, timeout: 0, startPeriod: 0, startInterval: 0, retries: 0)
+        } else if healthOptionGiven {
+            for name in Self.healthDurations where (durations[name] ?? 0) < 0 {
+                throw command.refusedOption("--\(name) cannot be negative")
+            }
+            if (retries ?? 0) < 0 { throw command.refusedOption("--health-retries cannot be negative") }
+            // Without --health-cmd the engine keeps the image's test; images here have none, so the
+            // other options alone change nothing that runs.
+            if let healthCommand {
+                healthcheck = HealthConfig(
+                    test: ["CMD-SHELL", healthCommand],
+                    interval: durations["health-interval"] ?? 0, timeout: durations["health-timeout"] ?? 0,
+                    startPeriod: durations["health-start-period"] ?? 0, startInterval: durations["health-start-interval"] ?? 0,
+                    retries: retries ?? 0)
+            }
+        }
+        if run.flag("rm"), let restart = run.last("restart")?.value, restart != "no" {
+            throw command.refusedOption("conflicting options: cannot specify both --restart and --rm")
+        }
+    }
+
+    private static func integer(_ name: String, _ run: RunArguments, _ command: CreatingCommand) throws(DockerError) -> Int? {
+        guard let text = run.last(name)?.value else { return nil }
+        guard let n = Int(text) else {
+            throw command.invalidFlagValue(text, flag: "--\(name)", reason: "strconv.ParseInt: parsing \"\(text)\": invalid syntax")
+        }
+        return n
+    }
+
+    private static func duration(_ name: String, _ run: RunArguments, _ command: CreatingCommand) throws(DockerError) -> Double? {
+        guard let text = run.last(name)?.value else { return nil }
+        do {
+            return try GoDuration.parse(text)
+        } catch {
+            throw command.invalidFlagValue(text, flag: "--\(name)", reason: error.reason)
+        }
+    }
+
+    /// `K=V` as is; `K` alone takes K from the client's environment, or is dropped when unset.
+    private static func resolve(_ variable: String, _ environment: [String: String]) -> String? {
+        if variable.contains("=") { return variable }
+        return environment[variable].map { "\(variable)=\($0)" }
+    }
+
+    /// The lines of an `--env-file`/`--label-file` that are neither blank nor comments.
+    private static func readKeyValueFile(_ path: String, _ command: CreatingCommand) throws(DockerError) -> [String] {
+        guard let text = HostProcess.readFile(path) else {
+            throw command.refusedOption("open \(path): no such file or directory")
+        }
+        return text.split(separator: "\n").compactMap { raw in
+            let line = raw.trimmingCharacters(in: " \t\r")
+            return line.isEmpty || line.hasPrefix("#") ? nil : line
+        }
+    }
+
+    private static func split(_ kv: String) -> (String, String) {
+        guard let eq = kv.firstIndex(of: "=") else { return (kv, "") }
+        return (String(kv[..<eq]), String(kv[kv.index(after: eq)...]))
+    }
+}
