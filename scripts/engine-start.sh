@@ -2,14 +2,13 @@
 # Start (or reuse) a real Docker engine for conformance checks, in its own network namespace so that nothing can
 # be pulled or reached. Prints only `DOCKER_HOST=unix://$DIR/docker.sock` on stdout. On failure: one line on
 # stderr, exit non-zero, and nothing of ours left running.
+# DOCKRUN_ENGINE_LIVE_RESTORE=1 starts dockerd with --live-restore (its containers outlive it; see engine-restart.sh).
 set -u -o pipefail
 
-DIR=${DOCKRUN_ENGINE_DIR:-/tmp/engine}
-HOST="unix://$DIR/docker.sock"
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$HERE/engine-common.sh"
 IMAGE=dockrun-test/busybox:latest
 READY_SECONDS=60
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-export DOCKER_HOST=$HOST
 export DEBIAN_FRONTEND=noninteractive
 
 started_here=0
@@ -22,10 +21,6 @@ fail() {
         "$HERE/engine-stop.sh" >/dev/null 2>&1 </dev/null
     fi
     exit 1
-}
-
-answering() {
-    docker version --format '{{.Server.Version}}' >/dev/null 2>&1 </dev/null
 }
 
 install_missing_packages() {
@@ -45,27 +40,21 @@ install_missing_packages() {
 }
 
 start_daemon() {
+    local options=(--data-root "$DIR/data" --exec-root "$DIR/exec" -H "$HOST" --pidfile "$DIR/pid"
+        --iptables=false --ip6tables=false --bridge=none --storage-driver=vfs)
+    [ "${DOCKRUN_ENGINE_LIVE_RESTORE:-0}" = 1 ] && options+=(--live-restore)
     rm -f "$DIR/pid" "$DIR/unshare.pid"
+    # The network namespace is bound to $DIR/netns so that it outlives this dockerd: engine-restart.sh starts the
+    # next one in it, where the live-restored containers' shims still are. engine-stop.sh unmounts it.
+    touch "$DIR/netns" || fail "cannot create $DIR/netns"
     # setsid: the daemon must not share the caller's process group or session, or a CI runner's Ctrl-C or
     # hang-up would reach it. --kill-child: if unshare itself is killed, dockerd gets TERM instead of being orphaned.
     # 9<&-: the lock on $DIR must not be inherited by dockerd, or engine-stop.sh could never take it.
     # dockerd writes $DIR/pid itself, so the pidfile holds dockerd's PID, not unshare's.
-    setsid unshare --net --fork --kill-child=SIGTERM sh -c 'ip link set lo up && exec "$@"' sh \
-        dockerd --data-root "$DIR/data" --exec-root "$DIR/exec" -H "$HOST" --pidfile "$DIR/pid" \
-        --iptables=false --ip6tables=false --bridge=none --storage-driver=vfs \
-        </dev/null >"$DIR/log" 2>&1 9<&- &
+    setsid unshare --net="$DIR/netns" --fork --kill-child=SIGTERM sh -c 'ip link set lo up && exec "$@"' sh \
+        dockerd "${options[@]}" </dev/null >"$DIR/log" 2>&1 9<&- &
     echo $! >"$DIR/unshare.pid"
     started_here=1
-}
-
-wait_until_answering() {
-    local unshare_pid deadline=$((SECONDS + READY_SECONDS))
-    unshare_pid=$(cat "$DIR/unshare.pid")
-    until answering; do
-        kill -0 "$unshare_pid" 2>/dev/null || fail "dockerd exited during start-up: $(tail -n 1 "$DIR/log")"
-        [ $SECONDS -lt $deadline ] || fail "dockerd did not answer on $HOST within ${READY_SECONDS}s (log: $DIR/log)"
-        sleep 0.2
-    done
 }
 
 import_test_image() {
@@ -79,15 +68,14 @@ import_test_image() {
 install_missing_packages
 mkdir -p "$DIR" || fail "cannot create $DIR"
 # Two concurrent starts would race on the pidfile and the socket; the second waits for the first and then reuses.
-exec 9<"$DIR"
-flock -w 120 9 || fail "another engine-start.sh holds $DIR for over 120s"
+lock_engine_dir
 
 if ! answering; then
     if [ -s "$DIR/pid" ] && kill -0 "$(cat "$DIR/pid")" 2>/dev/null; then
         fail "dockerd $(cat "$DIR/pid") is running from $DIR but not answering on $HOST; run engine-stop.sh"
     fi
     start_daemon
-    wait_until_answering
+    wait_until_answering "$(cat "$DIR/unshare.pid")" "$READY_SECONDS"
 fi
 import_test_image
 echo "DOCKER_HOST=$HOST"

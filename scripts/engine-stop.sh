@@ -2,22 +2,9 @@
 # Stop the engine started by engine-start.sh and remove its directory. Idempotent: a missing engine is success.
 set -u -o pipefail
 
-DIR=${DOCKRUN_ENGINE_DIR:-/tmp/engine}
+. "$(dirname "${BASH_SOURCE[0]}")/engine-common.sh"
 TERM_SECONDS=30
 KILL_SECONDS=10
-
-alive() {
-    # A zombie still answers kill -0 but has finished; only a process that has not exited counts.
-    [ -n "$1" ] && [ -e "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
-}
-
-wait_gone() {
-    local pid=$1 deadline=$((SECONDS + $2))
-    while alive "$pid"; do
-        [ $SECONDS -lt $deadline ] || return 1
-        sleep 0.2
-    done
-}
 
 # Processes of this engine that can outlive dockerd after a KILL: containerd and the per-container shims, which
 # carry the exec or data root on their command line. Found by that path, so another engine is never touched.
@@ -25,14 +12,15 @@ wait_gone() {
 engine_children() {
     local proc cmdline
     for proc in /proc/[0-9]*; do
-        cmdline=$(tr '\0' ' ' <"$proc/cmdline" 2>/dev/null) || continue
+        # 2>/dev/null before the <: a process that exits between the glob and the read fails the redirection, which
+        # bash reports on the stderr in force at that point.
+        cmdline=$(tr '\0' ' ' 2>/dev/null <"$proc/cmdline") || continue
         [[ $cmdline == *"$DIR/exec"* || $cmdline == *"$DIR/data"* ]] && echo "${proc#/proc/}"
     done
 }
 
 [ -d "$DIR" ] || exit 0
-exec 9<"$DIR"
-flock -w 120 9 || { echo "engine-stop: another engine script holds $DIR for over 120s" >&2; exit 1; }
+lock_engine_dir
 
 dockerd_pid=$(cat "$DIR/pid" 2>/dev/null)
 unshare_pid=$(cat "$DIR/unshare.pid" 2>/dev/null)
@@ -55,7 +43,7 @@ for pid in $(engine_children); do
     wait_gone "$pid" "$KILL_SECONDS"
 done
 
-# Container shm and netns mounts live in the host mount namespace and survive a killed dockerd; deepest first.
+# Container shm and netns mounts, and the engine's own $DIR/netns, live in the host mount namespace and survive a killed dockerd; deepest first.
 awk -v root="$DIR" '$5 == root || index($5, root "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r |
     while read -r mountpoint; do
         umount "$mountpoint" 2>/dev/null || umount -l "$mountpoint" 2>/dev/null

@@ -63,14 +63,18 @@ public enum FakeDockerCLI {
                 }
                 if name == "run" || name == "create" { ctx.scriptedDelay = fault.delay } else { sleepSeconds(fault.delay) }
             }
-            if (try? ctx.store.setting("daemon_down")) == "1" {
+            if (try? ctx.store.setting("daemon_down")) == "1" || EngineRestart.isDown(ctx.store) {
                 let message = "Cannot connect to the Docker daemon at \(ctx.daemonHost). Is the docker daemon running?"
-                // Only `run` wraps a daemon failure; `create` prints it bare (engine-observations 24).
+                // Only `run` wraps a daemon failure; `create` prints it bare (engine-observations 24), and `start`
+                // without -a adds its summary line ("engine restart", item 5).
                 if name == "run" {
                     Output.err("docker: \(message)\n\nRun 'docker \(name) --help' for more information")
                     return 125
                 }
                 Output.err(message)
+                if name == "start", let f = try? StartCommand.syntax.parse(rest), !f.bool("attach") && !f.bool("interactive") {
+                    Output.err("Error: failed to start containers: " + f.arguments.joined(separator: ", "))
+                }
                 return 1
             }
         }

@@ -35,7 +35,11 @@ enum StopCommand {
         }
         return try forEachContainer(f.arguments) { reference throws(DockerError) in
             let c = try ctx.daemon.find(reference)
-            ctx.daemon.stop(c, timeout: timeout, signal: signal)
+            guard ctx.daemon.stop(c, timeout: timeout, signal: signal) else {
+                let query = f.last("timeout") ?? f.last("time")
+                throw EngineConnection.requestLost(method: "Post", path: "/containers/\(reference)/stop" + (query.map { "?t=\($0)" } ?? ""),
+                                                   host: ctx.daemonHost)
+            }
             Output.out(reference)
         }
     }

@@ -26,10 +26,15 @@ enum LogsCommand {
         let watch = inotify_init1(Int32(IN_CLOEXEC))
         defer { close(watch) }
         _ = inotify_add_watch(watch, ctx.store.logPath(ofContainer: c.id), UInt32(IN_MODIFY))
+        // An engine restart ends the stream where it is, without the rest of the log.
+        let connection = EngineConnection(store: ctx.store)
         var scratch = [UInt8](repeating: 0, count: 4096)
         while true {
-            var fds = [pollfd(fd: watch, events: Int16(POLLIN), revents: 0), pollfd(fd: shim, events: Int16(POLLIN), revents: 0)]
-            if poll(&fds, 2, -1) < 0 && errno != EINTR { break }
+            if connection.isLost { throw EngineConnection.streamLost }
+            var fds = [pollfd(fd: watch, events: Int16(POLLIN), revents: 0), pollfd(fd: shim, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: connection.watchFD, events: Int16(POLLIN), revents: 0)]
+            if poll(&fds, 3, -1) < 0 && errno != EINTR { break }
+            if fds[2].revents != 0 { continue }
             if fds[0].revents != 0 { _ = read(watch, &scratch, scratch.count) }
             offset = ContainerLog.replay(fd: fd, from: offset, sink: emit)
             if fds[1].revents != 0 { break }

@@ -3,8 +3,11 @@ import ProcessSpawn
 /// `fake-docker script`: arm faults. Simulator-only.
 ///   script COMMAND [--delay S] [--exit CODE] [--stdout TEXT] [--stderr TEXT] [--times N]
 ///   script --daemon-down | --clear | --list
+///   script --restart [--down SECONDS] [--live-restore]   (EngineRestart)
 enum ScriptCommand {
-    static let syntax = CommandSyntax(name: "script", usage: "COMMAND [--delay SECONDS] [--exit CODE] [--stdout TEXT] [--stderr TEXT] [--times N] | --daemon-down | --clear | --list", flags: [
+    static let syntax = CommandSyntax(name: "script", usage: "COMMAND [--delay SECONDS] [--exit CODE] [--stdout TEXT] [--stderr TEXT] [--times N] | --daemon-down | --clear | --list | --restart [--down SECONDS] [--live-restore]", flags: [
+        FlagSpec(long: "restart", short: nil, takesValue: false), FlagSpec(long: "down", short: nil, takesValue: true),
+        FlagSpec(long: "live-restore", short: nil, takesValue: false),
         FlagSpec(long: "delay", short: nil, takesValue: true), FlagSpec(long: "exit", short: nil, takesValue: true),
         FlagSpec(long: "stdout", short: nil, takesValue: true), FlagSpec(long: "stderr", short: nil, takesValue: true),
         FlagSpec(long: "times", short: nil, takesValue: true), FlagSpec(long: "daemon-down", short: nil, takesValue: false),
@@ -13,8 +16,13 @@ enum ScriptCommand {
 
     static func execute(_ args: [String], _ ctx: Context) throws(DockerError) -> Int32 {
         let f = try syntax.parse(args)
+        if f.bool("restart") { return try EngineRestart.execute(down: f.last("down"), liveRestore: f.bool("live-restore"), store: ctx.store) }
         do {
-            if f.bool("clear") { try ctx.store.clearFaults(); return 0 }
+            if f.bool("clear") {
+                try ctx.store.clearFaults()
+                try ctx.store.setSetting(EngineRestart.downUntilSetting, nil)
+                return 0
+            }
             if f.bool("daemon-down") { try ctx.store.setSetting("daemon_down", "1"); return 0 }
             if f.bool("list") {
                 if try ctx.store.setting("daemon_down") == "1" { Output.out("daemon-down") }

@@ -35,9 +35,17 @@ struct AttachedSession {
         let daemon = Daemon(store: store)
         var running = (try? store.container(id: container.id)) ?? container
         var terminationSignals = 0
+        let connection = EngineConnection(store: store)
         while true {
-            var p = pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0)
-            if poll(&p, 1, -1) < 0 && errno != EINTR { break }
+            if connection.isLost {
+                // The engine went away (restart): the CLI gives up on the container, which the shim keeps
+                // running; the shim stops writing to our streams once we have exited.
+                Output.err(EngineConnection.attachLostMessage())
+                return EngineConnection.attachLostExitCode
+            }
+            var p = [pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0),
+                     pollfd(fd: connection.watchFD, events: Int16(POLLIN), revents: 0)]
+            if poll(&p, 2, -1) < 0 && errno != EINTR { break }
             while true {
                 let sig = cp_signalfd_read(signalFD, nil)
                 if sig == 0 { break }

@@ -54,18 +54,42 @@ struct Daemon {
     }
 
     /// `docker stop`: the stop signal, then SIGKILL after the timeout (-1: wait for ever); returns once
-    /// the shim has recorded the exit. A container that is not running is already stopped.
-    func stop(_ c: Container, timeout: Int?, signal: Int32?) {
-        guard c.isRunning else { return }
+    /// the shim has recorded the exit. A container that is not running is already stopped. False if an
+    /// engine restart cut the request first: the signal was sent, but no KILL follows (as observed).
+    @discardableResult
+    func stop(_ c: Container, timeout: Int?, signal: Int32?) -> Bool {
+        guard c.isRunning else { return true }
+        return finishStop(beginStop(c, timeout: timeout, signal: signal), connection: EngineConnection(store: store))
+    }
+
+    /// A stop under way: the stop signal sent, the KILL due at `killAt` (monotonic; nil: never).
+    struct PendingStop {
+        let container: Container
+        let processFD: Int32?
+        let killAt: Double?
+    }
+
+    func beginStop(_ c: Container, timeout: Int?, signal: Int32?) -> PendingStop {
         let sig = signal ?? c.config.stopSignal.flatMap(SignalName.parse) ?? SIGTERM
         let seconds = timeout ?? c.config.stopTimeout ?? 10
         let processFD = HostProcess.open(pid: c.pid, start: c.pidStart)
-        defer { if let processFD { close(processFD) } }
         deliver(sig, to: c)
-        if let processFD, !HostProcess.wait(pidfd: processFD, timeout: seconds < 0 ? nil : Double(seconds)) {
-            deliver(SIGKILL, to: c)
+        return PendingStop(container: c, processFD: processFD, killAt: seconds < 0 ? nil : monotonicNow() + Double(seconds))
+    }
+
+    /// Waits for the stopped process (KILL at its deadline), then for the shim; `connection` nil when the
+    /// engine itself stops its containers.
+    func finishStop(_ stop: PendingStop, connection: EngineConnection?) -> Bool {
+        defer { if let fd = stop.processFD { close(fd) } }
+        if let fd = stop.processFD {
+            let timeout = stop.killAt.map { max(0, $0 - monotonicNow()) }
+            let outcome = connection?.wait(for: fd, timeout: timeout)
+                ?? (HostProcess.wait(pidfd: fd, timeout: timeout) ? .ready : .timedOut)
+            if outcome == .lost { return false }
+            if outcome == .timedOut { deliver(SIGKILL, to: stop.container) }
         }
-        waitForShim(c)
+        waitForShim(stop.container)
+        return true
     }
 
     /// Waits (bounded) for the shim to record the exit and finish, so that a command that returns after
@@ -78,6 +102,7 @@ struct Daemon {
 
     /// `docker wait`: blocks, without polling, until the container is not running; its exit code.
     func waitForExit(_ reference: String) throws(DockerError) -> Int32 {
+        let connection = EngineConnection(store: store)
         var id: String?
         while true {
             let c: Container
@@ -91,8 +116,8 @@ struct Daemon {
             id = c.id
             guard c.isRunning else { return c.exitCode }
             if let fd = HostProcess.open(pid: c.shimPID, start: c.shimStart) {
-                HostProcess.wait(pidfd: fd, timeout: nil)
-                close(fd)
+                defer { close(fd) }
+                if connection.wait(for: fd, timeout: nil) == .lost { throw EngineConnection.streamLost }
             }
         }
     }

@@ -45,18 +45,24 @@ enum HostProcess {
     /// Returns true when it exited.
     @discardableResult
     static func wait(pidfd: Int32, timeout: Double?) -> Bool {
-        let deadline = timeout.map { monotonicNow() + $0 }
+        pollReadable([pidfd], until: timeout.map { monotonicNow() + $0 }) != nil
+    }
+
+    /// Blocks until one of `fds` is readable (or in error) and returns the first such index, or nil once the
+    /// monotonic `deadline` has passed (nil: no deadline).
+    static func pollReadable(_ fds: [Int32], until deadline: Double?) -> Int? {
         while true {
-            var p = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
+            var polled = fds.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             var ms: Int32 = -1
             if let deadline {
                 let left = deadline - monotonicNow()
-                if left <= 0 { return false }
+                if left <= 0 { return nil }
                 ms = Int32(min(left * 1000, 86_400_000).rounded(.up))
             }
-            let r = poll(&p, 1, ms)
-            if r > 0 { return true }
-            if r < 0 && errno != EINTR { return true }
+            let r = poll(&polled, nfds_t(polled.count), ms)
+            if r > 0 { return polled.firstIndex { $0.revents != 0 } }
+            // A failed poll cannot wait; the caller's checks then find out what happened.
+            if r < 0 && errno != EINTR { return 0 }
         }
     }
 
