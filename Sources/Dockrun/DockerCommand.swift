@@ -56,6 +56,12 @@ public struct DockerCommand: Equatable, Sendable, CustomStringConvertible {
         DockerCommand(["ps", "-a", "-q", "--no-trunc", "--filter", filter])
     }
 
+    /// The container's output again, from `since` (the engine's log timestamps, RFC 3339 with nanoseconds), until
+    /// it ends. The engine's log includes the entry stamped exactly `since`.
+    public static func follow(_ id: ContainerID, since: String) -> DockerCommand {
+        DockerCommand(["logs", "--follow", "--since", since, id.value])
+    }
+
     /// The container's state (`ContainerState`): after an ambiguous end of the client, and for systemd.
     public static func inspectState(_ id: ContainerID) -> DockerCommand {
         DockerCommand(["inspect", "--format", ContainerState.inspectFormat, id.value])

@@ -9,12 +9,17 @@ public enum DockerProcess: Equatable, Sendable {
     case wait, stop
     case kill(signal: Int32?)
     case commit, remove
+    /// `docker logs --follow` after a re-attach, whose output is dockrun's, as the client's is.
+    case follow
 }
 
 extension RunPolicy.Event {
     /// What the end of a docker process means: `docker wait` answers on stdout; the others by their
     /// status, and their first line of stderr is docker's message.
     public static func ended(_ process: DockerProcess, status: ExitStatus, stdout: [UInt8], stderr: [UInt8]) -> Self {
+        if status != .exited(0), EngineMessage.saysEngineUnreachable(String(decoding: stderr, as: UTF8.self)) {
+            return .engineUnreachable(process)
+        }
         if case .wait = process, status == .exited(0), let line = firstLine(stdout), let code = Int32(line) {
             return .waitReturned(.code(code))
         }
@@ -35,6 +40,7 @@ extension RunPolicy.Event {
         let ok = status == .exited(0)
         switch process {
         case .client: return .clientExited(status)
+        case .follow: return .followerExited
         case .wait: return .waitReturned(.failed(problem))
         case .inspect: return .inspected(.failed(problem))
         case .stop: return .stopFinished(ok: ok)

@@ -35,7 +35,19 @@ public func dockrun(_ arguments: [String]) -> Int32 {
         System.write(1, "dockrun \(dockrunVersion)\n")
         return 0
     case .run(let request):
-        return EventLoop(request: request, docker: docker, signals: signals, debug: debug).run()
+        var engineWait = EngineWait.defaultBoundMilliseconds
+        if let bound = request.engineWaitMilliseconds {
+            engineWait = bound
+        } else if let text = System.environment("DOCKRUN_ENGINE_WAIT"), !text.isEmpty {
+            guard let bound = EngineWait.bound(seconds: text) else {
+                let error = DockrunError.invalidSeconds(option: "DOCKRUN_ENGINE_WAIT", value: text)
+                System.write(2, "dockrun: \(error.message)\n")
+                return error.exitCode
+            }
+            engineWait = bound
+        }
+        return EventLoop(request: request, docker: docker, signals: signals, debug: debug,
+                         engineWaitMilliseconds: engineWait).run()
     case .cleanup(let request):
         return Cleanup.run(request, docker: DockerCall(docker: docker, debug: debug))
     }

@@ -13,6 +13,8 @@ public enum DockrunError: Error, Equatable, Sendable {
     case noImage
     case invalidChoice(option: String, value: String, choices: [String])
     case replaceNeedsName
+    /// `--engine-wait` or DOCKRUN_ENGINE_WAIT is not a number of seconds.
+    case invalidSeconds(option: String, value: String)
     case cleanupNeedsTarget
     /// `--replace` found a container of that name and could not remove it: nothing was started.
     case replaceFailed(name: String, message: String)
@@ -47,6 +49,10 @@ public enum DockrunError: Error, Equatable, Sendable {
             return "requires at least 1 argument (IMAGE); see 'dockrun --help'"
         case .invalidChoice(let option, let value, let choices):
             return "invalid argument \"\(value)\" for \"\(option)\" flag: expected one of \(choices.joined(separator: ", "))"
+        case .invalidSeconds(let option, let value):
+            return option.hasPrefix("-")
+                ? "invalid argument \"\(value)\" for \"\(option)\" flag: expected a number of seconds"
+                : "\(option)=\(value): expected a number of seconds"
         case .replaceNeedsName:
             return "--replace needs --name"
         case .cleanupNeedsTarget:

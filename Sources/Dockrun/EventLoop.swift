@@ -60,14 +60,21 @@ final class EventLoop {
     private var notifyFailed = false
     private var probeDeadline: Int64?
     private var watchdogDeadline: Int64?
+    /// An engine that stopped answering: how long it has been waited for, and when to ask again.
+    private var engineWait: EngineWait
+    private var engineRetryDeadline: Int64?
+    /// When the attached stream (the client, or a follower) last ended, as the engine's log timestamps read it:
+    /// a re-attach replays the log from there.
+    private var streamEndedAt = ""
 
     private var cidfile: Cidfile?
     /// The cidfile's directory, watched until the container ID is read; nil when the file is not.
     private var watch: Int32?
     private var privateDirectory: String?
 
-    init(request: RunRequest, docker: String, signals: Int32, debug: Bool) {
+    init(request: RunRequest, docker: String, signals: Int32, debug: Bool, engineWaitMilliseconds: Int64) {
         self.policy = RunPolicy(remove: request.remove, commit: request.commit, interactive: System.isTerminal(0))
+        self.engineWait = EngineWait(boundMilliseconds: engineWaitMilliseconds)
         self.request = request
         self.docker = docker
         self.signals = signals
@@ -168,12 +175,29 @@ final class EventLoop {
         }
     }
 
+    /// After the attached stream broke: the container's output from where it broke, passed straight through as
+    /// the client's is (stdin is not re-attached: the container's stdin gets nothing more).
+    private func startFollower(_ id: ContainerID) {
+        let command = DockerCommand.follow(id, since: streamEndedAt)
+        var options = SpawnOptions()
+        options.processGroup = .own
+        trace(command)
+        do {
+            let stdin = try System.openDevNull(O_RDONLY)
+            defer { close(stdin) }
+            options.stdin = stdin
+            helpers.append(Helper(purpose: .policy(.follow), child: try System.spawn(docker, command.arguments, options)))
+        } catch {
+            queue.append(.notStarted(.follow, reason: "cannot start \(docker): \(error.text)"))
+        }
+    }
+
     // MARK: the loop
 
     /// Waits for the next events and queues them.
     private func waitForEvents() {
         var timeout: Int32 = -1
-        if let next = [deadline, probeDeadline, watchdogDeadline].compactMap({ $0 }).min() {
+        if let next = [deadline, probeDeadline, watchdogDeadline, engineRetryDeadline].compactMap({ $0 }).min() {
             timeout = Int32(clamping: max(0, next - System.monotonicMilliseconds()))
         }
         var fds = [signals]
@@ -185,13 +209,25 @@ final class EventLoop {
             queue += containerIDEvent()
         }
         for helper in ended {
-            if case .policy(.client) = helper.purpose { queue += containerIDEvent() }
+            switch helper.purpose {
+            case .policy(.client):
+                streamEndedAt = System.logTimestamp()
+                queue += containerIDEvent()
+            case .policy(.follow):
+                streamEndedAt = System.logTimestamp()
+            default:
+                break
+            }
             finish(helper)
         }
         let now = System.monotonicMilliseconds()
         if let deadline, now >= deadline {
             self.deadline = nil
             queue.append(.waitDeadlinePassed)
+        }
+        if let engineRetryDeadline, now >= engineRetryDeadline {
+            self.engineRetryDeadline = nil
+            queue.append(.engineRetryDue)
         }
         if let probeDeadline, now >= probeDeadline {
             self.probeDeadline = nil
@@ -307,6 +343,13 @@ final class EventLoop {
             startHelper(.policy(.commit), .commit(id, target))
         case .spawnRemove(let id): startHelper(.policy(.remove), .remove(id))
         case .armWaitDeadline: deadline = System.monotonicMilliseconds() + Self.waitGraceMilliseconds
+        case .spawnFollow(let id): startFollower(id)
+        case .awaitEngine:
+            switch engineWait.unanswered(at: System.monotonicMilliseconds()) {
+            case .retry(let delay): engineRetryDeadline = System.monotonicMilliseconds() + delay
+            case .giveUp(let waited): queue.append(.engineGaveUp(waitedMilliseconds: waited))
+            }
+        case .engineAnswered: engineWait.answered()
         case .writeMessage(let text): message(text)
         case .exit(let code): exitCode = code
         }

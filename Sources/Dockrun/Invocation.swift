@@ -36,6 +36,8 @@ public struct RunRequest: Equatable, Sendable {
     public var replace = false
     /// `--sdnotify`: when `READY=1` goes to systemd's `NOTIFY_SOCKET`.
     public var notify: NotifyPolicy.Mode = .running
+    /// `--engine-wait SECONDS`: how long an engine that stopped answering is waited for (else DOCKRUN_ENGINE_WAIT).
+    public var engineWaitMilliseconds: Int64?
 
     public init() {}
 }
@@ -91,6 +93,11 @@ public enum Invocation: Equatable, Sendable {
                                              choices: NotifyPolicy.Mode.allCases.map(\.rawValue))
                     }
                     request.notify = mode
+                case "engine-wait":
+                    guard let bound = EngineWait.bound(seconds: option.value ?? "") else {
+                        throw .invalidSeconds(option: option.spelling, value: option.value ?? "")
+                    }
+                    request.engineWaitMilliseconds = bound
                 case "name":
                     request.name = option.value
                     dockerWords.formUnion(option.words)
@@ -117,11 +124,13 @@ public enum Invocation: Equatable, Sendable {
         throw .noImage
     }
 
-    /// docker run's options, and dockrun's own: `--commit`, `--version`, `--replace`, `--cleanup`, `--sdnotify`
+    /// docker run's options, and dockrun's own: `--commit`, `--version`, `--replace`, `--cleanup`, `--sdnotify`,
+    /// `--engine-wait`
     /// (none of them a `docker run` option, so none shadows one), and the single-dash spellings of the docker 0.5
     /// era, kept from the seed.
     static let ownOptions: [String: OptionGrammar.Kind] = [
         "commit": .value, "version": .boolean, "replace": .boolean, "cleanup": .boolean, "sdnotify": .value,
+        "engine-wait": .value,
     ]
     private static let grammar: OptionGrammar = {
         var grammar = RunOptionTable.grammar

@@ -46,6 +46,14 @@ public struct RunPolicy: Sendable {
         case removeFinished(ok: Bool, message: String)
         /// The deadline of `.armWaitDeadline` passed before the container's end was established.
         case waitDeadlinePassed
+        /// A docker command ended because the engine did not answer (it is down or went away mid-request).
+        case engineUnreachable(DockerProcess)
+        /// The delay of `.awaitEngine` has passed: time to ask again.
+        case engineRetryDue
+        /// The engine has not answered within dockrun's bound (`DOCKRUN_ENGINE_WAIT`).
+        case engineGaveUp(waitedMilliseconds: Int64)
+        /// `docker logs --follow` of a re-attached container ended: the container ended, or the engine went away.
+        case followerExited
     }
 
     public enum Action: Equatable, Sendable {
@@ -57,6 +65,12 @@ public struct RunPolicy: Sendable {
         case spawnRemove(ContainerID)
         /// Deliver `.waitDeadlinePassed` after the event loop's grace period unless the policy is done.
         case armWaitDeadline
+        /// Stream the container's output again from where the attached stream broke: `docker logs --follow --since`.
+        case spawnFollow(ContainerID)
+        /// Deliver `.engineRetryDue` after the next delay of `EngineWait` (or `.engineGaveUp` past its bound).
+        case awaitEngine
+        /// The engine answered again: `EngineWait` starts afresh for a later outage.
+        case engineAnswered
         case writeMessage(String)
         case exit(Int32)
     }
@@ -87,6 +101,16 @@ public struct RunPolicy: Sendable {
     private var escalated = false
     private var waitInFlight = false
     private var inspectInFlight = false
+    /// The attached stream (the client, or a follower after a re-attach) ended by a failure of docker's own while the
+    /// container may run on: a container found running is then followed again, not stopped.
+    private var streamBroken = false
+    /// The container's output was followed again after the stream broke: its end is the container's, whatever the
+    /// broken client said.
+    private var reattached = false
+    /// The engine did not answer; these commands are started again once it may.
+    private var retries: [Action] = []
+    private var engineAway = false
+    private var retryArmed = false
     /// The exit code, once the container's end is established.
     private var code: Int32 = 0
 
@@ -99,6 +123,15 @@ public struct RunPolicy: Sendable {
 
     public mutating func handle(_ event: Event) -> [Action] {
         switch event {
+        case .waitReturned, .inspected, .stopFinished, .killFinished, .commitFinished, .removeFinished:
+            return engineAnswers() + dispatch(event)
+        default:
+            return dispatch(event)
+        }
+    }
+
+    private mutating func dispatch(_ event: Event) -> [Action] {
+        switch event {
         case .signal(let signal): return receive(signal)
         case .containerID(let id): return found(id)
         case .clientExited(let status): return clientExited(status)
@@ -109,6 +142,10 @@ public struct RunPolicy: Sendable {
         case .commitFinished(let ok, let message): return commitFinished(ok: ok, message: message)
         case .removeFinished(let ok, let message): return removeFinished(ok: ok, message: message)
         case .waitDeadlinePassed: return waitDeadlinePassed()
+        case .engineUnreachable(let process): return engineUnreachable(process)
+        case .engineRetryDue: return engineRetryDue()
+        case .engineGaveUp(let waited): return engineGaveUp(waited)
+        case .followerExited: return streamEnded(brokenByDocker: true)
         }
     }
 
@@ -170,8 +207,15 @@ public struct RunPolicy: Sendable {
         if let id = containerID, let reported = Self.containerCode(reportedBy: status, interactive: interactive) {
             return finish(id: id, code: reported)
         }
-        // Ambiguous: one short `docker inspect` says whether the container has ended, and how.
-        guard let id = containerID, !inspectInFlight else { return [] }
+        // 125 is the client's own failure: "error waiting for container: unexpected EOF" when the engine went away.
+        return streamEnded(brokenByDocker: status == .exited(125))
+    }
+
+    /// The attached stream ended without telling the container's end: one short `docker inspect` says whether the
+    /// container has ended, and how.
+    private mutating func streamEnded(brokenByDocker: Bool) -> [Action] {
+        streamBroken = brokenByDocker
+        guard containerLive, let id = containerID, !inspectInFlight else { return [] }
         inspectInFlight = true
         return [.spawnInspect(id)]
     }
@@ -188,10 +232,17 @@ public struct RunPolicy: Sendable {
             return [.writeMessage("warning: docker inspect failed: \(message); using the docker client's exit code")]
                 + finish(id: id, code: client.code)
         case .state(let state) where state.hasEnded:
-            return finish(id: id, code: Self.exitCode(wait: .code(state.exitCode), client: client))
+            return finish(id: id, code: reattached ? state.exitCode : Self.exitCode(wait: .code(state.exitCode), client: client))
         case .state(let state) where state.status == "created":
             // It never ran (a failed start, or a client that died before starting it): the client's code.
             return finish(id: id, code: client.code)
+        case .state where streamBroken:
+            // The stream broke, not the container (the engine went away with live-restore, or the client lost its
+            // connection): its output is followed again from where it broke, and its end is awaited as before.
+            streamBroken = false
+            reattached = true
+            return [.writeMessage("the attached stream of container \(id) broke while it still runs; following its output again"),
+                    .spawnFollow(id)]
         case .state:
             // The client died, not the container. `docker wait` gives its code once it has stopped.
             waitInFlight = true
@@ -247,6 +298,61 @@ public struct RunPolicy: Sendable {
     private mutating func waitDeadlinePassed() -> [Action] {
         guard containerLive, let id = containerID, !stopInFlight, stoppedByDockrun else { return [] }
         return escalated ? [.spawnKill(id, signal: nil)] : [.spawnStop(id)]
+    }
+
+    // MARK: an engine that does not answer
+
+    /// The command is started again once the engine may answer; a signal received meanwhile is applied the same way
+    /// (its `docker stop` or `kill` fails and waits with the others).
+    private mutating func engineUnreachable(_ process: DockerProcess) -> [Action] {
+        guard phase != .done, let id = containerID else { return [] }
+        let retry: Action
+        switch process {
+        case .inspect: retry = .spawnInspect(id)
+        case .wait: retry = .spawnWait(id)
+        case .stop: retry = .spawnStop(id)
+        case .kill(let signal): retry = .spawnKill(id, signal: signal)
+        case .commit:
+            guard let commit else { return [] }
+            retry = .spawnCommit(id, commit)
+        case .remove: retry = .spawnRemove(id)
+        case .client, .follow: return []
+        }
+        retries.append(retry)
+        var actions: [Action] = []
+        if !engineAway {
+            engineAway = true
+            actions.append(.writeMessage("the docker engine is not answering; waiting for it"))
+        }
+        if !retryArmed {
+            retryArmed = true
+            actions.append(.awaitEngine)
+        }
+        return actions
+    }
+
+    private mutating func engineRetryDue() -> [Action] {
+        retryArmed = false
+        defer { retries = [] }
+        return phase == .done ? [] : retries
+    }
+
+    /// Any answer of the engine — a success or a refusal — ends an outage.
+    private mutating func engineAnswers() -> [Action] {
+        guard engineAway else { return [] }
+        engineAway = false
+        return [.engineAnswered, .writeMessage("the docker engine answers again")]
+    }
+
+    private mutating func engineGaveUp(_ waited: Int64) -> [Action] {
+        guard phase != .done, let id = containerID else { return [] }
+        let lost = "the docker engine did not answer for \(waited / 1000) s"
+        retries = []
+        let removing = phase == .removing
+        phase = .done
+        // The container's code is known once only its removal is left: it stays dockrun's code.
+        if removing { return [.writeMessage("warning: could not remove container \(id): \(lost)"), .exit(code)] }
+        return [.writeMessage("\(lost); container \(id) may be left behind"), .exit(125)]
     }
 
     // MARK: the end: commit, remove, exit

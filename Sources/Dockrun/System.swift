@@ -239,6 +239,19 @@ enum System {
         }
     }
 
+    /// Now, as the engine stamps its log entries: RFC 3339 in UTC with nanoseconds.
+    static func logTimestamp() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var seconds = now.tv_sec
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        var text = [CChar](repeating: 0, count: 32)
+        strftime(&text, text.count, "%Y-%m-%dT%H:%M:%S", &parts)
+        let nanoseconds = String(now.tv_nsec)
+        return String(cString: text) + "." + String(repeating: "0", count: 9 - nanoseconds.count) + nanoseconds + "Z"
+    }
+
     static func monotonicMilliseconds() -> Int64 {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
