@@ -12,12 +12,7 @@ package enum TestImage {
         ["bash", script, "import", cli, rootfsTar]
     }
 
-    private static let script: String = {
-        // #filePath is Tests/TestSupport/TestImage.swift in the repository.
-        var root = #filePath as NSString
-        for _ in 0..<3 { root = root.deletingLastPathComponent as NSString }
-        return root.appendingPathComponent("scripts/test-image.sh")
-    }()
+    private static let script = Repository.script("test-image.sh")
 
     /// The image's root filesystem, made once per test process (a symlink per applet takes about half a
     /// second) and imported into each test's own state; removed at exit.

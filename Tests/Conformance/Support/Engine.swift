@@ -12,6 +12,19 @@ struct Engine: Sendable {
 
     var isFake: Bool { kind == .fake }
 
+    /// Whether a test may restart the engine: always on fake-docker (each sandbox's state is its own engine);
+    /// on the real engine only in a pass of its own, where no other test shares it —
+    /// `DOCKRUN_TEST_RESTART_ENGINE_DIR` names the engine's directory for scripts/engine-restart.sh
+    /// (scripts/test-real-engine.sh runs that pass).
+    var restartable: Bool { isFake || Self.restartDirectory != nil }
+    /// Whether the real engine runs with --live-restore (`DOCKRUN_TEST_LIVE_RESTORE=1`); fake-docker does either.
+    func canRestart(liveRestore: Bool) -> Bool {
+        isFake || (Self.restartDirectory != nil && liveRestore == Self.realLiveRestore)
+    }
+
+    static let restartDirectory = ProcessInfo.processInfo.environment["DOCKRUN_TEST_RESTART_ENGINE_DIR"]
+    static let realLiveRestore = ProcessInfo.processInfo.environment["DOCKRUN_TEST_LIVE_RESTORE"] == "1"
+
     static let image = TestImage.name
 
     static let current: Engine = {

@@ -134,6 +134,23 @@ final class Sandbox: Sendable {
         return try LoggedCall.parse(log.out)
     }
 
+    /// Restarts the engine: stops it, leaves it down `down` seconds, starts it again, and returns once it answers
+    /// (`fake-docker script --restart`, or scripts/engine-restart.sh on a real engine the test may restart). With
+    /// live-restore the containers run on through the gap; without it the engine stops them on its way down.
+    func restartEngine(down: Double, liveRestore: Bool) async throws {
+        let restarted: Outcome
+        if engine.isFake {
+            restarted = try await docker(["script", "--restart", "--down", String(down)] + (liveRestore ? ["--live-restore"] : []))
+        } else {
+            precondition(engine.canRestart(liveRestore: liveRestore), "this engine may not be restarted so")
+            var environment = self.environment
+            environment["DOCKRUN_ENGINE_DIR"] = Engine.restartDirectory
+            restarted = try await ChildProcess(["bash", Repository.script("engine-restart.sh"), "--down", String(down)],
+                                               ChildProcess.Options(environment: environment)).finish(timeout: 120)
+        }
+        #expect(restarted.code == 0, "engine restart: \(restarted)")
+    }
+
     /// Arms a fake-docker fault (`fake-docker script ...`).
     func script(_ args: [String]) async throws {
         let armed = try await docker(["script"] + args)

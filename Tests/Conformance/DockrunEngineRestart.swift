@@ -1,0 +1,111 @@
+import Foundation
+import Glibc
+import Testing
+
+/// Through an engine restart the output, the exit code and the clean-up survive (README behaviour 9). On fake-docker
+/// with `script --restart`; on the real engine only in a pass of its own that may restart it (with live-restore, as
+/// scripts/test-real-engine.sh starts it). Serialized: on the real engine a restart would cut a neighbour's requests.
+@Suite("dockrun 9: through an engine restart", .serialized,
+       .enabled(if: Engine.current.restartable, "restarts the engine: scripts/test-real-engine.sh runs this in a pass of its own"))
+struct DockrunEngineRestart {
+    /// `tick 0` … `tick N-1`, one a second, then exit 7: long enough to span a restart on a loaded machine.
+    static func ticks(_ count: Int, exit code: Int32 = 7) -> [String] {
+        ["sh", "-c", "i=0; while [ $i -lt \(count) ]; do echo tick $i; i=$((i+1)); sleep 1; done; exit \(code)"]
+    }
+
+    static func expectEveryTickOnce(_ out: String, count: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(out == (0..<count).map { "tick \($0)\n" }.joined(), "\(out.debugDescription)", sourceLocation: sourceLocation)
+    }
+
+    @Test("9: live-restore, a restart during the output: every line once and in order, the container's code, nothing left",
+          .enabled(if: Engine.current.canRestart(liveRestore: true)))
+    func liveRestoreDuringOutput() async throws {
+        try await Sandbox.with { sb in
+            let run = try sb.startDockrun(["--rm"] + sb.tag + [sb.image] + Self.ticks(12))
+            try await run.waitForStdout("tick 1\n")
+            try await sb.restartEngine(down: 2, liveRestore: true)
+            let outcome = try await run.finish(timeout: 90)
+            #expect(outcome.code == 7, "\(outcome)")
+            Self.expectEveryTickOnce(outcome.out, count: 12)
+            #expect(outcome.err.contains("dockrun: the attached stream of container"), "\(outcome.err)")
+            #expect(try await sb.containers().isEmpty)
+        }
+    }
+
+    @Test("9: live-restore, a restart during a long sleep: the output after it arrives, the container's code",
+          .enabled(if: Engine.current.canRestart(liveRestore: true)))
+    func liveRestoreDuringSleep() async throws {
+        try await Sandbox.with { sb in
+            let run = try sb.startDockrun(["--rm"] + sb.tag + [sb.image, "sh", "-c", "echo before; sleep 8; echo after; echo late >&2; exit 5"])
+            try await run.waitForStdout("before\n")
+            try await sb.restartEngine(down: 1, liveRestore: true)
+            let outcome = try await run.finish(timeout: 90)
+            #expect(outcome.code == 5, "\(outcome)")
+            #expect(outcome.out == "before\nafter\n")
+            #expect(outcome.err.hasSuffix("late\n"), "stderr stays stderr: \(outcome.err)")
+            #expect(try await sb.containers().isEmpty)
+        }
+    }
+
+    @Test("9: live-restore, a restart during a stop: the stop the engine dropped is completed once it answers",
+          .enabled(if: Engine.current.canRestart(liveRestore: true)))
+    func liveRestoreDuringStop() async throws {
+        try await Sandbox.with { sb in
+            // TERM is ignored, so only the stop's KILL, 4 s on, ends it: the engine goes away before that.
+            let script = #"trap "echo TERM" TERM; echo ready; while :; do sleep 0.1; done"#
+            let run = try sb.startDockrun(["--rm", "--stop-timeout", "4"] + sb.tag + [sb.image, "sh", "-c", script])
+            try await run.waitForStdout("ready\n")
+            run.signal(SIGTERM)
+            try await run.waitForStdout("ready\nTERM\n")
+            try await sb.restartEngine(down: 1, liveRestore: true)
+            let outcome = try await run.finish(timeout: 90)
+            #expect(outcome.code == 137, "\(outcome)")
+            #expect(try await sb.containers().isEmpty)
+        }
+    }
+
+    @Test("9: live-restore, a restart during the commit: the commit is made once the engine answers, then the removal",
+          .enabled(if: Engine.current.isFake, "needs a scripted slow commit to restart during it"))
+    func liveRestoreDuringCommit() async throws {
+        try await Sandbox.with { sb in
+            let repository = sb.repository()
+            try await sb.script(["commit", "--delay", "3"])
+            let run = try sb.startDockrun(["--rm", "--commit", repository] + sb.tag + [sb.image, "sh", "-c", "echo data > marker"])
+            try await ChildProcess.eventually("the commit started") { run.children.contains { $0.dropFirst().first == "commit" } }
+            try await sb.restartEngine(down: 4, liveRestore: true)
+            let outcome = try await run.finish(timeout: 90)
+            #expect(outcome.code == 0, "\(outcome)")
+            #expect(try await sb.imageExists(repository))
+            #expect(try await sb.containers().isEmpty)
+        }
+    }
+
+    @Test("9: without live-restore the engine stops the container: its code, and the removal the engine refused is retried",
+          .enabled(if: Engine.current.canRestart(liveRestore: false)))
+    func withoutLiveRestore() async throws {
+        try await Sandbox.with { sb in
+            let run = try sb.startDockrun(["--rm"] + sb.tag + [sb.image, "sh", "-c", ContainerScript.trapping(["TERM": 9])])
+            try await run.waitForStdout("ready\n")
+            try await sb.restartEngine(down: 2, liveRestore: false)
+            let outcome = try await run.finish(timeout: 90)
+            #expect(outcome.code == 9, "\(outcome)")
+            #expect(try await sb.containers().isEmpty)
+        }
+    }
+
+    @Test("9: an engine down past DOCKRUN_ENGINE_WAIT: a message and 125",
+          .enabled(if: Engine.current.canRestart(liveRestore: true)))
+    func boundPassed() async throws {
+        try await Sandbox.with { sb in
+            let run = try sb.startDockrun(["--rm"] + sb.tag + [sb.image] + Self.ticks(30),
+                                          environment: ["DOCKRUN_ENGINE_WAIT": "1"])
+            try await run.waitForStdout("tick 1\n")
+            try await sb.restartEngine(down: 6, liveRestore: true)
+            let outcome = try await run.finish(timeout: 90)
+            #expect(outcome.code == 125, "\(outcome)")
+            #expect(matches(outcome.err.split(separator: "\n").last.map(String.init) ?? "",
+                            #"dockrun: the docker engine did not answer for \d+ s; container [0-9a-f]{64} may be left behind"#),
+                    "\(outcome.err)")
+        }
+    }
+}
