@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The conformance suite against a real Docker Engine, started privately in its own network namespace
-# (scripts/engine-start.sh) and stopped by its PID afterwards. If the engine cannot start, this says
-# `real engine: skipped: <reason>` and exits 0; if it started, any failing test fails this script.
+# (scripts/engine-start.sh, with --live-restore) and stopped by its PID afterwards. Two passes: the whole suite,
+# then the engine-restart tests alone (they restart this engine with scripts/engine-restart.sh, which would cut the
+# requests of tests running beside them). If the engine cannot start, this says `real engine: skipped: <reason>` and
+# exits 0; if it started, any failing test fails this script.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export DOCKRUN_ENGINE_DIR=${DOCKRUN_ENGINE_DIR:-/tmp/dockrun-test-engine}
+export DOCKRUN_ENGINE_LIVE_RESTORE=1
 errors=$(mktemp)
 trap 'rm -f "$errors"' EXIT
 if ! host=$(bash scripts/engine-start.sh 2>"$errors"); then
@@ -15,5 +18,13 @@ export "$host"
 bash scripts/ensure-deps.sh && swift build --build-tests
 DOCKRUN_TEST_ENGINE=docker swift test --skip-build --filter Conformance "$@"
 rc=$?
+# An engine that was already running is reused as it is: the restart tests follow its own setting.
+live=$(docker info --format '{{.LiveRestoreEnabled}}' 2>/dev/null)
+echo "== the engine-restart tests, alone (live-restore: ${live:-unknown})"
+DOCKRUN_TEST_ENGINE=docker DOCKRUN_TEST_RESTART_ENGINE_DIR=$DOCKRUN_ENGINE_DIR \
+    DOCKRUN_TEST_LIVE_RESTORE=$([ "$live" = true ] && echo 1 || echo 0) \
+    swift test --skip-build --filter DockrunEngineRestart
+restart_rc=$?
+[ $rc = 0 ] && rc=$restart_rc
 bash scripts/engine-stop.sh >/dev/null 2>&1 || echo "real engine: stop reported a problem (see $DOCKRUN_ENGINE_DIR)" >&2
 exit $rc

@@ -65,6 +65,7 @@ Options (every `docker run` option is accepted and passed to docker, except -d a
       --replace             With --name N: stop and remove a container already called N before the start
       --sdnotify MODE       Under systemd (NOTIFY_SOCKET): send READY=1 once the container is "running"
                             (default), once its health check says "healthy", or never ("ignore")
+      --engine-wait SECONDS How long an engine that stopped answering is waited for (default 60)
       --cleanup             Run nothing: stop the container named by --name or --cidfile (and remove it
                             with --rm), as systemd's ExecStopPost= after a whole control group was killed
       --help                Print this help
@@ -79,6 +80,7 @@ io.dockrun.started: docker ps -a --filter label=io.dockrun.run lists them.
 
 Environment:
   DOCKRUN_DOCKER   the docker CLI to run (a name on PATH or a path; default: docker)
+  DOCKRUN_ENGINE_WAIT  as --engine-wait
   DOCKRUN_DEBUG=1  print each docker command to stderr before running it
 
 """
