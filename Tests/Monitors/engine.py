@@ -13,9 +13,10 @@ TEST_LABEL = "io.dockrun.monitor-test"
 
 
 class Engine:
-    def __init__(self, name, docker, env, owns_all_containers, state=None):
+    def __init__(self, name, docker, env, owns_all_containers, state=None, through=()):
         self.name = name
         self.docker_cli = docker
+        self.through = list(through)            # a prefix such as nsenter's, to run the CLI in a namespace
         self.env = env                          # what dockrun, docker and the monitors need to reach the engine
         self.owns_all_containers = owns_all_containers
         self.state = state                      # fake-docker's state file, or None
@@ -48,6 +49,12 @@ class Engine:
         import_test_image("docker", engine.full_env())
         return engine
 
+    def seen_from(self, prefix):
+        """The same engine, its CLI run through `prefix`. fake-docker records a container's processes by PID and
+        takes a PID it cannot see for a dead one (and marks its container exited): the containers started inside
+        systemd's PID namespace must be looked at from inside it."""
+        return Engine(self.name, self.docker_cli, self.env, self.owns_all_containers, self.state, prefix)
+
     def full_env(self, extra=None):
         env = dict(os.environ)
         env.update(self.env)
@@ -55,7 +62,7 @@ class Engine:
         return env
 
     def docker(self, *args, check=True, timeout=60):
-        done = subprocess.run([self.docker_cli, *args], env=self.full_env(), stdin=subprocess.DEVNULL,
+        done = subprocess.run([*self.through, self.docker_cli, *args], env=self.full_env(), stdin=subprocess.DEVNULL,
                               capture_output=True, text=True, timeout=timeout)
         if check and done.returncode != 0:
             raise AssertionError(f"{self.name} {' '.join(args)}: exit {done.returncode}: {done.stderr.strip()}")

@@ -39,7 +39,8 @@ def leftovers(engine, token, tmpdir, exclude=()):
     """Everything of the test still there, one description each; empty when nothing is left."""
     found = [f"container {line}" for line in engine.containers(token)]
     found += engine.shims()
-    found += [f"file in TMPDIR: {os.path.join(tmpdir, name)}" for name in sorted(os.listdir(tmpdir))]
+    if os.path.isdir(tmpdir):
+        found += [f"file in TMPDIR: {os.path.join(tmpdir, name)}" for name in sorted(os.listdir(tmpdir))]
     found += [f"process {pid}: {argv}" for pid, argv in marked_processes(token, exclude)]
     return found
 
