@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 
+import examples
 from examples import SERVICE_NAME
 from waiting import read_text, wait_for, wait_until_container_runs
 
@@ -31,6 +32,12 @@ class God:
                          if not os.path.exists(f"/tmp/god.{port}.sock"))
         self.env = env
         self.reaper = None
+
+    @classmethod
+    def for_example(cls, directory, dockrun, workload, env, settings=None):
+        """A god (not started yet) watching examples/dockrun-example.god with this workload."""
+        output = os.path.join(directory, f"{SERVICE_NAME}.log")
+        return cls(directory, examples.god_config(dockrun, workload, output, settings), env, output)
 
     def start(self):
         self.reaper = subprocess.Popen(

@@ -6,6 +6,7 @@ import re
 import signal
 import subprocess
 
+import examples
 from examples import SERVICE_NAME
 from waiting import read_text, wait_for, wait_until_container_runs
 
@@ -42,6 +43,12 @@ files = {program_file}
 """)
         self.env = env
         self.process = None
+
+    @classmethod
+    def for_example(cls, directory, dockrun, workload, env, settings=None):
+        """A supervisord (not started yet) running examples/dockrun-example.supervisord.conf with this workload."""
+        output = os.path.join(directory, f"{SERVICE_NAME}.log")
+        return cls(directory, examples.supervisord_program(dockrun, workload, output, settings), env, output)
 
     def start(self):
         self.process = subprocess.Popen(["supervisord", "-c", self.conf], env=self.env, stdin=subprocess.DEVNULL,

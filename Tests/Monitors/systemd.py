@@ -14,8 +14,10 @@ systemctl reaches it with `nsenter -t PID -m -p` (its private bus is in its /run
 import os
 import signal
 import subprocess
+from urllib.parse import urlparse
 
-from waiting import wait_for
+import examples
+from waiting import read_text, wait_for
 
 COVERED = ("/tmp", "/var/tmp", "/run")
 TARGET = "dockrun-test.target"
@@ -107,3 +109,55 @@ exec /lib/systemd/systemd --system --unit={TARGET}
         else:
             os.kill(self.unshare.pid, signal.SIGKILL)
         self.unshare.wait(timeout=30)
+
+
+class ExampleUnit:
+    """examples/dockrun-example.service in a namespace of its own. The unit is installed under a name of the
+    test's own (cgroups are not namespaced here, so two namespaces running one unit name would share its cgroup); a
+    drop-in adds only the engine's environment and the test's mark, and sends the output to a file (there is no
+    journald in the namespace). dockrun's TMPDIR is the unit's own RuntimeDirectory, seen from here through
+    /proc/PID/root of the namespace's systemd. `start` is --no-block with a deadline of its own: a dockrun that
+    never sends READY=1 fails in READY_SECONDS, not after the unit's TimeoutStartSec."""
+
+    READY_SECONDS = 30
+
+    def __init__(self, directory, dockrun, bin_dir, engine, env, token, workload, settings=None):
+        self.unit = f"{examples.SERVICE_NAME}-{token.rsplit('-', 1)[1]}.service"
+        output = os.path.join(directory, "unit.log")
+        self.output = lambda: read_text(output)
+        environment = {name: env[name] for name in [*engine.env, "DOCKRUN_MONITOR_TEST"]}
+        drop_in = "[Service]\n" + "".join(f'Environment="{name}={value}"\n' for name, value in environment.items())
+        drop_in += f"StandardOutput=append:{output}\nStandardError=append:{output}\n"
+        carry = [bin_dir, os.path.dirname(dockrun)]
+        if engine.env.get("DOCKER_HOST", "").startswith("unix://"):
+            carry.append(os.path.dirname(urlparse(engine.env["DOCKER_HOST"]).path))
+        self.systemd = SystemdNamespace(directory, {self.unit: examples.systemd_unit(dockrun, workload, settings),
+                                                    f"{self.unit}.d/environment.conf": drop_in}, carry)
+        self.outside_engine = engine
+        self.engine = None
+        self.tmpdir = None
+
+    def boot(self):
+        self.systemd.start()
+        self.engine = self.outside_engine.seen_from(["nsenter", "-t", str(self.systemd.pid), "-m", "-p"])
+        self.tmpdir = f"/proc/{self.systemd.pid}/root/run/{examples.SERVICE_NAME}"     # %t/dockrun-example
+
+    def show(self, *properties):
+        return self.systemd.show(self.unit, *properties)
+
+    def state(self):
+        return self.show("ActiveState")["ActiveState"]
+
+    def start(self):
+        """Starts the unit and waits for it to be active, that is for READY=1 (Type=notify)."""
+        self.systemd.systemctl("start", "--no-block", self.unit)
+
+        def settled():
+            state = self.state()
+            return state if state in ("active", "failed") else None
+
+        state = wait_for("the unit active (READY=1)", settled, self.READY_SECONDS, interval=0.02)
+        assert state == "active", f"the unit failed to start:\n{self.output()}"
+
+    def stop(self):
+        self.systemd.systemctl("stop", self.unit)

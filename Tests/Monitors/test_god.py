@@ -2,7 +2,6 @@
 kernel's process events. god double-forks dockrun and never reaps it: dockrun's exit status is read from
 reaper.py's record, and what god itself learnt of it from god's log."""
 
-import os
 import re
 
 import pytest
@@ -18,8 +17,7 @@ from waiting import wait_for
 def watch(scratch, dockrun, run_env, monitors):
     """watch(workload, settings) starts a private god watching the example with that workload."""
     def start(workload, settings=None):
-        output = os.path.join(scratch, "dockrun-example.log")
-        monitor = God(scratch, examples.god_config(dockrun, workload, output, settings), run_env, output)
+        monitor = God.for_example(scratch, dockrun, workload, run_env, settings)
         monitors.append(monitor)
         monitor.start()
         return monitor

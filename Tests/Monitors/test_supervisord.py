@@ -1,7 +1,5 @@
 """examples/dockrun-example.supervisord.conf under a real supervisord (Debian's supervisor 4.2.5)."""
 
-import os
-
 import pytest
 
 import examples
@@ -15,9 +13,7 @@ from waiting import wait_for
 def supervise(scratch, dockrun, run_env, monitors):
     """supervise(workload, settings) starts a private supervisord running the example with that workload."""
     def start(workload, settings=None):
-        output = os.path.join(scratch, "dockrun-example.log")
-        program = examples.supervisord_program(dockrun, workload, output, settings)
-        monitor = Supervisord(scratch, program, run_env, output)
+        monitor = Supervisord.for_example(scratch, dockrun, workload, run_env, settings)
         monitors.append(monitor)
         monitor.start()
         return monitor
