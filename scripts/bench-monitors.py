@@ -32,8 +32,8 @@ import workloads  # noqa: E402
 from engine import Engine  # noqa: E402
 from examples import SERVICE_NAME  # noqa: E402
 from god import God  # noqa: E402
-from leftovers import MARK_VARIABLE  # noqa: E402
 from supervisord import Supervisord  # noqa: E402
+from setting import setting  # noqa: E402
 from systemd import ExampleUnit  # noqa: E402
 from waiting import wait_for  # noqa: E402
 
@@ -139,25 +139,10 @@ class Bench:
             result = f"not measured: {str(error).splitlines()[0] if str(error) else type(error).__name__}"
         print(f"{what:<58} {result}", flush=True)
 
-    def in_scratch(self, engine_kind, measure):
-        """Runs measure(directory, engine, env, token) with a scratch directory and a fresh engine state."""
-        directory = tempfile.mkdtemp(prefix="dockrun-bench-")
-        token = "dockrun-test-" + os.urandom(6).hex()
-        engine = None
-        try:
-            if engine_kind == "fake-docker":
-                os.mkdir(os.path.join(directory, "fake-docker"))
-                engine = Engine.fake(self.bin_dir, os.path.join(directory, "fake-docker"))
-            else:
-                engine = Engine.real()
-            tmp = os.path.join(directory, "tmp")
-            os.mkdir(tmp)
-            env = engine.full_env({"TMPDIR": tmp, MARK_VARIABLE: token})
-            return measure(directory, engine, env, token)
-        finally:
-            if engine is not None:
-                engine.remove_containers(token)
-            shutil.rmtree(directory, ignore_errors=True)
+    def in_setting(self, engine_name, measure):
+        """Runs measure(directory, engine, env, token) in a fresh Setting (Tests/Monitors/setting.py)."""
+        with setting(self.bin_dir, engine_name) as chosen:
+            return measure(chosen.directory, chosen.engine, chosen.env, chosen.token)
 
     def stop_to_gone(self, monitor, engine_kind):
         def measure(directory, engine, env, token):
@@ -177,7 +162,7 @@ class Bench:
                 run.end()
             return spread(samples)
 
-        return self.in_scratch(engine_kind, measure)
+        return self.in_setting(engine_kind, measure)
 
     def sigkill_to_gone(self, engine_kind):
         def measure(directory, engine, env, token):
@@ -196,7 +181,7 @@ class Bench:
                     raise Unmeasured("the container was still there 60 s after dockrun's SIGKILL")
             return spread(samples)
 
-        return self.in_scratch(engine_kind, measure)
+        return self.in_setting(engine_kind, measure)
 
     def guardian_idle(self, engine_kind):
         def measure(directory, engine, env, token):
@@ -218,7 +203,7 @@ class Bench:
             return f"{ticks} ticks ({ticks * TICK_SECONDS * 1000:.0f} ms) over {self.idle_seconds} s, " \
                    f"peak RSS {peak / 1024:.1f} MiB"
 
-        return self.in_scratch(engine_kind, measure)
+        return self.in_setting(engine_kind, measure)
 
 
 def children(pid):
@@ -263,7 +248,7 @@ def main():
     prefix = None
     bin_dir = arguments.products
     if bin_dir is None:
-        prefix = tempfile.mkdtemp(prefix="dockrun-bench-prefix-")
+        prefix = tempfile.mkdtemp(prefix="dockrun-monitor-bench-prefix-")
         subprocess.run(["bash", os.path.join(REPO, "scripts", "install.sh"), "--prefix", prefix], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         bin_dir = os.path.join(prefix, "bin")
