@@ -27,8 +27,10 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "Tests", "Monitors"))
+sys.path.insert(0, os.path.join(REPO, "scripts"))
 
 import workloads  # noqa: E402
+from bench import proc_children, proc_status_kib  # noqa: E402
 from engine import Engine  # noqa: E402
 from examples import SERVICE_NAME  # noqa: E402
 from god import God  # noqa: E402
@@ -190,13 +192,13 @@ class Bench:
                                        stderr=subprocess.DEVNULL)
             try:
                 running_container(engine, token)
-                guardian = next((pid for pid in children(dockrun.pid) if session_of(pid) == pid), None)
+                guardian = next((pid for pid in proc_children(dockrun.pid) if session_of(pid) == pid), None)
                 if guardian is None:
                     raise Unmeasured("dockrun has no child in a session of its own (no guardian)")
                 before = cpu_ticks(guardian)
                 time.sleep(self.idle_seconds)
                 ticks = cpu_ticks(guardian) - before
-                peak = status_kib(guardian, "VmHWM")
+                peak = proc_status_kib(guardian, "VmHWM")
             finally:
                 dockrun.send_signal(signal.SIGTERM)
                 dockrun.wait(timeout=60)
@@ -204,14 +206,6 @@ class Bench:
                    f"peak RSS {peak / 1024:.1f} MiB"
 
         return self.in_setting(engine_kind, measure)
-
-
-def children(pid):
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            return [int(p) for p in f.read().split()]
-    except FileNotFoundError:
-        return []
 
 
 def stat_fields(pid):
@@ -230,14 +224,6 @@ def session_of(pid):
 def cpu_ticks(pid):
     fields = stat_fields(pid)
     return int(fields[11]) + int(fields[12])    # fields 14 and 15: utime, stime
-
-
-def status_kib(pid, field):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    raise Unmeasured(f"no {field} in /proc/{pid}/status")
 
 
 def main():

@@ -29,25 +29,8 @@ def engine(setting):
 
 
 @pytest.fixture
-def scratch(setting):
-    return setting.directory
-
-
-@pytest.fixture
 def token(setting):
     return setting.token
-
-
-@pytest.fixture
-def tmpdir_for_dockrun(setting):
-    """The TMPDIR given to dockrun: its private cidfile directory goes there, and must not stay."""
-    return setting.tmpdir
-
-
-@pytest.fixture
-def run_env(setting):
-    """What a monitor (and so dockrun) runs with: the engine's variables, TMPDIR, and the test's mark."""
-    return setting.env
 
 
 @pytest.fixture
@@ -62,3 +45,15 @@ def monitors(setting):
     yield started
     for monitor in started:
         monitor.stop()
+
+
+@pytest.fixture
+def run_example(setting, dockrun, monitors):
+    """run_example(MonitorClass, workload, settings): that monitor started on its example with that workload."""
+    def start(monitor_class, workload, settings=None):
+        monitor = monitor_class.for_example(setting.directory, dockrun, workload, setting.env, settings)
+        monitors.append(monitor)
+        monitor.start()
+        return monitor
+
+    return start

@@ -12,15 +12,16 @@ import sys
 
 import examples
 from examples import SERVICE_NAME
-from waiting import read_text, wait_for, wait_until_container_runs
+from example_monitor import ExampleMonitor
+from waiting import wait_for, wait_until_container_runs
 
 REAPER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "reaper.py")
 
 
-class God:
+class God(ExampleMonitor):
     def __init__(self, directory, config, env, output):
         self.directory = directory
-        self.output_file = output   # the watch's w.log
+        super().__init__(output)   # the watch's w.log
         self.pid_directory = os.path.join(directory, "god-pids")
         self.log = os.path.join(directory, "god.log")
         self.record = os.path.join(directory, "reaped")
@@ -34,10 +35,8 @@ class God:
         self.reaper = None
 
     @classmethod
-    def for_example(cls, directory, dockrun, workload, env, settings=None):
-        """A god (not started yet) watching examples/dockrun-example.god with this workload."""
-        output = os.path.join(directory, f"{SERVICE_NAME}.log")
-        return cls(directory, examples.god_config(dockrun, workload, output, settings), env, output)
+    def render(cls, dockrun, workload, output, settings):
+        return examples.god_config(dockrun, workload, output, settings)
 
     def start(self):
         self.reaper = subprocess.Popen(
@@ -75,14 +74,12 @@ class God:
             return {}
         return {int(pid): end for pid, end in (line.split(" ", 1) for line in lines)}
 
-    def log_text(self):
-        return read_text(self.log)
-
-    def output(self):
-        return read_text(self.output_file)
-
     def wait_until_running(self, engine, token):
-        wait_until_container_runs(engine, token, self.output)
+        def still_trying():
+            refused = [pid for pid, end in self.ends().items() if end == "exited 125"]
+            assert not refused, f"dockrun exited 125 (docker refused the run):\n{self.output()}"
+
+        wait_until_container_runs(engine, token, self.output, still_trying)
         wait_for("god says up", lambda: f"{SERVICE_NAME}: up" in self.ctl("status").stdout, 30)
 
     def sent_sigkill(self):

@@ -8,13 +8,14 @@ import subprocess
 
 import examples
 from examples import SERVICE_NAME
-from waiting import read_text, wait_for, wait_until_container_runs
+from example_monitor import ExampleMonitor
+from waiting import wait_for, wait_until_container_runs
 
 
-class Supervisord:
+class Supervisord(ExampleMonitor):
     def __init__(self, directory, program, env, output):
         self.directory = directory
-        self.output_file = output   # the program's stdout_logfile
+        super().__init__(output)   # the program's stdout_logfile
         self.log = os.path.join(directory, "supervisord.log")
         self.conf = os.path.join(directory, "supervisord.conf")
         self.socket = os.path.join(directory, "supervisor.sock")
@@ -45,10 +46,8 @@ files = {program_file}
         self.process = None
 
     @classmethod
-    def for_example(cls, directory, dockrun, workload, env, settings=None):
-        """A supervisord (not started yet) running examples/dockrun-example.supervisord.conf with this workload."""
-        output = os.path.join(directory, f"{SERVICE_NAME}.log")
-        return cls(directory, examples.supervisord_program(dockrun, workload, output, settings), env, output)
+    def render(cls, dockrun, workload, output, settings):
+        return examples.supervisord_program(dockrun, workload, output, settings)
 
     def start(self):
         self.process = subprocess.Popen(["supervisord", "-c", self.conf], env=self.env, stdin=subprocess.DEVNULL,
@@ -72,12 +71,6 @@ files = {program_file}
 
     def status(self):
         return self.ctl("status", SERVICE_NAME).stdout
-
-    def log_text(self):
-        return read_text(self.log)
-
-    def output(self):
-        return read_text(self.output_file)
 
     def wait_until_running(self, engine, token):
         def still_trying():

@@ -2,6 +2,7 @@
 kernel's process events. god double-forks dockrun and never reaps it: dockrun's exit status is read from
 reaper.py's record, and what god itself learnt of it from god's log."""
 
+import functools
 import re
 
 import pytest
@@ -14,15 +15,9 @@ from waiting import wait_for
 
 
 @pytest.fixture
-def watch(scratch, dockrun, run_env, monitors):
-    """watch(workload, settings) starts a private god watching the example with that workload."""
-    def start(workload, settings=None):
-        monitor = God.for_example(scratch, dockrun, workload, run_env, settings)
-        monitors.append(monitor)
-        monitor.start()
-        return monitor
-
-    return start
+def watch(run_example):
+    """watch(workload, settings): a private god watching the example with that workload."""
+    return functools.partial(run_example, God)
 
 
 def stop_watch(monitor):
@@ -37,7 +32,7 @@ def end_of(monitor, pid):
     return wait_for(f"the reaper's record of {pid}", lambda: monitor.ends().get(pid), 10)
 
 
-def test_output_reaches_the_log_and_a_stop_runs_the_trap(watch, engine, token, tmpdir_for_dockrun):
+def test_output_reaches_the_log_and_a_stop_runs_the_trap(watch, engine, token, setting):
     monitor = watch(workloads.trapping(token, code=7))
     monitor.wait_until_running(engine, token)
 
@@ -46,10 +41,10 @@ def test_output_reaches_the_log_and_a_stop_runs_the_trap(watch, engine, token, t
     assert f"{token} trapped TERM" in monitor.output()
     assert end_of(monitor, pid) == "exited 7"
     wait_for("god's log says it stopped", lambda: f"{examples.SERVICE_NAME} process stopped" in monitor.log_text(), 5)
-    assert_nothing_left(engine, token, tmpdir_for_dockrun, exclude={monitor.pid, monitor.reaper.pid})
+    assert_nothing_left(engine, token, setting.tmpdir, exclude={monitor.pid, monitor.reaper.pid})
 
 
-def test_an_exit_3_is_recorded_and_restarted(watch, engine, token, tmpdir_for_dockrun):
+def test_an_exit_3_is_recorded_and_restarted(watch, engine, token, setting):
     monitor = watch(workloads.exiting(token, code=3))
 
     # god logs the raw wait status of the exit it heard of: 3 << 8.
@@ -60,10 +55,10 @@ def test_an_exit_3_is_recorded_and_restarted(watch, engine, token, tmpdir_for_do
     for pid in exits()[:2]:
         assert end_of(monitor, int(pid)) == "exited 3"
     stop_watch(monitor)
-    assert_nothing_left(engine, token, tmpdir_for_dockrun, exclude={monitor.pid, monitor.reaper.pid})
+    assert_nothing_left(engine, token, setting.tmpdir, exclude={monitor.pid, monitor.reaper.pid})
 
 
-def test_20_restarts_in_a_row_leave_nothing(watch, engine, token, tmpdir_for_dockrun):
+def test_20_restarts_in_a_row_leave_nothing(watch, engine, token, setting):
     monitor = watch(workloads.trapping(token, code=7))
     monitor.wait_until_running(engine, token)
 
@@ -77,10 +72,10 @@ def test_20_restarts_in_a_row_leave_nothing(watch, engine, token, tmpdir_for_doc
 
     assert [end_of(monitor, pid) for pid in pids] == ["exited 7"] * 21
     assert monitor.output().count(f"{token} trapped TERM") == 21
-    assert_nothing_left(engine, token, tmpdir_for_dockrun, exclude={monitor.pid, monitor.reaper.pid})
+    assert_nothing_left(engine, token, setting.tmpdir, exclude={monitor.pid, monitor.reaper.pid})
 
 
-def test_a_container_ignoring_term_is_gone_after_the_sigkill(watch, engine, token, tmpdir_for_dockrun):
+def test_a_container_ignoring_term_is_gone_after_the_sigkill(watch, engine, token, setting):
     # god's stop wait (1 s) is shorter than the container's (3 s): god SIGKILLs dockrun, and only dockrun's
     # guardian is left to stop the container and remove it.
     monitor = watch(workloads.ignoring_term(token, stop_timeout=3), settings={"stop_timeout": "1.seconds"})
@@ -90,4 +85,4 @@ def test_a_container_ignoring_term_is_gone_after_the_sigkill(watch, engine, toke
 
     assert end_of(monitor, pid) == "killed SIGKILL"
     assert monitor.sent_sigkill(), monitor.log_text()
-    assert_nothing_left(engine, token, tmpdir_for_dockrun, exclude={monitor.pid, monitor.reaper.pid})
+    assert_nothing_left(engine, token, setting.tmpdir, exclude={monitor.pid, monitor.reaper.pid})

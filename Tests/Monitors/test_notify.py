@@ -18,21 +18,22 @@ from waiting import wait_for
 
 
 @pytest.fixture(params=["path", "abstract"])
-def notify_socket(request, scratch, token):
-    address = os.path.join(scratch, "notify.sock") if request.param == "path" else "@" + token
+def notify_socket(request, setting):
+    address = os.path.join(setting.directory, "notify.sock") if request.param == "path" else "@" + setting.token
     listener = NotifySocket(address)
     yield listener
     listener.close()
 
 
 @pytest.fixture
-def start_dockrun(dockrun, run_env, notify_socket, scratch):
+def start_dockrun(dockrun, setting, notify_socket):
     """start_dockrun(*arguments) runs dockrun with NOTIFY_SOCKET set, its output in a file."""
     started = []
 
     def start(*arguments):
-        with open(os.path.join(scratch, "dockrun.out"), "w") as output:
-            process = subprocess.Popen([dockrun, *arguments], env={**run_env, "NOTIFY_SOCKET": notify_socket.address},
+        with open(os.path.join(setting.directory, "dockrun.out"), "w") as output:
+            env = {**setting.env, "NOTIFY_SOCKET": notify_socket.address}
+            process = subprocess.Popen([dockrun, *arguments], env=env,
                                        stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT)
         started.append(process)
         return process
@@ -45,7 +46,7 @@ def start_dockrun(dockrun, run_env, notify_socket, scratch):
 
 
 def test_ready_once_the_container_runs_and_stopping_on_term(start_dockrun, notify_socket, engine, token,
-                                                            tmpdir_for_dockrun):
+                                                            setting):
     if engine.name == "fake-docker":
         engine.docker("script", "run", "--delay", "2")      # the container is created 2 s late, as after a pull
     began = time.time()
@@ -62,7 +63,7 @@ def test_ready_once_the_container_runs_and_stopping_on_term(start_dockrun, notif
     assert dockrun.wait(timeout=30) == 7
     stopping = notify_socket.first("STOPPING=1")
     assert stopping is not None and stopping >= ready, notify_socket.received()
-    assert_nothing_left(engine, token, tmpdir_for_dockrun)
+    assert_nothing_left(engine, token, setting.tmpdir)
 
 
 @pytest.mark.parametrize("case, arguments, code", [
@@ -70,10 +71,10 @@ def test_ready_once_the_container_runs_and_stopping_on_term(start_dockrun, notif
     ("command not found", [TEST_IMAGE, "no-such-command"], 127),
 ])
 def test_no_ready_for_a_container_that_fails_to_start(start_dockrun, notify_socket, engine, token,
-                                                      tmpdir_for_dockrun, case, arguments, code):
+                                                      setting, case, arguments, code):
     dockrun = start_dockrun("--rm", "--name", token, "--label", f"{TEST_LABEL}={token}", *arguments)
 
     assert dockrun.wait(timeout=60) == code
     time.sleep(0.2)     # a datagram sent just before the exit is still being read
     assert notify_socket.first("READY=1") is None, notify_socket.received()
-    assert_nothing_left(engine, token, tmpdir_for_dockrun)
+    assert_nothing_left(engine, token, setting.tmpdir)

@@ -15,10 +15,11 @@ from waiting import wait_for
 
 
 @pytest.fixture
-def service(scratch, dockrun, bin_dir, engine, run_env, token, monitors):
+def service(setting, dockrun, bin_dir, monitors):
     """service(workload, settings) boots systemd with the example unit (that workload, those [Service] settings)."""
     def boot(workload, settings=None):
-        unit = ExampleUnit(scratch, dockrun, bin_dir, engine, run_env, token, workload, settings)
+        unit = ExampleUnit(setting.directory, dockrun, bin_dir, setting.engine, setting.env, setting.token, workload,
+                           settings)
         monitors.append(unit.systemd)
         unit.boot()
         return unit
