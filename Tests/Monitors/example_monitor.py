@@ -1,0 +1,30 @@
+"""What supervisord's and god's drivers share: each runs one example (examples.py renders it with the test's
+dockrun, workload and output file) and has its own log and the service's output to read."""
+
+import os
+
+from examples import SERVICE_NAME
+from waiting import read_text
+
+
+class ExampleMonitor:
+    log = None      # the monitor's own log file, set by the subclass
+
+    @classmethod
+    def render(cls, dockrun, workload, output, settings):
+        raise NotImplementedError
+
+    @classmethod
+    def for_example(cls, directory, dockrun, workload, env, settings=None):
+        """The monitor (not started yet) running its example with this workload (and these settings)."""
+        output = os.path.join(directory, f"{SERVICE_NAME}.log")
+        return cls(directory, cls.render(dockrun, workload, output, settings), env, output)
+
+    def __init__(self, output):
+        self.output_file = output
+
+    def output(self):
+        return read_text(self.output_file)
+
+    def log_text(self):
+        return read_text(self.log)

@@ -1,0 +1,80 @@
+"""dockrun's systemd readiness protocol, without systemd: a real datagram socket as NOTIFY_SOCKET, a path or an
+abstract `@name`, and dockrun run directly."""
+
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+import workloads
+from engine import TEST_LABEL
+from image import TEST_IMAGE
+from leftovers import assert_nothing_left
+from notify import NotifySocket
+from timestamps import container_started
+from waiting import wait_for
+
+
+@pytest.fixture(params=["path", "abstract"])
+def notify_socket(request, setting):
+    address = os.path.join(setting.directory, "notify.sock") if request.param == "path" else "@" + setting.token
+    listener = NotifySocket(address)
+    yield listener
+    listener.close()
+
+
+@pytest.fixture
+def start_dockrun(dockrun, setting, notify_socket):
+    """start_dockrun(*arguments) runs dockrun with NOTIFY_SOCKET set, its output in a file."""
+    started = []
+
+    def start(*arguments):
+        with open(os.path.join(setting.directory, "dockrun.out"), "w") as output:
+            env = {**setting.env, "NOTIFY_SOCKET": notify_socket.address}
+            process = subprocess.Popen([dockrun, *arguments], env=env,
+                                       stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_ready_once_the_container_runs_and_stopping_on_term(start_dockrun, notify_socket, engine, token,
+                                                            setting):
+    if engine.name == "fake-docker":
+        engine.docker("script", "run", "--delay", "2")      # the container is created 2 s late, as after a pull
+    began = time.time()
+    dockrun = start_dockrun("--rm", "--name", token, *workloads.trapping(token, code=7))
+
+    ready = wait_for("READY=1", lambda: notify_socket.first("READY=1") or dockrun.poll() is not None, 30)
+    assert dockrun.poll() is None, f"dockrun exited {dockrun.returncode} before READY=1"
+    started = container_started(engine, token)
+    assert ready >= started, "READY=1 came before the container ran"
+    if engine.name == "fake-docker":
+        assert ready - began >= 2
+
+    dockrun.send_signal(signal.SIGTERM)
+    assert dockrun.wait(timeout=30) == 7
+    stopping = notify_socket.first("STOPPING=1")
+    assert stopping is not None and stopping >= ready, notify_socket.received()
+    assert_nothing_left(engine, token, setting.tmpdir)
+
+
+@pytest.mark.parametrize("case, arguments, code", [
+    ("image missing", ["dockrun-test/no-such-image:latest", "true"], 125),
+    ("command not found", [TEST_IMAGE, "no-such-command"], 127),
+])
+def test_no_ready_for_a_container_that_fails_to_start(start_dockrun, notify_socket, engine, token,
+                                                      setting, case, arguments, code):
+    dockrun = start_dockrun("--rm", "--name", token, "--label", f"{TEST_LABEL}={token}", *arguments)
+
+    assert dockrun.wait(timeout=60) == code
+    time.sleep(0.2)     # a datagram sent just before the exit is still being read
+    assert notify_socket.first("READY=1") is None, notify_socket.received()
+    assert_nothing_left(engine, token, setting.tmpdir)

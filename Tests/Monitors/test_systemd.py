@@ -1,0 +1,91 @@
+"""examples/dockrun-example.service under a real systemd (252), PID 1 of a private PID + mount namespace
+(systemd.py, where ExampleUnit says what the test adds to the unit)."""
+
+import os
+import time
+
+import pytest
+
+import examples
+import workloads
+from leftovers import assert_nothing_left
+from systemd import ExampleUnit
+from timestamps import container_started, unit_time
+from waiting import wait_for
+
+
+@pytest.fixture
+def service(setting, dockrun, bin_dir, monitors):
+    """service(workload, settings) boots systemd with the example unit (that workload, those [Service] settings)."""
+    def boot(workload, settings=None):
+        unit = ExampleUnit(setting.directory, dockrun, bin_dir, setting.engine, setting.env, setting.token, workload,
+                           settings)
+        monitors.append(unit.systemd)
+        unit.boot()
+        return unit
+
+    return boot
+
+
+def test_start_is_done_once_the_container_runs(service, token):
+    unit = service(workloads.trapping(token))
+    engine = unit.engine
+    if engine.name == "fake-docker":
+        engine.docker("script", "run", "--delay", "2")      # the container is created 2 s late, as after a pull
+
+    began = time.time()
+    unit.start()
+
+    ready = unit_time(unit.show("ActiveEnterTimestamp")["ActiveEnterTimestamp"])
+    started = container_started(engine, examples.SERVICE_NAME)
+    assert ready >= started, "the unit was active before the container ran"
+    if engine.name == "fake-docker":
+        assert ready - began >= 2
+    assert os.listdir(unit.tmpdir), "dockrun's private directory is not in the unit's RuntimeDirectory"
+    unit.stop()
+    assert_nothing_left(engine, token, unit.tmpdir)
+
+
+def test_stop_runs_the_trap_and_the_unit_records_the_exit(service, token):
+    unit = service(workloads.trapping(token, code=7))
+    engine = unit.engine
+    unit.start()
+
+    unit.stop()
+
+    assert f"{token} trapped TERM" in unit.output()
+    assert unit.show("ExecMainCode", "ExecMainStatus", "Result") == \
+        {"ExecMainCode": "1", "ExecMainStatus": "7", "Result": "exit-code"}     # 1: CLD_EXITED
+    assert_nothing_left(engine, token, unit.tmpdir)
+
+
+def test_a_container_ignoring_term_past_timeoutstopsec_leaves_nothing(service, token):
+    # TimeoutStopSec (3 s) is shorter than the container's stop (4 s): systemd SIGKILLs the whole cgroup (dockrun,
+    # its guardian, its docker clients, fake-docker's shim) and ExecStopPost's `dockrun --cleanup` is what is left.
+    # TimeoutStopSec bounds ExecStopPost too: the cleanup has 3 s, enough for the engine's own stop to end at 4 s.
+    unit = service(workloads.ignoring_term(token, stop_timeout=4), settings={"TimeoutStopSec": 3})
+    engine = unit.engine
+    unit.start()
+
+    unit.stop()
+
+    assert unit.show("Result")["Result"] == "timeout"
+    assert_nothing_left(engine, token, unit.tmpdir)
+
+
+def test_systemctl_kill_sigkill_leaves_nothing(service, token):
+    unit = service(workloads.trapping(token))
+    engine = unit.engine
+    unit.start()
+    [killed] = engine.running_container_ids(token)
+
+    unit.systemd.systemctl("kill", "--signal=KILL", unit.unit)
+
+    # ExecStopPost removes the container; then Restart=on-failure starts a new one (--replace: the name is free).
+    wait_for("the killed service's container gone",
+             lambda: not any(line.startswith(killed) for line in engine.containers(token)), 30)
+    wait_for("the service restarted", lambda: unit.show("NRestarts")["NRestarts"] == "1", 30)
+    wait_for("it is active again", lambda: unit.state() == "active", ExampleUnit.READY_SECONDS)
+    assert engine.running_container_ids(token) not in ([], [killed])
+    unit.stop()
+    assert_nothing_left(engine, token, unit.tmpdir)

@@ -1,0 +1,31 @@
+"""The containers the tests run under the monitors: the part of each example's start command after
+`--name dockrun-example` (container options, IMAGE, COMMAND) is replaced by one of these. Each carries the test's
+label and its token in the command line, so the test finds its container and the container's processes."""
+
+from engine import TEST_LABEL
+from image import TEST_IMAGE
+
+
+def container(token, script, stop_timeout=10):
+    """`--label ... --stop-timeout N IMAGE sh -c SCRIPT`, as arguments."""
+    return ["--label", f"{TEST_LABEL}={token}", "--stop-timeout", str(stop_timeout), TEST_IMAGE, "sh", "-c", script]
+
+
+def trapping(token, code=7, stop_timeout=10):
+    """Runs until TERM, which its trap answers with a line on stdout and exit `code` (not 143, so a monitor that
+    reports 143 has seen a kill, not the trap)."""
+    return container(token, f'trap "echo {token} trapped TERM; exit {code}" TERM; echo "{token} running"; '
+                            "while :; do sleep 1 & wait $!; done", stop_timeout)
+
+
+def ignoring_term(token, stop_timeout=10):
+    """Ignores TERM (PID 1 of its namespace with a trap of ""): only docker stop's KILL ends it."""
+    return container(token, f'trap "" TERM; echo "{token} running, ignoring TERM"; while :; do sleep 1; done',
+                     stop_timeout)
+
+
+def exiting(token, code=3, after=1.5):
+    """Runs for `after` seconds (longer than supervisord's startsecs, so its exit is an exit, not a failed start),
+    then exits with `code`."""
+    return container(token, f'echo "{token} running"; sleep {after}; exit {code}')
+

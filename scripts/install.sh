@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds a release dockrun and fake-docker with the static Swift runtime and installs both into PREFIX/bin:
+#     bash scripts/install.sh [--prefix DIR]      # default /usr/local
+# The static runtime makes the installed binaries depend on nothing under the toolchain, so a service
+# manager can run them on a machine (or in a mount namespace) without it; fake-docker is installed beside
+# dockrun so the examples in examples/ run without a Docker daemon (DOCKRUN_DOCKER=PREFIX/bin/fake-docker).
+# The build goes to .build-release, apart from the debug .build that `swift build` and the tests use.
+set -euo pipefail
+prefix=/usr/local
+while [ $# -gt 0 ]; do
+    case $1 in
+        --prefix) [ $# -ge 2 ] || { echo "install.sh: --prefix needs a directory" >&2; exit 2; }; prefix=$2; shift 2 ;;
+        --prefix=*) prefix=${1#--prefix=}; shift ;;
+        -h|--help) sed -n '2,8s/^# \{0,1\}//p' "$0"; exit 0 ;;
+        *) echo "install.sh: unknown argument: $1 (usage: install.sh [--prefix DIR])" >&2; exit 2 ;;
+    esac
+done
+cd "$(dirname "$0")/.."
+bash scripts/ensure-deps.sh
+build=(swift build -c release --static-swift-stdlib --scratch-path .build-release)
+"${build[@]}" --product dockrun >&2
+"${build[@]}" --product fake-docker >&2
+bin=$("${build[@]}" --show-bin-path)
+mkdir -p "$prefix/bin"
+# install(1) writes a new file and renames it over the old one, so a dockrun that is running keeps its binary.
+install -m 0755 "$bin/dockrun" "$bin/fake-docker" "$prefix/bin/"
+echo "installed $prefix/bin/dockrun and $prefix/bin/fake-docker" >&2

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The monitor integration tests (Tests/Monitors): the units of examples/ under a real systemd (PID 1 of a private
+# PID + mount namespace), supervisord and god, and dockrun's readiness protocol on a real NOTIFY_SOCKET; against
+# fake-docker, and also against the real engine when DOCKER_HOST is set and answers.
+#     bash scripts/test-monitors.sh [PYTEST ARGUMENTS]      # e.g. -k supervisord, -x
+# Installs supervisor and ruby-god when missing (apt-get), installs dockrun and fake-docker with
+# scripts/install.sh into a temporary prefix (the examples' /usr/local/bin/dockrun becomes that prefix's), runs
+# pytest and prints its summary; every test removes what it started, and the prefix is removed at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-deps.sh
+
+missing=()
+command -v supervisord >/dev/null || missing+=(supervisor)
+command -v god >/dev/null || missing+=(ruby-god)
+python=python3
+if ! python3 -c 'import pytest' 2>/dev/null; then
+    python=/usr/bin/python3
+    /usr/bin/python3 -c 'import pytest' 2>/dev/null || missing+=(python3-pytest)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" != 0 ]; then
+        echo "test-monitors: missing ${missing[*]}; install them (apt-get install ${missing[*]}) or run as root" >&2
+        exit 1
+    fi
+    log=$(mktemp)
+    if ! { DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+           DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >"$log" 2>&1 </dev/null; then
+        echo "test-monitors: apt-get install ${missing[*]} failed: $(tail -n 3 "$log")" >&2
+        rm -f "$log"
+        exit 1
+    fi
+    rm -f "$log"
+fi
+# systemd is booted in namespaces of its own and the monitors run as root: unshare, mount and nsenter need it.
+if [ "$(id -u)" != 0 ]; then
+    echo "test-monitors: must run as root (systemd in a PID + mount namespace, fake-docker's chroot)" >&2
+    exit 1
+fi
+
+prefix=$(mktemp -d)
+trap 'rm -rf "$prefix"' EXIT
+bash scripts/install.sh --prefix "$prefix" 2>/dev/null
+# -p no:cacheprovider: no .pytest_cache in the checkout; -ra: a summary line for every test that did not pass.
+DOCKRUN_MONITOR_BIN=$prefix/bin "$python" -m pytest -p no:cacheprovider -ra Tests/Monitors "$@"
