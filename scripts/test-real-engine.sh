@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The conformance suite against a real Docker Engine, started privately in its own network namespace
-# (scripts/engine-start.sh, with --live-restore) and stopped by its PID afterwards. Two passes: the whole suite,
+# (scripts/engine-start.sh, with --live-restore) and stopped by its PID afterwards. Three passes: the whole suite,
 # then the engine-restart tests alone (they restart this engine with scripts/engine-restart.sh, which would cut the
-# requests of tests running beside them). If the engine cannot start, this says `real engine: skipped: <reason>` and
+# requests of tests running beside them), then the monitor tests (Tests/Monitors) against this engine. If the engine cannot start, this says `real engine: skipped: <reason>` and
 # exits 0; if it started, any failing test fails this script.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -26,5 +26,9 @@ DOCKRUN_TEST_ENGINE=docker DOCKRUN_TEST_RESTART_ENGINE_DIR=$DOCKRUN_ENGINE_DIR \
     swift test --skip-build --filter DockrunEngineRestart
 restart_rc=$?
 [ $rc = 0 ] && rc=$restart_rc
+echo "== the monitor tests against this engine"
+bash scripts/test-monitors.sh -k "not fake"
+monitors_rc=$?
+[ $rc = 0 ] && rc=$monitors_rc
 bash scripts/engine-stop.sh >/dev/null 2>&1 || echo "real engine: stop reported a problem (see $DOCKRUN_ENGINE_DIR)" >&2
 exit $rc
