@@ -19,7 +19,7 @@ public func dockrun(_ arguments: [String]) -> Int32 {
     signal(SIGPIPE, SIG_IGN)
 
     let docker = System.environment("DOCKRUN_DOCKER").flatMap { $0.isEmpty ? nil : $0 } ?? "docker"
-    let debug = System.environment("DOCKRUN_DEBUG").map { !$0.isEmpty && $0 != "0" } ?? false
+    let debug = System.debugging
     let invocation: Invocation
     do {
         invocation = try Invocation.parse(arguments)

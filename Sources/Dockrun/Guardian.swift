@@ -47,8 +47,7 @@ enum Guardian {
     }
 
     private static func takeOver(_ briefing: GuardianBriefing, dockrunPID: pid_t, clientPidfd: Int32) {
-        let debug = System.environment("DOCKRUN_DEBUG").map { !$0.isEmpty && $0 != "0" } ?? false
-        let docker = DockerCall(docker: briefing.docker, debug: debug)
+        let docker = DockerCall(docker: briefing.docker, debug: System.debugging)
         var targets = briefing.container.map { [$0.value] } ?? []
         if targets.isEmpty {
             // The container may be being created: the client must not go on to create or start one nobody

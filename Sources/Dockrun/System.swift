@@ -221,6 +221,9 @@ enum System {
         return error == 0 ? nil : Failure(errno: error)
     }
 
+    /// `DOCKRUN_DEBUG` set to anything but empty or 0: each docker command is printed before it runs.
+    static var debugging: Bool { environment("DOCKRUN_DEBUG").map { !$0.isEmpty && $0 != "0" } ?? false }
+
     static func environment(_ name: String) -> String? {
         getenv(name).map { String(cString: $0) }
     }
