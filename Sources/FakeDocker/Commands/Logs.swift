@@ -1,7 +1,7 @@
 import Foundation
 
-/// `docker logs [-f] C`: the container's stdout replayed to stdout, its stderr to stderr, in the
-/// order written; with -f, then follows until the container stops.
+/// `docker logs [-f] [-t] [--since T] [--until T] [-n N] C`: the container's log entries, stdout's to stdout and
+/// stderr's to stderr, in the order logged; with -f, then the new ones until the container stops.
 enum LogsCommand {
     static let syntax = CommandSyntax(name: "logs", usage: "[OPTIONS] CONTAINER", flags: [
         FlagSpec(long: "follow", short: "f", takesValue: false), FlagSpec(long: "timestamps", short: "t", takesValue: false),
@@ -11,21 +11,35 @@ enum LogsCommand {
 
     static func execute(_ args: [String], _ ctx: Context) throws(DockerError) -> Int32 {
         let f = try syntax.parse(args)
+        // The CLI looks the container up before it reads --since and --until (a missing one wins).
         let c = try ctx.daemon.find(f.arguments[0])
-        let fd = open(ctx.store.logPath(ofContainer: c.id), O_RDONLY | O_CLOEXEC)
+        var view = try LogView(f, now: LogTime.now())
+        let path = ctx.store.logPath(ofContainer: c.id)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return 0 }
         defer { close(fd) }
         signal(SIGPIPE, SIG_IGN)
-        func emit(_ stream: ContainerLog.Stream, _ bytes: UnsafeRawBufferPointer) -> Bool {
-            Output.write(stream == .stderr ? 2 : 1, bytes)
+        let unstampedTime = LogTime(secondsSinceEpoch: c.createdAt)
+        if let tail = view.tail {
+            var counting = ContainerLog.Reader(fd: fd, unstampedTime: unstampedTime)
+            var count = 0
+            _ = counting.read { _ in count += 1; return true }
+            view.skip = max(0, count - tail)
         }
-        var offset = ContainerLog.replay(fd: fd, from: 0, sink: emit)
-        guard f.bool("follow"), c.isRunning, let shim = HostProcess.open(pid: c.shimPID, start: c.shimStart) else { return 0 }
+        var reader = ContainerLog.Reader(fd: fd, unstampedTime: unstampedTime)
+        /// Shows what was logged since the last call; false when nothing more is to be shown.
+        func showNewEntries() -> Bool {
+            let more = reader.read { view.show($0) }
+            return view.flush() && more
+        }
+        guard showNewEntries() else { return 0 }
+        guard f.bool("follow"), c.isRunning, !view.isOver(at: LogTime.now()),
+              let shim = HostProcess.open(pid: c.shimPID, start: c.shimStart) else { return 0 }
         defer { close(shim) }
-        // Follow: woken by inotify when the log grows, or by the shim's pidfd when it exits.
+        // Follow: woken by inotify when the log grows, by the shim's pidfd when it exits, or when --until passes.
         let watch = inotify_init1(Int32(IN_CLOEXEC))
         defer { close(watch) }
-        _ = inotify_add_watch(watch, ctx.store.logPath(ofContainer: c.id), UInt32(IN_MODIFY))
+        _ = inotify_add_watch(watch, path, UInt32(IN_MODIFY))
         // An engine restart ends the stream where it is, without the rest of the log.
         let connection = EngineConnection(store: ctx.store)
         var scratch = [UInt8](repeating: 0, count: 4096)
@@ -33,13 +47,14 @@ enum LogsCommand {
             if connection.isLost { throw EngineConnection.streamLost }
             var fds = [pollfd(fd: watch, events: Int16(POLLIN), revents: 0), pollfd(fd: shim, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: connection.watchFD, events: Int16(POLLIN), revents: 0)]
-            if poll(&fds, 3, -1) < 0 && errno != EINTR { break }
+            let ready = poll(&fds, 3, view.millisecondsLeft(at: LogTime.now()))
+            if ready < 0 && errno != EINTR { break }
             if fds[2].revents != 0 { continue }
             if fds[0].revents != 0 { _ = read(watch, &scratch, scratch.count) }
-            offset = ContainerLog.replay(fd: fd, from: offset, sink: emit)
-            if fds[1].revents != 0 { break }
+            guard showNewEntries() else { return 0 }
+            if fds[1].revents != 0 || view.isOver(at: LogTime.now()) { break }
         }
-        _ = ContainerLog.replay(fd: fd, from: offset, sink: emit)
+        _ = showNewEntries()
         return 0
     }
 }

@@ -20,6 +20,7 @@ struct ShimLoop {
     private var clientFD: Int32 = -1
     private var ttyInputOpen: Bool
     private var health: HealthChecker?
+    private var log: ContainerLog.Writer
 
     init(container: Container, started: Shim.Started, store: StateStore, signalFD: Int32, clientPID: Int32) {
         self.container = container
@@ -30,6 +31,7 @@ struct ShimLoop {
         outputOpen = true
         errorOpen = started.errorFD >= 0
         ttyInputOpen = container.config.tty && container.config.openStdin
+        log = ContainerLog.Writer(fd: started.logFD)
         if clientPID > 0 { clientFD = cp_pidfd_open(clientPID) }
         if let h = container.config.healthcheck, h.test.first != "NONE", !h.test.isEmpty {
             health = HealthChecker(config: h, container: container, store: store)
@@ -91,17 +93,23 @@ struct ShimLoop {
             if exitStatus == nil { health?.tick() }
         }
         health?.cancel()
+        // Streams still open after the drain deadline end here, as at their EOF.
+        log.finish(.stdout)
+        log.finish(.stderr)
         return exitStatus ?? 137
     }
 
     /// Copies what is readable from `fd` to the log and the client; false at EOF.
     private mutating func pump(_ fd: Int32, stream: ContainerLog.Stream, _ buffer: inout [UInt8]) -> Bool {
         let n = read(fd, &buffer, buffer.count)
-        if n < 0 { return errno == EINTR || errno == EAGAIN }   // EIO: a pty whose last holder closed
-        if n == 0 { return false }
+        if n < 0 && (errno == EINTR || errno == EAGAIN) { return true }
+        if n <= 0 {   // EOF, or EIO: a pty whose last holder closed
+            log.finish(stream)
+            return false
+        }
         buffer.withUnsafeBytes { raw in
             let chunk = UnsafeRawBufferPointer(rebasing: raw[0..<n])
-            ContainerLog.append(fd: started.logFD, stream: stream, chunk)
+            log.append(stream, chunk)
             if stream == .stdout, forwardOut { forwardOut = Output.write(1, chunk) }
             if stream == .stderr, forwardErr { forwardErr = Output.write(2, chunk) }
         }
