@@ -1,3 +1,4 @@
+import DockerSyntax
 import Glibc
 import ProcessSpawn
 
@@ -211,10 +212,10 @@ final class EventLoop {
         for helper in ended {
             switch helper.purpose {
             case .policy(.client):
-                streamEndedAt = System.logTimestamp()
+                streamEndedAt = LogTime.now().rfc3339NanoFixed
                 queue += containerIDEvent()
             case .policy(.follow):
-                streamEndedAt = System.logTimestamp()
+                streamEndedAt = LogTime.now().rfc3339NanoFixed
             default:
                 break
             }

@@ -1,4 +1,5 @@
 import CProcess
+import DockerSyntax
 import Glibc
 import ProcessSpawn
 
@@ -205,14 +206,10 @@ enum System {
     static func runLabels() -> RunLabels {
         let hex = String(UInt64.random(in: .min ... .max), radix: 16)
         var host = [CChar](repeating: 0, count: 256)
-        let name = cp_hostname(&host, host.count) == 0 ? String(cString: host) : "localhost"
-        var now = time(nil)
-        var parts = tm()
-        gmtime_r(&now, &parts)
-        var text = [CChar](repeating: 0, count: 32)
-        strftime(&text, text.count, "%Y-%m-%dT%H:%M:%SZ", &parts)
+        let name = cp_hostname(&host, host.count) == 0
+            ? String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "localhost"
         return RunLabels(run: String(repeating: "0", count: 16 - hex.count) + hex, pid: getpid(), host: name,
-                         started: String(cString: text))
+                         started: LogTime.now().rfc3339Seconds)
     }
 
     /// Sends one datagram to a unix socket (a path, or `@name` for an abstract one); the errno on failure.
@@ -240,19 +237,6 @@ enum System {
             }
             bytes = bytes.dropFirst(n)
         }
-    }
-
-    /// Now, as the engine stamps its log entries: RFC 3339 in UTC with nanoseconds.
-    static func logTimestamp() -> String {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        var seconds = now.tv_sec
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        var text = [CChar](repeating: 0, count: 32)
-        strftime(&text, text.count, "%Y-%m-%dT%H:%M:%S", &parts)
-        let nanoseconds = String(now.tv_nsec)
-        return String(cString: text) + "." + String(repeating: "0", count: 9 - nanoseconds.count) + nanoseconds + "Z"
     }
 
     static func monotonicMilliseconds() -> Int64 {

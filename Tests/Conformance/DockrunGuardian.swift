@@ -115,7 +115,7 @@ struct DockrunServiceOptions {
                 #expect(words[1] == String(run.pid))
                 var host = [CChar](repeating: 0, count: 256)
                 gethostname(&host, host.count)
-                #expect(words[2] == String(cString: host))
+                #expect(words[2] == String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
                 #expect(matches(words[3], #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"#))
                 let listed = try await sb.docker(["ps", "-aq", "--filter", "label=io.dockrun.run=\(words[0])"])
                 #expect(listed.out.split(separator: "\n").count == 1)

@@ -1,3 +1,4 @@
+import DockerSyntax
 import Foundation
 import Testing
 @testable import FakeDocker

@@ -1,3 +1,4 @@
+import DockerSyntax
 import Foundation
 
 /// The part of a container's log `docker logs` shows (`--tail`, `--since`, `--until`) and how it shows it

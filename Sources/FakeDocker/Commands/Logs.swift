@@ -1,3 +1,4 @@
+import DockerSyntax
 import Foundation
 
 /// `docker logs [-f] [-t] [--since T] [--until T] [-n N] C`: the container's log entries, stdout's to stdout and

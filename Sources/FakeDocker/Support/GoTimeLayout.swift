@@ -1,3 +1,4 @@
+import DockerSyntax
 #if canImport(Glibc)
 import Glibc
 #endif
