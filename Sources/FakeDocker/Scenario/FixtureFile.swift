@@ -1,3 +1,4 @@
+import CSQLite
 import Foundation
 import ProcessSpawn
 
@@ -82,7 +83,9 @@ enum FixtureFile {
             appID = try db.scalar("PRAGMA application_id")?.int ?? 0
             version = try db.scalar("PRAGMA user_version")?.int ?? 0
         } catch {
-            throw Failure(message: "fake-docker: \(path) is not a scenario fixture: \(oneLine(error))")
+            // A good header over a bad body reads as corrupt (SQLITE_CORRUPT); anything else as not SQLite.
+            let damaged = ((error as? Database.Failure)?.code ?? 0) & 0xff == SQLITE_CORRUPT
+            throw Failure(message: "fake-docker: \(path) \(damaged ? "is a damaged fixture" : "is not a scenario fixture"): \(oneLine(error))")
         }
         guard appID == FixtureSchema.applicationID else {
             throw Failure(message: "fake-docker: \(path) is not a scenario fixture")

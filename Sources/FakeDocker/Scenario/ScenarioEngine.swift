@@ -128,8 +128,9 @@ final class ScenarioEngine {
         if !world.faults.isEmpty && kind != .fake {
             throw Failure(message: "fake-docker: scripted faults need --engine fake")
         }
-        for fault in world.faults { _ = try must(["script"] + fault, "script \(shellQuoted(fault))") }
         imagesBefore = Set(try imageReferences())
+        // Armed last: the set-up's own commands must neither use up a fault nor meet a daemon that is down.
+        for fault in world.faults { _ = try must(["script"] + fault, "script \(shellQuoted(fault))") }
         do { try store?.clearCalls() } catch { throw Failure(message: "fake-docker: \(error)") }
     }
 
@@ -170,6 +171,12 @@ final class ScenarioEngine {
     }
 
     // MARK: What is left
+
+    /// Disarms what is left of the faults (a daemon that is down, an engine still restarting), so that what
+    /// dockrun left can be looked at; after the calls have been read, since it is a call itself.
+    func disarmFaults() throws(Failure) {
+        if kind == .fake { _ = try must(["script", "--clear"], "script --clear") }
+    }
 
     /// The IDs of the world's containers and of those dockrun `pid` started.
     func scenarioContainers(startedBy pid: pid_t) throws(Failure) -> [String] {

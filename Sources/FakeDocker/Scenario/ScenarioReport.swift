@@ -1,5 +1,32 @@
 import ProcessSpawn
 
+/// How two runs' docker calls are compared. dockrun starts its calls one decision at a time, so their
+/// order is its behaviour — except for what the engine's timing alone decides:
+/// - the calls that last as long as the container (the attached `run`, `start -a`, `wait`, `logs -f`) run
+///   beside the others, and dockrun starts them and the others on independent events (a `logs -f` after an
+///   engine restart and the `stop` of a TERM that arrives meanwhile): their presence is compared, not their place;
+/// - a call repeated in a row is one decision made again by the clock (a stop sent again because the client
+///   started the container the first stop met while still created; an inspect asked again while the engine
+///   restarts): compared once.
+enum DockerCalls {
+    static func isBeside(_ call: [String]) -> Bool {
+        switch call.first {
+        case "run", "wait": return true
+        case "logs": return call.contains("-f") || call.contains("--follow")
+        case "start": return call.contains("-a") || call.contains("--attach")
+        default: return false
+        }
+    }
+
+    static func ordered(_ calls: [[String]]) -> [[String]] {
+        calls.filter { !isBeside($0) }.reduce(into: []) { kept, call in if kept.last != call { kept.append(call) } }
+    }
+
+    static func beside(_ calls: [[String]]) -> [[String]] {
+        Array(Set(calls.filter(isBeside))).sorted { $0.lexicographicallyPrecedes($1) }
+    }
+}
+
 /// A scenario as people read it (`scenario show`), and the differences between a recorded and a replayed
 /// outcome (`scenario replay`), part by part, each as a line diff: `-` recorded, `+` replayed.
 enum ScenarioReport {
@@ -22,21 +49,26 @@ enum ScenarioReport {
         if !s.invocation.stdin.isEmpty { lines.append("  stdin: \(quoted(s.invocation.stdin))") }
         for (index, event) in s.invocation.events.enumerated() { lines.append("  event \(index + 1): \(event)") }
         lines.append("outcome:")
-        lines += sections(s.outcome).flatMap { name, items in
+        lines += sections(s.outcome, comparing: false).flatMap { name, items in
             items.count == 1 && ["exit", "events fired"].contains(name) ? ["  \(name): \(items[0])"]
                 : ["  \(name):"] + (items.isEmpty ? ["    (none)"] : items.map { "    " + $0 })
         }
         return lines.joined(separator: "\n")
     }
 
-    /// Each part of the outcome as lines, in a fixed order: what the diff and `show` both print.
-    static func sections(_ o: Scenario.Outcome) -> [(String, [String])] {
-        [
+    /// Each part of the outcome as lines, in a fixed order: what the diff and `show` both print. Compared,
+    /// the docker calls are in two parts (`DockerCalls`); shown, as they were made.
+    static func sections(_ o: Scenario.Outcome, comparing: Bool) -> [(String, [String])] {
+        let calls: [(String, [String])] = comparing
+            ? [("docker calls, in order (a call repeated in a row counted once)", DockerCalls.ordered(o.calls).map { shellQuoted($0) }),
+               ("docker calls that run beside the others (run, wait, logs -f, start -a), as a set", DockerCalls.beside(o.calls).map { shellQuoted($0) })]
+            : [("docker calls", o.calls.map { shellQuoted($0) })]
+        return [
             ("exit", [o.status.description]),
             ("events fired", [String(o.eventsFired)]),
             ("stdout", outputLines(o.stdout)),
             ("stderr", outputLines(o.stderr)),
-            ("docker calls", o.calls.map { shellQuoted($0) }),
+        ] + calls + [
             ("containers left", o.containers.map { "\($0.name) \($0.status) \($0.exitCode) \($0.image)" }),
             ("images left", o.images),
             ("files left in TMPDIR", o.files.map { $0.path + ($0.content.map { ": " + String(reflecting: $0) } ?? "") }),
@@ -45,7 +77,7 @@ enum ScenarioReport {
 
     /// The lines of the parts that differ, each part named and diffed; empty when the outcomes are equal.
     static func differences(recorded: Scenario.Outcome, replayed: Scenario.Outcome) -> [String] {
-        zip(sections(recorded), sections(replayed)).flatMap { (was, now) -> [String] in
+        zip(sections(recorded, comparing: true), sections(replayed, comparing: true)).flatMap { (was, now) -> [String] in
             guard was.1 != now.1 else { return [] }
             return ["\(was.0):"] + lineDiff(was.1, now.1).map { "  " + $0 }
         }

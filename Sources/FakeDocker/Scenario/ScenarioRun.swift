@@ -48,6 +48,7 @@ struct ScenarioRun {
     private func outcome(of ended: (status: ExitStatus, stdout: [UInt8], stderr: [UInt8]), eventsFired: Int, pid: pid_t,
                          world: Scenario.World, arguments: [String]) throws(ScenarioEngine.Failure) -> Scenario.Outcome {
         let calls = engine.calls()
+        try engine.disarmFaults()
         let containers = try engine.leftContainers(startedBy: pid)
         let images = try engine.leftImages(world: world, arguments: arguments)
         let files = engine.leftFiles()
