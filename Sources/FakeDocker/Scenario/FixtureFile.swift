@@ -96,18 +96,8 @@ enum FixtureFile {
     }
 
     private static func migrate(_ db: Database) throws {
-        let version = Int(try db.scalar("PRAGMA user_version")?.int ?? 0)
-        guard version < FixtureSchema.migrations.count else { return }
-        try db.transaction {
-            for (index, migration) in FixtureSchema.migrations.enumerated().dropFirst(version) {
-                do {
-                    try db.execute(migration.sql)
-                } catch {
-                    throw Failure(message: "migration \(index + 1) (\(migration.name)) failed: \(oneLine(error))")
-                }
-            }
-            try db.execute("PRAGMA application_id=\(FixtureSchema.applicationID)")
-            try db.execute("PRAGMA user_version=\(FixtureSchema.migrations.count)")
+        try db.apply(FixtureSchema.migrations, applicationID: FixtureSchema.applicationID) { position, migration, error in
+            Failure(message: "migration \(position) (\(migration.name)) failed: \(oneLine(error))")
         }
     }
 
