@@ -118,5 +118,5 @@ record engine-user-cidfile-kept docker -- "$bin/dockrun" --cidfile '${TMPDIR}/ap
 record engine-user-cidfile-removed-with-rm docker -- "$bin/dockrun" --rm -cidfile '${TMPDIR}/app.cid' $image true
 record engine-name-in-use docker --container 'scn-engine-taken:running:sleep 300' \
     -- "$bin/dockrun" --rm --name scn-engine-taken $image true
-record engine-replace docker --container 'scn-engine-replaced:running:sleep 300' \
+record engine-replace docker --container "scn-engine-replaced:running:trap 'exit 0' TERM; $wait_loop" \
     -- "$bin/dockrun" --rm --replace --name scn-engine-replaced $image sh -c 'echo replaced'

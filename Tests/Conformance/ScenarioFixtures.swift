@@ -5,8 +5,10 @@ import Testing
 /// scripts/record-fixtures.sh; docs/scenarios.md): each replayed on fake-docker with the built dockrun must
 /// come out as recorded — those recorded on the real engine included, which makes each of them a check of
 /// fake-docker's fidelity too. The replay runs on fake-docker whichever engine the suite tests, so it runs
-/// in the fake-docker pass only (once, not twice).
-@Suite("Scenario fixtures")
+/// in the fake-docker pass only (once, not twice). One replay at a time: each runs dockrun, fake-docker's
+/// shims and containers, and forty of them at once on a small machine would starve the timing-sensitive tests
+/// that run beside them (and the replays' own engine restarts).
+@Suite("Scenario fixtures", .serialized)
 struct ScenarioFixtures {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path
     static let fixtures = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
