@@ -35,7 +35,9 @@ let package = Package(
         .testTarget(name: "FakeDockerTests", dependencies: ["FakeDocker", "DockerSyntax", "fake-docker", "TestSupport"],
                     exclude: ["Fixtures"]),
         // Black-box: drives the built executables only; depending on them makes `swift test` build them.
-        .testTarget(name: "Conformance", dependencies: ["dockrun", "fake-docker", "TestSupport", "ProcessSpawn"]),
+        // Its fixtures are scenario files that `fake-docker scenario replay` reads by path.
+        .testTarget(name: "Conformance", dependencies: ["dockrun", "fake-docker", "TestSupport", "ProcessSpawn"],
+                    exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -16,7 +16,8 @@ package enum TestImage {
 
     /// The image's root filesystem, made once per test process (a symlink per applet takes about half a
     /// second) and imported into each test's own state; removed at exit.
-    private static let rootfsTar: String = {
+    /// Package-visible for a scenario replay, which imports the same image from it.
+    package static let rootfsTar: String = {
         try! FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         atexit { try? FileManager.default.removeItem(atPath: TestImage.directory) }
         let tar = directory + "/rootfs.tar"

@@ -11,6 +11,8 @@ public enum FakeDockerCLI {
                   let store = try? StateStore(path: shimArgs[i + 1]) else { return 125 }
             return Shim.main(shimArgs, store: store)
         }
+        // A scenario runs in a state of its own (or on the real engine): it neither opens nor logs into this one.
+        if args.first == "scenario" { return ScenarioCommand.main(Array(args.dropFirst()), environment: environment) }
         let store: StateStore
         do {
             store = try StateStore(path: StateStore.defaultPath(environment: environment))

@@ -6,12 +6,13 @@ import Glibc
 /// A SQLite connection over the C API: every value goes in as a bound argument (only the pragmas, which
 /// take none, are written with constants from the code), WAL, a busy timeout, and `BEGIN IMMEDIATE` for
 /// every read-modify-write (so concurrent fake-docker processes queue instead of failing with SQLITE_BUSY
-/// on lock upgrade). `StateStore` is its one user: it holds the connection privately, with a method per
-/// statement, and runs the `PRAGMA user_version` migrations.
+/// on lock upgrade). Its users each hold their connection privately, with a method per statement, and run
+/// their own `PRAGMA user_version` migrations: `StateStore` (fake-docker's state) and `FixtureFile` (a
+/// scenario fixture, `fake-docker scenario`).
 public final class Database {
     /// An argument bound to a statement's `?`.
     public enum Value: Equatable, Sendable {
-        case null, int(Int64), double(Double), text(String)
+        case null, int(Int64), double(Double), text(String), blob([UInt8])
     }
 
     public struct Failure: Error, CustomStringConvertible {
@@ -93,6 +94,7 @@ public final class Database {
             case .int(let v): sqlite3_bind_int64(statement, index, v)
             case .double(let v): sqlite3_bind_double(statement, index, v)
             case .text(let v): sqlite3_bind_text(statement, index, v, -1, csqlite_transient())
+            case .blob(let v): v.withUnsafeBytes { _ = sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), csqlite_transient()) }
             }
         }
         let columns = Row.Columns(statement)
@@ -155,6 +157,12 @@ public final class Database {
         }
 
         public func text(_ name: String) -> String { text(at: column(name)) }
+        /// The column's bytes as stored (a BLOB, or a TEXT's UTF-8).
+        public func blob(_ name: String) -> [UInt8] {
+            let c = column(name)
+            guard let p = sqlite3_column_blob(statement, c) else { return [] }
+            return Array(UnsafeRawBufferPointer(start: p, count: Int(sqlite3_column_bytes(statement, c))))
+        }
         public func int(_ name: String) -> Int64 { sqlite3_column_int64(statement, column(name)) }
         public func double(_ name: String) -> Double { sqlite3_column_double(statement, column(name)) }
         public func isNull(_ name: String) -> Bool { sqlite3_column_type(statement, column(name)) == SQLITE_NULL }
@@ -188,7 +196,7 @@ extension Database.Value {
         case .int(let v): return v
         case .double(let v): return Int64(v)
         case .text(let s): return Int64(s) ?? 0
-        case .null: return 0
+        case .null, .blob: return 0
         }
     }
     public var text: String {
@@ -196,6 +204,7 @@ extension Database.Value {
         case .text(let s): return s
         case .int(let v): return String(v)
         case .double(let v): return String(v)
+        case .blob(let v): return String(decoding: v, as: UTF8.self)
         case .null: return ""
         }
     }

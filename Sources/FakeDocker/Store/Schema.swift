@@ -4,6 +4,27 @@ struct Migration {
     let sql: String
 }
 
+extension Database {
+    /// Applies the migrations the file has not had yet, in one transaction, then stamps it with
+    /// `applicationID` and the new `user_version`. The version is read under the write lock: another
+    /// process may have migrated meanwhile. A failing migration's error is what `failure` makes of it
+    /// (its 1-based position, the migration, the error).
+    func apply(_ migrations: [Migration], applicationID: Int64, failure: (Int, Migration, Error) -> Error) throws {
+        try transaction {
+            let current = Int(try scalar("PRAGMA user_version")?.int ?? 0)
+            for (index, migration) in migrations.enumerated().dropFirst(current) {
+                do {
+                    try execute(migration.sql)
+                } catch {
+                    throw failure(index + 1, migration, error)
+                }
+            }
+            try execute("PRAGMA application_id=\(applicationID)")
+            try execute("PRAGMA user_version=\(migrations.count)")
+        }
+    }
+}
+
 /// Append-only migrations, applied in order; `PRAGMA user_version` records how many have run, so a
 /// migration's position is its version. Never edit, reorder or remove a shipped migration: add a new one
 /// (state files and fixtures outlive versions).

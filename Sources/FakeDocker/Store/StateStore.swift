@@ -57,18 +57,8 @@ public final class StateStore {
         // NORMAL is durable across process kills in WAL mode (only a power loss can drop the last commits).
         try db.execute("PRAGMA synchronous=NORMAL")
         if version < migrations.count {
-            try db.transaction {
-                // Read again under the write lock: another process may have migrated meanwhile.
-                let current = Int(try db.scalar("PRAGMA user_version")?.int ?? 0)
-                for (index, migration) in migrations.enumerated().dropFirst(current) {
-                    do {
-                        try db.execute(migration.sql)
-                    } catch {
-                        throw StateFileError(message: "fake-docker: cannot use state file \(path): migration \(index + 1) (\(migration.name)) failed: \(error)")
-                    }
-                }
-                try db.execute("PRAGMA application_id=\(Schema.applicationID)")
-                try db.execute("PRAGMA user_version=\(migrations.count)")
+            try db.apply(migrations, applicationID: Schema.applicationID) { position, migration, error in
+                StateFileError(message: "fake-docker: cannot use state file \(path): migration \(position) (\(migration.name)) failed: \(error)")
             }
         }
     }
