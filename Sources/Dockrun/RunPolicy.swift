@@ -231,8 +231,15 @@ public struct RunPolicy: Sendable {
         case .failed(let message):
             return [.writeMessage("warning: docker inspect failed: \(message); using the docker client's exit code")]
                 + finish(id: id, code: client.code)
+        case .state(let state) where state.hasEnded && (streamBroken || reattached):
+            // The stream broke and the container ended meanwhile (during an engine's gap, or killed by its restore):
+            // the container's code is the answer, not the broken client's 125.
+            // (A container that itself exits 125 is that code, and no news.)
+            let news = !reattached && state.exitCode != client.code
+            let note: [Action] = news ? [.writeMessage("container \(id) ended (exit \(state.exitCode)) while its stream was broken")] : []
+            return note + finish(id: id, code: state.exitCode)
         case .state(let state) where state.hasEnded:
-            return finish(id: id, code: reattached ? state.exitCode : Self.exitCode(wait: .code(state.exitCode), client: client))
+            return finish(id: id, code: Self.exitCode(wait: .code(state.exitCode), client: client))
         case .state(let state) where state.status == "created":
             // It never ran (a failed start, or a client that died before starting it): the client's code.
             return finish(id: id, code: client.code)

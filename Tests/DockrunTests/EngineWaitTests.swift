@@ -121,4 +121,17 @@ struct EngineWaitTests {
         ])
         #expect(removing.handle(.engineRetryDue) == [])
     }
+
+    @Test("with live-restore, a container that ended during the gap: its own code, said so, not the client's 125")
+    func endedDuringTheGap() {
+        var machine = running()
+        _ = machine.handle(.clientExited(.exited(125)))
+        _ = machine.handle(.engineUnreachable(.inspect))
+        _ = machine.handle(.engineRetryDue)
+        #expect(machine.handle(.inspected(.state(ContainerState(status: "exited", exitCode: 7)))) == [
+            .engineAnswered, .writeMessage("the docker engine answers again"),
+            .writeMessage("container \(id) ended (exit 7) while its stream was broken"), .spawnRemove(id),
+        ])
+        #expect(machine.handle(.removeFinished(ok: true, message: "")) == [.exit(7)])
+    }
 }
