@@ -110,6 +110,8 @@ public struct RunPolicy: Sendable {
     /// The engine did not answer; these commands are started again once it may.
     private var retries: [Action] = []
     private var engineAway = false
+    /// The engine stopped answering at least once: a broken stream was the engine's doing.
+    private var engineWentAway = false
     private var retryArmed = false
     /// The exit code, once the container's end is established.
     private var code: Int32 = 0
@@ -231,13 +233,17 @@ public struct RunPolicy: Sendable {
         case .failed(let message):
             return [.writeMessage("warning: docker inspect failed: \(message); using the docker client's exit code")]
                 + finish(id: id, code: client.code)
-        case .state(let state) where state.hasEnded && (streamBroken || reattached):
-            // The stream broke and the container ended meanwhile (during an engine's gap, or killed by its restore):
-            // the container's code is the answer, not the broken client's 125.
-            // (A container that itself exits 125 is that code, and no news.)
-            let news = !reattached && state.exitCode != client.code
-            let note: [Action] = news ? [.writeMessage("container \(id) ended (exit \(state.exitCode)) while its stream was broken")] : []
-            return note + finish(id: id, code: state.exitCode)
+        case .state(let state) where state.hasEnded && reattached:
+            // The followed output has all been shown: the container's code, not the broken client's 125.
+            return finish(id: id, code: state.exitCode)
+        case .state(let state) where state.hasEnded && streamBroken && (engineWentAway || state.exitCode != client.code):
+            // The stream broke and the container ended meanwhile (during the engine's gap, or ended by its restore):
+            // the output it wrote after the break is in the engine's log and is shown before its code is.
+            // (A container that itself exits 125 is that code: the client's 125 was no break.)
+            streamBroken = false
+            reattached = true
+            return [.writeMessage("container \(id) ended (exit \(state.exitCode)) while its stream was broken; showing the output it missed"),
+                    .spawnFollow(id)]
         case .state(let state) where state.hasEnded:
             return finish(id: id, code: Self.exitCode(wait: .code(state.exitCode), client: client))
         case .state(let state) where state.status == "created":
@@ -329,6 +335,7 @@ public struct RunPolicy: Sendable {
         var actions: [Action] = []
         if !engineAway {
             engineAway = true
+            engineWentAway = true
             actions.append(.writeMessage("the docker engine is not answering; waiting for it"))
         }
         if !retryArmed {

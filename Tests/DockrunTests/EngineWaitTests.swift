@@ -122,7 +122,7 @@ struct EngineWaitTests {
         #expect(removing.handle(.engineRetryDue) == [])
     }
 
-    @Test("with live-restore, a container that ended during the gap: its own code, said so, not the client's 125")
+    @Test("with live-restore, a container that ended during the gap: the output it missed, then its own code, not the client's 125")
     func endedDuringTheGap() {
         var machine = running()
         _ = machine.handle(.clientExited(.exited(125)))
@@ -130,8 +130,18 @@ struct EngineWaitTests {
         _ = machine.handle(.engineRetryDue)
         #expect(machine.handle(.inspected(.state(ContainerState(status: "exited", exitCode: 7)))) == [
             .engineAnswered, .writeMessage("the docker engine answers again"),
-            .writeMessage("container \(id) ended (exit 7) while its stream was broken"), .spawnRemove(id),
+            .writeMessage("container \(id) ended (exit 7) while its stream was broken; showing the output it missed"),
+            .spawnFollow(id),
         ])
+        #expect(machine.handle(.followerExited) == [.spawnInspect(id)])
+        #expect(machine.handle(.inspected(.state(ContainerState(status: "exited", exitCode: 7)))) == [.spawnRemove(id)])
         #expect(machine.handle(.removeFinished(ok: true, message: "")) == [.exit(7)])
+    }
+
+    @Test("a container that itself exits 125 while the engine answers: no break, its code, nothing replayed")
+    func ownCode125() {
+        var machine = running()
+        _ = machine.handle(.clientExited(.exited(125)))
+        #expect(machine.handle(.inspected(.state(ContainerState(status: "exited", exitCode: 125)))) == [.spawnRemove(id)])
     }
 }
