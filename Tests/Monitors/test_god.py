@@ -23,6 +23,9 @@ def watch(run_example):
 def stop_watch(monitor):
     """`god stop NAME`, then waits for dockrun to be gone; returns dockrun's PID."""
     pid = monitor.watched_pid()
+    # `unmonitor` first: god 0.13's keepalive may otherwise see the process die during the stop and start it
+    # again (seen once in CI: a second dockrun, started by god, was left running). `stop` then does the stop.
+    monitor.ctl("unmonitor", examples.SERVICE_NAME)
     monitor.ctl("stop", examples.SERVICE_NAME)
     wait_for("dockrun gone", lambda: not alive(pid), 60)
     return pid
