@@ -53,8 +53,7 @@ enum Guardian {
             // The container may be being created: the client must not go on to create or start one nobody
             // watches. Once it is gone, the cidfile or the run's label names whatever it made.
             if clientPidfd >= 0 {
-                _ = cp_pidfd_send_signal(clientPidfd, SIGKILL)
-                _ = System.poll([clientPidfd], timeoutMilliseconds: -1)
+                killAndAwait(clientPidfd)
             }
             if let cidfile = briefing.cidfile, let text = System.readSmallFile(cidfile),
                let id = ContainerID(cidfileContents: text) {
@@ -71,8 +70,7 @@ enum Guardian {
             // The client ends with its container. One that is still attached after the grace may have started
             // the container after the stop (the engine accepts a stop of a created container): kill it, again.
             if clientPidfd >= 0, System.poll([clientPidfd], timeoutMilliseconds: clientGraceMilliseconds) == [false] {
-                _ = cp_pidfd_send_signal(clientPidfd, SIGKILL)
-                _ = System.poll([clientPidfd], timeoutMilliseconds: -1)
+                killAndAwait(clientPidfd)
                 outcome = Teardown.run(target, remove: briefing.mayRemove, execute: { docker.run($0) })
             }
             switch outcome {
@@ -92,6 +90,12 @@ enum Guardian {
         if let user = briefing.userCidfile, briefing.remove, removedAll { unlink(user) }
     }
 
+    /// SIGKILL through the pidfd (never a recycled PID), then blocks until the process has ended.
+    private static func killAndAwait(_ pidfd: Int32) {
+        _ = cp_pidfd_send_signal(pidfd, SIGKILL)
+        _ = System.poll([pidfd], timeoutMilliseconds: -1)
+    }
+
     private static func message(_ text: String) { System.write(2, "dockrun: guardian: \(text)\n") }
 }
 
@@ -100,22 +104,23 @@ struct GuardianLink {
     let child: System.Child
     let pipe: Int32
 
-    /// Starts the guardian with the first records of its briefing. nil (and dockrun goes on unguarded, with a
-    /// warning) if it cannot be started.
+    /// Starts the guardian with the first records of its briefing; throws if it cannot be started (the event loop
+    /// then goes on unguarded, with a warning).
     static func start(_ records: [GuardianBriefing.Record]) throws(System.Failure) -> GuardianLink {
         let pipe = try System.pipe()
         defer { close(pipe.read) }
-        var options = SpawnOptions()
-        options.stdin = pipe.read
-        let stdout = try System.openDevNull(O_WRONLY)
-        defer { close(stdout) }
-        options.stdout = stdout
-        options.newSession = true
-        options.ignoredSignals = Guardian.ignoredSignals
         let child: System.Child
         do {
+            var options = SpawnOptions()
+            options.stdin = pipe.read
+            let stdout = try System.openDevNull(O_WRONLY)
+            defer { close(stdout) }
+            options.stdout = stdout
+            options.newSession = true
+            options.ignoredSignals = Guardian.ignoredSignals
             child = try System.spawn(System.ownExecutable(), [Guardian.argument], options)
         } catch {
+            // Neither the pipe's write end nor /dev/null outlives a failed start.
             close(pipe.write)
             throw error
         }
