@@ -1,34 +1,37 @@
-import Glibc
-
-/// `dockrun --cleanup`: what a run of one service may have left, found by its `--name` or the ID in its `--cidfile`,
-/// is stopped as dockrun stops a container and, with `--rm`, removed; a cidfile naming nothing that is left (or
-/// left empty by a run killed before its container existed) is deleted, so it cannot block the next start. For a
-/// monitor that kills every process of a service at once, guardian included: systemd's `ExecStopPost=`.
+/// What dockrun tears down outside a run, before or after it, with the run's own `Teardown` and its executor (an engine
+/// that does not answer is waited for, up to `--engine-wait`):
+/// - `dockrun --cleanup`: what a run of one service may have left, found by its `--name` or the ID in its
+///   `--cidfile` (`Leftovers`), is stopped as dockrun stops a container and, with `--rm`, removed; a cidfile naming
+///   nothing that is left (or left empty by a run killed before its container existed) is deleted, so it cannot block
+///   the next start. For a monitor that kills every process of a service at once, guardian included: systemd's
+///   `ExecStopPost=`.
+/// - `--replace`: a container already called `--name` is stopped and removed before the start; one that cannot be
+///   removed stops the start (docker would refuse the name anyway).
 enum Cleanup {
-    static func run(_ request: RunRequest, docker: DockerCall) -> Int32 {
-        let target: String
-        if let name = request.name {
-            target = name
-        } else if let cidfile = request.cidfile {
-            guard let text = System.readSmallFile(cidfile) else { return 0 }
-            guard let id = ContainerID(cidfileContents: text) else {
-                unlink(cidfile)
-                return 0
+    static func run(_ request: RunRequest, executor: TeardownExecutor) -> Int32 {
+        let cidfileContents = request.cidfile.flatMap(System.readSmallFile)
+        guard case .containers(let targets) = Leftovers.cleanupSearch(name: request.name, cidfileContents: cidfileContents)
+        else { return 0 }
+        var outcomes: [Teardown.Outcome] = []
+        for target in targets {
+            let outcome = executor.run(Teardown(target: target, remove: request.remove))
+            if case .failed(let text) = outcome {
+                let error = DockrunError.cleanupFailed(target: target, message: text)
+                System.write(2, "dockrun: \(error.message)\n")
+                return error.exitCode
             }
-            target = id.value
-        } else {
-            // Invocation.parse refuses --cleanup without either.
-            return DockrunError.cleanupNeedsTarget.exitCode
+            outcomes.append(outcome)
         }
-        let gone: Bool
-        switch Teardown.run(target, remove: request.remove, execute: { docker.run($0) }) {
-        case .absent: gone = true
-        case .stopped(let removed): gone = removed
-        case .failed(let text):
-            System.write(2, "dockrun: \(DockrunError.cleanupFailed(target: target, message: text).message)\n")
-            return DockrunError.cleanupFailed(target: target, message: text).exitCode
+        if let cidfile = request.cidfile, cidfileContents != nil,
+           Leftovers.deletesCidfile(.cleanup, outcomes: outcomes, searchFailed: false) {
+            System.removeFile(cidfile)
         }
-        if gone, let cidfile = request.cidfile { unlink(cidfile) }
         return 0
+    }
+
+    static func replace(_ name: String, executor: TeardownExecutor) throws(DockrunError) {
+        if case .failed(let text) = executor.run(Teardown(target: name, remove: true)) {
+            throw .replaceFailed(name: name, message: text)
+        }
     }
 }

@@ -20,37 +20,50 @@ public func dockrun(_ arguments: [String]) -> Int32 {
 
     let docker = System.environment("DOCKRUN_DOCKER").flatMap { $0.isEmpty ? nil : $0 } ?? "docker"
     let debug = System.debugging
-    let invocation: Invocation
-    do {
-        invocation = try Invocation.parse(arguments)
+    do throws(DockrunError) {
+        switch try Invocation.parse(arguments) {
+        case .help:
+            System.write(1, usage)
+            return 0
+        case .version:
+            System.write(1, "dockrun \(dockrunVersion)\n")
+            return 0
+        case .run(let request):
+            let executor = teardownExecutor(docker: docker, debug: debug,
+                                            engineWaitMilliseconds: try engineWaitMilliseconds(request))
+            if request.replace, let name = request.name { try Cleanup.replace(name, executor: executor) }
+            return EventLoop(request: request, docker: docker, signals: signals, debug: debug,
+                             engineWaitMilliseconds: executor.engineWaitMilliseconds).run()
+        case .cleanup(let request):
+            return Cleanup.run(request, executor: teardownExecutor(docker: docker, debug: debug,
+                                                                   engineWaitMilliseconds: try engineWaitMilliseconds(request)))
+        }
     } catch {
         System.write(2, "dockrun: \(error.message)\n")
         return error.exitCode
     }
-    switch invocation {
-    case .help:
-        System.write(1, usage)
-        return 0
-    case .version:
-        System.write(1, "dockrun \(dockrunVersion)\n")
-        return 0
-    case .run(let request):
-        var engineWait = EngineWait.defaultBoundMilliseconds
-        if let bound = request.engineWaitMilliseconds {
-            engineWait = bound
-        } else if let text = System.environment("DOCKRUN_ENGINE_WAIT"), !text.isEmpty {
-            guard let bound = EngineWait.bound(seconds: text) else {
-                let error = DockrunError.invalidSeconds(option: "DOCKRUN_ENGINE_WAIT", value: text)
-                System.write(2, "dockrun: \(error.message)\n")
-                return error.exitCode
-            }
-            engineWait = bound
-        }
-        return EventLoop(request: request, docker: docker, signals: signals, debug: debug,
-                         engineWaitMilliseconds: engineWait).run()
-    case .cleanup(let request):
-        return Cleanup.run(request, docker: DockerCall(docker: docker, debug: debug))
+}
+
+/// How long an engine that does not answer is waited for: `--engine-wait`, else `DOCKRUN_ENGINE_WAIT`, else 60 s.
+private func engineWaitMilliseconds(_ request: RunRequest) throws(DockrunError) -> Int64 {
+    if let bound = request.engineWaitMilliseconds { return bound }
+    guard let text = System.environment("DOCKRUN_ENGINE_WAIT"), !text.isEmpty else {
+        return EngineWait.defaultBoundMilliseconds
     }
+    guard let bound = EngineWait.bound(seconds: text) else {
+        throw .invalidSeconds(option: "DOCKRUN_ENGINE_WAIT", value: text)
+    }
+    return bound
+}
+
+/// The blocking commands of `--cleanup` and `--replace`: a wait for the engine ends early on SIGTERM or SIGINT (taken
+/// from dockrun's blocked signals), so a monitor that stops the service is not kept waiting.
+private func teardownExecutor(docker: String, debug: Bool, engineWaitMilliseconds: Int64) -> TeardownExecutor {
+    let call = DockerCall(docker: docker, debug: debug)
+    return TeardownExecutor(
+        execute: { call.run($0) }, engineWaitMilliseconds: engineWaitMilliseconds, now: System.monotonicMilliseconds,
+        pause: { System.sleep(milliseconds: $0, unlessSignalled: Array(RunPolicy.stopSignals)) == nil },
+        say: { System.write(2, "dockrun: \($0)\n") })
 }
 
 let usage = """

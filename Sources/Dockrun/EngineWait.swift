@@ -9,14 +9,13 @@ public struct EngineWait: Equatable, Sendable {
     }
 
     static let firstRetryMilliseconds: Int64 = 250
-    static let longestRetryMilliseconds: Int64 = 2000
     /// `DOCKRUN_ENGINE_WAIT`'s default: an engine restart takes seconds, an upgrade rarely a minute.
     public static let defaultBoundMilliseconds: Int64 = 60_000
 
     public let boundMilliseconds: Int64
     /// When the engine was first found not answering; nil while it answers.
     public private(set) var since: Int64?
-    private var delay = EngineWait.firstRetryMilliseconds
+    private var backoff = Backoff(firstMilliseconds: EngineWait.firstRetryMilliseconds, longestMilliseconds: 2000)
 
     public init(boundMilliseconds: Int64) { self.boundMilliseconds = boundMilliseconds }
 
@@ -26,15 +25,13 @@ public struct EngineWait: Equatable, Sendable {
         since = start
         let waited = now - start
         guard waited < boundMilliseconds else { return .giveUp(waitedMilliseconds: waited) }
-        let next = min(delay, boundMilliseconds - waited)
-        delay = min(delay * 2, Self.longestRetryMilliseconds)
-        return .retry(afterMilliseconds: next)
+        return .retry(afterMilliseconds: min(backoff.next(), boundMilliseconds - waited))
     }
 
     /// The engine answered: a later outage is waited for from its own start.
     public mutating func answered() {
         since = nil
-        delay = Self.firstRetryMilliseconds
+        backoff.reset()
     }
 
     /// `DOCKRUN_ENGINE_WAIT` (or `--engine-wait`): seconds, a decimal number ≥ 0; nil when it is not one.

@@ -90,7 +90,6 @@ final class EventLoop {
     func run() -> Int32 {
         defer { cleanUp() }
         do throws(DockrunError) {
-            if request.replace, let name = request.name { try replace(name) }
             let cidfile = try prepareCidfile()
             startGuardian(cidfile)
             notify { $0.start() }
@@ -133,18 +132,11 @@ final class EventLoop {
         return cidfile
     }
 
-    /// `--replace`: a container already called `name` is stopped and removed before the start, as `--cleanup
-    /// --rm` would; one that cannot be removed stops the start (docker would refuse the name anyway).
-    private func replace(_ name: String) throws(DockrunError) {
-        let docker = DockerCall(docker: docker, debug: debug)
-        if case .failed(let text) = Teardown.run(name, remove: true, execute: { docker.run($0) }) {
-            throw .replaceFailed(name: name, message: text)
-        }
-    }
-
     /// Started before the client, so that no container can exist that the guardian would not hear of.
     private func startGuardian(_ cidfile: Cidfile) {
-        var records: [GuardianBriefing.Record] = [.docker(docker), .filter(labels.filter)]
+        var records: [GuardianBriefing.Record] = [
+            .docker(docker), .engineWait(milliseconds: engineWait.boundMilliseconds), .filter(labels.filter),
+        ]
         if request.remove { records.append(.remove) }
         if cidfile.readable { records.append(.cidfile(cidfile.path)) }
         if let privateDirectory { records.append(.directory(privateDirectory)) }
@@ -421,8 +413,8 @@ final class EventLoop {
     /// Runs on every exit path: the private directory goes; a user's cidfile as `Cidfile` says.
     private func cleanUp() {
         if let watch { close(watch) }
-        if let cidfile, cidfile.deletedAtExit(containerRemoved: policy.removedContainer) { unlink(cidfile.path) }
-        if let privateDirectory { rmdir(privateDirectory) }
+        if let cidfile, cidfile.deletedAtExit(containerRemoved: policy.removedContainer) { System.removeFile(cidfile.path) }
+        if let privateDirectory { System.removeDirectory(privateDirectory) }
         guardian?.release()
     }
 }

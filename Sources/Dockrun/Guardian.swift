@@ -10,7 +10,8 @@ import ProcessSpawn
 /// - after dockrun said it finished, it exits at once;
 /// - otherwise dockrun died without cleaning up (SIGKILL), and the guardian does what dockrun would have done:
 ///   stops the container (`docker stop`, then kill), removes it with `--rm` (unless a commit of it may still be
-///   running), deletes dockrun's private directory, and exits.
+///   running), deletes dockrun's private directory, and exits. An engine that does not answer is waited for as
+///   dockrun would (`--engine-wait`).
 /// It dies with everything else when a whole control group is SIGKILLed; `dockrun --cleanup` is for that case.
 enum Guardian {
     /// The hidden first argument that makes dockrun a guardian: never a valid image reference, never an option.
@@ -23,77 +24,76 @@ enum Guardian {
     static func run() -> Int32 {
         let dockrunPID = getppid()
         // dockrun's pipes are non-blocking on its side; the guardian's read must block.
-        _ = fcntl(0, F_SETFL, fcntl(0, F_GETFL) & ~O_NONBLOCK)
+        System.setBlocking(0)
         var briefing = GuardianBriefing()
         var clientPidfd: Int32 = -1
         var pending: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { break }
-            pending += chunk[..<n]
+        while System.readBlocking(0, appendingTo: &pending) {
             let (records, consumed) = GuardianBriefing.decode(pending[...])
             pending.removeFirst(consumed)
             for record in records {
                 briefing.apply(record)
                 // Opened while dockrun is alive and has not reaped the client, so the PID is the client's.
-                if case .client(let pid) = record, clientPidfd < 0 { clientPidfd = cp_pidfd_open(pid) }
+                if case .client(let pid) = record, clientPidfd < 0 { clientPidfd = System.openPidfd(pid) }
             }
         }
         if briefing.finished { return 0 }
-        takeOver(briefing, dockrunPID: dockrunPID, clientPidfd: clientPidfd)
+        takeOver(briefing, dockrunPID: dockrunPID, client: clientPidfd >= 0 ? clientPidfd : nil)
         return 0
     }
 
-    private static func takeOver(_ briefing: GuardianBriefing, dockrunPID: pid_t, clientPidfd: Int32) {
+    /// dockrun died without cleaning up: the guardian finds what the run left (`Leftovers`), tears it down as dockrun
+    /// would (`Teardown`, waiting through an engine that does not answer) and deletes what dockrun would have.
+    private static func takeOver(_ briefing: GuardianBriefing, dockrunPID: pid_t, client: Int32?) {
         let docker = DockerCall(docker: briefing.docker, debug: System.debugging)
-        var targets = briefing.container.map { [$0.value] } ?? []
-        if targets.isEmpty {
-            // The container may be being created: the client must not go on to create or start one nobody
-            // watches. Once it is gone, the cidfile or the run's label names whatever it made.
-            if clientPidfd >= 0 {
-                killAndAwait(clientPidfd)
-            }
-            if let cidfile = briefing.cidfile, let text = System.readSmallFile(cidfile),
-               let id = ContainerID(cidfileContents: text) {
-                targets = [id.value]
-            } else if let filter = briefing.filter {
-                let listed = docker.run(.list(filter: filter))
-                targets = listed.output.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+        let executor = TeardownExecutor(
+            execute: { docker.run($0) }, engineWaitMilliseconds: briefing.engineWaitMilliseconds,
+            now: System.monotonicMilliseconds, pause: { System.sleep(milliseconds: $0); return true }, say: message)
+        // Without a container ID the container may be being created: the client must not go on to create or start
+        // one nobody watches. Once it is gone, the cidfile or the run's label names whatever it made.
+        if briefing.container == nil, let client { System.killAndAwait(pidfd: client) }
+        var searchFailed = false
+        let targets: [String]
+        switch Leftovers.guardianSearch(told: briefing.container, cidfileContents: briefing.cidfile.flatMap(System.readSmallFile),
+                                        filter: briefing.filter) {
+        case .containers(let found):
+            targets = found
+        case .list(let filter):
+            switch Leftovers.listed(executor.answer(.list(filter: filter))) {
+            case .success(let found): targets = found
+            case .failure(let failure):
+                searchFailed = true
+                targets = []
+                message("could not list the containers of dockrun (pid \(dockrunPID)): \(failure.message)")
             }
         }
-        var removedAll = true
+        var outcomes: [Teardown.Outcome] = []
         for target in targets {
             message("dockrun (pid \(dockrunPID)) ended before its container; stopping container \(target)")
-            var outcome = Teardown.run(target, remove: briefing.mayRemove, execute: { docker.run($0) })
+            var outcome = executor.run(Teardown(target: target, remove: briefing.mayRemove))
             // The client ends with its container. One that is still attached after the grace may have started
             // the container after the stop (the engine accepts a stop of a created container): kill it, again.
-            if clientPidfd >= 0, System.poll([clientPidfd], timeoutMilliseconds: clientGraceMilliseconds) == [false] {
-                killAndAwait(clientPidfd)
-                outcome = Teardown.run(target, remove: briefing.mayRemove, execute: { docker.run($0) })
+            if let client, System.poll([client], timeoutMilliseconds: clientGraceMilliseconds) == [false] {
+                System.killAndAwait(pidfd: client)
+                outcome = executor.run(Teardown(target: target, remove: briefing.mayRemove))
             }
             switch outcome {
             case .absent: break
             case .stopped(let removed):
-                removedAll = removedAll && removed
                 if briefing.remove && !removed { message("a commit of container \(target) was under way; container kept") }
             case .failed(let text):
-                removedAll = false
                 message("could not stop or remove container \(target): \(text)")
             }
+            outcomes.append(outcome)
         }
         if let directory = briefing.directory {
-            unlink(directory + "/cid")
-            rmdir(directory)
+            System.removeFile(directory + "/cid")
+            System.removeDirectory(directory)
         }
-        if let user = briefing.userCidfile, briefing.remove, removedAll { unlink(user) }
-    }
-
-    /// SIGKILL through the pidfd (never a recycled PID), then blocks until the process has ended.
-    private static func killAndAwait(_ pidfd: Int32) {
-        _ = cp_pidfd_send_signal(pidfd, SIGKILL)
-        _ = System.poll([pidfd], timeoutMilliseconds: -1)
+        if let user = briefing.userCidfile,
+           Leftovers.deletesCidfile(.run(remove: briefing.remove), outcomes: outcomes, searchFailed: searchFailed) {
+            System.removeFile(user)
+        }
     }
 
     private static func message(_ text: String) { System.write(2, "dockrun: guardian: \(text)\n") }
@@ -140,9 +140,7 @@ struct GuardianLink {
     func release() {
         tell(.finished)
         close(pipe)
-        if System.poll([child.pidfd], timeoutMilliseconds: 1000) == [false] {
-            _ = cp_pidfd_send_signal(child.pidfd, SIGKILL)
-        }
+        if System.poll([child.pidfd], timeoutMilliseconds: 1000) == [false] { System.kill(child) }
         _ = System.reap(child)
         close(child.pidfd)
     }

@@ -7,6 +7,8 @@ public struct GuardianBriefing: Equatable, Sendable {
     public enum Record: Equatable, Sendable {
         /// The docker CLI to run.
         case docker(String)
+        /// How long an engine that does not answer is waited for (`--engine-wait`).
+        case engineWait(milliseconds: Int64)
         case remove
         /// The `docker ps --filter` that finds this run's container by its labels.
         case filter(String)
@@ -16,6 +18,7 @@ public struct GuardianBriefing: Equatable, Sendable {
         case cidfile(String)
         /// The user's own `--cidfile`: deleted only with the container, as dockrun does.
         case userCidfile(String)
+        /// The `docker run` client's PID: the guardian opens a pidfd on it at once (dockrun has not reaped it yet).
         case client(Int32)
         case container(ContainerID)
         /// A commit has started: the container must not be removed until it is known to have succeeded.
@@ -26,12 +29,12 @@ public struct GuardianBriefing: Equatable, Sendable {
     }
 
     public var docker = "docker"
+    public var engineWaitMilliseconds = EngineWait.defaultBoundMilliseconds
     public var remove = false
     public var filter: String?
     public var directory: String?
     public var cidfile: String?
     public var userCidfile: String?
-    public var client: Int32?
     public var container: ContainerID?
     public var committing = false
     public var finished = false
@@ -41,12 +44,13 @@ public struct GuardianBriefing: Equatable, Sendable {
     public mutating func apply(_ record: Record) {
         switch record {
         case .docker(let path): docker = path
+        case .engineWait(let milliseconds): engineWaitMilliseconds = milliseconds
         case .remove: remove = true
         case .filter(let text): filter = text
         case .directory(let path): directory = path
         case .cidfile(let path): cidfile = path
         case .userCidfile(let path): userCidfile = path
-        case .client(let pid): client = pid
+        case .client: break
         case .container(let id): container = id
         case .committing: committing = true
         case .committed: committing = false
@@ -63,6 +67,7 @@ public struct GuardianBriefing: Equatable, Sendable {
     public static func encode(_ record: Record) -> [UInt8] {
         let (key, value): (String, String) = switch record {
         case .docker(let path): ("docker", path)
+        case .engineWait(let milliseconds): ("engine-wait", String(milliseconds))
         case .remove: ("remove", "")
         case .filter(let text): ("filter", text)
         case .directory(let path): ("directory", path)
@@ -89,6 +94,7 @@ public struct GuardianBriefing: Equatable, Sendable {
             let value = String(text[text.index(after: equals)...])
             switch text[..<equals] {
             case "docker": records.append(.docker(value))
+            case "engine-wait": if let milliseconds = Int64(value) { records.append(.engineWait(milliseconds: milliseconds)) }
             case "remove": records.append(.remove)
             case "filter": records.append(.filter(value))
             case "directory": records.append(.directory(value))

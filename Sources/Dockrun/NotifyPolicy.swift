@@ -26,7 +26,6 @@ public struct NotifyPolicy: Equatable, Sendable {
 
     /// While waiting to be ready: the first probe retried soon, then less often, never more than every 2 s.
     static let firstRetryMilliseconds: Int64 = 50
-    static let longestRetryMilliseconds: Int64 = 2000
 
     public let mode: Mode
     public let watchdogMilliseconds: Int64?
@@ -34,7 +33,7 @@ public struct NotifyPolicy: Equatable, Sendable {
     public private(set) var ready = false
     private var container: ContainerID?
     private var phase: RunPolicy.Phase = .starting
-    private var retry = NotifyPolicy.firstRetryMilliseconds
+    private var retry = Backoff(firstMilliseconds: NotifyPolicy.firstRetryMilliseconds, longestMilliseconds: 2000)
     private var hasHealthCheck = false
     private var probeInFlight = false
     /// A watchdog tick waiting for a probe's answer to decide whether to ping.
@@ -138,9 +137,7 @@ public struct NotifyPolicy: Equatable, Sendable {
         } else if ready {
             return actions
         }
-        let delay = retry
-        retry = min(retry * 2, Self.longestRetryMilliseconds)
-        return actions + [.scheduleProbe(milliseconds: delay)]
+        return actions + [.scheduleProbe(milliseconds: retry.next())]
     }
 
     public mutating func watchdogDue() -> [Action] {

@@ -3,8 +3,8 @@ import DockerSyntax
 import Glibc
 import ProcessSpawn
 
-/// The system calls of dockrun, in one place: spawning with pidfds, pipes, signalfd, inotify,
-/// the private directory. Everything above this file is plain Swift values and decisions.
+/// The system calls of dockrun, in one place: spawning with pidfds, pipes, signalfd, inotify, files and the
+/// private directory, clocks and waits. The other files call these (and only close what these opened).
 enum System {
     typealias Failure = SystemCallError
 
@@ -177,6 +177,12 @@ enum System {
         return String(decoding: bytes[..<count], as: UTF8.self)
     }
 
+    /// Deletes a file; one that is already gone is no error.
+    static func removeFile(_ path: String) { unlink(path) }
+
+    /// Deletes an empty directory (dockrun's private one).
+    static func removeDirectory(_ path: String) { rmdir(path) }
+
     static func exists(_ path: String) -> Bool {
         var info = stat()
         return lstat(path, &info) == 0
@@ -236,6 +242,54 @@ enum System {
                 return
             }
             bytes = bytes.dropFirst(n)
+        }
+    }
+
+    /// Sleeps `milliseconds`, or less if one of `signals` (blocked, as dockrun's supervised signals are) arrives
+    /// first: then that signal, taken from the pending set.
+    static func sleep(milliseconds: Int64, unlessSignalled signals: [Int32]) -> Int32? {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signal in signals { sigaddset(&set, signal) }
+        let deadline = monotonicMilliseconds() + milliseconds
+        while true {
+            let left = max(0, deadline - monotonicMilliseconds())
+            var timeout = timespec(tv_sec: Int(left / 1000), tv_nsec: Int(left % 1000) * 1_000_000)
+            let signal = sigtimedwait(&set, nil, &timeout)
+            if signal > 0 { return signal }
+            if errno != EINTR || left == 0 { return nil }
+        }
+    }
+
+    /// Sleeps `milliseconds` (the guardian, whose signals are ignored, not blocked).
+    static func sleep(milliseconds: Int64) {
+        _ = poll([], timeoutMilliseconds: Int32(clamping: milliseconds))
+    }
+
+    /// A pidfd for a child not yet reaped (-1 on failure), so it can be watched and signalled without the risk of a
+    /// recycled PID.
+    static func openPidfd(_ pid: pid_t) -> Int32 { cp_pidfd_open(pid) }
+
+    /// SIGKILL through the pidfd, then blocks until the process has ended.
+    static func killAndAwait(pidfd: Int32) {
+        _ = cp_pidfd_send_signal(pidfd, SIGKILL)
+        _ = poll([pidfd], timeoutMilliseconds: -1)
+    }
+
+    /// Makes reads of `fd` block (a pipe dockrun made non-blocking on its own side).
+    static func setBlocking(_ fd: Int32) {
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+    }
+
+    /// Reads what comes next, blocking; false at end of file (or on an error).
+    static func readBlocking(_ fd: Int32, appendingTo buffer: inout [UInt8]) -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return false }
+            buffer += chunk[..<n]
+            return true
         }
     }
 

@@ -129,4 +129,74 @@ struct DockrunEngineRestart {
                     "\(outcome.err)")
         }
     }
+
+    @Test("7/9: --cleanup while the engine does not answer waits for it, then stops and removes the container",
+          .enabled(if: Engine.current.canRestart(liveRestore: true)))
+    func cleanupThroughOutage() async throws {
+        try await Sandbox.with { sb in
+            let name = sb.name()
+            let started = try await sb.docker(["run", "-d", "--name", name] + sb.tag
+                                              + [sb.image, "sh", "-c", ContainerScript.trapping(["TERM": 7])])
+            #expect(started.code == 0, "\(started)")
+            try await ContainerScript.awaitReady(sb, name)
+            let outage = try await sb.beginEngineOutage()
+            let cleanup = try sb.startDockrun(["--cleanup", "--rm", "--name", name, sb.image])
+            try await ChildProcess.eventually("--cleanup to wait for the engine", timeout: 60) {
+                cleanup.stderr.text.contains("dockrun: the docker engine is not answering; waiting for it\n")
+            }
+            try await outage.end()
+            let outcome = try await cleanup.finish(timeout: 90)
+            #expect(outcome.code == 0, "\(outcome)")
+            #expect(outcome.err.contains("dockrun: the docker engine answers again\n"), "\(outcome.err)")
+            #expect(try await sb.containers().isEmpty)
+        }
+    }
+
+    @Test("7/9: dockrun SIGKILLed while the engine does not answer: its guardian waits for it, then stops the container",
+          .enabled(if: Engine.current.canRestart(liveRestore: true)))
+    func guardianThroughOutage() async throws {
+        try await Sandbox.with { sb in
+            // No --rm: a live-restored engine removes a running --rm container by itself as it comes back, and the
+            // guardian's stop is what this test proves.
+            let name = sb.name()
+            let run = try sb.startDockrun(sb.tag + ["--name", name, sb.image, "sh", "-c", ContainerScript.trapping(["TERM": 7])])
+            try await run.waitForStdout("ready\n")
+            let outage = try await sb.beginEngineOutage()
+            run.signal(SIGKILL)
+            try await ChildProcess.eventually("the guardian to wait for the engine", timeout: 60) {
+                run.stderr.text.contains("dockrun: guardian: the docker engine is not answering; waiting for it\n")
+            }
+            try await outage.end()
+            let outcome = try await run.finish(timeout: 90)
+            #expect(outcome.code == 137, "\(outcome)")
+            #expect(!outcome.err.contains("could not stop"), "\(outcome.err)")
+            #expect(try await sb.inspect(name, "{{.State.Status}}") == "exited")
+            #expect(try await sb.inspect(name, "{{.State.ExitCode}}") == "7")
+        }
+    }
+}
+
+/// An engine outage a test can end on an event: it begins with a restart (live-restore) and lasts until `end()`.
+/// fake-docker's window is ended early by `script --clear`; the real engine's restart script has a fixed window, so
+/// there it is long (20 s) to cover the commands started in it even on a saturated machine, and `end()` waits it out.
+struct EngineOutage {
+    let sandbox: Sandbox
+    let restart: Task<Void, Error>
+
+    func end() async throws {
+        if sandbox.engine.isFake { try await sandbox.script(["--clear"]) }
+        try await restart.value
+    }
+}
+
+extension Sandbox {
+    /// Starts an outage and returns once the engine no longer answers.
+    func beginEngineOutage() async throws -> EngineOutage {
+        let down: Double = engine.isFake ? 120 : 20
+        let restart = Task { try await self.restartEngine(down: down, liveRestore: true) }
+        try await ChildProcess.eventually("the engine to stop answering", timeout: 60) {
+            try await self.docker(["ps", "-q"]).code != 0
+        }
+        return EngineOutage(sandbox: self, restart: restart)
+    }
 }
