@@ -13,6 +13,15 @@ public enum DockerProcess: Equatable, Sendable {
     case follow
 }
 
+extension DockerProcess {
+    /// The client's process group. Off a terminal, one of its own, so that a supervisor's `kill -TERM -PGID` reaches
+    /// dockrun alone; on a terminal, dockrun's (the foreground group), where it may read the terminal and put it in
+    /// raw mode for -t.
+    public static func clientProcessGroup(onTerminal: Bool) -> SpawnOptions.ProcessGroup {
+        onTerminal ? .inherited : .own
+    }
+}
+
 extension RunPolicy.Event {
     /// What the end of a docker process means: `docker wait` answers on stdout; the others by their
     /// status, and their first line of stderr is docker's message.

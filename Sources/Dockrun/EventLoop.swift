@@ -2,17 +2,13 @@ import DockerSyntax
 import Glibc
 import ProcessSpawn
 
-/// The I/O around `RunPolicy`: one poll(2) loop that turns what dockrun observes into the policy's
-/// events — signals (signalfd), the cidfile (inotify on its directory), each docker process's end
-/// (its pidfd) and output (pipes) — and carries out the actions the policy returns. It decides
-/// nothing: what happens next is `RunPolicy`'s, what a docker process's end means is
-/// `RunPolicy.Event.ended`'s, which cidfile is read and deleted is `Cidfile`'s, and what a client
-/// that cannot be started exits with is `DockrunError`'s.
+/// The I/O around `RunPolicy` and `NotifyPolicy`: one poll(2) loop that turns what dockrun observes into their
+/// events — signals (signalfd), the cidfile (inotify on its directory), each docker process's end (its pidfd) and
+/// output (pipes), their timers — and carries out the actions they return. The decisions are theirs: what happens
+/// next is `RunPolicy`'s, what a docker process's end means is `RunPolicy.Event.ended`'s, which cidfile is read and
+/// deleted is `Cidfile`'s, the client's process group is `DockerProcess.clientProcessGroup`'s, and what a client that
+/// cannot be started exits with is `DockrunError`'s.
 final class EventLoop {
-    /// How long the end of the container may lag behind an event that should end it (the client's
-    /// exit, a finished stop) before dockrun acts: `docker wait` answers within milliseconds of the
-    /// container's end, but its CLI takes a while to start on a loaded machine.
-    static let waitGraceMilliseconds: Int64 = 3000
     /// How long docker processes still running at the exit may take to end before they are killed.
     /// They are ones whose outcome no longer matters (a relayed signal's `docker kill`, a `docker
     /// stop` that the container's end overtook) and normally end within moments; one hanging on an
@@ -20,6 +16,13 @@ final class EventLoop {
     static let exitGraceMilliseconds: Int64 = 2000
     /// docker's messages are one line; anything beyond this is not read into memory.
     static let capturedBytesLimit = 16 * 1024
+
+    /// The timers of both policies, kept in one table.
+    private enum Timer: Hashable {
+        case policy(RunPolicy.Timer)
+        /// `NotifyPolicy`'s next probe of the container's state, and its next watchdog ping.
+        case probe, watchdog
+    }
 
     /// What a docker process is run for: the policy's decisions, or systemd's readiness and watchdog.
     fileprivate enum Purpose {
@@ -47,7 +50,8 @@ final class EventLoop {
     /// Events observed (or a failed start, told as a docker process's end) that the policy has not
     /// seen yet, oldest first.
     private var queue: [RunPolicy.Event] = []
-    private var deadline: Int64?
+    /// When each timer that is set is due, on the monotonic clock.
+    private var timers: [Timer: Int64] = [:]
     private var exitCode: Int32?
 
     /// The labels of this run's container; the guardian finds the container by them if it must.
@@ -59,11 +63,7 @@ final class EventLoop {
     private var notifySocket: String?
     private var notifier: NotifyPolicy?
     private var notifyFailed = false
-    private var probeDeadline: Int64?
-    private var watchdogDeadline: Int64?
-    /// An engine that stopped answering: how long it has been waited for, and when to ask again.
-    private var engineWait: EngineWait
-    private var engineRetryDeadline: Int64?
+    private let engineWaitMilliseconds: Int64
     /// When the attached stream (the client, or a follower) last ended, as the engine's log timestamps read it:
     /// a re-attach replays the log from there.
     private var streamEndedAt = ""
@@ -74,8 +74,9 @@ final class EventLoop {
     private var privateDirectory: String?
 
     init(request: RunRequest, docker: String, signals: Int32, debug: Bool, engineWaitMilliseconds: Int64) {
-        self.policy = RunPolicy(remove: request.remove, commit: request.commit, interactive: System.isTerminal(0))
-        self.engineWait = EngineWait(boundMilliseconds: engineWaitMilliseconds)
+        self.policy = RunPolicy(remove: request.remove, commit: request.commit, interactive: System.isTerminal(0),
+                                engineWaitMilliseconds: engineWaitMilliseconds)
+        self.engineWaitMilliseconds = engineWaitMilliseconds
         self.request = request
         self.docker = docker
         self.signals = signals
@@ -135,7 +136,7 @@ final class EventLoop {
     /// Started before the client, so that no container can exist that the guardian would not hear of.
     private func startGuardian(_ cidfile: Cidfile) {
         var records: [GuardianBriefing.Record] = [
-            .docker(docker), .engineWait(milliseconds: engineWait.boundMilliseconds), .filter(labels.filter),
+            .docker(docker), .engineWait(milliseconds: engineWaitMilliseconds), .filter(labels.filter),
         ]
         if request.remove { records.append(.remove) }
         if cidfile.readable { records.append(.cidfile(cidfile.path)) }
@@ -152,11 +153,9 @@ final class EventLoop {
         let command = DockerCommand.run(request, cidfile: cidfile.path, labels: labels)
         // The client keeps the terminal's Ctrl+C and hangups ignored (Go keeps an inherited
         // SIG_IGN for INT and HUP) and, with --sig-proxy=false, forwards nothing: dockrun alone
-        // turns signals into one stop. Off a terminal it gets a process group of its own, so a
-        // supervisor's `kill -TERM -PGID` reaches dockrun alone; on a terminal it stays in the
-        // foreground group, where it may read the terminal and put it in raw mode for -t.
+        // turns signals into one stop.
         var options = SpawnOptions()
-        options.processGroup = System.isTerminal(0) ? .inherited : .own
+        options.processGroup = DockerProcess.clientProcessGroup(onTerminal: System.isTerminal(0))
         options.ignoredSignals = [SIGINT, SIGHUP]
         trace(command)
         do {
@@ -190,7 +189,7 @@ final class EventLoop {
     /// Waits for the next events and queues them.
     private func waitForEvents() {
         var timeout: Int32 = -1
-        if let next = [deadline, probeDeadline, watchdogDeadline, engineRetryDeadline].compactMap({ $0 }).min() {
+        if let next = timers.values.min() {
             timeout = Int32(clamping: max(0, next - System.monotonicMilliseconds()))
         }
         var fds = [signals]
@@ -202,33 +201,18 @@ final class EventLoop {
             queue += containerIDEvent()
         }
         for helper in ended {
-            switch helper.purpose {
-            case .policy(.client):
-                streamEndedAt = LogTime.now().rfc3339NanoFixed
-                queue += containerIDEvent()
-            case .policy(.follow):
-                streamEndedAt = LogTime.now().rfc3339NanoFixed
-            default:
-                break
-            }
+            // The client wrote the ID before it could end: read it first, so the policy learns of the container.
+            if case .policy(.client) = helper.purpose { queue += containerIDEvent() }
             finish(helper)
         }
         let now = System.monotonicMilliseconds()
-        if let deadline, now >= deadline {
-            self.deadline = nil
-            queue.append(.waitDeadlinePassed)
-        }
-        if let engineRetryDeadline, now >= engineRetryDeadline {
-            self.engineRetryDeadline = nil
-            queue.append(.engineRetryDue)
-        }
-        if let probeDeadline, now >= probeDeadline {
-            self.probeDeadline = nil
-            notify { $0.probeDue() }
-        }
-        if let watchdogDeadline, now >= watchdogDeadline {
-            self.watchdogDeadline = nil
-            notify { $0.watchdogDue() }
+        for (timer, due) in timers where due <= now {
+            timers[timer] = nil
+            switch timer {
+            case .policy(let timer): queue.append(.timerFired(timer))
+            case .probe: notify { $0.probeDue() }
+            case .watchdog: notify { $0.watchdogDue() }
+            }
         }
     }
 
@@ -272,7 +256,6 @@ final class EventLoop {
             close(watch)
             self.watch = nil
         }
-        guardian?.tell(.container(id))
         return [.containerID(id)]
     }
 
@@ -319,8 +302,7 @@ final class EventLoop {
         while exitCode == nil, !queue.isEmpty {
             let event = queue.removeFirst()
             let phase = policy.phase
-            if case .commitFinished(ok: true, _) = event { guardian?.tell(.committed) }
-            for action in policy.handle(event) { perform(action) }
+            for action in policy.handle(event, at: System.monotonicMilliseconds()) { perform(action) }
             if policy.phase != phase { notify { $0.phaseChanged(to: policy.phase, container: policy.containerID) } }
         }
     }
@@ -331,18 +313,12 @@ final class EventLoop {
         case .spawnInspect(let id): startHelper(.policy(.inspect), .inspectState(id))
         case .spawnStop(let id): startHelper(.policy(.stop), .stop(id))
         case .spawnKill(let id, let signal): startHelper(.policy(.kill(signal: signal)), .kill(id, signal: signal))
-        case .spawnCommit(let id, let target):
-            guardian?.tell(.committing)
-            startHelper(.policy(.commit), .commit(id, target))
+        case .spawnCommit(let id, let target): startHelper(.policy(.commit), .commit(id, target))
         case .spawnRemove(let id): startHelper(.policy(.remove), .remove(id))
-        case .armWaitDeadline: deadline = System.monotonicMilliseconds() + Self.waitGraceMilliseconds
         case .spawnFollow(let id): startFollower(id)
-        case .awaitEngine:
-            switch engineWait.unanswered(at: System.monotonicMilliseconds()) {
-            case .retry(let delay): engineRetryDeadline = System.monotonicMilliseconds() + delay
-            case .giveUp(let waited): queue.append(.engineGaveUp(waitedMilliseconds: waited))
-            }
-        case .engineAnswered: engineWait.answered()
+        case .setTimer(let timer, let delay): setTimer(.policy(timer), afterMilliseconds: delay)
+        case .tellGuardian(let record): guardian?.tell(record)
+        case .markStreamEnd: streamEndedAt = LogTime.now().rfc3339NanoFixed
         case .writeMessage(let text): message(text)
         case .exit(let code): exitCode = code
         }
@@ -361,10 +337,14 @@ final class EventLoop {
                     message("warning: cannot notify systemd at \(notifySocket): \(failure.text)")
                 }
             case .probe(let id): startHelper(.probe, .inspectState(id))
-            case .scheduleProbe(let delay): probeDeadline = System.monotonicMilliseconds() + delay
-            case .scheduleWatchdog(let delay): watchdogDeadline = System.monotonicMilliseconds() + delay
+            case .scheduleProbe(let delay): setTimer(.probe, afterMilliseconds: delay)
+            case .scheduleWatchdog(let delay): setTimer(.watchdog, afterMilliseconds: delay)
             }
         }
+    }
+
+    private func setTimer(_ timer: Timer, afterMilliseconds delay: Int64) {
+        timers[timer] = System.monotonicMilliseconds() + delay
     }
 
     /// Helpers read nothing, keep their stdout off dockrun's (it carries only the container's

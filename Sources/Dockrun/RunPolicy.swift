@@ -19,9 +19,11 @@ public enum WaitResult: Equatable, Sendable {
     }
 }
 
-/// The decisions of dockrun, as a value: it takes the events the event loop observes and returns the
-/// docker commands to start and when to exit. It spawns nothing, so every path is unit-tested.
+/// The decisions of dockrun, as a value: it takes the events the event loop observes (with the time on its monotonic
+/// clock) and returns what to do — docker commands to start, timers to set, what to tell the guardian, when to exit.
+/// It spawns nothing, so every path is unit-tested.
 public struct RunPolicy: Sendable {
+    /// Where the run is, as the notifier follows it.
     public enum Phase: Equatable, Sendable {
         /// `docker run` started; no container ID yet.
         case starting
@@ -34,6 +36,15 @@ public struct RunPolicy: Sendable {
         case done
     }
 
+    /// The policy's timers; the event loop keeps them and tells `.timerFired` when one is due.
+    public enum Timer: Hashable, Sendable {
+        /// A finished stop (or kill) should be followed by the container's end within `stopCheckMilliseconds`; if it
+        /// is not, the stop reached a container created but not yet started, which its client then started.
+        case stopCheck
+        /// The engine did not answer: time to start the failed commands again.
+        case engineRetry
+    }
+
     public enum Event: Equatable, Sendable {
         case signal(Int32)
         case containerID(ContainerID)
@@ -44,14 +55,9 @@ public struct RunPolicy: Sendable {
         case killFinished(signal: Int32?, ok: Bool)
         case commitFinished(ok: Bool, message: String)
         case removeFinished(ok: Bool, message: String)
-        /// The deadline of `.armWaitDeadline` passed before the container's end was established.
-        case waitDeadlinePassed
         /// A docker command ended because the engine did not answer (it is down or went away mid-request).
         case engineUnreachable(DockerProcess)
-        /// The delay of `.awaitEngine` has passed: time to ask again.
-        case engineRetryDue
-        /// The engine has not answered within dockrun's bound (`DOCKRUN_ENGINE_WAIT`).
-        case engineGaveUp(waitedMilliseconds: Int64)
+        case timerFired(Timer)
         /// `docker logs --follow` of a re-attached container ended: the container ended, or the engine went away.
         case followerExited
     }
@@ -63,14 +69,15 @@ public struct RunPolicy: Sendable {
         case spawnKill(ContainerID, signal: Int32?)
         case spawnCommit(ContainerID, CommitTarget)
         case spawnRemove(ContainerID)
-        /// Deliver `.waitDeadlinePassed` after the event loop's grace period unless the policy is done.
-        case armWaitDeadline
         /// Stream the container's output again from where the attached stream broke: `docker logs --follow --since`.
         case spawnFollow(ContainerID)
-        /// Deliver `.engineRetryDue` after the next delay of `EngineWait` (or `.engineGaveUp` past its bound).
-        case awaitEngine
-        /// The engine answered again: `EngineWait` starts afresh for a later outage.
-        case engineAnswered
+        /// Deliver `.timerFired(timer)` after so long (a timer set again is moved).
+        case setTimer(Timer, afterMilliseconds: Int64)
+        /// What the guardian must know to do dockrun's work if dockrun is killed.
+        case tellGuardian(GuardianBriefing.Record)
+        /// Note now, as the engine's log timestamps read it, as the moment the attached stream ended: a follow
+        /// replays the container's log from there.
+        case markStreamEnd
         case writeMessage(String)
         case exit(Int32)
     }
@@ -80,6 +87,9 @@ public struct RunPolicy: Sendable {
     public static let stopSignals: Set<Int32> = [SIGTERM, SIGINT]
     /// Every signal dockrun takes over from its first instruction.
     public static var supervisedSignals: [Int32] { Array(stopSignals.union(relayedSignals)).sorted() }
+    /// How long a container's end may lag behind a finished stop before the stop is repeated: the engine ends it
+    /// within milliseconds, but its client takes a while to see it on a loaded machine.
+    public static let stopCheckMilliseconds: Int64 = 3000
 
     public let remove: Bool
     public let commit: CommitTarget?
@@ -87,52 +97,105 @@ public struct RunPolicy: Sendable {
     /// none of its exits is taken as the container's end.
     public let interactive: Bool
 
-    public private(set) var phase: Phase = .starting
     public private(set) var containerID: ContainerID?
     public private(set) var client: ExitStatus?
-    /// True once dockrun itself asked docker to stop or kill the container: no commit then.
-    public private(set) var stoppedByDockrun = false
-    /// True once dockrun removed the container (the user's cidfile then goes too).
-    public private(set) var removedContainer = false
+    private var state: State = .starting(held: [])
+    private var engine: EngineContact
 
-    /// Signals received before the container existed, replayed in order once it does.
-    private var heldSignals: [Int32] = []
-    private var stopInFlight = false
-    private var escalated = false
-    private var waitInFlight = false
-    private var inspectInFlight = false
-    /// The attached stream (the client, or a follower after a re-attach) ended by a failure of docker's own while the
-    /// container may run on: a container found running is then followed again, not stopped.
-    private var streamBroken = false
-    /// The container's output was followed again after the stream broke: its end is the container's, whatever the
-    /// broken client said.
-    private var reattached = false
-    /// The engine did not answer; these commands are started again once it may.
-    private var retries: [Action] = []
-    private var engineAway = false
-    /// The engine stopped answering at least once: a broken stream was the engine's doing.
-    private var engineWentAway = false
-    private var retryArmed = false
-    /// The exit code, once the container's end is established.
-    private var code: Int32 = 0
-
-    public init(remove: Bool, commit: CommitTarget?, interactive: Bool = false) {
-        self.remove = remove
-        self.commit = commit
-        self.interactive = interactive
+    /// Where the run is, with what each step needs to know.
+    private enum State: Equatable, Sendable {
+        /// Signals received before the container existed, replayed in order once it does.
+        case starting(held: [Int32])
+        /// The container exists and its end is awaited.
+        case live(Live)
+        /// Its end is established (`code`); a commit or the removal runs.
+        case committing(code: Int32)
+        case removing(code: Int32)
+        /// `removed`: dockrun removed the container (the user's cidfile then goes too).
+        case done(removed: Bool)
     }
 
+    private struct Live: Equatable, Sendable {
+        /// Set once dockrun asked docker to stop the container: no commit then.
+        var stop: Stop?
+        var stream = Stream.client(broken: false)
+        /// A `docker inspect` after an ambiguous end of the stream is under way.
+        var inspecting = false
+    }
 
-    public mutating func handle(_ event: Event) -> [Action] {
-        switch event {
-        case .waitReturned, .inspected, .stopFinished, .killFinished, .commitFinished, .removeFinished:
-            return engineAnswers() + dispatch(event)
-        default:
-            return dispatch(event)
+    private struct Stop: Equatable, Sendable {
+        /// A `docker stop` is running (it takes up to the stop timeout).
+        var inFlight = true
+        /// A `docker kill` followed it (a second stop signal, or a stop that failed).
+        var escalated = false
+    }
+
+    /// What carries the container's output, and whether it last ended by a failure of docker's own while the
+    /// container may run on (then a container found running is followed again, not stopped).
+    private enum Stream: Equatable, Sendable {
+        case client(broken: Bool)
+        /// Followed again after a break: the container's end is its code, whatever the broken client said.
+        case followed(broken: Bool)
+
+        var broken: Bool {
+            switch self {
+            case .client(let broken), .followed(let broken): broken
+            }
         }
     }
 
-    private mutating func dispatch(_ event: Event) -> [Action] {
+    /// How the engine answers: while it does not, the commands it failed wait to be started again.
+    private struct EngineContact: Sendable {
+        var wait: EngineWait
+        var retries: [Action] = []
+        var retryArmed = false
+        /// It is not answering now.
+        var away = false
+        /// It stopped answering at least once: a broken stream was the engine's doing.
+        var wentAway = false
+    }
+
+    public init(remove: Bool, commit: CommitTarget?, interactive: Bool = false,
+                engineWaitMilliseconds: Int64 = EngineWait.defaultBoundMilliseconds) {
+        self.remove = remove
+        self.commit = commit
+        self.interactive = interactive
+        engine = EngineContact(wait: EngineWait(boundMilliseconds: engineWaitMilliseconds))
+    }
+
+    public var phase: Phase {
+        switch state {
+        case .starting: .starting
+        case .live(let live): live.stop == nil ? .running : .stopping
+        case .committing: .committing
+        case .removing: .removing
+        case .done: .done
+        }
+    }
+
+    /// True while dockrun's own stop of the live container is under way.
+    public var stoppedByDockrun: Bool {
+        if case .live(let live) = state { return live.stop != nil }
+        return false
+    }
+
+    /// True once dockrun removed the container (the user's cidfile then goes too).
+    public var removedContainer: Bool {
+        if case .done(let removed) = state { return removed }
+        return false
+    }
+
+    /// `now`: the event loop's monotonic clock, in milliseconds (the engine's outage is measured by it).
+    public mutating func handle(_ event: Event, at now: Int64) -> [Action] {
+        switch event {
+        case .waitReturned, .inspected, .stopFinished, .killFinished, .commitFinished, .removeFinished:
+            return engineAnswers() + dispatch(event, at: now)
+        default:
+            return dispatch(event, at: now)
+        }
+    }
+
+    private mutating func dispatch(_ event: Event, at now: Int64) -> [Action] {
         switch event {
         case .signal(let signal): return receive(signal)
         case .containerID(let id): return found(id)
@@ -143,40 +206,44 @@ public struct RunPolicy: Sendable {
         case .killFinished(let signal, let ok): return killFinished(signal: signal, ok: ok)
         case .commitFinished(let ok, let message): return commitFinished(ok: ok, message: message)
         case .removeFinished(let ok, let message): return removeFinished(ok: ok, message: message)
-        case .waitDeadlinePassed: return waitDeadlinePassed()
-        case .engineUnreachable(let process): return engineUnreachable(process)
-        case .engineRetryDue: return engineRetryDue()
-        case .engineGaveUp(let waited): return engineGaveUp(waited)
+        case .timerFired(.stopCheck): return stopCheckDue()
+        case .engineUnreachable(let process): return engineUnreachable(process, at: now)
+        case .timerFired(.engineRetry): return engineRetryDue()
         case .followerExited: return streamEnded(brokenByDocker: true)
         }
     }
 
-    private var containerLive: Bool { phase == .running || phase == .stopping }
+    /// The live container's state, changed in place.
+    private mutating func updateLive(_ change: (inout Live) -> Void) {
+        guard case .live(var live) = state else { return }
+        change(&live)
+        state = .live(live)
+    }
 
     // MARK: signals
 
     private mutating func receive(_ signal: Int32) -> [Action] {
-        if phase == .starting {
-            heldSignals.append(signal)
-            return []
-        }
         // After the container's end is established there is nothing left to signal: a commit
         // or removal in progress runs to its end so that nothing is lost or leaked.
-        guard containerLive, let id = containerID else { return [] }
-        if Self.relayedSignals.contains(signal) { return [.spawnKill(id, signal: signal)] }
-        guard Self.stopSignals.contains(signal) else { return [] }
-        if !stoppedByDockrun { return requestStop(id) }
-        if !escalated {
-            escalated = true
+        switch state {
+        case .starting(let held):
+            state = .starting(held: held + [signal])
+            return []
+        case .live(let live):
+            guard let id = containerID else { return [] }
+            if Self.relayedSignals.contains(signal) { return [.spawnKill(id, signal: signal)] }
+            guard Self.stopSignals.contains(signal) else { return [] }
+            guard let stop = live.stop else { return requestStop(id) }
+            guard !stop.escalated else { return [] }
+            updateLive { $0.stop?.escalated = true }
             return [.spawnKill(id, signal: nil)]
+        default:
+            return []
         }
-        return []
     }
 
     private mutating func requestStop(_ id: ContainerID) -> [Action] {
-        stoppedByDockrun = true
-        phase = .stopping
-        stopInFlight = true
+        updateLive { $0.stop = Stop() }
         return [.spawnStop(id)]
     }
 
@@ -184,12 +251,10 @@ public struct RunPolicy: Sendable {
 
     /// No `docker wait` is started: the attached client reports the container's end itself (see `clientExited`).
     private mutating func found(_ id: ContainerID) -> [Action] {
-        guard phase == .starting else { return [] }
+        guard case .starting(let held) = state else { return [] }
         containerID = id
-        phase = .running
-        var actions: [Action] = []
-        let held = heldSignals
-        heldSignals = []
+        state = .live(Live())
+        var actions: [Action] = [.tellGuardian(.container(id))]
         for signal in held { actions += receive(signal) }
         return actions
     }
@@ -197,35 +262,42 @@ public struct RunPolicy: Sendable {
     private mutating func clientExited(_ status: ExitStatus) -> [Action] {
         guard client == nil else { return [] }
         client = status
-        guard containerLive else {
-            // docker failed before a container existed (its message is on stderr already), or
-            // a held stop found nothing to stop: the client's code is the answer.
-            if phase == .starting {
-                phase = .done
-                return [.exit(status.code)]
+        switch state {
+        case .starting:
+            // docker failed before a container existed (its message is on stderr already): the client's code.
+            state = .done(removed: false)
+            return [.exit(status.code)]
+        case .live:
+            if let id = containerID, let reported = Self.containerCode(reportedBy: status, interactive: interactive) {
+                return finish(id: id, code: reported)
             }
+            // 125 is the client's own failure: "error waiting for container: unexpected EOF" when the engine went away.
+            return streamEnded(brokenByDocker: status == .exited(125))
+        default:
             return []
         }
-        if let id = containerID, let reported = Self.containerCode(reportedBy: status, interactive: interactive) {
-            return finish(id: id, code: reported)
-        }
-        // 125 is the client's own failure: "error waiting for container: unexpected EOF" when the engine went away.
-        return streamEnded(brokenByDocker: status == .exited(125))
     }
 
     /// The attached stream ended without telling the container's end: one short `docker inspect` says whether the
     /// container has ended, and how.
     private mutating func streamEnded(brokenByDocker: Bool) -> [Action] {
-        streamBroken = brokenByDocker
-        guard containerLive, let id = containerID, !inspectInFlight else { return [] }
-        inspectInFlight = true
-        return [.spawnInspect(id)]
+        guard case .live(let live) = state, let id = containerID else { return [] }
+        updateLive {
+            switch $0.stream {
+            case .client: $0.stream = .client(broken: brokenByDocker)
+            case .followed: $0.stream = .followed(broken: brokenByDocker)
+            }
+        }
+        guard !live.inspecting else { return [.markStreamEnd] }
+        updateLive { $0.inspecting = true }
+        return [.markStreamEnd, .spawnInspect(id)]
     }
 
-    /// What the container's state says after an ambiguous end of the client.
+    /// What the container's state says after an ambiguous end of the stream.
     private mutating func inspected(_ result: InspectResult) -> [Action] {
-        inspectInFlight = false
-        guard containerLive, let id = containerID, let client else { return [] }
+        guard case .live(var live) = state, let id = containerID, let client else { return [] }
+        live.inspecting = false
+        state = .live(live)
         switch result {
         case .failed(let message) where EngineMessage.saysNoSuchContainer(message):
             // Someone removed it (`docker rm -f` by hand, another dockrun's --replace): the client's code.
@@ -233,36 +305,40 @@ public struct RunPolicy: Sendable {
         case .failed(let message):
             return [.writeMessage("warning: docker inspect failed: \(message); using the docker client's exit code")]
                 + finish(id: id, code: client.code)
-        case .state(let state) where state.hasEnded && reattached:
-            // The followed output has all been shown: the container's code, not the broken client's 125.
-            return finish(id: id, code: state.exitCode)
-        case .state(let state) where state.hasEnded && streamBroken && (engineWentAway || state.exitCode != client.code):
-            // The stream broke and the container ended meanwhile (during the engine's gap, or ended by its restore):
-            // the output it wrote after the break is in the engine's log and is shown before its code is.
-            // (A container that itself exits 125 is that code: the client's 125 was no break.)
-            streamBroken = false
-            reattached = true
-            return [.writeMessage("container \(id) ended (exit \(state.exitCode)) while its stream was broken; showing the output it missed"),
-                    .spawnFollow(id)]
-        case .state(let state) where state.hasEnded:
-            return finish(id: id, code: Self.exitCode(wait: .code(state.exitCode), client: client))
-        case .state(let state) where state.status == "created":
+        case .state(let container) where container.hasEnded:
+            if case .followed = live.stream {
+                // The followed output has all been shown: the container's code, not the broken client's 125.
+                return finish(id: id, code: container.exitCode)
+            }
+            if live.stream.broken && (engine.wentAway || container.exitCode != client.code) {
+                // The stream broke and the container ended meanwhile (during the engine's gap, or ended by its
+                // restore): the output it wrote after the break is in the engine's log and is shown before its code.
+                // (A container that itself exits 125 is that code: the client's 125 was no break.)
+                return follow(id, "container \(id) ended (exit \(container.exitCode)) while its stream was broken; showing the output it missed")
+            }
+            return finish(id: id, code: Self.exitCode(wait: .code(container.exitCode), client: client))
+        case .state(let container) where container.status == "created":
             // It never ran (a failed start, or a client that died before starting it): the client's code.
             return finish(id: id, code: client.code)
-        case .state where streamBroken:
+        case .state where live.stream.broken:
             // The stream broke, not the container (the engine went away with live-restore, or the client lost its
             // connection): its output is followed again from where it broke, and its end is awaited as before.
-            streamBroken = false
-            reattached = true
-            return [.writeMessage("the attached stream of container \(id) broke while it still runs; following its output again"),
-                    .spawnFollow(id)]
+            return follow(id, "the attached stream of container \(id) broke while it still runs; following its output again")
         case .state:
             // The client died, not the container. `docker wait` gives its code once it has stopped.
-            waitInFlight = true
-            if stoppedByDockrun { return [.spawnWait(id)] + (stopInFlight ? [] : [.spawnStop(id)]) }
+            if let stop = live.stop {
+                if stop.inFlight { return [.spawnWait(id)] }
+                updateLive { $0.stop?.inFlight = true }
+                return [.spawnWait(id), .spawnStop(id)]
+            }
             return [.writeMessage("docker client exited (status \(client.code)) while container \(id) was still running; stopping it"),
                     .spawnWait(id)] + requestStop(id)
         }
+    }
+
+    private mutating func follow(_ id: ContainerID, _ message: String) -> [Action] {
+        updateLive { $0.stream = .followed(broken: false) }
+        return [.writeMessage(message), .spawnFollow(id)]
     }
 
     /// The container's exit code when the client's own exit says it: an attached `docker run` exits with its
@@ -275,8 +351,7 @@ public struct RunPolicy: Sendable {
 
     /// The answer of the `docker wait` started once the client had died with the container still running.
     private mutating func waitReturned(_ result: WaitResult) -> [Action] {
-        waitInFlight = false
-        guard containerLive, let id = containerID, let client else { return [] }
+        guard case .live = state, let id = containerID, let client else { return [] }
         // Gone (removed by someone else): the client's code stands, and there is nothing to warn about or remove.
         if result.saysNoSuchContainer { return finish(id: id, code: client.code, gone: true) }
         let code = Self.exitCode(wait: result, client: client)
@@ -290,34 +365,36 @@ public struct RunPolicy: Sendable {
     // MARK: stop and kill
 
     private mutating func stopFinished(ok: Bool) -> [Action] {
-        stopInFlight = false
-        guard containerLive, let id = containerID else { return [] }
-        if !ok && !escalated {
-            escalated = true
+        guard case .live(let live) = state, let id = containerID else { return [] }
+        updateLive { $0.stop?.inFlight = false }
+        if !ok && live.stop?.escalated != true {
+            updateLive { $0.stop?.escalated = true }
             return [.spawnKill(id, signal: nil)]
         }
         // A stop that reached a container created but not yet started succeeds and does
         // nothing, and the client starts it right after: check that the end follows.
-        return [.armWaitDeadline]
+        return [.setTimer(.stopCheck, afterMilliseconds: Self.stopCheckMilliseconds)]
     }
 
     private mutating func killFinished(signal: Int32?, ok: Bool) -> [Action] {
-        guard signal == nil, containerLive else { return [] }
-        return [.armWaitDeadline]
+        guard signal == nil, case .live = state else { return [] }
+        return [.setTimer(.stopCheck, afterMilliseconds: Self.stopCheckMilliseconds)]
     }
 
-    /// A stop finished (or a kill) and the container's end did not follow within the grace: a stop that reached
-    /// a container created but not yet started, which the client then started. It is stopped again.
-    private mutating func waitDeadlinePassed() -> [Action] {
-        guard containerLive, let id = containerID, !stopInFlight, stoppedByDockrun else { return [] }
-        return escalated ? [.spawnKill(id, signal: nil)] : [.spawnStop(id)]
+    /// A stop finished (or a kill) and the container's end did not follow within the check's time: a stop that
+    /// reached a container created but not yet started, which the client then started. It is stopped again.
+    private mutating func stopCheckDue() -> [Action] {
+        guard case .live(let live) = state, let id = containerID, let stop = live.stop, !stop.inFlight else { return [] }
+        if stop.escalated { return [.spawnKill(id, signal: nil)] }
+        updateLive { $0.stop?.inFlight = true }
+        return [.spawnStop(id)]
     }
 
     // MARK: an engine that does not answer
 
-    /// The command is started again once the engine may answer; a signal received meanwhile is applied the same way
-    /// (its `docker stop` or `kill` fails and waits with the others).
-    private mutating func engineUnreachable(_ process: DockerProcess) -> [Action] {
+    /// The command is started again once the engine may answer (`EngineWait`'s schedule); a signal received
+    /// meanwhile is applied the same way (its `docker stop` or `kill` fails and waits with the others).
+    private mutating func engineUnreachable(_ process: DockerProcess, at now: Int64) -> [Action] {
         guard phase != .done, let id = containerID else { return [] }
         let retry: Action
         switch process {
@@ -331,41 +408,48 @@ public struct RunPolicy: Sendable {
         case .remove: retry = .spawnRemove(id)
         case .client, .follow: return []
         }
-        retries.append(retry)
+        engine.retries.append(retry)
         var actions: [Action] = []
-        if !engineAway {
-            engineAway = true
-            engineWentAway = true
+        if !engine.away {
+            engine.away = true
+            engine.wentAway = true
             actions.append(.writeMessage("the docker engine is not answering; waiting for it"))
         }
-        if !retryArmed {
-            retryArmed = true
-            actions.append(.awaitEngine)
+        guard !engine.retryArmed else { return actions }
+        switch engine.wait.unanswered(at: now) {
+        case .retry(let delay):
+            engine.retryArmed = true
+            return actions + [.setTimer(.engineRetry, afterMilliseconds: delay)]
+        case .giveUp(let waited):
+            return actions + engineGaveUp(waited)
         }
-        return actions
     }
 
     private mutating func engineRetryDue() -> [Action] {
-        retryArmed = false
-        defer { retries = [] }
-        return phase == .done ? [] : retries
+        engine.retryArmed = false
+        defer { engine.retries = [] }
+        return phase == .done ? [] : engine.retries
     }
 
-    /// Any answer of the engine — a success or a refusal — ends an outage.
+    /// Any answer of the engine — a success or a refusal — ends an outage; a later one is waited for afresh.
     private mutating func engineAnswers() -> [Action] {
-        guard engineAway else { return [] }
-        engineAway = false
-        return [.engineAnswered, .writeMessage("the docker engine answers again")]
+        guard engine.away else { return [] }
+        engine.away = false
+        engine.wait.answered()
+        return [.writeMessage("the docker engine answers again")]
     }
 
+    /// The engine has not answered within dockrun's bound (`DOCKRUN_ENGINE_WAIT`).
     private mutating func engineGaveUp(_ waited: Int64) -> [Action] {
-        guard phase != .done, let id = containerID else { return [] }
+        guard let id = containerID else { return [] }
         let lost = "the docker engine did not answer for \(waited / 1000) s"
-        retries = []
-        let removing = phase == .removing
-        phase = .done
+        engine.retries = []
         // The container's code is known once only its removal is left: it stays dockrun's code.
-        if removing { return [.writeMessage("warning: could not remove container \(id): \(lost)"), .exit(code)] }
+        if case .removing(let code) = state {
+            state = .done(removed: false)
+            return [.writeMessage("warning: could not remove container \(id): \(lost)"), .exit(code)]
+        }
+        state = .done(removed: false)
         return [.writeMessage("\(lost); container \(id) may be left behind"), .exit(125)]
     }
 
@@ -388,38 +472,37 @@ public struct RunPolicy: Sendable {
     /// The container's end is established: commit, remove (unless the engine already has), exit.
     /// `gone`: the container no longer exists (there is nothing to commit or remove).
     private mutating func finish(id: ContainerID, code: Int32, gone: Bool = false) -> [Action] {
-        self.code = code
         if let commit, code == 0, !stoppedByDockrun, !gone {
-            phase = .committing
-            return [.spawnCommit(id, commit)]
+            state = .committing(code: code)
+            // Until the commit is known to have landed, a guardian must not remove the container.
+            return [.tellGuardian(.committing), .spawnCommit(id, commit)]
         }
-        return removeOrExit(id, gone: gone)
+        return removeOrExit(id, code: code, gone: gone)
     }
 
-    private mutating func removeOrExit(_ id: ContainerID, gone: Bool = false) -> [Action] {
+    private mutating func removeOrExit(_ id: ContainerID, code: Int32, gone: Bool = false) -> [Action] {
         guard remove, !gone else {
-            removedContainer = remove
-            phase = .done
+            state = .done(removed: remove)
             return [.exit(code)]
         }
-        phase = .removing
+        state = .removing(code: code)
         return [.spawnRemove(id)]
     }
 
     private mutating func commitFinished(ok: Bool, message: String) -> [Action] {
-        guard phase == .committing, let id = containerID else { return [] }
-        if ok { return removeOrExit(id) }
+        guard case .committing(let code) = state, let id = containerID else { return [] }
+        if ok { return [.tellGuardian(.committed)] + removeOrExit(id, code: code) }
         // Nothing is lost: the container stays, even with --rm, so its files can be recovered.
-        phase = .done
+        state = .done(removed: false)
         return [.writeMessage("commit failed: \(message); container \(id) kept"), .exit(125)]
     }
 
     private mutating func removeFinished(ok: Bool, message: String) -> [Action] {
-        guard phase == .removing, let id = containerID else { return [] }
-        phase = .done
+        guard case .removing(let code) = state, let id = containerID else { return [] }
         // A container someone else removed first is removed all the same.
-        removedContainer = ok || EngineMessage.saysNoSuchContainer(message)
-        if removedContainer { return [.exit(code)] }
+        let removed = ok || EngineMessage.saysNoSuchContainer(message)
+        state = .done(removed: removed)
+        if removed { return [.exit(code)] }
         return [.writeMessage("warning: could not remove container \(id): \(message)"), .exit(code)]
     }
 }

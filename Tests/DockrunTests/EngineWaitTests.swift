@@ -54,19 +54,19 @@ struct EngineWaitTests {
     @Test("with live-restore: the client's 125, the engine away, then back with the container running: its output is followed again and its end is the code")
     func liveRestore() {
         var machine = running()
-        #expect(machine.handle(.clientExited(.exited(125))) == [.spawnInspect(id)])
-        #expect(machine.handle(.engineUnreachable(.inspect)) == [
-            .writeMessage("the docker engine is not answering; waiting for it"), .awaitEngine,
+        #expect(machine.handle(.clientExited(.exited(125))) == [.markStreamEnd, .spawnInspect(id)])
+        #expect(machine.handle(.engineUnreachable(.inspect), at: 1000) == [
+            .writeMessage("the docker engine is not answering; waiting for it"), .setTimer(.engineRetry, afterMilliseconds: 250),
         ])
-        #expect(machine.handle(.engineRetryDue) == [.spawnInspect(id)])
-        #expect(machine.handle(.engineUnreachable(.inspect)) == [.awaitEngine])
-        #expect(machine.handle(.engineRetryDue) == [.spawnInspect(id)])
+        #expect(machine.handle(.timerFired(.engineRetry), at: 1250) == [.spawnInspect(id)])
+        #expect(machine.handle(.engineUnreachable(.inspect), at: 1300) == [.setTimer(.engineRetry, afterMilliseconds: 500)])
+        #expect(machine.handle(.timerFired(.engineRetry)) == [.spawnInspect(id)])
         #expect(machine.handle(.inspected(.state(ContainerState(status: "running")))) == [
-            .engineAnswered, .writeMessage("the docker engine answers again"),
+            .writeMessage("the docker engine answers again"),
             .writeMessage("the attached stream of container \(id) broke while it still runs; following its output again"),
             .spawnFollow(id),
         ])
-        #expect(machine.handle(.followerExited) == [.spawnInspect(id)])
+        #expect(machine.handle(.followerExited) == [.markStreamEnd, .spawnInspect(id)])
         // The container's own code, not the broken client's 125.
         #expect(machine.handle(.inspected(.state(ContainerState(status: "exited", exitCode: 7)))) == [.spawnRemove(id)])
         #expect(machine.handle(.removeFinished(ok: true, message: "")) == [.exit(7)])
@@ -79,7 +79,7 @@ struct EngineWaitTests {
         _ = machine.handle(.engineUnreachable(.inspect))
         #expect(machine.handle(.signal(SIGTERM)) == [.spawnStop(id)])
         #expect(machine.handle(.engineUnreachable(.stop)) == [])
-        #expect(machine.handle(.engineRetryDue) == [.spawnInspect(id), .spawnStop(id)])
+        #expect(machine.handle(.timerFired(.engineRetry)) == [.spawnInspect(id), .spawnStop(id)])
     }
 
     @Test("without live-restore: the client got the code; the removal that the stopping engine refused is retried")
@@ -87,11 +87,11 @@ struct EngineWaitTests {
         var machine = running()
         #expect(machine.handle(.clientExited(.exited(143))) == [.spawnRemove(id)])
         #expect(machine.handle(.engineUnreachable(.remove)) == [
-            .writeMessage("the docker engine is not answering; waiting for it"), .awaitEngine,
+            .writeMessage("the docker engine is not answering; waiting for it"), .setTimer(.engineRetry, afterMilliseconds: 250),
         ])
-        #expect(machine.handle(.engineRetryDue) == [.spawnRemove(id)])
+        #expect(machine.handle(.timerFired(.engineRetry)) == [.spawnRemove(id)])
         #expect(machine.handle(.removeFinished(ok: true, message: "")) == [
-            .engineAnswered, .writeMessage("the docker engine answers again"), .exit(143),
+            .writeMessage("the docker engine answers again"), .exit(143),
         ])
     }
 
@@ -99,9 +99,9 @@ struct EngineWaitTests {
     func commitRetried() {
         let target = try! CommitTarget("out/image:1")
         var machine = running(commit: target)
-        #expect(machine.handle(.clientExited(.exited(0))) == [.spawnCommit(id, target)])
+        #expect(machine.handle(.clientExited(.exited(0))) == [.tellGuardian(.committing), .spawnCommit(id, target)])
         _ = machine.handle(.engineUnreachable(.commit))
-        #expect(machine.handle(.engineRetryDue) == [.spawnCommit(id, target)])
+        #expect(machine.handle(.timerFired(.engineRetry)) == [.spawnCommit(id, target)])
         #expect(machine.handle(.commitFinished(ok: true, message: "")).last == .spawnRemove(id))
     }
 
@@ -109,17 +109,19 @@ struct EngineWaitTests {
     func givesUp() {
         var unknown = running()
         _ = unknown.handle(.clientExited(.exited(125)))
-        _ = unknown.handle(.engineUnreachable(.inspect))
-        #expect(unknown.handle(.engineGaveUp(waitedMilliseconds: 60_400)) == [
+        _ = unknown.handle(.engineUnreachable(.inspect), at: 1000)
+        #expect(unknown.handle(.timerFired(.engineRetry), at: 1250) == [.spawnInspect(id)])
+        #expect(unknown.handle(.engineUnreachable(.inspect), at: 61_400) == [
             .writeMessage("the docker engine did not answer for 60 s; container \(id) may be left behind"), .exit(125),
         ])
         var removing = running()
         _ = removing.handle(.clientExited(.exited(3)))
-        _ = removing.handle(.engineUnreachable(.remove))
-        #expect(removing.handle(.engineGaveUp(waitedMilliseconds: 60_000)) == [
+        _ = removing.handle(.engineUnreachable(.remove), at: 1000)
+        _ = removing.handle(.timerFired(.engineRetry), at: 1250)
+        #expect(removing.handle(.engineUnreachable(.remove), at: 61_000) == [
             .writeMessage("warning: could not remove container \(id): the docker engine did not answer for 60 s"), .exit(3),
         ])
-        #expect(removing.handle(.engineRetryDue) == [])
+        #expect(removing.handle(.timerFired(.engineRetry)) == [])
     }
 
     @Test("with live-restore, a container that ended during the gap: the output it missed, then its own code, not the client's 125")
@@ -127,13 +129,13 @@ struct EngineWaitTests {
         var machine = running()
         _ = machine.handle(.clientExited(.exited(125)))
         _ = machine.handle(.engineUnreachable(.inspect))
-        _ = machine.handle(.engineRetryDue)
+        _ = machine.handle(.timerFired(.engineRetry))
         #expect(machine.handle(.inspected(.state(ContainerState(status: "exited", exitCode: 7)))) == [
-            .engineAnswered, .writeMessage("the docker engine answers again"),
+            .writeMessage("the docker engine answers again"),
             .writeMessage("container \(id) ended (exit 7) while its stream was broken; showing the output it missed"),
             .spawnFollow(id),
         ])
-        #expect(machine.handle(.followerExited) == [.spawnInspect(id)])
+        #expect(machine.handle(.followerExited) == [.markStreamEnd, .spawnInspect(id)])
         #expect(machine.handle(.inspected(.state(ContainerState(status: "exited", exitCode: 7)))) == [.spawnRemove(id)])
         #expect(machine.handle(.removeFinished(ok: true, message: "")) == [.exit(7)])
     }
@@ -143,5 +145,20 @@ struct EngineWaitTests {
         var machine = running()
         _ = machine.handle(.clientExited(.exited(125)))
         #expect(machine.handle(.inspected(.state(ContainerState(status: "exited", exitCode: 125)))) == [.spawnRemove(id)])
+    }
+
+    @Test("an answer ends the outage: the next one is said again and waited for from the first delay")
+    func nextOutageAfresh() {
+        var machine = running()
+        _ = machine.handle(.clientExited(.exited(125)))
+        _ = machine.handle(.engineUnreachable(.inspect), at: 0)
+        _ = machine.handle(.timerFired(.engineRetry), at: 250)
+        #expect(machine.handle(.engineUnreachable(.inspect), at: 300) == [.setTimer(.engineRetry, afterMilliseconds: 500)])
+        _ = machine.handle(.timerFired(.engineRetry), at: 800)
+        _ = machine.handle(.inspected(.state(ContainerState(status: "running"))), at: 900)
+        _ = machine.handle(.followerExited, at: 5000)
+        #expect(machine.handle(.engineUnreachable(.inspect), at: 5100) == [
+            .writeMessage("the docker engine is not answering; waiting for it"), .setTimer(.engineRetry, afterMilliseconds: 250),
+        ])
     }
 }

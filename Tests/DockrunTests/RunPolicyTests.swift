@@ -21,7 +21,7 @@ struct RunPolicyTests {
     func idStartsNothing() {
         var machine = RunPolicy(remove: false, commit: nil)
         #expect(machine.phase == .starting)
-        #expect(machine.handle(.containerID(id)) == [])
+        #expect(machine.handle(.containerID(id)) == [.tellGuardian(.container(id))])
         #expect(machine.phase == .running)
         #expect(machine.containerID == id)
     }
@@ -38,7 +38,7 @@ struct RunPolicyTests {
     @Test("while the client lives there is no timeout for the container ID")
     func noCidfileTimeout() {
         var machine = RunPolicy(remove: true, commit: nil)
-        for event: RunPolicy.Event in [.waitDeadlinePassed, .signal(SIGWINCH)] {
+        for event: RunPolicy.Event in [.timerFired(.stopCheck), .signal(SIGWINCH)] {
             #expect(machine.handle(event) == [])
         }
         #expect(machine.phase == .starting)
@@ -48,7 +48,7 @@ struct RunPolicyTests {
     func heldStop() {
         var machine = RunPolicy(remove: true, commit: nil)
         #expect(machine.handle(.signal(SIGTERM)) == [])
-        #expect(machine.handle(.containerID(id)) == [.spawnStop(id)])
+        #expect(machine.handle(.containerID(id)) == [.tellGuardian(.container(id)), .spawnStop(id)])
         #expect(machine.phase == .stopping)
     }
 
@@ -57,7 +57,7 @@ struct RunPolicyTests {
         var machine = RunPolicy(remove: true, commit: nil)
         _ = machine.handle(.signal(SIGINT))
         _ = machine.handle(.containerID(id))
-        #expect(machine.handle(.stopFinished(ok: true)) == [.armWaitDeadline])
+        #expect(machine.handle(.stopFinished(ok: true)) == [stopCheck])
         #expect(machine.handle(.clientExited(.exited(143))) == [.spawnRemove(id)])
         #expect(machine.handle(.removeFinished(ok: true, message: "")) == [.exit(143)])
         #expect(machine.removedContainer)
@@ -68,7 +68,7 @@ struct RunPolicyTests {
         var machine = RunPolicy(remove: false, commit: nil)
         _ = machine.handle(.signal(SIGTERM))
         _ = machine.handle(.signal(SIGTERM))
-        #expect(machine.handle(.containerID(id)) == [.spawnStop(id), .spawnKill(id, signal: nil)])
+        #expect(machine.handle(.containerID(id)) == [.tellGuardian(.container(id)), .spawnStop(id), .spawnKill(id, signal: nil)])
     }
 
     @Test("HUP, QUIT, USR1 and USR2 before the ID is known are relayed once it exists")
@@ -76,7 +76,7 @@ struct RunPolicyTests {
         var machine = RunPolicy(remove: false, commit: nil)
         for signal in [SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2] { _ = machine.handle(.signal(signal)) }
         #expect(machine.handle(.containerID(id)) == [
-            .spawnKill(id, signal: SIGHUP), .spawnKill(id, signal: SIGQUIT),
+            .tellGuardian(.container(id)), .spawnKill(id, signal: SIGHUP), .spawnKill(id, signal: SIGQUIT),
             .spawnKill(id, signal: SIGUSR1), .spawnKill(id, signal: SIGUSR2),
         ])
         #expect(machine.phase == .running)
@@ -109,7 +109,7 @@ struct RunPolicyTests {
         for (status, interactive) in ambiguous {
             var machine = running(interactive: interactive)
             #expect(RunPolicy.containerCode(reportedBy: status, interactive: interactive) == nil)
-            #expect(machine.handle(.clientExited(status)) == [.spawnInspect(id)])
+            #expect(machine.handle(.clientExited(status)) == [.markStreamEnd, .spawnInspect(id)])
         }
     }
 
@@ -153,7 +153,7 @@ struct RunPolicyTests {
     @Test("a failed docker inspect or wait falls back on the client's code, with a warning")
     func inspectOrWaitFails() {
         var machine = running()
-        #expect(machine.handle(.clientExited(.exited(125))) == [.spawnInspect(id)])
+        #expect(machine.handle(.clientExited(.exited(125))) == [.markStreamEnd, .spawnInspect(id)])
         #expect(machine.handle(.inspected(.failed("Cannot connect"))) == [
             .writeMessage("warning: docker inspect failed: Cannot connect; using the docker client's exit code"),
             .exit(125),
@@ -197,34 +197,44 @@ struct RunPolicyTests {
         }
         #expect(!machine.stoppedByDockrun)
         #expect(machine.handle(.killFinished(signal: SIGHUP, ok: true)) == [])
-        #expect(machine.handle(.clientExited(.exited(0))) == [.spawnCommit(id, target)])
+        #expect(machine.handle(.clientExited(.exited(0))) == [.tellGuardian(.committing), .spawnCommit(id, target)])
     }
 
     @Test("a stop that found the container not yet started is repeated when the end does not follow")
     func stopBeforeStart() {
         var machine = running()
         _ = machine.handle(.signal(SIGTERM))
-        #expect(machine.handle(.stopFinished(ok: true)) == [.armWaitDeadline])
-        #expect(machine.handle(.waitDeadlinePassed) == [.spawnStop(id)])
+        #expect(machine.handle(.stopFinished(ok: true)) == [stopCheck])
+        #expect(machine.handle(.timerFired(.stopCheck)) == [.spawnStop(id)])
+    }
+
+    @Test("a stop repeated by the check is in progress too: a second check during it does nothing")
+    func repeatedStopInFlight() {
+        var machine = running()
+        _ = machine.handle(.signal(SIGTERM))
+        _ = machine.handle(.stopFinished(ok: true))
+        #expect(machine.handle(.timerFired(.stopCheck)) == [.spawnStop(id)])
+        #expect(machine.handle(.timerFired(.stopCheck)) == [])
+        #expect(machine.handle(.stopFinished(ok: true)) == [stopCheck])
     }
 
     @Test("a deadline while a stop is still in progress does nothing: docker stop waits for the stop timeout")
     func deadlineDuringStop() {
         var machine = running()
         _ = machine.handle(.signal(SIGTERM))
-        #expect(machine.handle(.waitDeadlinePassed) == [])
+        #expect(machine.handle(.timerFired(.stopCheck)) == [])
     }
 
     @Test("the client dying while the container runs: a message, a stop, and the container's code")
     func clientDies() {
         var machine = running(commit: target)
-        #expect(machine.handle(.clientExited(.signaled(SIGKILL))) == [.spawnInspect(id)])
+        #expect(machine.handle(.clientExited(.signaled(SIGKILL))) == [.markStreamEnd, .spawnInspect(id)])
         #expect(machine.handle(.inspected(.state(ContainerState(status: "running")))) == [
             .writeMessage("docker client exited (status 137) while container \(id) was still running; stopping it"),
             .spawnWait(id), .spawnStop(id),
         ])
         #expect(machine.stoppedByDockrun)
-        #expect(machine.handle(.stopFinished(ok: true)) == [.armWaitDeadline])
+        #expect(machine.handle(.stopFinished(ok: true)) == [stopCheck])
         // The wait started when the client's death was found answers once the stop took effect; no commit after a stop.
         #expect(machine.handle(.waitReturned(.code(0))) == [.exit(0)])
     }
@@ -244,9 +254,9 @@ struct RunPolicyTests {
     @Test("commit happens when the container exited 0 unstopped, before removal")
     func commitThenRemove() {
         var machine = running(remove: true, commit: target)
-        #expect(machine.handle(.clientExited(.exited(0))) == [.spawnCommit(id, target)])
+        #expect(machine.handle(.clientExited(.exited(0))) == [.tellGuardian(.committing), .spawnCommit(id, target)])
         #expect(machine.phase == .committing)
-        #expect(machine.handle(.commitFinished(ok: true, message: "")) == [.spawnRemove(id)])
+        #expect(machine.handle(.commitFinished(ok: true, message: "")) == [.tellGuardian(.committed), .spawnRemove(id)])
         #expect(machine.phase == .removing)
         #expect(machine.handle(.removeFinished(ok: true, message: "")) == [.exit(0)])
         #expect(machine.phase == .done)
@@ -281,7 +291,7 @@ struct RunPolicyTests {
         var machine = running(remove: true, commit: target)
         _ = machine.handle(.clientExited(.exited(0)))
         for signal in [SIGTERM, SIGINT, SIGHUP, SIGTERM] { #expect(machine.handle(.signal(signal)) == []) }
-        #expect(machine.handle(.commitFinished(ok: true, message: "")) == [.spawnRemove(id)])
+        #expect(machine.handle(.commitFinished(ok: true, message: "")) == [.tellGuardian(.committed), .spawnRemove(id)])
         for signal in [SIGTERM, SIGQUIT] { #expect(machine.handle(.signal(signal)) == []) }
         #expect(machine.handle(.removeFinished(ok: true, message: "")) == [.exit(0)])
     }
@@ -326,7 +336,7 @@ struct RunPolicyTests {
         var machine = running()
         _ = machine.handle(.clientExited(.exited(0)))
         for event: RunPolicy.Event in [
-            .signal(SIGTERM), .containerID(id), .waitDeadlinePassed, .stopFinished(ok: false),
+            .signal(SIGTERM), .containerID(id), .timerFired(.stopCheck), .stopFinished(ok: false),
             .waitReturned(.code(1)), .inspected(.failed("x")), .clientExited(.exited(1)),
         ] {
             #expect(machine.handle(event) == [])
