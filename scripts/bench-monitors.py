@@ -10,10 +10,10 @@
   RSS (VmHWM). The guardian is found as the child of dockrun that leads a session of its own.
 
 Without --products, dockrun and fake-docker are built as bench.py builds them (scripts/build-release.sh: release,
-static Swift runtime); the engines are those of scripts/engine.py. --quick: 5 restarts and runs, 10 s idle. The container's own part of
-each stop is small: its trap answers TERM at once. "Gone" is polled with `docker ps -a`, so a figure includes up
-to one poll (about the time of one `docker ps`). A figure that cannot be measured (a missing feature, a failed
-start) is printed with the reason; the exit status is then 1."""
+static Swift runtime); the engines are those of scripts/engine.py. --quick: 5 restarts and runs, 10 s idle. The
+container's own part of each stop is small: its trap answers TERM at once. "Gone" is polled with `docker ps -a`, so
+a figure includes up to one poll (about the time of one `docker ps`). A figure that cannot be measured (a missing
+feature, a failed start) is printed with the reason; the exit status is then 1."""
 
 import argparse
 import os
@@ -28,7 +28,7 @@ sys.path.insert(0, os.path.join(REPO, "Tests", "Monitors"))
 sys.path.insert(0, os.path.join(REPO, "scripts"))
 
 import workloads  # noqa: E402
-from bench import build_products, proc_children, proc_status_kib  # noqa: E402
+from bench import build_products, proc_children, proc_cpu_ticks, proc_stat_fields, proc_status_kib  # noqa: E402
 from engine import Engine, EngineError, EngineUnavailable  # noqa: E402
 from examples import SERVICE_NAME  # noqa: E402
 from god import God  # noqa: E402
@@ -195,9 +195,9 @@ class Bench:
                 guardian = next((pid for pid in proc_children(dockrun.pid) if session_of(pid) == pid), None)
                 if guardian is None:
                     raise Unmeasured("dockrun has no child in a session of its own (no guardian)")
-                before = cpu_ticks(guardian)
+                before = proc_cpu_ticks(guardian)
                 time.sleep(self.idle_seconds)
-                ticks = cpu_ticks(guardian) - before
+                ticks = proc_cpu_ticks(guardian) - before
                 peak = proc_status_kib(guardian, "VmHWM")
             finally:
                 dockrun.send_signal(signal.SIGTERM)
@@ -208,22 +208,11 @@ class Bench:
         return self.in_setting(engine_kind, measure)
 
 
-def stat_fields(pid):
-    """The fields of /proc/PID/stat after the command name; [0] is field 3 (state)."""
-    with open(f"/proc/{pid}/stat") as f:
-        return f.read().rsplit(")", 1)[1].split()
-
-
 def session_of(pid):
     try:
-        return int(stat_fields(pid)[3])     # field 6
+        return int(proc_stat_fields(pid)[3])     # field 6
     except FileNotFoundError:
         return None
-
-
-def cpu_ticks(pid):
-    fields = stat_fields(pid)
-    return int(fields[11]) + int(fields[12])    # fields 14 and 15: utime, stime
 
 
 def main():

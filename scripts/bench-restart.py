@@ -14,8 +14,8 @@ started with --live-restore that this script may restart.
 
 The real engine is the one `--real-engine-dir` names (as DOCKRUN_ENGINE_DIR for scripts/engine-restart.sh; its
 socket is DIR/docker.sock); without it, only fake-docker is measured. The engines are those of scripts/engine.py.
-Without --products, builds the release products as bench.py does (scripts/build-release.sh). A benchmark measures: it asserts nothing; the exit status is 1 only when something
-could not be measured.
+Without --products, builds the release products as bench.py does (scripts/build-release.sh). A benchmark measures:
+it asserts nothing; the exit status is 1 only when something could not be measured.
 """
 
 import argparse
@@ -27,7 +27,7 @@ import tempfile
 import threading
 import time
 
-from bench import UNMEASURED, build_products
+from bench import UNMEASURED, build_products, proc_cpu_ticks
 from engine import TEST_IMAGE as IMAGE, Engine
 
 LINES = 50
@@ -87,14 +87,9 @@ def idle_cpu(engine, dockrun, seconds):
     down = subprocess.Popen(engine.cmd("script", "--restart", "--down", str(seconds + 30), "--live-restore"),
                             env=engine.full_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1)
-
-    def cpu_ticks():
-        with open(f"/proc/{child.pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        return int(fields[11]) + int(fields[12])
-    start = cpu_ticks()
+    start = proc_cpu_ticks(child.pid)
     time.sleep(seconds)
-    ticks = cpu_ticks() - start
+    ticks = proc_cpu_ticks(child.pid) - start
     calls = engine.docker("calls").stdout.count("\n")
     engine.docker("script", "--clear")
     down.wait(timeout=60)

@@ -146,6 +146,18 @@ def proc_tree(root, excluded=lambda argv: False):
     return tree
 
 
+def proc_stat_fields(pid):
+    """The fields of /proc/PID/stat after the command name (which may hold spaces); [0] is field 3 (state)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().rsplit(")", 1)[1].split()
+
+
+def proc_cpu_ticks(pid):
+    """utime + stime of /proc/PID/stat (fields 14 and 15), in clock ticks: every thread's, without the children's."""
+    fields = proc_stat_fields(pid)
+    return int(fields[11]) + int(fields[12])
+
+
 def proc_memory_kib(pid):
     """(PSS, RSS) of a process in KiB from /proc/PID/smaps_rollup, or None once it is gone. PSS charges each page
     shared by N processes 1/N to each, so a sum of PSS over processes counts a shared page once; a sum of RSS
@@ -168,11 +180,7 @@ def own_cpu_of_exited(pid):
     which wait4's rusage would add in."""
     with open(f"/proc/{pid}/schedstat") as schedstat:
         on_cpu_s = int(schedstat.read().split()[0]) / 1e9
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    # fields[0] is field 3 (state); utime and stime are fields 14 and 15.
-    ticks = int(fields[11]) + int(fields[12])
-    return on_cpu_s, ticks * CLOCK_TICK_S
+    return on_cpu_s, proc_cpu_ticks(pid) * CLOCK_TICK_S
 
 
 class PeriodicSampler:
