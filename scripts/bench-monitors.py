@@ -9,20 +9,18 @@
 - dockrun's guardian while its container runs: CPU ticks over 60 s (utime + stime of /proc/PID/stat) and peak
   RSS (VmHWM). The guardian is found as the child of dockrun that leads a session of its own.
 
-Without --products, dockrun and fake-docker are installed with scripts/install.sh (release, static Swift runtime)
-into a temporary prefix, removed afterwards. --quick: 5 restarts and runs, 10 s idle. The container's own part of
-each stop is small: its trap answers TERM at once. "Gone" is polled with `docker ps -a`, so a figure includes up
-to one poll (about the time of one `docker ps`). A figure that cannot be measured (a missing feature, a failed
-start) is printed with the reason; the exit status is then 1."""
+Without --products, dockrun and fake-docker are built as bench.py builds them (scripts/build-release.sh: release,
+static Swift runtime); the engines are those of scripts/engine.py. --quick: 5 restarts and runs, 10 s idle. The
+container's own part of each stop is small: its trap answers TERM at once. "Gone" is polled with `docker ps -a`, so
+a figure includes up to one poll (about the time of one `docker ps`). A figure that cannot be measured (a missing
+feature, a failed start) is printed with the reason; the exit status is then 1."""
 
 import argparse
 import os
-import shutil
 import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -30,8 +28,8 @@ sys.path.insert(0, os.path.join(REPO, "Tests", "Monitors"))
 sys.path.insert(0, os.path.join(REPO, "scripts"))
 
 import workloads  # noqa: E402
-from bench import proc_children, proc_status_kib  # noqa: E402
-from engine import Engine  # noqa: E402
+from bench import build_products, proc_children, proc_cpu_ticks, proc_stat_fields, proc_status_kib  # noqa: E402
+from engine import Engine, EngineError, EngineUnavailable  # noqa: E402
 from examples import SERVICE_NAME  # noqa: E402
 from god import God  # noqa: E402
 from supervisord import Supervisord  # noqa: E402
@@ -56,13 +54,15 @@ def spread(samples):
 
 def gone_after(engine, token, container, began):
     """Seconds from `began` until `docker ps -a` no longer lists the container."""
-    wait_for("the container gone", lambda: not any(line.startswith(container) for line in engine.containers(token)),
+    label = workloads.token_label(token)
+    wait_for("the container gone", lambda: not any(line.startswith(container) for line in engine.containers(label)),
              60, interval=0)
     return time.monotonic() - began
 
 
 def running_container(engine, token):
-    return wait_for("the container running", lambda: engine.running_container_ids(token), 60)[0]
+    label = workloads.token_label(token)
+    return wait_for("the container running", lambda: engine.container_ids(label, running=True), 60)[0]
 
 
 # The three monitors, each as: start it running the example; start the service again; ask for a stop (without
@@ -136,7 +136,7 @@ class Bench:
     def row(self, what, measure):
         try:
             result = measure()
-        except (Unmeasured, AssertionError, subprocess.SubprocessError, OSError) as error:
+        except (Unmeasured, EngineError, AssertionError, subprocess.SubprocessError, OSError) as error:
             self.failed = True
             result = f"not measured: {str(error).splitlines()[0] if str(error) else type(error).__name__}"
         print(f"{what:<58} {result}", flush=True)
@@ -195,9 +195,9 @@ class Bench:
                 guardian = next((pid for pid in proc_children(dockrun.pid) if session_of(pid) == pid), None)
                 if guardian is None:
                     raise Unmeasured("dockrun has no child in a session of its own (no guardian)")
-                before = cpu_ticks(guardian)
+                before = proc_cpu_ticks(guardian)
                 time.sleep(self.idle_seconds)
-                ticks = cpu_ticks(guardian) - before
+                ticks = proc_cpu_ticks(guardian) - before
                 peak = proc_status_kib(guardian, "VmHWM")
             finally:
                 dockrun.send_signal(signal.SIGTERM)
@@ -208,22 +208,11 @@ class Bench:
         return self.in_setting(engine_kind, measure)
 
 
-def stat_fields(pid):
-    """The fields of /proc/PID/stat after the command name; [0] is field 3 (state)."""
-    with open(f"/proc/{pid}/stat") as f:
-        return f.read().rsplit(")", 1)[1].split()
-
-
 def session_of(pid):
     try:
-        return int(stat_fields(pid)[3])     # field 6
+        return int(proc_stat_fields(pid)[3])     # field 6
     except FileNotFoundError:
         return None
-
-
-def cpu_ticks(pid):
-    fields = stat_fields(pid)
-    return int(fields[11]) + int(fields[12])    # fields 14 and 15: utime, stime
 
 
 def main():
@@ -231,27 +220,19 @@ def main():
     parser.add_argument("--products", help="a directory with dockrun and fake-docker (default: install them)")
     parser.add_argument("--quick", action="store_true", help="5 restarts and runs, 10 s idle")
     arguments = parser.parse_args()
-    prefix = None
-    bin_dir = arguments.products
-    if bin_dir is None:
-        prefix = tempfile.mkdtemp(prefix="dockrun-monitor-bench-prefix-")
-        subprocess.run(["bash", os.path.join(REPO, "scripts", "install.sh"), "--prefix", prefix], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        bin_dir = os.path.join(prefix, "bin")
+    bench = Bench(arguments.products or build_products(), 5 if arguments.quick else 20, 10 if arguments.quick else 60)
+    engines = ["fake-docker"]
     try:
-        bench = Bench(bin_dir, 5 if arguments.quick else 20, 10 if arguments.quick else 60)
-        engines = ["fake-docker"] + (["docker"] if Engine.real() else [])
-        if len(engines) == 1:
-            print("real engine: skipped: DOCKER_HOST is not set or does not answer")
-        for engine in engines:
-            for monitor in MONITORS:
-                bench.row(f"{monitor} stop → container gone, {engine}", lambda: bench.stop_to_gone(monitor, engine))
-        for engine in engines:
-            bench.row(f"dockrun SIGKILL → container gone, {engine}", lambda: bench.sigkill_to_gone(engine))
-        bench.row("guardian, container running, fake-docker", lambda: bench.guardian_idle("fake-docker"))
-    finally:
-        if prefix:
-            shutil.rmtree(prefix)
+        Engine.real()
+        engines.append("docker")
+    except EngineUnavailable as reason:
+        print(f"real engine: skipped: {reason}")
+    for engine in engines:
+        for monitor in MONITORS:
+            bench.row(f"{monitor} stop → container gone, {engine}", lambda: bench.stop_to_gone(monitor, engine))
+    for engine in engines:
+        bench.row(f"dockrun SIGKILL → container gone, {engine}", lambda: bench.sigkill_to_gone(engine))
+    bench.row("guardian, container running, fake-docker", lambda: bench.guardian_idle("fake-docker"))
     sys.exit(1 if bench.failed else 0)
 
 

@@ -13,9 +13,9 @@ started with --live-restore that this script may restart.
   an engine that is down, and how many docker commands it started meanwhile (fake-docker's call log).
 
 The real engine is the one `--real-engine-dir` names (as DOCKRUN_ENGINE_DIR for scripts/engine-restart.sh; its
-socket is DIR/docker.sock); without it, only fake-docker is measured. Without --products, builds the release products
-as bench.py does (.build-bench). A benchmark measures: it asserts nothing; the exit status is 1 only when something
-could not be measured.
+socket is DIR/docker.sock); without it, only fake-docker is measured. The engines are those of scripts/engine.py.
+Without --products, builds the release products as bench.py does (scripts/build-release.sh). A benchmark measures:
+it asserts nothing; the exit status is 1 only when something could not be measured.
 """
 
 import argparse
@@ -27,10 +27,9 @@ import tempfile
 import threading
 import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TEST_IMAGE = os.path.join(REPO, "scripts", "test-image.sh")
-ENGINE_RESTART = os.path.join(REPO, "scripts", "engine-restart.sh")
-IMAGE = "dockrun-test/busybox:latest"
+from bench import UNMEASURED, build_products, proc_cpu_ticks
+from engine import TEST_IMAGE as IMAGE, Engine
+
 LINES = 50
 SCRIPT = f"i=0; while [ $i -lt {LINES} ]; do echo line $i; i=$((i+1)); sleep 0.1; done; exit 7"
 EXPECTED = "".join(f"line {i}\n" for i in range(LINES))
@@ -41,55 +40,18 @@ def log(text):
     print(f"bench-restart: {text}", file=sys.stderr, flush=True)
 
 
-def build_products():
-    subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--scratch-path", ".build-bench"],
-                   cwd=REPO, check=True, stdout=subprocess.DEVNULL)
-    return subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--scratch-path", ".build-bench",
-                           "--show-bin-path"], cwd=REPO, check=True, capture_output=True, text=True).stdout.strip()
-
-
-class Engine:
-    """One engine to run dockrun against and restart: fake-docker with a private state, or a real one."""
-
-    def __init__(self, name, cli, env, restart):
-        self.name, self.cli, self.env, self._restart = name, cli, env, restart
-
-    def docker(self, *args, check=True):
-        return subprocess.run([self.cli, *args], env=self.env, check=check, capture_output=True, text=True)
-
-    def restart(self, down, live_restore=True):
-        self._restart(down, live_restore)
-
-
-def fake_engine(products, directory):
-    env = dict(os.environ, FAKE_DOCKER_STATE=os.path.join(directory, "state.sqlite"))
-    cli = os.path.join(products, "fake-docker")
-    subprocess.run(["bash", TEST_IMAGE, "import", cli], env=env, check=True, stdout=subprocess.DEVNULL)
-
-    def restart(down, live_restore):
-        subprocess.run([cli, "script", "--restart", "--down", str(down)] + (["--live-restore"] if live_restore else []),
-                       env=env, check=True, stdout=subprocess.DEVNULL)
-    return Engine("fake-docker", cli, env, restart)
-
-
 def real_engine(directory):
-    env = dict(os.environ, DOCKER_HOST=f"unix://{directory}/docker.sock", DOCKRUN_ENGINE_DIR=directory)
-    engine = Engine("real engine", "docker", env, None)
+    """The engine engine-start.sh started in `directory`, which must keep its containers through a restart."""
+    engine = Engine.real(directory=directory)
     if engine.docker("info", "--format", "{{.LiveRestoreEnabled}}").stdout.strip() != "true":
         raise SystemExit(f"bench-restart: the engine in {directory} does not run with --live-restore")
-    if engine.docker("image", "inspect", IMAGE, check=False).returncode != 0:
-        subprocess.run(["bash", TEST_IMAGE, "import", "docker"], env=env, check=True, stdout=subprocess.DEVNULL)
-
-    def restart(down, live_restore):
-        subprocess.run(["bash", ENGINE_RESTART, "--down", str(down)], env=env, check=True, stdout=subprocess.DEVNULL)
-    engine._restart = restart
     return engine
 
 
 def restart_run(engine, dockrun):
     """One run: the restart once `line 5` has arrived. Returns (lost bytes, doubled bytes, flow delay s, exit)."""
     arrivals = []
-    child = subprocess.Popen([dockrun, "--rm", IMAGE, "sh", "-c", SCRIPT], env=dict(engine.env, DOCKRUN_DOCKER=engine.cli),
+    child = subprocess.Popen([dockrun, "--rm", IMAGE, "sh", "-c", SCRIPT], env=engine.full_env(),
                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     seen_five = threading.Event()
 
@@ -118,21 +80,16 @@ def restart_run(engine, dockrun):
 def idle_cpu(engine, dockrun, seconds):
     """dockrun's own CPU while it waits `seconds` for a fake engine that is down, and the docker commands it ran."""
     child = subprocess.Popen([dockrun, "--rm", IMAGE, "sleep", str(seconds + 60)],
-                             env=dict(engine.env, DOCKRUN_DOCKER=engine.cli, DOCKRUN_ENGINE_WAIT=str(seconds + 60)),
+                             env=engine.full_env({"DOCKRUN_ENGINE_WAIT": str(seconds + 60)}),
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(2)
     engine.docker("calls", "--clear")
-    down = subprocess.Popen([engine.cli, "script", "--restart", "--down", str(seconds + 30), "--live-restore"],
-                            env=engine.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    down = subprocess.Popen(engine.cmd("script", "--restart", "--down", str(seconds + 30), "--live-restore"),
+                            env=engine.full_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1)
-
-    def cpu_ticks():
-        with open(f"/proc/{child.pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        return int(fields[11]) + int(fields[12])
-    start = cpu_ticks()
+    start = proc_cpu_ticks(child.pid)
     time.sleep(seconds)
-    ticks = cpu_ticks() - start
+    ticks = proc_cpu_ticks(child.pid) - start
     calls = engine.docker("calls").stdout.count("\n")
     engine.docker("script", "--clear")
     down.wait(timeout=60)
@@ -148,10 +105,21 @@ def main():
     parser.add_argument("--real-engine-dir", metavar="DIR", help="a real engine with --live-restore this script may restart")
     parser.add_argument("--idle", type=int, default=60, help="seconds the engine stays down for the CPU figure (default 60)")
     args = parser.parse_args()
+    try:
+        rows = measure(args)
+    except UNMEASURED as error:
+        sys.exit(f"bench-restart: {error}")
+    width = max(len(row[0]) for row in rows)
+    print(f"{'figure'.ljust(width)}  measured")
+    for figure, measured in rows:
+        print(f"{figure.ljust(width)}  {measured}")
+
+
+def measure(args):
     products = args.products or build_products()
     dockrun = os.path.join(products, "dockrun")
     with tempfile.TemporaryDirectory(prefix="dockrun-bench-restart-") as directory:
-        engines = [fake_engine(products, directory)]
+        engines = [Engine.fake(products, os.path.join(directory, "state.sqlite"))]
         if args.real_engine_dir:
             engines.append(real_engine(args.real_engine_dir))
         rows = []
@@ -171,10 +139,7 @@ def main():
         cpu, calls = idle_cpu(engines[0], dockrun, args.idle)
         rows.append((f"dockrun's own CPU while the engine is down {args.idle} s (fake-docker)",
                      f"{cpu:.0f} ms; {calls} docker commands started meanwhile"))
-    width = max(len(row[0]) for row in rows)
-    print(f"{'figure'.ljust(width)}  measured")
-    for figure, measured in rows:
-        print(f"{figure.ljust(width)}  {measured}")
+    return rows
 
 
 if __name__ == "__main__":

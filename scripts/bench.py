@@ -4,11 +4,10 @@
 
     scripts/bench.py [--products DIR] [--quick] [--only TEXT]
 
-Without --products, builds the release products into .build-bench (`swift build -c release
---static-swift-stdlib --scratch-path .build-bench`, incremental; statically linked as a shipped Linux CLI is, which
-takes the dynamic loading of the Swift runtime off every invocation) and measures those: .build/release may be stale or half-built by someone else. The real
-engine is DOCKER_HOST=unix:///tmp/engine/docker.sock (override with BENCH_DOCKER_HOST) with
-dockrun-test/busybox:latest imported; if it does not answer, its columns are skipped and said so.
+Without --products, builds the release products with scripts/build-release.sh (static Swift runtime, as a shipped
+Linux CLI has it) and measures those. The real engine is DOCKER_HOST=unix:///tmp/engine/docker.sock (override with
+BENCH_DOCKER_HOST), dockrun-test/busybox:latest imported when missing; if it does not answer, its columns are
+skipped and said so. The engines are those of scripts/engine.py.
 
 A benchmark measures, it does not test: a missed target is printed as "no" and the exit status stays 0. The exit
 status is 1 only when something could not be measured (a command failed, a product misbehaved); the reason is
@@ -31,10 +30,9 @@ import threading
 import time
 import uuid
 
-IMAGE = "dockrun-test/busybox:latest"
+from engine import TEST_IMAGE as IMAGE, TEST_IMAGE_SCRIPT, Engine, EngineError
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# The one recipe of IMAGE (scripts/test-image.sh), shared with the tests and engine-start.sh.
-TEST_IMAGE = os.path.join(REPO, "scripts", "test-image.sh")
 # Runs a command as a child subreaper and prints the CPU and wall of its whole process tree.
 TREE_COST = os.path.join(REPO, "scripts", "tree_cost.py")
 # The label key that tells one run's container from the others: its value is unique to the run.
@@ -45,6 +43,10 @@ CLOCK_TICK_S = 1 / os.sysconf("SC_CLK_TCK")
 
 class BenchError(Exception):
     pass
+
+
+# What makes a figure unmeasurable: the benchmark's own checks, or a docker command of the engine helper.
+UNMEASURED = (BenchError, EngineError)
 
 
 def log(text):
@@ -70,6 +72,22 @@ def check(argv, env, stdin=subprocess.DEVNULL, expect=0, timeout=120):
         raise BenchError(f"`{' '.join(argv)}` exited {done.returncode} (expected {expect}): "
                          f"{done.stderr.decode(errors='replace').strip()[:300]}")
     return done
+
+
+def spawn(argv, env, stdout=subprocess.DEVNULL):
+    """Starts `argv` with its stderr in an unnamed temporary file, not a pipe: a caller that waits for the child, or
+    reads its stdout to the end, before it reads stderr cannot then block a child that fills a stderr pipe (the
+    deadlock of reading one pipe to its end while the child writes the other). `errors_of` reads it."""
+    errors = tempfile.TemporaryFile()
+    child = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=stdout, stderr=errors)
+    child.errors = errors
+    return child
+
+
+def errors_of(child):
+    """What a child of `spawn` wrote to stderr so far, as text."""
+    child.errors.seek(0)
+    return child.errors.read().decode(errors="replace").strip()
 
 
 def timed(argv, env, expect=0):
@@ -128,6 +146,18 @@ def proc_tree(root, excluded=lambda argv: False):
     return tree
 
 
+def proc_stat_fields(pid):
+    """The fields of /proc/PID/stat after the command name (which may hold spaces); [0] is field 3 (state)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().rsplit(")", 1)[1].split()
+
+
+def proc_cpu_ticks(pid):
+    """utime + stime of /proc/PID/stat (fields 14 and 15), in clock ticks: every thread's, without the children's."""
+    fields = proc_stat_fields(pid)
+    return int(fields[11]) + int(fields[12])
+
+
 def proc_memory_kib(pid):
     """(PSS, RSS) of a process in KiB from /proc/PID/smaps_rollup, or None once it is gone. PSS charges each page
     shared by N processes 1/N to each, so a sum of PSS over processes counts a shared page once; a sum of RSS
@@ -150,11 +180,7 @@ def own_cpu_of_exited(pid):
     which wait4's rusage would add in."""
     with open(f"/proc/{pid}/schedstat") as schedstat:
         on_cpu_s = int(schedstat.read().split()[0]) / 1e9
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    # fields[0] is field 3 (state); utime and stime are fields 14 and 15.
-    ticks = int(fields[11]) + int(fields[12])
-    return on_cpu_s, ticks * CLOCK_TICK_S
+    return on_cpu_s, proc_cpu_ticks(pid) * CLOCK_TICK_S
 
 
 class PeriodicSampler:
@@ -264,46 +290,24 @@ def process_counts(trees):
 # MARK: engines
 
 
-class Engine:
-    """One docker CLI (fake-docker or the real one) with the environment that points it at its engine."""
+def lifecycle(engine, label):
+    """`run -d IMG true` + `wait` + `rm`, the figure of issue 2; returns its wall time."""
+    return sum(lifecycle_steps(engine, label))
 
-    def __init__(self, name, cli, env, label):
-        self.name = name
-        self.cli = cli
-        self.env = env
-        self.label = label
 
-    def cmd(self, *args):
-        return [self.cli, *args]
-
-    def lifecycle(self):
-        """`run -d IMG true` + `wait` + `rm`, the figure of issue 2; returns its wall time."""
-        return sum(self.lifecycle_steps())
-
-    def lifecycle_steps(self):
-        """The wall time of each of the lifecycle's three commands."""
-        marks = [time.perf_counter()]
-        cid = check(self.cmd("run", "-d", "--label", self.label, IMAGE, "true"), self.env).stdout.decode().strip()
-        marks.append(time.perf_counter())
-        code = check(self.cmd("wait", cid), self.env).stdout.decode().strip()
-        if code != "0":
-            raise BenchError(f"{self.name}: `wait {cid[:12]}` printed {code!r}, expected 0")
-        marks.append(time.perf_counter())
-        check(self.cmd("rm", cid), self.env)
-        marks.append(time.perf_counter())
-        return [b - a for a, b in zip(marks, marks[1:])]
-
-    def labelled_containers(self):
-        ps = subprocess.run(self.cmd("ps", "-aq", "--no-trunc", "--filter", f"label={self.label}"), env=self.env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        return ps.stdout.decode().split()
-
-    def remove_labelled(self):
-        ids = self.labelled_containers()
-        if ids:
-            subprocess.run(self.cmd("rm", "-f", *ids), env=self.env, stdin=subprocess.DEVNULL,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        return len(ids)
+def lifecycle_steps(engine, label):
+    """The wall time of each of the lifecycle's three commands."""
+    env = engine.full_env()
+    marks = [time.perf_counter()]
+    cid = check(engine.cmd("run", "-d", "--label", label, IMAGE, "true"), env).stdout.decode().strip()
+    marks.append(time.perf_counter())
+    code = check(engine.cmd("wait", cid), env).stdout.decode().strip()
+    if code != "0":
+        raise BenchError(f"{engine.name}: `wait {cid[:12]}` printed {code!r}, expected 0")
+    marks.append(time.perf_counter())
+    check(engine.cmd("rm", cid), env)
+    marks.append(time.perf_counter())
+    return [b - a for a, b in zip(marks, marks[1:])]
 
 
 class FakeState:
@@ -311,9 +315,7 @@ class FakeState:
 
     def __init__(self, bench, name):
         self.path = os.path.join(bench.tmp, name + ".sqlite")
-        env = dict(bench.base_env, FAKE_DOCKER_STATE=self.path)
-        self.engine = Engine(f"fake-docker ({name})", bench.fake, env, bench.label)
-        check(["bash", TEST_IMAGE, "import", bench.fake, bench.rootfs_tar], env)
+        self.engine = Engine.fake(bench.products, self.path, bench.rootfs_tar)
 
     def running_shims(self):
         """A `watched()` for HighWaterSampler: the shim of the running container, looked up until seen and then
@@ -343,14 +345,15 @@ class Bench:
     def __init__(self, products, quick):
         self.quick = quick
         self.only = None
-        self.fake = os.path.join(products, "fake-docker")
+        self.products = products
         self.dockrun = os.path.join(products, "dockrun")
-        for product in (self.fake, self.dockrun):
+        for product in (os.path.join(products, "fake-docker"), self.dockrun):
             if not os.access(product, os.X_OK):
                 raise BenchError(f"{product} is not an executable")
         self.tmp = tempfile.mkdtemp(prefix="dockrun-bench-")
         self.label = f"dockrun-bench={os.getpid()}-{int(time.time())}"
-        self.base_env = {k: v for k, v in os.environ.items() if k not in ("DOCKRUN_DEBUG", "FAKE_DOCKER_STATE")}
+        # dockrun is measured without its trace; stop_latency turns it on where it reads it.
+        os.environ.pop("DOCKRUN_DEBUG", None)
         self.rows = []
         self.failures = 0
         self.fakes = []
@@ -370,7 +373,7 @@ class Bench:
             return
         try:
             measure()
-        except BenchError as error:
+        except UNMEASURED as error:
             self.failures += 1
             self.row(figure, "", f"ERROR: {error}", False)
 
@@ -384,7 +387,7 @@ class Bench:
     def build_rootfs_tar(self):
         """The test image's root filesystem, made once and imported into every fake-docker state."""
         tar = os.path.join(self.tmp, "rootfs.tar")
-        check(["bash", TEST_IMAGE, "rootfs", tar], self.base_env)
+        check(["bash", TEST_IMAGE_SCRIPT, "rootfs", tar], os.environ)
         return tar
 
     def fake_state(self, name):
@@ -393,37 +396,28 @@ class Bench:
         return state
 
     def find_real_engine(self):
-        host = os.environ.get("BENCH_DOCKER_HOST", "unix:///tmp/engine/docker.sock")
-        docker = shutil.which("docker")
-        if docker is None:
-            self.real_skipped = "no docker CLI on PATH"
-            return
-        env = dict(self.base_env, DOCKER_HOST=host)
-        env.pop("DOCKER_CONTEXT", None)
         try:
-            version = check([docker, "version", "--format", "{{.Server.Version}}"], env, timeout=15)
-            check([docker, "image", "inspect", IMAGE], env, timeout=15)
-        except BenchError as error:
+            self.real = Engine.real(os.environ.get("BENCH_DOCKER_HOST", "unix:///tmp/engine/docker.sock"))
+        except EngineError as error:
             self.real_skipped = str(error)
-            return
-        self.real = Engine(f"docker {version.stdout.decode().strip()}", docker, env, self.label)
 
     def cleanup(self):
         for state in self.fakes:
             try:
-                ids = subprocess.run(state.engine.cmd("ps", "-aq", "--no-trunc"), env=state.engine.env,
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, timeout=60).stdout.decode().split()
+                ids = state.engine.container_ids(self.label)
                 # The 10,000 cloned rows of the ps figure have no processes: deleting the file is their removal.
                 if 0 < len(ids) < 100:
-                    subprocess.run(state.engine.cmd("rm", "-f", *ids), env=state.engine.env, timeout=60,
-                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            except subprocess.TimeoutExpired:
-                log(f"clean-up: {state.path} did not answer ps/rm in time")
+                    state.engine.docker("rm", "-f", *ids, check=False)
+            except EngineError as error:
+                log(f"clean-up: {state.path}: {error}")
         if self.real is not None:
-            left = self.real.remove_labelled()
-            if left:
-                log(f"clean-up: removed {left} container(s) labelled {self.label} from the real engine")
+            try:
+                left = self.real.remove_containers(self.label)
+            except EngineError as error:
+                log(f"clean-up: the real engine: {error}")
+            else:
+                if left:
+                    log(f"clean-up: removed {left} container(s) labelled {self.label} from the real engine")
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     # MARK: fake-docker figures (issue 2)
@@ -449,7 +443,8 @@ class Bench:
             self.row(figure, ">= 5x", f"real engine: skipped: {self.real_skipped}", None)
             return
         n = self.loops(20, 3)
-        fake_steps, real_steps = self.paired(n, self.main.engine.lifecycle_steps, self.real.lifecycle_steps)
+        fake_steps, real_steps = self.paired(n, lambda: lifecycle_steps(self.main.engine, self.label),
+                                            lambda: lifecycle_steps(self.real, self.label))
         fake, real = [sum(s) for s in fake_steps], [sum(s) for s in real_steps]
         ratio = statistics.median(real) / statistics.median(fake)
         pair_ratio = statistics.median(r / f for r, f in zip(real, fake))
@@ -468,9 +463,9 @@ class Bench:
 
         def one(_):
             try:
-                state.engine.lifecycle()
+                lifecycle(state.engine, self.label)
                 return None
-            except BenchError as error:
+            except UNMEASURED as error:
                 return str(error)
 
         start = time.perf_counter()
@@ -480,7 +475,7 @@ class Bench:
                     failures.append(error)
                     locked += "database is locked" in error
         wall = time.perf_counter() - start
-        left = len(state.engine.labelled_containers())
+        left = len(state.engine.container_ids(self.label))
         for error in failures[:3]:
             log(f"concurrent lifecycle failed: {error}")
         self.row(f"{n} concurrent lifecycles, one state file", "0 errors, 0 locked",
@@ -493,8 +488,8 @@ class Bench:
         templates = 3
         for _ in range(templates):
             cid = check(state.engine.cmd("run", "-d", "--label", self.label, IMAGE, "true"),
-                        state.engine.env).stdout.decode().strip()
-            check(state.engine.cmd("wait", cid), state.engine.env)
+                        state.engine.full_env()).stdout.decode().strip()
+            check(state.engine.cmd("wait", cid), state.engine.full_env())
         # Clones of the exited templates, round robin, with fresh 64-hex IDs, unique names and increasing seq;
         # every other column is copied as it is (whatever the schema version), and no process belongs to a
         # clone, so ps reads them as plain rows.
@@ -526,7 +521,7 @@ class Bench:
             walls = []
             for _ in range(n + 1):
                 start = time.perf_counter()
-                out = check(state.engine.cmd(*args), state.engine.env).stdout
+                out = check(state.engine.cmd(*args), state.engine.full_env()).stdout
                 walls.append(time.perf_counter() - start)
                 printed = out.count(b"\n")
                 if printed != lines:
@@ -538,13 +533,12 @@ class Bench:
         """wait4's rusage of one child: its own CPU plus that of the children it reaped, the same account
         RUSAGE_CHILDREN gives, but per process so two measurements can run side by side."""
         start = time.perf_counter()
-        child = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE)
-        out, err = child.stdout.read(), child.stderr.read()
+        child = spawn(argv, env, stdout=subprocess.PIPE)
+        out = child.stdout.read()
         _, status, usage = os.wait4(child.pid, 0)
         child.returncode = os.waitstatus_to_exitcode(status)
         results[key] = (time.perf_counter() - start, usage.ru_utime + usage.ru_stime, child.returncode,
-                        out.decode().strip(), err.decode(errors="replace").strip())
+                        out.decode().strip(), errors_of(child))
 
     def wait_cpu(self):
         seconds = self.loops(10, 2)
@@ -552,9 +546,9 @@ class Bench:
         waiters, results = [], {}
         for key, engine in engines:
             cid = check(engine.cmd("run", "-d", "--label", self.label, IMAGE, "sleep", str(seconds)),
-                        engine.env).stdout.decode().strip()
+                        engine.full_env()).stdout.decode().strip()
             waiters.append(threading.Thread(target=self.run_with_rusage,
-                                            args=(engine.cmd("wait", cid), engine.env, results, key)))
+                                            args=(engine.cmd("wait", cid), engine.full_env(), results, key)))
             waiters[-1].cid = cid
             waiters[-1].start()
         for waiter in waiters:
@@ -563,7 +557,7 @@ class Bench:
             wall, cpu, code, out, err = results[key]
             if code != 0 or out != "0":
                 raise BenchError(f"{engine.name}: `wait` exited {code} printing {out!r}: {err[:200]}")
-            check(engine.cmd("rm", waiter.cid), engine.env)
+            check(engine.cmd("rm", waiter.cid), engine.full_env())
         wall, cpu = results["fake"][:2]
         real = f"; docker CLI wait: {ms(results['real'][1])}" if "real" in results else ""
         self.row(f"wait on a {seconds} s container: CPU of fake-docker wait", "< 20 ms",
@@ -572,9 +566,8 @@ class Bench:
     def stream_into_counter(self, argv, env, watched=lambda: []):
         """Runs `argv` with stdout into this reader, which only counts bytes; returns (bytes, seconds from the
         first byte to EOF, seconds in all, peak VmHWM per role of `watched()`)."""
-        errors = open(os.path.join(self.tmp, "stream.err"), "w+b")
         start = time.perf_counter()
-        child = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors)
+        child = spawn(argv, env, stdout=subprocess.PIPE)
         buffer = bytearray(1 << 20)
         fd = child.stdout.fileno()
         count, first = 0, None
@@ -588,11 +581,8 @@ class Bench:
                 count += n
             end = time.perf_counter()
             code = child.wait()
-        errors.seek(0)
-        message = errors.read().decode(errors="replace").strip()
-        errors.close()
         if code != 0:
-            raise BenchError(f"`{' '.join(argv)}` exited {code}: {message[:300]}")
+            raise BenchError(f"`{' '.join(argv)}` exited {code}: {errors_of(child)[:300]}")
         return count, end - (first or start), end - start, sampler.peaks
 
     @staticmethod
@@ -606,13 +596,13 @@ class Bench:
         """`fake-docker run --rm IMG sh -c 'dd …'` into the counter: (MB/s, peaks)."""
         count, streaming, _, peaks = self.stream_into_counter(
             self.main.engine.cmd("run", "--rm", "--label", self.label, IMAGE, "sh", "-c", self.producer(size)),
-            self.main.engine.env, self.main.running_shims())
+            self.main.engine.full_env(), self.main.running_shims())
         if count != size:
             raise BenchError(f"fake-docker run delivered {count} bytes, expected {size}")
         return count / streaming / 1e6, peaks
 
     def host_stream(self, argv):
-        count, streaming, _, _ = self.stream_into_counter(argv, self.base_env)
+        count, streaming, _, _ = self.stream_into_counter(argv, os.environ)
         return count / streaming / 1e6
 
     def throughput(self):
@@ -643,15 +633,12 @@ class Bench:
         if self.real is not None and not self.quick:
             count, streaming, _, real_peaks = self.stream_into_counter(
                 self.real.cmd("run", "--rm", "--label", self.label, IMAGE, "sh", "-c", self.producer(size)),
-                self.real.env)
+                self.real.full_env())
             self.row("attached output, 1 GiB: real engine, for comparison", "-",
                      f"{count / streaming / 1e6:.0f} MB/s, docker CLI VmHWM {mib(real_peaks.get('client', 0))}",
                      None)
 
     # MARK: dockrun figures (issue 3)
-
-    def dockrun_env(self, engine, **extra):
-        return dict(engine.env, DOCKRUN_DOCKER=engine.cli, **extra)
 
     def dockrun_overhead(self):
         n = self.loops(20, 3)
@@ -661,9 +648,9 @@ class Bench:
             if engine is None:
                 self.row(figure, "<= 1.10", f"real engine: skipped: {self.real_skipped}", None)
                 continue
-            env = self.dockrun_env(engine)
-            through_dockrun = lambda: timed([self.dockrun, "--rm", "--label", engine.label, IMAGE, "true"], env)
-            direct = lambda: timed(engine.cmd("run", "--rm", "--label", engine.label, IMAGE, "true"), engine.env)
+            env = engine.full_env()
+            through_dockrun = lambda: timed([self.dockrun, "--rm", "--label", self.label, IMAGE, "true"], env)
+            direct = lambda: timed(engine.cmd("run", "--rm", "--label", self.label, IMAGE, "true"), engine.full_env())
             a, b = self.paired(n, through_dockrun, direct)
             ratio = statistics.median(x / y for x, y in zip(a, b))
             self.row(figure, "<= 1.10",
@@ -673,9 +660,7 @@ class Bench:
     def supervise_sleep(self, engine, seconds, results, key):
         """dockrun supervising `sleep`: its own CPU, read from /proc while it is a zombie, and peak RSS of it and
         of the docker CLI clients it started."""
-        child = subprocess.Popen([self.dockrun, "--rm", "--label", engine.label, IMAGE, "sleep", str(seconds)],
-                                 env=self.dockrun_env(engine), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.PIPE)
+        child = spawn([self.dockrun, "--rm", "--label", self.label, IMAGE, "sleep", str(seconds)], engine.full_env())
 
         def watched():
             roles = [("dockrun", child.pid)]
@@ -693,8 +678,7 @@ class Bench:
             sampler.sample()
         on_cpu, ticks = own_cpu_of_exited(child.pid)
         code = child.wait()
-        err = child.stderr.read().decode(errors="replace").strip()
-        results[key] = (code, err, on_cpu, ticks, sampler.peaks)
+        results[key] = (code, errors_of(child), on_cpu, ticks, sampler.peaks)
 
     def dockrun_cpu_and_rss(self):
         seconds = self.loops(10, 2)
@@ -728,7 +712,7 @@ class Bench:
         announced the stop on stderr (DOCKRUN_DEBUG=1), which leaves out fake-docker's own start-up."""
         n = self.loops(20, 3)
         state = self.fake_state("stop")
-        env = self.dockrun_env(state.engine, DOCKRUN_DEBUG="1")
+        env = state.engine.full_env({"DOCKRUN_DEBUG": "1"})
         to_call, to_trace, codes = [], [], []
         for _ in range(n):
             last_call = state.query("SELECT coalesce(max(seq), 0) FROM calls")[0][0]
@@ -805,11 +789,11 @@ class Bench:
 
     def true_lifecycles(self, engine):
         """Paired, interleaved `--rm IMG true` lifecycles on `engine`: (dockrun's tree costs, `docker run`'s)."""
-        env = self.dockrun_env(engine)
+        env = engine.full_env()
         return self.paired(
             self.loops(20, 3),
             lambda: self.tree_cost([self.dockrun, "--rm", "--label", self.label, IMAGE, "true"], env),
-            lambda: self.tree_cost(engine.cmd("run", "--rm", "--label", self.label, IMAGE, "true"), engine.env))
+            lambda: self.tree_cost(engine.cmd("run", "--rm", "--label", self.label, IMAGE, "true"), engine.full_env()))
 
     def true_lifecycle_cpu_and_wall(self, engine):
         through_dockrun, direct = self.true_lifecycles(engine)
@@ -846,7 +830,7 @@ class Bench:
         """Whether the run labelled with a token has its container running, asked of the engine."""
         def running(token):
             ps = check(engine.cmd("ps", "-q", "--filter", f"label={RUN_LABEL}={token}", "--filter",
-                                  "status=running"), engine.env)
+                                  "status=running"), engine.full_env())
             return bool(ps.stdout.strip())
         return running
 
@@ -863,8 +847,7 @@ class Bench:
         token = uuid.uuid4().hex[:12]
         last_call = state.query("SELECT coalesce(max(seq), 0) FROM calls")[0][0] if state else None
         argv = command(token)
-        child = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.PIPE)
+        child = spawn(argv, env)
         try:
             with TreeWatcher(child.pid) as watcher:
                 deadline = time.monotonic() + 60
@@ -877,14 +860,13 @@ class Bench:
                 memory = {pid: proc_memory_kib(pid) for pid in tree}
                 if child.poll() is not None or None in memory.values():
                     raise BenchError(f"`{' '.join(argv)}`: the tree ended before its memory was read")
-                _, err = child.communicate(timeout=120)
+                child.wait(timeout=120)
         finally:
             if child.poll() is None:
                 child.kill()
                 child.wait()
         if child.returncode != 0:
-            raise BenchError(f"`{' '.join(argv)}` exited {child.returncode}: "
-                             f"{err.decode(errors='replace').strip()[:300]}")
+            raise BenchError(f"`{' '.join(argv)}` exited {child.returncode}: {errors_of(child)[:300]}")
         roles = {}
         for pid, (pss, _) in memory.items():
             role = tree_role(tree[pid])
@@ -903,7 +885,7 @@ class Bench:
 
     def tree_while_container_runs(self, title, engine, running, state):
         seconds = 3
-        env = self.dockrun_env(engine)
+        env = engine.full_env()
         through_dockrun, direct = self.paired(
             self.loops(5, 1),
             lambda: self.tree_while_running(
@@ -911,7 +893,7 @@ class Bench:
                                IMAGE, "sleep", str(seconds)], env, running, state),
             lambda: self.tree_while_running(
                 lambda token: engine.cmd("run", "--rm", "--label", self.label, "--label", f"{RUN_LABEL}={token}",
-                                         IMAGE, "sleep", str(seconds)), engine.env, running, state))
+                                         IMAGE, "sleep", str(seconds)), engine.full_env(), running, state))
         n = len(through_dockrun)
         peer = "docker run" if state is None else "fake-docker run"
         median = lambda trees, key: statistics.median(t[key] for t in trees)
@@ -944,7 +926,7 @@ class Bench:
                     cpu = line.split(":", 1)[1].strip()
                     break
         load = open("/proc/loadavg").read().split()[:3]
-        engine = self.real.name if self.real else f"real engine: skipped: {self.real_skipped}"
+        engine = f"docker {self.real.version}" if self.real else f"real engine: skipped: {self.real_skipped}"
         return (f"{cpu}, {os.cpu_count()} CPUs, Linux {platform.release()}, load {' '.join(load)}; "
                 f"engine: {engine}; {'--quick' if self.quick else 'full run'}")
 
@@ -980,20 +962,20 @@ class Bench:
 
 
 def build_products():
-    log("building release products (static Swift runtime) into .build-bench")
-    done = subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--scratch-path", ".build-bench"],
-                          cwd=REPO,
-                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    """The release products of scripts/build-release.sh, the recipe install.sh uses: their directory."""
+    log("building the release products (scripts/build-release.sh)")
+    done = subprocess.run(["bash", os.path.join(REPO, "scripts", "build-release.sh")], stdin=subprocess.DEVNULL,
+                          capture_output=True)
     if done.returncode != 0:
-        sys.stdout.write(done.stdout.decode(errors="replace"))
-        raise BenchError("swift build failed")
-    return os.path.join(REPO, ".build-bench", "release")
+        sys.stdout.write(done.stderr.decode(errors="replace"))
+        raise BenchError("the release build failed")
+    return done.stdout.decode().strip()
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--products", metavar="DIR",
-                        help="directory holding dockrun and fake-docker (default: build release into .build-bench)")
+                        help="directory holding dockrun and fake-docker (default: scripts/build-release.sh's)")
     parser.add_argument("--quick", action="store_true", help="short loops, for a smoke run (< 1 min)")
     parser.add_argument("--only", metavar="TEXT", help="measure only the sections whose title contains TEXT")
     options = parser.parse_args()
@@ -1002,7 +984,7 @@ def main():
         bench = Bench(products, options.quick)
         bench.only = options.only
         return bench.run()
-    except BenchError as error:
+    except UNMEASURED as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1
 

@@ -9,7 +9,6 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/engine-common.sh"
 IMAGE=dockrun-test/busybox:latest
 READY_SECONDS=60
-export DEBIAN_FRONTEND=noninteractive
 
 started_here=0
 
@@ -21,22 +20,6 @@ fail() {
         "$HERE/engine-stop.sh" >/dev/null 2>&1 </dev/null
     fi
     exit 1
-}
-
-install_missing_packages() {
-    local missing=() pkg
-    for pkg in docker.io busybox-static; do
-        dpkg-query -W -f '${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
-    done
-    [ ${#missing[@]} = 0 ] && return 0
-    local log
-    log=$(mktemp)
-    if ! { apt-get update -qq && apt-get install -y -qq "${missing[@]}"; } >"$log" 2>&1 </dev/null; then
-        echo "engine-start: apt-get install ${missing[*]} failed: $(tail -n 1 "$log")" >&2
-        rm -f "$log"
-        exit 1
-    fi
-    rm -f "$log"
 }
 
 start_daemon() {
@@ -65,7 +48,8 @@ import_test_image() {
     rm -f "$DIR/import.err"
 }
 
-install_missing_packages
+# dockerd (docker.io, or another package's dockerd on PATH) and the test image's busybox; ensure-deps.sh says why not.
+bash "$HERE/ensure-deps.sh" docker.io:dockerd busybox-static:/bin/busybox || exit 1
 mkdir -p "$DIR" || fail "cannot create $DIR"
 # Two concurrent starts would race on the pidfile and the socket; the second waits for the first and then reuses.
 lock_engine_dir

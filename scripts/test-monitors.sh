@@ -9,29 +9,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
-
-missing=()
-command -v supervisord >/dev/null || missing+=(supervisor)
-command -v god >/dev/null || missing+=(ruby-god)
+# pytest: the python3 on PATH's when it has one (a virtualenv, pip), else Debian's for the system python3.
 python=python3
+pytest=()
 if ! python3 -c 'import pytest' 2>/dev/null; then
     python=/usr/bin/python3
-    /usr/bin/python3 -c 'import pytest' 2>/dev/null || missing+=(python3-pytest)
+    /usr/bin/python3 -c 'import pytest' 2>/dev/null || pytest=(python3-pytest)
 fi
-if [ ${#missing[@]} -gt 0 ]; then
-    if [ "$(id -u)" != 0 ]; then
-        echo "test-monitors: missing ${missing[*]}; install them (apt-get install ${missing[*]}) or run as root" >&2
-        exit 1
-    fi
-    log=$(mktemp)
-    if ! { DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
-           DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >"$log" 2>&1 </dev/null; then
-        echo "test-monitors: apt-get install ${missing[*]} failed: $(tail -n 3 "$log")" >&2
-        rm -f "$log"
-        exit 1
-    fi
-    rm -f "$log"
-fi
+bash scripts/ensure-deps.sh supervisor:supervisord ruby-god:god "${pytest[@]}"
 # systemd is booted in namespaces of its own and the monitors run as root: unshare, mount and nsenter need it.
 if [ "$(id -u)" != 0 ]; then
     echo "test-monitors: must run as root (systemd in a PID + mount namespace, fake-docker's chroot)" >&2

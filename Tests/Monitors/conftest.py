@@ -3,11 +3,15 @@ on the real engine too when DOCKER_HOST answers; the monitors a test starts are 
 the setting removes whatever else the test left."""
 
 import os
+import sys
 
 import pytest
 
-from products import bin_dir as products_bin_dir
-from setting import setting as test_setting
+# The engine helper (scripts/engine.py) is the benchmarks' too: its folder goes on the path before anything imports it.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+
+from products import bin_dir as products_bin_dir  # noqa: E402
+from setting import setting as test_setting  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -19,9 +19,10 @@ REAPER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "reaper.py")
 
 
 class God(ExampleMonitor):
+    example = staticmethod(examples.god_config)
+
     def __init__(self, directory, config, env, output):
-        self.directory = directory
-        super().__init__(output)   # the watch's w.log
+        super().__init__(directory, env, output)   # output: the watch's w.log
         self.pid_directory = os.path.join(directory, "god-pids")
         self.log = os.path.join(directory, "god.log")
         self.record = os.path.join(directory, "reaped")
@@ -31,12 +32,7 @@ class God(ExampleMonitor):
             f.write(f"God.pid_file_directory = {self.pid_directory!r}\n{config}")
         self.port = next(port for port in iter(lambda: random.randrange(20000, 60000), None)
                          if not os.path.exists(f"/tmp/god.{port}.sock"))
-        self.env = env
         self.reaper = None
-
-    @classmethod
-    def render(cls, dockrun, workload, output, settings):
-        return examples.god_config(dockrun, workload, output, settings)
 
     def start(self):
         self.reaper = subprocess.Popen(

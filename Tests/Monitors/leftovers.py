@@ -6,6 +6,7 @@ each container's command line contains the token."""
 import os
 
 from waiting import wait_for
+from workloads import token_label
 
 MARK_VARIABLE = "DOCKRUN_MONITOR_TEST"
 
@@ -37,7 +38,7 @@ def marked_processes(token, exclude=()):
 
 def leftovers(engine, token, tmpdir, exclude=()):
     """Everything of the test still there, one description each; empty when nothing is left."""
-    found = [f"container {line}" for line in engine.containers(token)]
+    found = [f"container {line}" for line in engine.containers(token_label(token))]
     found += engine.shims()
     if os.path.isdir(tmpdir):
         found += [f"file in TMPDIR: {os.path.join(tmpdir, name)}" for name in sorted(os.listdir(tmpdir))]

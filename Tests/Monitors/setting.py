@@ -11,8 +11,9 @@ import signal
 import tempfile
 from dataclasses import dataclass
 
-from engine import Engine
+from engine import Engine, EngineUnavailable
 from leftovers import MARK_VARIABLE, marked_processes
+from workloads import token_label
 
 
 @dataclass
@@ -33,10 +34,11 @@ def setting(bin_dir, engine_name):
     try:
         if engine_name == "fake-docker":
             os.mkdir(os.path.join(directory, "fake-docker"))
-            engine = Engine.fake(bin_dir, os.path.join(directory, "fake-docker"))
+            engine = Engine.fake(bin_dir, os.path.join(directory, "fake-docker", "state.sqlite"))
         else:
-            engine = Engine.real()
-            if engine is None:
+            try:
+                engine = Engine.real()
+            except EngineUnavailable:
                 yield None
                 return
         tmpdir = os.path.join(directory, "tmp")
@@ -44,7 +46,7 @@ def setting(bin_dir, engine_name):
         yield Setting(directory, engine, tmpdir, engine.full_env({"TMPDIR": tmpdir, MARK_VARIABLE: token}), token)
     finally:
         if engine is not None:
-            engine.remove_containers(token)
+            engine.remove_containers(token_label(token))
         for pid, _ in marked_processes(token):
             try:
                 os.kill(pid, signal.SIGKILL)

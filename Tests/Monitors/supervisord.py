@@ -13,9 +13,10 @@ from waiting import wait_for, wait_until_container_runs
 
 
 class Supervisord(ExampleMonitor):
+    example = staticmethod(examples.supervisord_program)
+
     def __init__(self, directory, program, env, output):
-        self.directory = directory
-        super().__init__(output)   # the program's stdout_logfile
+        super().__init__(directory, env, output)   # output: the program's stdout_logfile
         self.log = os.path.join(directory, "supervisord.log")
         self.conf = os.path.join(directory, "supervisord.conf")
         self.socket = os.path.join(directory, "supervisor.sock")
@@ -42,12 +43,7 @@ serverurl=unix://{self.socket}
 [include]
 files = {program_file}
 """)
-        self.env = env
         self.process = None
-
-    @classmethod
-    def render(cls, dockrun, workload, output, settings):
-        return examples.supervisord_program(dockrun, workload, output, settings)
 
     def start(self):
         self.process = subprocess.Popen(["supervisord", "-c", self.conf], env=self.env, stdin=subprocess.DEVNULL,

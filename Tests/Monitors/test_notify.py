@@ -9,8 +9,7 @@ import time
 import pytest
 
 import workloads
-from engine import TEST_LABEL
-from image import TEST_IMAGE
+from engine import TEST_IMAGE
 from leftovers import assert_nothing_left
 from notify import NotifySocket
 from timestamps import container_started
@@ -72,7 +71,7 @@ def test_ready_once_the_container_runs_and_stopping_on_term(start_dockrun, notif
 ])
 def test_no_ready_for_a_container_that_fails_to_start(start_dockrun, notify_socket, engine, token,
                                                       setting, case, arguments, code):
-    dockrun = start_dockrun("--rm", "--name", token, "--label", f"{TEST_LABEL}={token}", *arguments)
+    dockrun = start_dockrun("--rm", "--name", token, "--label", workloads.token_label(token), *arguments)
 
     assert dockrun.wait(timeout=60) == code
     time.sleep(0.2)     # a datagram sent just before the exit is still being read
@@ -82,7 +81,8 @@ def test_no_ready_for_a_container_that_fails_to_start(start_dockrun, notify_sock
 
 def test_sdnotify_healthy_waits_for_the_health_check(start_dockrun, notify_socket, engine, token, setting):
     # Healthy once /tmp/ok exists, which the container makes after 2 s.
-    dockrun = start_dockrun("--rm", "--name", token, "--sdnotify=healthy", "--label", f"{TEST_LABEL}={token}",
+    dockrun = start_dockrun("--rm", "--name", token, "--sdnotify=healthy",
+                            "--label", workloads.token_label(token),
                             "--health-cmd", "test -e /tmp/ok", "--health-interval", "1s",
                             TEST_IMAGE, "sh", "-c", "trap 'exit 0' TERM; sleep 2; touch /tmp/ok; while :; do sleep 0.1; done")
     ready = wait_for("READY=1", lambda: notify_socket.first("READY=1") or dockrun.poll() is not None, 60)
@@ -102,7 +102,7 @@ def test_watchdog_pings_only_while_the_container_runs(dockrun, setting, notify_s
     # WATCHDOG_USEC=1 s: a ping every 0.5 s, from READY=1 on, and none once the container has ended.
     env = {**setting.env, "NOTIFY_SOCKET": notify_socket.address, "WATCHDOG_USEC": "1000000"}
     with open(os.path.join(setting.directory, "dockrun.out"), "w") as output:
-        process = subprocess.Popen([dockrun, "--rm", "--name", token, "--label", f"{TEST_LABEL}={token}",
+        process = subprocess.Popen([dockrun, "--rm", "--name", token, "--label", workloads.token_label(token),
                                     TEST_IMAGE, "sh", "-c", "sleep 3; exit 4"],
                                    env=env, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT)
     try:

@@ -76,16 +76,17 @@ def test_a_container_ignoring_term_past_timeoutstopsec_leaves_nothing(service, t
 def test_systemctl_kill_sigkill_leaves_nothing(service, token):
     unit = service(workloads.trapping(token))
     engine = unit.engine
+    label = workloads.token_label(token)
     unit.start()
-    [killed] = engine.running_container_ids(token)
+    [killed] = engine.container_ids(label, running=True)
 
     unit.systemd.systemctl("kill", "--signal=KILL", unit.unit)
 
     # ExecStopPost removes the container; then Restart=on-failure starts a new one (--replace: the name is free).
     wait_for("the killed service's container gone",
-             lambda: not any(line.startswith(killed) for line in engine.containers(token)), 30)
+             lambda: not any(line.startswith(killed) for line in engine.containers(label)), 30)
     wait_for("the service restarted", lambda: unit.show("NRestarts")["NRestarts"] == "1", 30)
     wait_for("it is active again", lambda: unit.state() == "active", ExampleUnit.READY_SECONDS)
-    assert engine.running_container_ids(token) not in ([], [killed])
+    assert engine.container_ids(label, running=True) not in ([], [killed])
     unit.stop()
     assert_nothing_left(engine, token, unit.tmpdir)

@@ -3,6 +3,8 @@
 
 import time
 
+from workloads import token_label
+
 
 def wait_for(what, probe, timeout, interval=0.05):
     """Calls probe() until it returns something truthy and returns that; fails after timeout seconds with
@@ -22,7 +24,7 @@ def wait_until_container_runs(engine, token, output, still_trying=lambda: None, 
     `still_trying()` may fail at once when the monitor has given up."""
     def container_runs():
         still_trying()
-        return engine.running_container_ids(token)
+        return engine.container_ids(token_label(token), running=True)
 
     wait_for("the container runs", container_runs, timeout)
     wait_for("its output in the monitor's log", lambda: f"{token} running" in output(), timeout)

@@ -2,13 +2,21 @@
 `--name dockrun-example` (container options, IMAGE, COMMAND) is replaced by one of these. Each carries the test's
 label and its token in the command line, so the test finds its container and the container's processes."""
 
-from engine import TEST_LABEL
-from image import TEST_IMAGE
+from engine import TEST_IMAGE
+
+# Every container a test starts carries this label with the test's token, so that on a shared real engine the
+# test finds its own containers, and only those.
+TEST_LABEL = "io.dockrun.monitor-test"
+
+
+def token_label(token):
+    """The test's label as KEY=VALUE, as Engine's container queries take it."""
+    return f"{TEST_LABEL}={token}"
 
 
 def container(token, script, stop_timeout=10):
     """`--label ... --stop-timeout N IMAGE sh -c SCRIPT`, as arguments."""
-    return ["--label", f"{TEST_LABEL}={token}", "--stop-timeout", str(stop_timeout), TEST_IMAGE, "sh", "-c", script]
+    return ["--label", token_label(token), "--stop-timeout", str(stop_timeout), TEST_IMAGE, "sh", "-c", script]
 
 
 def trapping(token, code=7, stop_timeout=10):
