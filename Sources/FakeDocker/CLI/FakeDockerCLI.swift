@@ -65,7 +65,7 @@ public enum FakeDockerCLI {
                 }
                 if name == "run" || name == "create" { ctx.scriptedDelay = fault.delay } else { sleepSeconds(fault.delay) }
             }
-            if (try? ctx.store.setting("daemon_down")) == "1" || EngineRestart.isDown(ctx.store) {
+            if ctx.daemon.engineIsDown {
                 let message = "Cannot connect to the Docker daemon at \(ctx.daemonHost). Is the docker daemon running?"
                 // Only `run` wraps a daemon failure; `create` prints it bare (engine-observations 24), and `start`
                 // without -a adds its summary line ("engine restart", item 5).
