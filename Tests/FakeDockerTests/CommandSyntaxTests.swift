@@ -70,7 +70,8 @@ struct GlobalOptionsTests {
     @Test("an unknown or incomplete global option is docker's usage error, 125")
     func errors() {
         let error = #expect(throws: DockerError.self) { try GlobalOptions.command(["--bogus", "ps"]) }
-        #expect(error?.message == "unknown flag: --bogus\n\nUsage:  docker [OPTIONS] COMMAND\n\nRun 'docker --help' for more information")
+        #expect(error?.message
+                == "unknown flag: --bogus\n\nUsage:  docker [OPTIONS] COMMAND\n\nRun 'docker --help' for more information")
         #expect(error?.exitCode == 125)
         #expect(firstErrorLine(GlobalOptions.syntax, ["-H"]) == "flag needs an argument: 'H' in -H")
         #expect(firstErrorLine(GlobalOptions.syntax, ["-D=maybe", "ps"])

@@ -17,7 +17,9 @@ struct ShimStateWriteTests {
             """)
         let run = try sim.run(["run", "--name", "unrecorded", "dockrun-test/busybox"] + args)
         // Read from the file: a command would first try to record the exit the trigger refuses, and fail.
-        let id = try Database(path: sim.state).firstRow("SELECT id FROM containers WHERE name = 'unrecorded'", []) { $0.text("id") }
+        let id = try Database(path: sim.state).firstRow("SELECT id FROM containers WHERE name = 'unrecorded'", []) {
+            $0.text("id")
+        }
         return (run, id ?? "")
     }
 

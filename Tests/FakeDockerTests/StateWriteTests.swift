@@ -66,10 +66,11 @@ struct StateWriteTests {
         let sim = try Simulator()
         defer { sim.cleanUp() }
         try sim.importBusybox()
-        let client = try ChildProcess([Simulator.executable, "run", "--name", "orphaned", "dockrun-test/busybox", "sh", "-c", "echo up; sleep 60"],
-                                      ChildProcess.Options(environment: ["FAKE_DOCKER_STATE": sim.state, "PATH": "/usr/bin:/bin"]))
+        let argv = [Simulator.executable, "run", "--name", "orphaned", "dockrun-test/busybox", "sh", "-c", "echo up; sleep 60"]
+        let client = try ChildProcess(argv, ChildProcess.Options(environment: ["FAKE_DOCKER_STATE": sim.state, "PATH": "/usr/bin:/bin"]))
         try await client.waitForStdout("up")
-        let row = try Database(path: sim.state).firstRow("SELECT id, shim_pid FROM containers WHERE name = 'orphaned'", []) { row in
+        let query = "SELECT id, shim_pid FROM containers WHERE name = 'orphaned'"
+        let row = try Database(path: sim.state).firstRow(query, []) { row in
             (id: row.text("id"), shim: Int32(truncatingIfNeeded: row.int("shim_pid")))
         }
         let (id, shim) = try #require(row)

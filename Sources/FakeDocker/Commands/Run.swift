@@ -122,7 +122,11 @@ enum RunCommand {
             try factory.makeRootfs(for: id, image: image, hostname: config.hostname)
         } catch {
             // The half-made container goes with its files; one the state keeps is said before the reason.
-            do throws(DockerError) { try Daemon(store: store).remove(container, force: true) } catch let removal { Output.err(removal.message) }
+            do throws(DockerError) {
+                try Daemon(store: store).remove(container, force: true)
+            } catch let removal {
+                Output.err(removal.message)
+            }
             throw error
         }
         return container

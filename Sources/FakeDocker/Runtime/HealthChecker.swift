@@ -98,7 +98,9 @@ final class HealthChecker {
             }
             failureReported = false
         } catch {
-            if !failureReported { Output.err("Error response from daemon: cannot record the health of container \(id): \(error)") }
+            if !failureReported {
+                Output.err("Error response from daemon: cannot record the health of container \(id): \(error)")
+            }
             failureReported = true
         }
     }
