@@ -46,3 +46,35 @@ struct CommandSyntaxTests {
         #expect(firstErrorLine(RmCommand.syntax, ["--bogus=1", "c"]) == "unknown flag: --bogus")
     }
 }
+
+/// `docker [OPTIONS] COMMAND`: the root command's own options, through the same tokenizer.
+@Suite("Global options")
+struct GlobalOptionsTests {
+    @Test("each form the docker CLI accepts is read and dropped, up to the command", arguments: [
+        ["--host=unix:///x.sock"], ["-H", "unix:///x.sock"], ["-Hunix:///x.sock"], ["-H=unix:///x.sock"], ["-D"],
+        ["--debug"], ["--context", "default"], ["-c", "default"], ["-l", "debug"], ["--log-level=debug"],
+        ["--config", "/tmp/c"], ["--tls", "--tlsverify", "--tlscacert", "ca", "--tlscert", "cert", "--tlskey", "key"],
+        ["-DH", "unix:///x.sock"], ["-D", "-l", "error", "--host", "tcp://h:2375"], ["--"],
+    ])
+    func readAndDropped(_ options: [String]) throws {
+        #expect(try GlobalOptions.command(options + ["ps", "-a"]) == ["ps", "-a"])
+    }
+
+    @Test("the command's own words stay untouched, global-looking options and -- included")
+    func commandUntouched() throws {
+        #expect(try GlobalOptions.command(["-D", "run", "-H", "x", "--", "-D"]) == ["run", "-H", "x", "--", "-D"])
+        #expect(try GlobalOptions.command(["__shim", "ID", "--state", "s"]) == ["__shim", "ID", "--state", "s"])
+        #expect(try GlobalOptions.command([]) == [])
+    }
+
+    @Test("an unknown or incomplete global option is docker's usage error, 125")
+    func errors() {
+        let error = #expect(throws: DockerError.self) { try GlobalOptions.command(["--bogus", "ps"]) }
+        #expect(error?.message
+                == "unknown flag: --bogus\n\nUsage:  docker [OPTIONS] COMMAND\n\nRun 'docker --help' for more information")
+        #expect(error?.exitCode == 125)
+        #expect(firstErrorLine(GlobalOptions.syntax, ["-H"]) == "flag needs an argument: 'H' in -H")
+        #expect(firstErrorLine(GlobalOptions.syntax, ["-D=maybe", "ps"])
+                == "invalid argument \"maybe\" for \"-D\" flag: strconv.ParseBool: parsing \"maybe\": invalid syntax")
+    }
+}

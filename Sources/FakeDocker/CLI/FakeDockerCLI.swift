@@ -3,8 +3,8 @@ import Foundation
 /// fake-docker's entry point: global options, the call log, scripted faults, then the command.
 public enum FakeDockerCLI {
     public static func main(_ argv: [String], environment: [String: String]) -> Int32 {
-        var args = Array(argv.dropFirst())
-        args = stripGlobalOptions(args)
+        let args: [String]
+        do { args = try GlobalOptions.command(Array(argv.dropFirst())) } catch { return report(error) }
         if args.first == "__shim" {
             let shimArgs = Array(args.dropFirst())
             guard let i = shimArgs.firstIndex(of: "--state"), i + 1 < shimArgs.count,
@@ -27,17 +27,6 @@ public enum FakeDockerCLI {
         let code = dispatch(args, context)
         if let callID { CallLog.end(store: store, id: callID, exitCode: code) }
         return code
-    }
-
-    /// The docker CLI's own options, before the command; they do not change what fake-docker does.
-    static func stripGlobalOptions(_ args: [String]) -> [String] {
-        let valued: Set<String> = ["-H", "--host", "-l", "--log-level", "--config", "-c", "--context", "--tlscacert", "--tlscert", "--tlskey"]
-        var i = 0
-        while i < args.count, args[i].hasPrefix("-") {
-            let a = args[i]
-            if valued.contains(a) { i += 2 } else { i += 1 }
-        }
-        return Array(args[min(i, args.count)...])
     }
 
     static func dispatch(_ args: [String], _ ctx: Context) -> Int32 {
@@ -65,7 +54,7 @@ public enum FakeDockerCLI {
                 }
                 if name == "run" || name == "create" { ctx.scriptedDelay = fault.delay } else { sleepSeconds(fault.delay) }
             }
-            if (try? ctx.store.setting("daemon_down")) == "1" || EngineRestart.isDown(ctx.store) {
+            if ctx.daemon.engineIsDown {
                 let message = "Cannot connect to the Docker daemon at \(ctx.daemonHost). Is the docker daemon running?"
                 // Only `run` wraps a daemon failure; `create` prints it bare (engine-observations 24), and `start`
                 // without -a adds its summary line ("engine restart", item 5).
@@ -106,9 +95,14 @@ public enum FakeDockerCLI {
                 return 1
             }
         } catch {
-            // `--help` arrives here too, as exit 0: usage belongs on stdout then.
-            if !error.message.isEmpty { Output.write(error.exitCode == 0 ? 1 : 2, error.message + "\n") }
-            return error.exitCode
+            return report(error)
         }
+    }
+
+    /// Says `error` as the docker CLI does and returns its exit code. `--help` arrives here too, as exit 0:
+    /// usage belongs on stdout then.
+    static func report(_ error: DockerError) -> Int32 {
+        if !error.message.isEmpty { Output.write(error.exitCode == 0 ? 1 : 2, error.message + "\n") }
+        return error.exitCode
     }
 }

@@ -16,8 +16,12 @@ enum InspectCommand {
         var errors: [String] = []
         let type = containerOnly ? "container" : f.last("type")
         for reference in f.arguments {
-            if type != "image", let c = try? ctx.daemon.find(reference) {
-                objects.append(InspectView.container(c, store: ctx.store))
+            if type != "image", let found = try? ctx.store.findContainer(reference) {
+                do throws(DockerError) {
+                    objects.append(InspectView.container(try ctx.daemon.reconciled(found), store: ctx.store))
+                } catch {
+                    errors.append(error.message)
+                }
             } else if type != "container", let image = try? ctx.store.findImage(reference) {
                 objects.append(InspectView.image(image))
             } else {

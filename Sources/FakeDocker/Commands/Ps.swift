@@ -22,7 +22,7 @@ enum PsCommand {
         var containers: [ContainerSummary]
         do { containers = try ctx.store.containerSummaries() } catch { throw DockerError.daemon("\(error)") }
         for i in containers.indices where containers[i].isRunning {
-            containers[i] = reconciled(containers[i], ctx)
+            containers[i] = try reconciled(containers[i], ctx)
         }
         let all = f.bool("all") || f.has("last") || f.bool("latest") || filters.selectsStatus
         containers = containers.filter { (all || $0.isRunning) && filters.matches($0) }
@@ -50,10 +50,15 @@ enum PsCommand {
         return 0
     }
 
-    /// A container recorded as running whose shim is gone is shown as the exited container it is.
-    static func reconciled(_ summary: ContainerSummary, _ ctx: Context) -> ContainerSummary {
-        guard !HostProcess.isAlive(pid: summary.shimPID, start: summary.shimStart),
-              let full = try? ctx.store.container(id: summary.id), let fixed = try? ctx.daemon.reconcile(full) else { return summary }
+    /// A container recorded as running whose shim is gone is shown as the exited container it is (and
+    /// recorded so: a state that cannot take it fails the listing, as the engine's own errors do).
+    static func reconciled(_ summary: ContainerSummary, _ ctx: Context) throws(DockerError) -> ContainerSummary {
+        guard !HostProcess.isAlive(pid: summary.shimPID, start: summary.shimStart) else { return summary }
+        let full: Container?
+        do { full = try ctx.store.container(id: summary.id) } catch { throw DockerError.daemon("\(error)") }
+        // Removed since the listing was read: shown as listed.
+        guard let full else { return summary }
+        let fixed = try ctx.daemon.reconciled(full)
         var s = summary
         s.status = fixed.status
         s.exitCode = fixed.exitCode

@@ -121,7 +121,12 @@ enum RunCommand {
         do {
             try factory.makeRootfs(for: id, image: image, hostname: config.hostname)
         } catch {
-            try? Daemon(store: store).remove(container, force: true)
+            // The half-made container goes with its files; one the state keeps is said before the reason.
+            do throws(DockerError) {
+                try Daemon(store: store).remove(container, force: true)
+            } catch let removal {
+                Output.err(removal.message)
+            }
             throw error
         }
         return container

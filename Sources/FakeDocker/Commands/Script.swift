@@ -20,12 +20,11 @@ enum ScriptCommand {
         do {
             if f.bool("clear") {
                 try ctx.store.clearFaults()
-                try ctx.store.setSetting(EngineRestart.downUntilSetting, nil)
                 return 0
             }
-            if f.bool("daemon-down") { try ctx.store.setSetting("daemon_down", "1"); return 0 }
+            if f.bool("daemon-down") { try ctx.store.setEngineDown(until: .infinity); return 0 }
             if f.bool("list") {
-                if try ctx.store.setting("daemon_down") == "1" { Output.out("daemon-down") }
+                if try ctx.store.engineDownUntil() == .infinity { Output.out("daemon-down") }
                 for armed in try ctx.store.armedFaults() {
                     let fault = armed.fault
                     var line = "\(armed.command) --times \(armed.remaining)"

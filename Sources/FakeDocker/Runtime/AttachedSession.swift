@@ -72,10 +72,16 @@ struct AttachedSession {
         return 1
     }
 
+    /// The container's exit code. A shim that died took the container with it: the state, reconciled, says
+    /// how it ended; a state that cannot record that is reported as the shim reports an exit it cannot
+    /// record (docker's message, 125), so that the client does not take a guess for the container's code.
     private func exitCode(shimStatus status: Int32) -> Int32 {
         if case .exited(let code) = ExitStatus(waitStatus: status) { return code }
-        // The shim died: whatever the state says now (reconcile marks the container exited).
-        let c = try? Daemon(store: store).reconcile((try? store.container(id: container.id)) ?? container)
-        return c?.exitCode ?? 137
+        do throws(DockerError) {
+            return try Daemon(store: store).find(container.id).exitCode
+        } catch {
+            Output.err(error.message)
+            return 125
+        }
     }
 }

@@ -28,9 +28,28 @@ struct Daemon {
         }
     }
 
+    /// Whether the engine is down (`script --daemon-down`, `script --restart`). A state that cannot say is
+    /// reported, and the command runs as against an engine that answers, as with a fault that cannot be read.
+    var engineIsDown: Bool {
+        do {
+            return try store.engineIsDown()
+        } catch {
+            Output.err("fake-docker: cannot read whether the engine is down: \(error)")
+            return false
+        }
+    }
+
+    /// `reconcile`, a state that cannot take the exit reported as the shim reports one it cannot record.
+    func reconciled(_ container: Container) throws(DockerError) -> Container {
+        do {
+            return try reconcile(container)
+        } catch {
+            throw DockerError.daemon("cannot record the exit of container \(container.id): \(error)")
+        }
+    }
+
     func find(_ reference: String) throws(DockerError) -> Container {
-        let c = try store.findContainer(reference)
-        do { return try reconcile(c) } catch { return c }
+        try reconciled(try store.findContainer(reference))
     }
 
     /// Delivers `signal` as the engine does: to the container's main process, which is PID 1 of its

@@ -26,7 +26,7 @@ final class EngineConnection {
         // The watch first, then the size: a restart between the two shows as a larger file, not as nothing.
         _ = inotify_add_watch(watchFD, path, UInt32(IN_MODIFY))
         restartsAtConnect = Self.size(restartsFD)
-        downAtConnect = EngineRestart.isDown(store)
+        downAtConnect = Daemon(store: store).engineIsDown
     }
 
     deinit {

@@ -13,28 +13,21 @@ import Foundation
 ///   request is cut (EngineConnection); when the engine is back it kills and removes the running `--rm`
 ///   containers, as 20.10's restore does.
 enum EngineRestart {
-    /// Until when (Unix time) the engine is down; bounded, so that a killed restart does not leave the
-    /// engine down for ever.
-    static let downUntilSetting = "engine_down_until"
-    /// The longest the fake stays down beyond the asked-for window, for the shutdown or the restore.
+    /// The longest the fake stays down beyond the asked-for window, for the shutdown or the restore: the
+    /// window is bounded, so that a killed restart does not leave the engine down for ever.
     static let shutdownAllowance: Double = 30
-
-    static func isDown(_ store: StateStore) -> Bool {
-        guard let until = (try? store.setting(downUntilSetting)).flatMap({ $0 }).flatMap(Double.init) else { return false }
-        return now() < until
-    }
 
     static func execute(down: String?, liveRestore: Bool, store: StateStore) throws(DockerError) -> Int32 {
         guard let seconds = Double(down ?? "0"), seconds >= 0, seconds.isFinite else {
             throw DockerError("fake-docker: script --restart: --down takes seconds (>= 0)", exitCode: 2)
         }
         let daemon = Daemon(store: store)
-        let running = runningContainers(store)
+        let running = try runningContainers(store)
         let longestStop = running.map { Double(max(0, $0.config.stopTimeout ?? 10)) }.max() ?? 0
-        do {
-            try store.setSetting(downUntilSetting, String(now() + longestStop + seconds + shutdownAllowance))
-        } catch {
-            throw DockerError("fake-docker: \(error)")
+        let window = now() + longestStop + seconds + shutdownAllowance
+        // An engine already down for longer (`script --daemon-down`) stays down for as long.
+        try recording("the engine as down") {
+            try store.transaction { try store.setEngineDown(until: max(window, try store.engineDownUntil() ?? 0)) }
         }
         if liveRestore {
             cutConnections(store)
@@ -43,22 +36,35 @@ enum EngineRestart {
             let stops = running.map { daemon.beginStop($0, timeout: nil, signal: nil) }
             for stop in stops { _ = daemon.finishStop(stop, connection: nil) }
         }
-        waitOutDownWindow(seconds, store: store)
+        try waitOutDownWindow(seconds, store: store)
         if liveRestore {
-            for c in runningContainers(store) where c.config.autoRemove {
+            for c in try runningContainers(store) where c.config.autoRemove {
                 daemon.deliver(SIGKILL, to: c)
                 daemon.waitForShim(c)
             }
         }
-        try? store.setSetting(downUntilSetting, nil)
+        // Back up, unless something took the engine down again meanwhile (`script --daemon-down`).
+        try recording("the engine as up again") {
+            try store.transaction { if try store.engineDownUntil() == window { try store.setEngineDown(until: nil) } }
+        }
         return 0
     }
 
-    /// Sleeps `seconds`, in short naps so that `script --clear` (which clears the setting) can end the window
-    /// early: a test checks the commands during a long window without depending on how fast the machine is.
-    private static func waitOutDownWindow(_ seconds: Double, store: StateStore) {
+    /// Runs `write`, a change of the engine-down flag; a failure is the command's error.
+    private static func recording(_ what: String, _ write: () throws -> Void) throws(DockerError) {
+        do { try write() } catch { throw DockerError("fake-docker: cannot record \(what): \(error)") }
+    }
+
+    /// Sleeps `seconds`, in short naps so that `script --clear` (which brings the engine back) can end the
+    /// window early: a test checks the commands during a long window without depending on how fast the machine is.
+    private static func waitOutDownWindow(_ seconds: Double, store: StateStore) throws(DockerError) {
         let end = monotonicNow() + seconds
-        while monotonicNow() < end, (try? store.setting(downUntilSetting)).flatMap({ $0 }) != nil {
+        while monotonicNow() < end {
+            do {
+                if try store.engineDownUntil() == nil { return }
+            } catch {
+                throw DockerError("fake-docker: \(error)")
+            }
             sleepSeconds(min(0.1, end - monotonicNow()))
         }
     }
@@ -71,11 +77,17 @@ enum EngineRestart {
         close(fd)
     }
 
-    private static func runningContainers(_ store: StateStore) -> [Container] {
+    /// The containers that run, as the state shows them once each recorded as running has been reconciled.
+    private static func runningContainers(_ store: StateStore) throws(DockerError) -> [Container] {
         let daemon = Daemon(store: store)
-        let summaries = (try? store.containerSummaries()) ?? []
-        return summaries.filter(\.isRunning).compactMap { summary in
-            (try? store.container(id: summary.id)).flatMap { $0 }.map { (try? daemon.reconcile($0)) ?? $0 }
-        }.filter(\.isRunning)
+        var running: [Container] = []
+        do {
+            for summary in try store.containerSummaries() where summary.isRunning {
+                if let c = try store.container(id: summary.id) { running.append(c) }
+            }
+        } catch {
+            throw DockerError("fake-docker: \(error)")
+        }
+        return try running.map { c throws(DockerError) in try daemon.reconciled(c) }.filter(\.isRunning)
     }
 }

@@ -12,6 +12,8 @@ final class HealthChecker {
     private var nextDue: Double
     private var running: (pid: pid_t, deadline: Double, startedAt: Double)?
     private var streak = 0
+    /// A failed record was said, and none has succeeded since.
+    private var failureReported = false
 
     var interval: Double { config.interval > 0 ? config.interval : 30 }
     var timeout: Double { config.timeout > 0 ? config.timeout : 30 }
@@ -82,15 +84,24 @@ final class HealthChecker {
         let streakNow = streak
         let retries = self.retries
         // A result that cannot be recorded is only late: the streak is counted here, so the next check's
-        // record brings the health up to date (this result's log entry is lost).
-        _ = try? store.transaction {
-            guard var c = try store.container(id: id), c.isRunning else { return }
-            if healthy { c.health = "healthy" } else if streakNow >= retries { c.health = "unhealthy" }
-            c.healthStreak = streakNow
-            var log = (try? JSONCoding.decode([HealthLogEntry].self, c.healthLog)) ?? []
-            log.append(HealthLogEntry(start: startedAt, end: now(), exitCode: exitCode, output: ""))
-            c.healthLog = JSONCoding.encode(Array(log.suffix(5)))
-            try store.updateState(c)
+        // record brings the health up to date (this result's log entry is lost). It is said on the shim's
+        // stderr (the attached client's, as the shim's other failed writes), once until a record succeeds.
+        do {
+            try store.transaction {
+                guard var c = try store.container(id: id), c.isRunning else { return }
+                if healthy { c.health = "healthy" } else if streakNow >= retries { c.health = "unhealthy" }
+                c.healthStreak = streakNow
+                var log = (try? JSONCoding.decode([HealthLogEntry].self, c.healthLog)) ?? []
+                log.append(HealthLogEntry(start: startedAt, end: now(), exitCode: exitCode, output: ""))
+                c.healthLog = JSONCoding.encode(Array(log.suffix(5)))
+                try store.updateState(c)
+            }
+            failureReported = false
+        } catch {
+            if !failureReported {
+                Output.err("Error response from daemon: cannot record the health of container \(id): \(error)")
+            }
+            failureReported = true
         }
     }
 }

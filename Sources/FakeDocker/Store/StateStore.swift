@@ -282,6 +282,27 @@ public final class StateStore {
         }
     }
 
+    // MARK: The engine's availability
+
+    /// The one engine-down flag: until when (Unix time) the engine does not answer. `script --daemon-down`
+    /// sets it to infinity (down until `script --clear`), `script --restart` to the end of its window.
+    static let engineDownSetting = "engine_down_until"
+
+    /// Until when the engine is down, or nil when nothing took it down.
+    public func engineDownUntil() throws -> Double? {
+        try setting(Self.engineDownSetting).flatMap(Double.init)
+    }
+
+    /// Takes the engine down until `until` (Unix time; infinity: until cleared), or brings it back (nil).
+    public func setEngineDown(until: Double?) throws {
+        try setSetting(Self.engineDownSetting, until.map { String($0) })
+    }
+
+    /// Whether the engine does not answer now.
+    public func engineIsDown() throws -> Bool {
+        try engineDownUntil().map { now() < $0 } ?? false
+    }
+
     // MARK: Scripted faults
 
     /// Arms `fault` for the next `times` invocations of `command`, after those already armed for it.
@@ -317,11 +338,11 @@ public final class StateStore {
                              stdout: row.text("stdout"), stderr: row.text("stderr"))
     }
 
-    /// Disarms every fault, the daemon being down included.
+    /// Disarms every fault, the engine being down (for ever or for a restart's window) included.
     func clearFaults() throws {
         try db.transaction {
             try db.run("DELETE FROM scripts")
-            try setSetting("daemon_down", nil)
+            try setEngineDown(until: nil)
         }
     }
 

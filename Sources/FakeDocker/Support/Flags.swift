@@ -27,8 +27,11 @@ struct CommandSyntax {
     var exactArguments: Bool = false
     var interspersed: Bool = true
 
+    /// cobra's CommandPath: `docker stop`, or `docker` for the root command (an empty name).
+    var path: String { name.isEmpty ? "docker" : "docker \(name)" }
+
     func usageError(_ first: String) -> DockerError {
-        DockerError("\(first)\n\nUsage:  docker \(name) \(usage)\n\nRun 'docker \(name) --help' for more information", exitCode: 125)
+        DockerError("\(first)\n\nUsage:  \(path) \(usage)\n\nRun '\(path) --help' for more information", exitCode: 125)
     }
 
     /// The grammar of `flags` for `OptionTokenizer`.
@@ -51,25 +54,25 @@ struct CommandSyntax {
         } catch {
             throw usageError(error.dockerMessage)
         }
-        if parsed.has("help") { throw DockerError("Usage:  docker \(name) \(usage)", exitCode: 0) }
+        if parsed.has("help") { throw DockerError("Usage:  \(path) \(usage)", exitCode: 0) }
         let n = parsed.arguments.count
         let plural: (Int) -> String = { $0 == 1 ? "argument" : "arguments" }
         if exactArguments && n != minArguments {
-            throw argumentError("\"docker \(name)\" requires exactly \(minArguments) \(plural(minArguments)).")
+            throw argumentError("\"\(path)\" requires exactly \(minArguments) \(plural(minArguments)).")
         }
         if n < minArguments {
             throw argumentError(minArguments == 1 && maxArguments == nil
-                ? "docker: 'docker \(name)' requires at least 1 argument"
-                : "\"docker \(name)\" requires at least \(minArguments) \(plural(minArguments)).")
+                ? "docker: '\(path)' requires at least 1 argument"
+                : "\"\(path)\" requires at least \(minArguments) \(plural(minArguments)).")
         }
         if let max = maxArguments, n > max {
-            throw argumentError("\"docker \(name)\" requires at most \(max) \(plural(max)).")
+            throw argumentError("\"\(path)\" requires at most \(max) \(plural(max)).")
         }
         return parsed
     }
 
     func argumentError(_ first: String) -> DockerError {
-        DockerError("\(first)\n\nUsage:  docker \(name) \(usage)\n\nSee 'docker \(name) --help' for more information", exitCode: 1)
+        DockerError("\(first)\n\nUsage:  \(path) \(usage)\n\nSee '\(path) --help' for more information", exitCode: 1)
     }
 }
 

@@ -267,18 +267,30 @@ enum GoFormat {
 
     // MARK: Quoting (strconv.Quote)
 
+    /// The escapes of a backslash and one letter that strconv.Quote and encoding/json both write; Quote
+    /// also writes `\a` and `\v`, which JSON does not have.
+    static func sharedEscape(_ scalar: Unicode.Scalar) -> String? {
+        switch scalar {
+        case "\"": return "\\\""
+        case "\\": return "\\\\"
+        case "\u{08}": return "\\b"
+        case "\u{0C}": return "\\f"
+        case "\n": return "\\n"
+        case "\r": return "\\r"
+        case "\t": return "\\t"
+        default: return nil
+        }
+    }
+
     static func quote(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
+            if let escape = sharedEscape(scalar) {
+                out += escape
+                continue
+            }
             switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
             case "\u{07}": out += "\\a"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
             case "\u{0B}": out += "\\v"
             default:
                 if scalar.value < 0x20 || scalar.value == 0x7F {

@@ -64,14 +64,11 @@ private struct GoJSONWriter {
     mutating func writeString(_ s: String) {
         out += "\""
         for scalar in s.unicodeScalars {
+            if let escape = GoFormat.sharedEscape(scalar) {
+                out += escape
+                continue
+            }
             switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
             case "<", ">", "&":
                 if escapeHTML {
                     out += "\\u00" + GoFormat.hex(scalar.value, width: 2)
