@@ -5,6 +5,7 @@
 # manager can run them on a machine (or in a mount namespace) without it; fake-docker is installed beside
 # dockrun so the examples in examples/ run without a Docker daemon (DOCKRUN_DOCKER=PREFIX/bin/fake-docker).
 # The build goes to .build-release, apart from the debug .build that `swift build` and the tests use.
+# The man pages dockrun(1) and fake-docker(1) go to PREFIX/share/man/man1, so `man dockrun` works.
 set -euo pipefail
 prefix=/usr/local
 while [ $# -gt 0 ]; do
@@ -25,3 +26,6 @@ mkdir -p "$prefix/bin"
 # install(1) writes a new file and renames it over the old one, so a dockrun that is running keeps its binary.
 install -m 0755 "$bin/dockrun" "$bin/fake-docker" "$prefix/bin/"
 echo "installed $prefix/bin/dockrun and $prefix/bin/fake-docker" >&2
+mkdir -p "$prefix/share/man/man1"
+install -m 0644 man/dockrun.1 man/fake-docker.1 "$prefix/share/man/man1/"
+echo "installed $prefix/share/man/man1/dockrun.1 and fake-docker.1" >&2
