@@ -4,7 +4,7 @@
 #   bash scripts/install.sh                                   # /usr/local/bin/dockrun
 #   god -c examples/dockrun-example.god                       # or `god load` it into a god already running
 #
-# Tested as it is under a real god by Tests/Monitors/test_god.py (README: "Running under a process monitor").
+# Tested as it is under a real god by Tests/Monitors/test_god.py (docs/monitors.md).
 require "shellwords"
 require "timeout"
 

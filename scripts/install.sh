@@ -4,7 +4,7 @@
 # The static runtime makes the installed binaries depend on nothing under the toolchain, so a service
 # manager can run them on a machine (or in a mount namespace) without it; fake-docker is installed beside
 # dockrun so the examples in examples/ run without a Docker daemon (DOCKRUN_DOCKER=PREFIX/bin/fake-docker).
-# The build goes to .build-release, apart from the debug .build that `swift build` and the tests use.
+# The build is scripts/build-release.sh's (.build-release), apart from the debug .build that `swift build` and the tests use.
 # The man pages dockrun(1) and fake-docker(1) go to PREFIX/share/man/man1, so `man dockrun` works.
 set -euo pipefail
 prefix=/usr/local
@@ -17,11 +17,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 cd "$(dirname "$0")/.."
-bash scripts/ensure-deps.sh
-build=(swift build -c release --static-swift-stdlib --scratch-path .build-release)
-"${build[@]}" --product dockrun >&2
-"${build[@]}" --product fake-docker >&2
-bin=$("${build[@]}" --show-bin-path)
+bin=$(bash scripts/build-release.sh)
 mkdir -p "$prefix/bin"
 # install(1) writes a new file and renames it over the old one, so a dockrun that is running keeps its binary.
 install -m 0755 "$bin/dockrun" "$bin/fake-docker" "$prefix/bin/"

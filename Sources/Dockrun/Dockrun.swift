@@ -78,7 +78,8 @@ Options (every `docker run` option is accepted and passed to docker, except -d a
       --replace             With --name N: stop and remove a container already called N before the start
       --sdnotify MODE       Under systemd (NOTIFY_SOCKET): send READY=1 once the container is "running"
                             (default), once its health check says "healthy", or never ("ignore")
-      --engine-wait SECONDS How long an engine that stopped answering is waited for (default 60)
+      --engine-wait SECONDS How long an engine that stopped answering is waited for (default 60), by the
+                            run, its guardian, --replace and --cleanup
       --cleanup             Run nothing: stop the container named by --name or --cidfile (and remove it
                             with --rm), as systemd's ExecStopPost= after a whole control group was killed
       --help                Print this help

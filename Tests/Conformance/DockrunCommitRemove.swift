@@ -2,7 +2,7 @@ import Foundation
 import Glibc
 import Testing
 
-/// README behaviours 4 (`--commit`) and 5 (`--rm`), with the proof of concept's commit and removal bugs.
+/// docs/dockrun.md behaviours 4 (`--commit`) and 5 (`--rm`), with the proof of concept's commit and removal bugs.
 @Suite("dockrun 4-5: commit and removal")
 struct DockrunCommitRemove {
     @Test("4: --commit then a container of the committed image reads the file the first run wrote")

@@ -2,7 +2,7 @@ import Foundation
 import Glibc
 import Testing
 
-/// Through an engine restart the output, the exit code and the clean-up survive (README behaviour 9). On fake-docker
+/// Through an engine restart the output, the exit code and the clean-up survive (docs/dockrun.md behaviour 9). On fake-docker
 /// with `script --restart`; on the real engine only in a pass of its own that may restart it (with live-restore, as
 /// scripts/test-real-engine.sh starts it). Serialized: on the real engine a restart would cut a neighbour's requests.
 @Suite("dockrun 9: through an engine restart", .serialized,

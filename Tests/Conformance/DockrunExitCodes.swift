@@ -2,7 +2,7 @@ import Foundation
 import Glibc
 import Testing
 
-/// README behaviour 2 and the exit-code table: the container's code, docker's own failures passed through
+/// docs/dockrun.md behaviour 2 and its exit-code table: the container's code, docker's own failures passed through
 /// with docker's message, and dockrun's own 125/127.
 @Suite("dockrun 2: exit codes")
 struct DockrunExitCodes {

@@ -2,7 +2,7 @@ import Foundation
 import Glibc
 import Testing
 
-/// README behaviour 3: signals to dockrun become one `docker stop`, a second one a `docker kill`, and
+/// docs/dockrun.md behaviour 3: signals to dockrun become one `docker stop`, a second one a `docker kill`, and
 /// HUP/QUIT/USR1/USR2 are forwarded; the exit code is the container's.
 @Suite("dockrun 3: signals")
 struct DockrunSignals {

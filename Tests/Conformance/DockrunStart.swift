@@ -2,7 +2,7 @@ import Foundation
 import Glibc
 import Testing
 
-/// README behaviour 1 (start: the client's streams passed straight through, the private cidfile, the user's
+/// docs/dockrun.md behaviour 1 (start: the client's streams passed straight through, the private cidfile, the user's
 /// cidfile) and 6 (stdout is the container's alone, dockrun's own lines on stderr).
 @Suite("dockrun 1: start and streams")
 struct DockrunStart {

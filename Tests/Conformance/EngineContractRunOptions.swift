@@ -137,7 +137,7 @@ struct EngineContractRunOptions {
     func hostName() async throws {
         try await Sandbox.with { sb in
             // fake-docker without root can give the container neither its own UTS namespace nor its own
-            // /etc (README, "Fidelity that needs root"); $HOSTNAME and inspect hold everywhere.
+            // /etc (docs/fake-docker.md, "Fidelity that needs root"); $HOSTNAME and inspect hold everywhere.
             let isolated = !sb.engine.isFake || geteuid() == 0
             for option in ["--hostname", "-h"] {
                 let run = try await sb.docker(["run", "--rm", option, "obs-host"] + sb.tag

@@ -8,7 +8,7 @@ import ProcessSpawn
 /// `hostname` answers as on the engine.
 /// Without root, paths are only relative to the root filesystem (the working directory) and the
 /// names are the host's: `hostname` and `/etc/hostname` answer the host's name, only `$HOSTNAME`
-/// the container's; the README says so. The image must then carry programs that run outside a
+/// the container's; docs/fake-docker.md says so. The image must then carry programs that run outside a
 /// chroot too (busybox-static).
 struct ContainerExec {
     let rootfs: String
