@@ -33,9 +33,10 @@ public struct Cidfile: Equatable, Sendable {
         return String(path[path.index(after: slash)...])
     }
 
-    /// dockrun's own always goes; the user's goes only with the container it names, when dockrun
-    /// removed that (otherwise it is how the user finds the container that is kept).
-    public func deletedAtExit(containerRemoved: Bool) -> Bool {
-        isUsers ? readable && containerRemoved : true
+    /// dockrun's own always goes. The user's goes with the container it names, when dockrun removed that (otherwise
+    /// it is how the user finds the container that is kept), and when it names none (left empty by a client that died
+    /// before it could write the ID): it could only block the next start.
+    public func deletedAtExit(containerRemoved: Bool, namesContainer: Bool) -> Bool {
+        isUsers ? readable && (containerRemoved || !namesContainer) : true
     }
 }

@@ -22,8 +22,9 @@ enum Cleanup {
             }
             outcomes.append(outcome)
         }
-        if let cidfile = request.cidfile, cidfileContents != nil,
-           Leftovers.deletesCidfile(.cleanup, outcomes: outcomes, searchFailed: false) {
+        if let cidfile = request.cidfile, let cidfileContents,
+           Leftovers.deletesCidfile(.cleanup, namesContainer: ContainerID(cidfileContents: cidfileContents) != nil,
+                                    outcomes: outcomes, searchFailed: false) {
             System.removeFile(cidfile)
         }
         return 0

@@ -51,9 +51,9 @@ public struct DockerCommand: Equatable, Sendable, CustomStringConvertible {
     public static func remove(_ id: ContainerID) -> DockerCommand { remove(target: id.value) }
     public static func remove(target: String) -> DockerCommand { DockerCommand(["rm", "-f", target]) }
 
-    /// The full IDs of every container, running or not, whose labels match `filter`.
+    /// Every container, running or not, whose labels match `filter`: its full ID and its state, one a line.
     public static func list(filter: String) -> DockerCommand {
-        DockerCommand(["ps", "-a", "-q", "--no-trunc", "--filter", filter])
+        DockerCommand(["ps", "-a", "--no-trunc", "--filter", filter, "--format", "{{.ID}} {{.State}}"])
     }
 
     /// The container's output again, from `since` (the engine's log timestamps, RFC 3339 with nanoseconds), until

@@ -59,9 +59,8 @@ private func engineWaitMilliseconds(_ request: RunRequest) throws(DockrunError) 
 /// The blocking commands of `--cleanup` and `--replace`: a wait for the engine ends early on SIGTERM or SIGINT (taken
 /// from dockrun's blocked signals), so a monitor that stops the service is not kept waiting.
 private func teardownExecutor(docker: String, debug: Bool, engineWaitMilliseconds: Int64) -> TeardownExecutor {
-    let call = DockerCall(docker: docker, debug: debug)
-    return TeardownExecutor(
-        execute: { call.run($0) }, engineWaitMilliseconds: engineWaitMilliseconds, now: System.monotonicMilliseconds,
+    TeardownExecutor(
+        docker: docker, debug: debug, engineWaitMilliseconds: engineWaitMilliseconds,
         pause: { System.sleep(milliseconds: $0, unlessSignalled: Array(RunPolicy.stopSignals)) == nil },
         say: { System.write(2, "dockrun: \($0)\n") })
 }

@@ -91,8 +91,11 @@ final class EventLoop {
     func run() -> Int32 {
         defer { cleanUp() }
         do throws(DockrunError) {
-            let cidfile = try prepareCidfile()
+            // The guardian first, told where the private directory goes before it exists: whenever dockrun is
+            // killed from here on, the guardian deletes what it made.
+            let cidfile = plannedCidfile()
             startGuardian(cidfile)
+            try prepare(cidfile)
             notify { $0.start() }
             try startClient(cidfile)
         } catch {
@@ -110,27 +113,31 @@ final class EventLoop {
 
     // MARK: start
 
-    private func prepareCidfile() throws(DockrunError) -> Cidfile {
-        let cidfile: Cidfile
-        if let user = request.cidfile {
-            cidfile = Cidfile(user: user, exists: System.exists(user))
-        } else {
+    /// The user's `--cidfile`, or `cid` in the run's private directory (not made yet).
+    private func plannedCidfile() -> Cidfile {
+        guard let user = request.cidfile else {
+            return Cidfile(privateDirectory: System.privateDirectoryPath(run: labels.run))
+        }
+        return Cidfile(user: user, exists: System.exists(user))
+    }
+
+    /// Makes the private directory (for dockrun's own cidfile) and watches the cidfile's directory.
+    private func prepare(_ cidfile: Cidfile) throws(DockrunError) {
+        if !cidfile.isUsers {
             do {
-                let directory = try System.makePrivateDirectory()
-                privateDirectory = directory
-                cidfile = Cidfile(privateDirectory: directory)
+                try System.makePrivateDirectory(cidfile.directory)
+                privateDirectory = cidfile.directory
             } catch {
                 throw .system("cannot create a private temporary directory: \(error.text)")
             }
         }
         self.cidfile = cidfile
-        guard cidfile.readable else { return cidfile }
+        guard cidfile.readable else { return }
         do {
             watch = try System.watchDirectory(cidfile.directory)
         } catch {
             throw .system("cannot watch \(cidfile.directory) for the container ID file: \(error.text)")
         }
-        return cidfile
     }
 
     /// Started before the client, so that no container can exist that the guardian would not hear of.
@@ -140,7 +147,7 @@ final class EventLoop {
         ]
         if request.remove { records.append(.remove) }
         if cidfile.readable { records.append(.cidfile(cidfile.path)) }
-        if let privateDirectory { records.append(.directory(privateDirectory)) }
+        if !cidfile.isUsers { records.append(.directory(cidfile.directory)) }
         if let user = request.cidfile { records.append(.userCidfile(user)) }
         do {
             guardian = try GuardianLink.start(records)
@@ -316,6 +323,12 @@ final class EventLoop {
         case .spawnCommit(let id, let target): startHelper(.policy(.commit), .commit(id, target))
         case .spawnRemove(let id): startHelper(.policy(.remove), .remove(id))
         case .spawnFollow(let id): startFollower(id)
+        case .sweep:
+            // Blocking, for at most the in-flight bound (and an outage): the run has nothing else left to do.
+            let executor = TeardownExecutor(docker: docker, debug: debug, engineWaitMilliseconds: engineWaitMilliseconds,
+                                            say: message)
+            queue.append(.swept(executor.sweep(filter: labels.filter, remove: request.remove,
+                                               since: System.monotonicMilliseconds())))
         case .setTimer(let timer, let delay): setTimer(.policy(timer), afterMilliseconds: delay)
         case .tellGuardian(let record): guardian?.tell(record)
         case .markStreamEnd: streamEndedAt = LogTime.now().rfc3339NanoFixed
@@ -393,7 +406,11 @@ final class EventLoop {
     /// Runs on every exit path: the private directory goes; a user's cidfile as `Cidfile` says.
     private func cleanUp() {
         if let watch { close(watch) }
-        if let cidfile, cidfile.deletedAtExit(containerRemoved: policy.removedContainer) { System.removeFile(cidfile.path) }
+        if let cidfile, cidfile.deletedAtExit(
+            containerRemoved: policy.removedContainer,
+            namesContainer: System.readSmallFile(cidfile.path).flatMap(ContainerID.init(cidfileContents:)) != nil) {
+            System.removeFile(cidfile.path)
+        }
         if let privateDirectory { System.removeDirectory(privateDirectory) }
         guardian?.release()
     }

@@ -45,54 +45,62 @@ enum Guardian {
     /// dockrun died without cleaning up: the guardian finds what the run left (`Leftovers`), tears it down as dockrun
     /// would (`Teardown`, waiting through an engine that does not answer) and deletes what dockrun would have.
     private static func takeOver(_ briefing: GuardianBriefing, dockrunPID: pid_t, client: Int32?) {
-        let docker = DockerCall(docker: briefing.docker, debug: System.debugging)
-        let executor = TeardownExecutor(
-            execute: { docker.run($0) }, engineWaitMilliseconds: briefing.engineWaitMilliseconds,
-            now: System.monotonicMilliseconds, pause: { System.sleep(milliseconds: $0); return true }, say: message)
-        // Without a container ID the container may be being created: the client must not go on to create or start
-        // one nobody watches. Once it is gone, the cidfile or the run's label names whatever it made.
-        if briefing.container == nil, let client { System.killAndAwait(pidfd: client) }
-        var searchFailed = false
-        let targets: [String]
-        switch Leftovers.guardianSearch(told: briefing.container, cidfileContents: briefing.cidfile.flatMap(System.readSmallFile),
-                                        filter: briefing.filter) {
-        case .containers(let found):
-            targets = found
-        case .list(let filter):
-            switch Leftovers.listed(executor.answer(.list(filter: filter))) {
-            case .success(let found): targets = found
-            case .failure(let failure):
-                searchFailed = true
-                targets = []
-                message("could not list the containers of dockrun (pid \(dockrunPID)): \(failure.message)")
-            }
-        }
+        let executor = TeardownExecutor(docker: briefing.docker, debug: System.debugging,
+                                        engineWaitMilliseconds: briefing.engineWaitMilliseconds, say: message)
         var outcomes: [Teardown.Outcome] = []
-        for target in targets {
-            message("dockrun (pid \(dockrunPID)) ended before its container; stopping container \(target)")
-            var outcome = executor.run(Teardown(target: target, remove: briefing.mayRemove))
-            // The client ends with its container. One that is still attached after the grace may have started
-            // the container after the stop (the engine accepts a stop of a created container): kill it, again.
-            if let client, System.poll([client], timeoutMilliseconds: clientGraceMilliseconds) == [false] {
-                System.killAndAwait(pidfd: client)
-                outcome = executor.run(Teardown(target: target, remove: briefing.mayRemove))
+        var searchFailed = false
+        switch Leftovers.guardianSearch(told: briefing.container, filter: briefing.filter) {
+        case .containers(let targets):
+            for target in targets {
+                message("dockrun (pid \(dockrunPID)) ended before its container; stopping container \(target)")
+                outcomes.append(tearDown(target, briefing: briefing, executor: executor, client: client))
             }
-            switch outcome {
-            case .absent: break
-            case .stopped(let removed):
-                if briefing.remove && !removed { message("a commit of container \(target) was under way; container kept") }
-            case .failed(let text):
-                message("could not stop or remove container \(target): \(text)")
+        case .sweep(let filter):
+            // The container may be being created: the client must not go on to create or start one nobody watches.
+            // What it asked for before it died may still appear: the run's label finds it as it does.
+            if let client { System.killAndAwait(pidfd: client) }
+            message("dockrun (pid \(dockrunPID)) ended before its container was known; looking for it by the run's label")
+            let swept = executor.sweep(filter: filter, remove: briefing.mayRemove, since: System.monotonicMilliseconds())
+            if let failure = swept.listingFailed {
+                searchFailed = true
+                message("could not list the containers of dockrun (pid \(dockrunPID)): \(failure)")
             }
-            outcomes.append(outcome)
+            for found in swept.found { report(found.id, found.outcome, briefing: briefing) }
+            outcomes = swept.outcomes
         }
         if let directory = briefing.directory {
             System.removeFile(directory + "/cid")
             System.removeDirectory(directory)
         }
         if let user = briefing.userCidfile,
-           Leftovers.deletesCidfile(.run(remove: briefing.remove), outcomes: outcomes, searchFailed: searchFailed) {
+           Leftovers.deletesCidfile(.run(remove: briefing.remove),
+                                    namesContainer: System.readSmallFile(user).flatMap(ContainerID.init(cidfileContents:)) != nil,
+                                    outcomes: outcomes, searchFailed: searchFailed) {
             System.removeFile(user)
+        }
+    }
+
+    /// Stops (and with `--rm` removes) the container dockrun knew of.
+    private static func tearDown(_ target: String, briefing: GuardianBriefing, executor: TeardownExecutor,
+                                 client: Int32?) -> Teardown.Outcome {
+        var outcome = executor.run(Teardown(target: target, remove: briefing.mayRemove))
+        // The client ends with its container. One that is still attached after the grace may have started
+        // the container after the stop (the engine accepts a stop of a created container): kill it, again.
+        if let client, System.poll([client], timeoutMilliseconds: clientGraceMilliseconds) == [false] {
+            System.killAndAwait(pidfd: client)
+            outcome = executor.run(Teardown(target: target, remove: briefing.mayRemove))
+        }
+        report(target, outcome, briefing: briefing)
+        return outcome
+    }
+
+    private static func report(_ target: String, _ outcome: Teardown.Outcome, briefing: GuardianBriefing) {
+        switch outcome {
+        case .absent: break
+        case .stopped(let removed):
+            if briefing.remove && !removed { message("a commit of container \(target) was under way; container kept") }
+        case .failed(let text):
+            message("could not stop or remove container \(target): \(text)")
         }
     }
 

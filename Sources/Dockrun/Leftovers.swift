@@ -1,22 +1,27 @@
 /// What a run may have left behind and what becomes of the user's cidfile, decided from what is known: the rules of
-/// the guardian (dockrun was killed) and of `--cleanup` (a monitor killed the whole service), as a value. The caller
-/// reads the files, lists the containers and runs the teardowns; every decision is here, and unit-tested.
+/// the guardian (dockrun was killed), of a run whose client died before its container was known, and of `--cleanup`
+/// (a monitor killed the whole service), as a value. The caller reads the files, lists the containers and runs the
+/// teardowns; every decision is here, and unit-tested.
 public enum Leftovers {
+    /// How long after a `docker run` client died a container it asked for may still appear, or start: the engine
+    /// completes a create (and a start) whose request it received even when the client is gone — measured here up to
+    /// 364 ms after the client's SIGKILL, while a whole `docker create` took 557 ms at most with both cores busy
+    /// (docs/engine-observations.md, "in-flight requests"). Ten times that.
+    public static let inFlightMilliseconds: Int64 = 5000
+
     /// Where the containers to tear down are to be found.
     public enum Search: Equatable, Sendable {
         /// These names or IDs (none: there is nothing to tear down).
         case containers([String])
-        /// The run's container is found by its labels: `docker ps -a -q --filter FILTER`.
-        case list(filter: String)
+        /// The run's containers by their labels, as they appear, for `inFlightMilliseconds` after its client died.
+        case sweep(filter: String)
     }
 
-    /// The guardian's: the container dockrun told it of; else the ID in the cidfile (once the client is gone,
-    /// whatever it created is written there); else whatever carries the run's labels (a create whose ID was not
-    /// written yet).
-    public static func guardianSearch(told: ContainerID?, cidfileContents: String?, filter: String?) -> Search {
+    /// The guardian's: the container dockrun told it of; else whatever carries the run's labels, including what a
+    /// create or start still in flight when the client died makes.
+    public static func guardianSearch(told: ContainerID?, filter: String?) -> Search {
         if let told { return .containers([told.value]) }
-        if let id = cidfileContents.flatMap(ContainerID.init(cidfileContents:)) { return .containers([id.value]) }
-        if let filter { return .list(filter: filter) }
+        if let filter { return .sweep(filter: filter) }
         return .containers([])
     }
 
@@ -27,15 +32,35 @@ public enum Leftovers {
         return .containers(cidfileContents.flatMap(ContainerID.init(cidfileContents:)).map { [$0.value] } ?? [])
     }
 
-    /// The containers `docker ps -q` listed, or why there is no list (its message): a failed listing is said, never
-    /// taken for "nothing left".
-    public static func listed(_ answer: DockerAnswer) -> Result<[String], ListingFailed> {
+    /// One container of a listing, with its state (`running`, `created`, `exited`...).
+    public struct Listed: Equatable, Sendable {
+        public let id: String
+        public let state: String
+
+        public init(id: String, state: String) {
+            self.id = id
+            self.state = state
+        }
+    }
+
+    /// The containers `DockerCommand.list` listed, or why there is no list (its message): a failed listing is said,
+    /// never taken for "nothing left".
+    public static func listed(_ answer: DockerAnswer) -> Result<[Listed], ListingFailed> {
         guard answer.succeeded else { return .failure(ListingFailed(message: answer.firstErrorLine)) }
-        return .success(answer.output.split(separator: "\n").map(String.init).filter { !$0.isEmpty })
+        return .success(answer.output.split(separator: "\n").compactMap { line in
+            let words = line.split(separator: " ", maxSplits: 1).map(String.init)
+            return words.count == 2 ? Listed(id: words[0], state: words[1]) : nil
+        })
     }
 
     public struct ListingFailed: Error, Equatable, Sendable {
         public let message: String
+    }
+
+    /// Whether a container the sweep found is torn down (again): with `--rm`, anything that exists goes; without it,
+    /// one that runs is stopped, and one that was created and never started, or has ended, is kept as a run keeps it.
+    public static func sweepTearsDown(_ container: Listed, remove: Bool) -> Bool {
+        remove || ["running", "restarting", "paused"].contains(container.state)
     }
 
     /// Whose rule decides the fate of the user's `--cidfile`.
@@ -48,14 +73,48 @@ public enum Leftovers {
         case cleanup
     }
 
-    /// Whether the user's cidfile is deleted, given what the teardowns ended with. Never when the search for the
-    /// run's containers failed (what the file names may still be there) or a teardown failed.
-    public static func deletesCidfile(_ rule: CidfileRule, outcomes: [Teardown.Outcome], searchFailed: Bool) -> Bool {
+    /// Whether the user's cidfile is deleted, given what the teardowns ended with. A file that names no container
+    /// (left empty by a client that died before writing it) always goes: it can only block the next start. One that
+    /// names a container stays when the search for the run's containers failed (it may still be there) or a
+    /// teardown failed.
+    public static func deletesCidfile(_ rule: CidfileRule, namesContainer: Bool, outcomes: [Teardown.Outcome],
+                                      searchFailed: Bool) -> Bool {
+        guard namesContainer else { return true }
         guard !searchFailed else { return false }
         let nothingLeft = outcomes.allSatisfy { $0 == .absent || $0 == .stopped(removed: true) }
         switch rule {
         case .run(let remove): return remove && nothingLeft
         case .cleanup: return nothingLeft
+        }
+    }
+}
+
+/// What a sweep for a run's containers found and did.
+public struct SweepResult: Equatable, Sendable {
+    public struct Found: Equatable, Sendable {
+        public let id: String
+        /// How its last teardown ended; a container kept as it was (created, or ended, without `--rm`) is
+        /// `.stopped(removed: false)`.
+        public var outcome: Teardown.Outcome
+    }
+
+    /// Each container found, in the order found.
+    public var found: [Found] = []
+    /// The listing failed (the engine's message): what the run left is unknown.
+    public var listingFailed: String?
+
+    public init(found: [Found] = [], listingFailed: String? = nil) {
+        self.found = found
+        self.listingFailed = listingFailed
+    }
+
+    public var outcomes: [Teardown.Outcome] { found.map(\.outcome) }
+
+    mutating func record(_ id: String, _ outcome: Teardown.Outcome) {
+        if let index = found.firstIndex(where: { $0.id == id }) {
+            found[index].outcome = outcome
+        } else {
+            found.append(Found(id: id, outcome: outcome))
         }
     }
 }

@@ -84,6 +84,8 @@ public struct NotifyPolicy: Equatable, Sendable {
             return [.send("STATUS=Container \(name) created; waiting for it to run")] + probe(container)
         case .stopping:
             return [.send("STOPPING=1\nSTATUS=Stopping container \(name)")]
+        case .sweeping:
+            return [.send("STOPPING=1\nSTATUS=The docker client was killed; looking for its container")]
         case .committing:
             return [.send("STATUS=Committing container \(name)")]
         case .removing:

@@ -31,6 +31,8 @@ public struct RunPolicy: Sendable {
         case running
         /// dockrun has asked docker to stop it (a signal, or the client died).
         case stopping
+        /// The client was killed before its container was known: what it asked for is looked for by the run's label.
+        case sweeping
         case committing
         case removing
         case done
@@ -60,6 +62,8 @@ public struct RunPolicy: Sendable {
         case timerFired(Timer)
         /// `docker logs --follow` of a re-attached container ended: the container ended, or the engine went away.
         case followerExited
+        /// The sweep for the run's containers ended.
+        case swept(SweepResult)
     }
 
     public enum Action: Equatable, Sendable {
@@ -71,6 +75,9 @@ public struct RunPolicy: Sendable {
         case spawnRemove(ContainerID)
         /// Stream the container's output again from where the attached stream broke: `docker logs --follow --since`.
         case spawnFollow(ContainerID)
+        /// Find the run's containers by its label and tear each down (`TeardownExecutor.sweep`), then tell `.swept`:
+        /// a create or start that its killed client had asked for still lands.
+        case sweep
         /// Deliver `.timerFired(timer)` after so long (a timer set again is moved).
         case setTimer(Timer, afterMilliseconds: Int64)
         /// What the guardian must know to do dockrun's work if dockrun is killed.
@@ -108,6 +115,8 @@ public struct RunPolicy: Sendable {
         case starting(held: [Int32])
         /// The container exists and its end is awaited.
         case live(Live)
+        /// The client was killed before the container was known (its exit status): the run's label is swept.
+        case sweeping(client: ExitStatus)
         /// Its end is established (`code`); a commit or the removal runs.
         case committing(code: Int32)
         case removing(code: Int32)
@@ -167,6 +176,7 @@ public struct RunPolicy: Sendable {
         switch state {
         case .starting: .starting
         case .live(let live): live.stop == nil ? .running : .stopping
+        case .sweeping: .sweeping
         case .committing: .committing
         case .removing: .removing
         case .done: .done
@@ -210,6 +220,7 @@ public struct RunPolicy: Sendable {
         case .engineUnreachable(let process): return engineUnreachable(process, at: now)
         case .timerFired(.engineRetry): return engineRetryDue()
         case .followerExited: return streamEnded(brokenByDocker: true)
+        case .swept(let result): return swept(result)
         }
     }
 
@@ -264,6 +275,12 @@ public struct RunPolicy: Sendable {
         client = status
         switch state {
         case .starting:
+            if case .signaled(let signal) = status {
+                // Killed, not failed: a create or start it had asked for may have landed or may still land.
+                state = .sweeping(client: status)
+                return [.writeMessage("docker client was killed (signal \(signal)) before its container was known; "
+                                      + "looking for what it created by the run's label"), .sweep]
+            }
             // docker failed before a container existed (its message is on stderr already): the client's code.
             state = .done(removed: false)
             return [.exit(status.code)]
@@ -360,6 +377,29 @@ public struct RunPolicy: Sendable {
             actions.append(.writeMessage("warning: docker wait failed: \(message); using the docker client's exit code"))
         }
         return actions + finish(id: id, code: code)
+    }
+
+    /// What the sweep after a killed client found: each container it tore down is said; the exit code stays the
+    /// client's, as it would be without a container.
+    private mutating func swept(_ result: SweepResult) -> [Action] {
+        guard case .sweeping(let client) = state else { return [] }
+        var actions: [Action] = []
+        if let failure = result.listingFailed {
+            actions.append(.writeMessage("warning: could not list the containers of this run: \(failure); one may be left behind"))
+        }
+        for found in result.found {
+            switch found.outcome {
+            case .absent: break
+            case .stopped(removed: true): actions.append(.writeMessage("container \(found.id) removed"))
+            case .stopped(removed: false): actions.append(.writeMessage("container \(found.id) kept (no --rm)"))
+            case .failed(let message):
+                actions.append(.writeMessage("warning: could not stop or remove container \(found.id): \(message)"))
+            }
+        }
+        let removedAll = result.listingFailed == nil
+            && result.outcomes.allSatisfy { $0 == .absent || $0 == .stopped(removed: true) }
+        state = .done(removed: remove && removedAll)
+        return actions + [.exit(client.code)]
     }
 
     // MARK: stop and kill

@@ -188,14 +188,22 @@ enum System {
         return lstat(path, &info) == 0
     }
 
-    /// A fresh directory only this user can enter, with an unguessable name (mkdtemp: 0700).
-    static func makePrivateDirectory() throws(Failure) -> String {
+    /// Where a run's private directory goes: `dockrun-RUN` under `$TMPDIR` (else `/tmp`), RUN being the run's random
+    /// ID (16 hex digits, unguessable), so the path is known — and told to the guardian — before the directory exists.
+    static func privateDirectoryPath(run: String) -> String {
         var base = environment("TMPDIR") ?? "/tmp"
         if base.isEmpty { base = "/tmp" }
-        var template = Array("\(base)/dockrun-XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        guard made != nil else { throw Failure(errno: errno) }
-        return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return "\(base)/dockrun-\(run)"
+    }
+
+    /// Makes the directory, only this user can enter it (0700, whatever the umask); fails if anything is at `path`.
+    static func makePrivateDirectory(_ path: String) throws(Failure) {
+        guard mkdir(path, 0o700) == 0 else { throw Failure(errno: errno) }
+        guard chmod(path, 0o700) == 0 else {
+            let error = errno
+            rmdir(path)
+            throw Failure(errno: error)
+        }
     }
 
     /// The running dockrun's own path, to start its guardian: the link's target when it still exists (so `ps`

@@ -51,8 +51,48 @@ struct TeardownExecutor {
         }
     }
 
+    /// Tears down a run's containers, found by its labels, as they appear: for `Leftovers.inFlightMilliseconds` after
+    /// `since` (when its client died, on the `now` clock), since the engine completes a create or start it had
+    /// received after the client is gone. The listing is asked again on a backoff (100 ms to 1 s); an engine that
+    /// does not answer is waited for as for any command.
+    func sweep(filter: String, remove: Bool, since: Int64) -> SweepResult {
+        var result = SweepResult()
+        var backoff = Backoff(firstMilliseconds: 100, longestMilliseconds: 1000)
+        let deadline = since + Leftovers.inFlightMilliseconds
+        while true {
+            switch Leftovers.listed(answer(.list(filter: filter))) {
+            case .failure(let failure):
+                result.listingFailed = failure.message
+                return result
+            case .success(let listed):
+                for container in listed {
+                    if Leftovers.sweepTearsDown(container, remove: remove) {
+                        say("container \(container.id) was created for this run; stopping it")
+                        result.record(container.id, run(Teardown(target: container.id, remove: remove)))
+                    } else if !result.found.contains(where: { $0.id == container.id }) {
+                        result.record(container.id, .stopped(removed: false))
+                    }
+                }
+            }
+            let left = deadline - now()
+            guard left > 0, pause(min(backoff.next(), left)) else { return result }
+        }
+    }
+
     /// The engine's last message, after what the wait for it was: still an "engine unreachable" answer.
     private func unanswered(_ answer: DockerAnswer, _ wait: String) -> DockerAnswer {
         DockerAnswer(status: answer.status, output: answer.output, error: "\(wait): \(answer.firstErrorLine)\n")
+    }
+}
+
+extension TeardownExecutor {
+    /// The executor of the docker CLI `docker`, on the monotonic clock. `pause` defaults to a plain sleep (the
+    /// guardian, and a run at its end); `--cleanup` and `--replace` give one that a stop signal cuts short.
+    init(docker: String, debug: Bool, engineWaitMilliseconds: Int64,
+         pause: @escaping (Int64) -> Bool = { System.sleep(milliseconds: $0); return true },
+         say: @escaping (String) -> Void) {
+        let call = DockerCall(docker: docker, debug: debug)
+        self.init(execute: { call.run($0) }, engineWaitMilliseconds: engineWaitMilliseconds,
+                  now: System.monotonicMilliseconds, pause: pause, say: say)
     }
 }

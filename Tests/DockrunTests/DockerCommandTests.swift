@@ -1,4 +1,5 @@
 import Glibc
+import ProcessSpawn
 import Testing
 @testable import Dockrun
 
@@ -65,15 +66,20 @@ struct ContainerIDTests {
 
 @Suite("Private directory")
 struct PrivateDirectoryTests {
-    @Test("each run gets a fresh directory with an unguessable name that only its user can enter")
+    @Test("each run gets a fresh directory named by its random run ID that only its user can enter, never one that exists")
     func fresh() throws {
-        let first = try System.makePrivateDirectory()
-        let second = try System.makePrivateDirectory()
-        defer { rmdir(first); rmdir(second) }
+        let first = System.privateDirectoryPath(run: System.runLabels().run)
+        let second = System.privateDirectoryPath(run: System.runLabels().run)
         #expect(first != second)
+        #expect(first.hasSuffix("/dockrun-" + first.suffix(16)) && first.suffix(16).allSatisfy(\.isHexDigit))
+        let saved = umask(0o277)
+        defer { umask(saved) }
+        try System.makePrivateDirectory(first)
+        defer { rmdir(first) }
         var info = stat()
         #expect(stat(first, &info) == 0)
         #expect(info.st_mode & 0o777 == 0o700)
         #expect(info.st_mode & S_IFMT == S_IFDIR)
+        #expect(throws: SystemCallError.self) { try System.makePrivateDirectory(first) }
     }
 }

@@ -6,14 +6,11 @@ private let id = ContainerID(cidfileContents: String(repeating: "0123456789abcde
 
 @Suite("Leftovers: what a run left, and the fate of the user's cidfile")
 struct LeftoversTests {
-    @Test("the guardian tears down the container it was told of, else the cidfile's, else the labelled ones")
+    @Test("the guardian tears down the container it was told of, else sweeps for what carries the run's label")
     func guardianSearch() {
-        #expect(Leftovers.guardianSearch(told: id, cidfileContents: "other", filter: "label=x") == .containers([id.value]))
-        #expect(Leftovers.guardianSearch(told: nil, cidfileContents: id.value, filter: "label=x") == .containers([id.value]))
-        #expect(Leftovers.guardianSearch(told: nil, cidfileContents: "", filter: "label=x") == .list(filter: "label=x"))
-        #expect(Leftovers.guardianSearch(told: nil, cidfileContents: String(id.value.prefix(20)), filter: "label=x")
-            == .list(filter: "label=x"))
-        #expect(Leftovers.guardianSearch(told: nil, cidfileContents: nil, filter: nil) == .containers([]))
+        #expect(Leftovers.guardianSearch(told: id, filter: "label=x") == .containers([id.value]))
+        #expect(Leftovers.guardianSearch(told: nil, filter: "label=x") == .sweep(filter: "label=x"))
+        #expect(Leftovers.guardianSearch(told: nil, filter: nil) == .containers([]))
     }
 
     @Test("--cleanup names the container by --name first, else by the cidfile's ID; an empty or absent file names none")
@@ -24,32 +21,53 @@ struct LeftoversTests {
         #expect(Leftovers.cleanupSearch(name: nil, cidfileContents: nil) == .containers([]))
     }
 
-    @Test("a listing gives its IDs; a failed listing is a failure with docker's message, never 'nothing left'")
+    @Test("a listing gives each container with its state; a failed listing is a failure with docker's message, never 'nothing left'")
     func listing() {
-        #expect(Leftovers.listed(DockerAnswer(status: .exited(0), output: "a1\n\nb2\n")) == .success(["a1", "b2"]))
+        #expect(Leftovers.listed(DockerAnswer(status: .exited(0), output: "a1 running\n\nb2 created\n"))
+            == .success([Leftovers.Listed(id: "a1", state: "running"), Leftovers.Listed(id: "b2", state: "created")]))
         #expect(Leftovers.listed(DockerAnswer(status: .exited(0), output: "")) == .success([]))
         #expect(Leftovers.listed(DockerAnswer(status: .exited(1), error: "Cannot connect to the Docker daemon\n"))
             == .failure(Leftovers.ListingFailed(message: "Cannot connect to the Docker daemon")))
     }
 
+    @Test("the sweep removes anything with --rm; without it, it stops what runs and keeps what was created or ended")
+    func sweepTearsDown() {
+        for state in ["created", "running", "exited", "restarting", "paused", "dead"] {
+            #expect(Leftovers.sweepTearsDown(Leftovers.Listed(id: "a", state: state), remove: true), "\(state)")
+        }
+        for state in ["running", "restarting", "paused"] {
+            #expect(Leftovers.sweepTearsDown(Leftovers.Listed(id: "a", state: state), remove: false), "\(state)")
+        }
+        for state in ["created", "exited", "dead"] {
+            #expect(!Leftovers.sweepTearsDown(Leftovers.Listed(id: "a", state: state), remove: false), "\(state)")
+        }
+    }
+
     @Test("a run's cidfile goes only with the container dockrun removed (--rm), never after a failed listing")
     func runRule() {
         let removed: [Teardown.Outcome] = [.stopped(removed: true)]
-        #expect(Leftovers.deletesCidfile(.run(remove: true), outcomes: removed, searchFailed: false))
-        #expect(Leftovers.deletesCidfile(.run(remove: true), outcomes: [.absent], searchFailed: false))
-        #expect(Leftovers.deletesCidfile(.run(remove: true), outcomes: [], searchFailed: false))
-        #expect(!Leftovers.deletesCidfile(.run(remove: true), outcomes: [], searchFailed: true))
-        #expect(!Leftovers.deletesCidfile(.run(remove: false), outcomes: [.absent], searchFailed: false))
-        #expect(!Leftovers.deletesCidfile(.run(remove: true), outcomes: [.stopped(removed: false)], searchFailed: false))
-        #expect(!Leftovers.deletesCidfile(.run(remove: true), outcomes: removed + [.failed("x")], searchFailed: false))
+        #expect(Leftovers.deletesCidfile(.run(remove: true), namesContainer: true, outcomes: removed, searchFailed: false))
+        #expect(Leftovers.deletesCidfile(.run(remove: true), namesContainer: true, outcomes: [.absent], searchFailed: false))
+        #expect(Leftovers.deletesCidfile(.run(remove: true), namesContainer: true, outcomes: [], searchFailed: false))
+        #expect(!Leftovers.deletesCidfile(.run(remove: true), namesContainer: true, outcomes: [], searchFailed: true))
+        #expect(!Leftovers.deletesCidfile(.run(remove: false), namesContainer: true, outcomes: [.absent], searchFailed: false))
+        #expect(!Leftovers.deletesCidfile(.run(remove: true), namesContainer: true, outcomes: [.stopped(removed: false)], searchFailed: false))
+        #expect(!Leftovers.deletesCidfile(.run(remove: true), namesContainer: true, outcomes: removed + [.failed("x")], searchFailed: false))
     }
 
     @Test("--cleanup's cidfile goes when nothing it names is left, removed or absent")
     func cleanupRule() {
-        #expect(Leftovers.deletesCidfile(.cleanup, outcomes: [.absent], searchFailed: false))
-        #expect(Leftovers.deletesCidfile(.cleanup, outcomes: [.stopped(removed: true)], searchFailed: false))
-        #expect(Leftovers.deletesCidfile(.cleanup, outcomes: [], searchFailed: false))
-        #expect(!Leftovers.deletesCidfile(.cleanup, outcomes: [.stopped(removed: false)], searchFailed: false))
-        #expect(!Leftovers.deletesCidfile(.cleanup, outcomes: [.failed("x")], searchFailed: false))
+        #expect(Leftovers.deletesCidfile(.cleanup, namesContainer: true, outcomes: [.absent], searchFailed: false))
+        #expect(Leftovers.deletesCidfile(.cleanup, namesContainer: true, outcomes: [.stopped(removed: true)], searchFailed: false))
+        #expect(Leftovers.deletesCidfile(.cleanup, namesContainer: true, outcomes: [], searchFailed: false))
+        #expect(!Leftovers.deletesCidfile(.cleanup, namesContainer: true, outcomes: [.stopped(removed: false)], searchFailed: false))
+        #expect(!Leftovers.deletesCidfile(.cleanup, namesContainer: true, outcomes: [.failed("x")], searchFailed: false))
+    }
+
+    @Test("a cidfile that names no container goes, whatever was found: it could only block the next start")
+    func emptyCidfile() {
+        #expect(Leftovers.deletesCidfile(.run(remove: false), namesContainer: false, outcomes: [.stopped(removed: false)],
+                                         searchFailed: true))
+        #expect(Leftovers.deletesCidfile(.cleanup, namesContainer: false, outcomes: [], searchFailed: false))
     }
 }

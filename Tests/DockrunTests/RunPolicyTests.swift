@@ -35,6 +35,35 @@ struct RunPolicyTests {
         }
     }
 
+    @Test("a client killed before its container was known: the run's label is swept, what was found said, its code")
+    func clientKilledBeforeID() {
+        var machine = RunPolicy(remove: true, commit: nil)
+        #expect(machine.handle(.clientExited(.signaled(SIGKILL))) == [
+            .writeMessage("docker client was killed (signal 9) before its container was known; looking for what it created by the run's label"),
+            .sweep,
+        ])
+        #expect(machine.phase == .sweeping)
+        #expect(machine.handle(.signal(SIGTERM)) == [])
+        #expect(machine.handle(.swept(SweepResult(found: [SweepResult.Found(id: "c1", outcome: .stopped(removed: true))])))
+            == [.writeMessage("container c1 removed"), .exit(137)])
+        #expect(machine.removedContainer)
+    }
+
+    @Test("after the sweep: a container kept without --rm, or one that could not be removed, is said; the client's code")
+    func sweepKeepsOrFails() {
+        var kept = RunPolicy(remove: false, commit: nil)
+        _ = kept.handle(.clientExited(.signaled(SIGTERM)))
+        #expect(kept.handle(.swept(SweepResult(found: [SweepResult.Found(id: "c1", outcome: .stopped(removed: false))])))
+            == [.writeMessage("container c1 kept (no --rm)"), .exit(143)])
+        #expect(!kept.removedContainer)
+        var failed = RunPolicy(remove: true, commit: nil)
+        _ = failed.handle(.clientExited(.signaled(SIGKILL)))
+        #expect(failed.handle(.swept(SweepResult(listingFailed: "Cannot connect to the Docker daemon")))
+            == [.writeMessage("warning: could not list the containers of this run: Cannot connect to the Docker daemon; one may be left behind"),
+                .exit(137)])
+        #expect(!failed.removedContainer)
+    }
+
     @Test("while the client lives there is no timeout for the container ID")
     func noCidfileTimeout() {
         var machine = RunPolicy(remove: true, commit: nil)

@@ -137,9 +137,45 @@ struct TeardownTests {
     @Test("a listing waits for the engine like a teardown step")
     func listingWaits() {
         let engine = ScriptedEngine()
-        engine.answers["ps"] = [ScriptedEngine.down, DockerAnswer(status: .exited(0), output: "abc\n")]
-        #expect(engine.executor.answer(.list(filter: "label=x")).output == "abc\n")
+        engine.answers["ps"] = [ScriptedEngine.down, DockerAnswer(status: .exited(0), output: "abc running\n")]
+        #expect(engine.executor.answer(.list(filter: "label=x")).output == "abc running\n")
         #expect(engine.pauses == [250])
+    }
+}
+
+@Suite("The sweep for what a killed client asked for")
+struct SweepTests {
+    private static let list = ["ps", "-a", "--no-trunc", "--filter", "label=r", "--format", "{{.ID}} {{.State}}"]
+
+    @Test("a container that appears after the client died is torn down, and the listing goes on until the bound")
+    func lateCreate() {
+        let engine = ScriptedEngine()
+        engine.answers["ps"] = [DockerAnswer(status: .exited(0)), DockerAnswer(status: .exited(0), output: "c1 created\n"),
+                                DockerAnswer(status: .exited(0))]
+        let result = engine.executor.sweep(filter: "label=r", remove: true, since: 0)
+        #expect(result == SweepResult(found: [SweepResult.Found(id: "c1", outcome: .stopped(removed: true))]))
+        #expect(engine.ran.prefix(4) == [Self.list, Self.list, ["stop", "c1"], ["rm", "-f", "c1"]])
+        #expect(engine.pauses.reduce(0, +) == Leftovers.inFlightMilliseconds)
+        #expect(engine.pauses.prefix(4) == [100, 200, 400, 800] && engine.pauses.dropFirst(4).allSatisfy { $0 <= 1000 })
+    }
+
+    @Test("without --rm: a container created and never started is kept; one whose start landed later is stopped")
+    func lateStart() {
+        let engine = ScriptedEngine()
+        engine.answers["ps"] = [DockerAnswer(status: .exited(0), output: "c1 created\n"),
+                                DockerAnswer(status: .exited(0), output: "c1 running\n"),
+                                DockerAnswer(status: .exited(0), output: "c1 exited\n")]
+        let result = engine.executor.sweep(filter: "label=r", remove: false, since: 0)
+        #expect(result == SweepResult(found: [SweepResult.Found(id: "c1", outcome: .stopped(removed: false))]))
+        #expect(engine.ran.filter { $0[0] != "ps" } == [["stop", "c1"]])
+    }
+
+    @Test("a listing that fails ends the sweep and says so")
+    func listingFails() {
+        let engine = ScriptedEngine()
+        engine.answers["ps"] = [DockerAnswer(status: .exited(1), error: "Error response from daemon: bad filter\n")]
+        #expect(engine.executor.sweep(filter: "label=r", remove: true, since: 0)
+            == SweepResult(listingFailed: "Error response from daemon: bad filter"))
     }
 }
 
