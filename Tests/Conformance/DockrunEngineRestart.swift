@@ -73,11 +73,7 @@ struct DockrunEngineRestart {
     func liveRestoreDuringStop() async throws {
         try await Sandbox.with { sb in
             // TERM is ignored, so only the stop's KILL, 4 s on, ends it: the engine goes away before that.
-            let script = #"trap "echo TERM" TERM; echo ready; while :; do sleep 0.1; done"#
-            let run = try sb.startDockrun(["--rm", "--stop-timeout", "4"] + sb.tag + [sb.image, "sh", "-c", script])
-            try await run.waitForStdout("ready\n")
-            run.signal(SIGTERM)
-            try await run.waitForStdout("ready\nTERM\n")
+            let run = try await ContainerScript.stoppingWhileTermIgnored(sb, stopTimeout: "4")
             try await sb.restartEngine(down: 1, liveRestore: true)
             let outcome = try await run.finish(timeout: 90)
             #expect(outcome.code == 137, "\(outcome)")

@@ -54,11 +54,7 @@ struct DockrunSignals {
     func secondSignalEscalates() async throws {
         try await Sandbox.with { sb in
             // --stop-timeout -1: the stop alone would wait forever, so only dockrun's kill can end this.
-            let script = #"trap "echo TERM" TERM; echo ready; while :; do sleep 0.1; done"#
-            let run = try sb.startDockrun(["--rm", "--stop-timeout", "-1"] + sb.tag + [sb.image, "sh", "-c", script])
-            try await run.waitForStdout("ready\n")
-            run.signal(SIGTERM)
-            try await run.waitForStdout("ready\nTERM\n")
+            let run = try await ContainerScript.stoppingWhileTermIgnored(sb, stopTimeout: "-1")
             run.signal(SIGTERM)
             let outcome = try await run.finish(timeout: 30)
             #expect(outcome.code == 137)
@@ -133,5 +129,18 @@ struct DockrunSignals {
             #expect(try await !sb.imageExists(repository))
             #expect(try await sb.containers().isEmpty)
         }
+    }
+}
+
+extension ContainerScript {
+    /// dockrun running `--rm` a container that says TERM and goes on, sent SIGTERM: its stop is under way (the
+    /// container has said TERM), and only the stop's KILL after `stopTimeout` seconds, or dockrun's, can end it.
+    static func stoppingWhileTermIgnored(_ sb: Sandbox, stopTimeout: String) async throws -> ChildProcess {
+        let script = #"trap "echo TERM" TERM; echo ready; while :; do sleep 0.1; done"#
+        let run = try sb.startDockrun(["--rm", "--stop-timeout", stopTimeout] + sb.tag + [sb.image, "sh", "-c", script])
+        try await run.waitForStdout("ready\n")
+        run.signal(SIGTERM)
+        try await run.waitForStdout("ready\nTERM\n")
+        return run
     }
 }
