@@ -1,3 +1,4 @@
+import DockerSyntax
 import Foundation
 import ProcessSpawn
 
@@ -157,10 +158,10 @@ final class ScenarioEngine {
     func containerStates(startedBy pid: pid_t) -> [String] {
         if let store {
             return ((try? store.containerSummaries()) ?? []).filter { summary in
-                (try? JSONCoding.decode([String: String].self, summary.labelsJSON))?["io.dockrun.pid"] == String(pid)
+                (try? JSONCoding.decode([String: String].self, summary.labelsJSON))?[RunLabelKey.pid] == String(pid)
             }.map(\.status.rawValue)
         }
-        let listed = try? docker(["ps", "-a", "--filter", "label=io.dockrun.pid=\(pid)", "--format", "{{.State}}"])
+        let listed = try? docker(["ps", "-a", "--filter", "label=\(RunLabelKey.pid)=\(pid)", "--format", "{{.State}}"])
         return listed?.stdout.split(separator: "\n").map(String.init) ?? []
     }
 
@@ -181,7 +182,7 @@ final class ScenarioEngine {
     /// The IDs of the world's containers and of those dockrun `pid` started.
     func scenarioContainers(startedBy pid: pid_t) throws(Failure) -> [String] {
         var ids: [String] = []
-        for label in ["io.dockrun.pid=\(pid)", worldLabel] {
+        for label in ["\(RunLabelKey.pid)=\(pid)", worldLabel] {
             ids += try must(["ps", "-aq", "--no-trunc", "--filter", "label=\(label)"], "ps").split(separator: "\n").map(String.init)
         }
         return ids

@@ -58,11 +58,10 @@ struct ScenarioRun {
             corpus: [stdout, stderr] + calls.flatMap { $0 } + containers.map(\.name) + files.compactMap(\.content))
         let normalisedStdout = normaliser.bytes(ended.stdout), normalisedStderr = normaliser.bytes(ended.stderr)
         let normalisedCalls = calls.map { $0.map { normaliser.text($0) } }
-        // A name dockrun's container got from the engine (not from the arguments) is the engine's choice.
         let named = Set(world.containers.map(\.name))
         let normalisedContainers = containers.map { c in
             var c = c
-            c.name = named.contains(c.name) || arguments.contains(where: { $0 == c.name || $0.hasSuffix("=" + c.name) }) ? c.name : "<NAME>"
+            c.name = OutcomeNormaliser.containerName(c.name, world: named, arguments: arguments)
             c.image = normaliser.text(c.image)
             return c
         }.sorted()
