@@ -177,26 +177,3 @@ enum ScenarioCommand {
         return 1
     }
 }
-
-/// Words as a POSIX shell splits them: blanks separate, single quotes keep everything, double quotes and
-/// a backslash keep the next character. For `--fault 'commit --exit 1 --stderr "Error response…"'`.
-enum ShellWords {
-    static func split(_ text: String) -> [String]? {
-        var words: [String] = [], word = "", inWord = false
-        var quote: Character?, escaped = false
-        for ch in text {
-            if escaped { word.append(ch); escaped = false; continue }
-            switch (quote, ch) {
-            case (nil, " "), (nil, "\t"), (nil, "\n"):
-                if inWord { words.append(word); word = ""; inWord = false }
-            case (nil, "'"), (nil, "\""): quote = ch; inWord = true
-            case (nil, "\\"), ("\"", "\\"): escaped = true; inWord = true
-            case (let q?, _) where ch == q: quote = nil
-            default: word.append(ch); inWord = true
-            }
-        }
-        if quote != nil || escaped { return nil }
-        if inWord { words.append(word) }
-        return words
-    }
-}

@@ -165,6 +165,12 @@ final class ScenarioEngine {
         return listed?.stdout.split(separator: "\n").map(String.init) ?? []
     }
 
+    /// How long an event waiting for the engine's state waits before it asks again: a real engine's `ps` is a
+    /// process of its own, so it is asked less often than fake-docker's state file is read.
+    func lookInterval(for trigger: ScenarioEvent.Trigger) -> TimeInterval {
+        kind == .docker && [.created, .running].contains(trigger) ? 0.05 : 0.002
+    }
+
     /// `fake-docker script --restart`, as an event's action.
     func restart(down: Double, liveRestore: Bool) throws(Failure) {
         guard kind == .fake else { throw Failure(message: "fake-docker: an engine restart needs --engine fake (never restart a shared engine)") }

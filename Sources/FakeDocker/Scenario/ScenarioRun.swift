@@ -27,16 +27,14 @@ struct ScenarioRun {
         let process: CapturedProcess
         do {
             process = try CapturedProcess([dockrun] + arguments, environment: environment, stdin: invocation.stdin,
-                                          ownGroup: true, workingDirectory: engine.workDirectory)
+                                          ownGroup: true, workingDirectory: engine.workDirectory,
+                                          limits: CaptureLimits(killAfter: Self.runLimit, outputAfterExit: Self.outputLimit))
         } catch {
             throw ScenarioEngine.Failure(message: "fake-docker: cannot run \(dockrun): \(error.text)")
         }
         dockrunPID = process.pid
         let fired = try EventDriver(process: process, engine: engine).apply(invocation.events)
-        let deadline = monotonicNow() + Self.runLimit
-        while process.status == nil && monotonicNow() < deadline { usleep(5_000) }
-        if process.status == nil { kill(-process.pid, SIGKILL); kill(process.pid, SIGKILL) }
-        let ended = process.finish(timeout: Self.outputLimit)
+        let ended = process.finish()
         return try outcome(of: ended, eventsFired: fired, pid: process.pid, world: world, arguments: invocation.arguments)
     }
 
@@ -45,7 +43,7 @@ struct ScenarioRun {
         word.replacingOccurrences(of: "${TMPDIR}", with: engine.tmpDirectory)
     }
 
-    private func outcome(of ended: (status: ExitStatus, stdout: [UInt8], stderr: [UInt8]), eventsFired: Int, pid: pid_t,
+    private func outcome(of ended: CapturedOutput, eventsFired: Int, pid: pid_t,
                          world: Scenario.World, arguments: [String]) throws(ScenarioEngine.Failure) -> Scenario.Outcome {
         let calls = engine.calls()
         try engine.disarmFaults()
@@ -84,11 +82,14 @@ struct EventDriver {
     func apply(_ events: [ScenarioEvent]) throws(ScenarioEngine.Failure) -> Int {
         for (index, event) in events.enumerated() {
             let callsBefore = engine.calls().count
-            let deadline = monotonicNow() + ScenarioRun.runLimit
+            let deadline = Date() + ScenarioRun.runLimit
+            var seen = process.changeCount
             while !happened(event.trigger, callsBefore: callsBefore) {
-                if process.status != nil || monotonicNow() > deadline { return index }
-                // The engine is asked less often than the output is looked at: a real engine's `ps` is a process.
-                usleep(engine.kind == .docker && [.created, .running].contains(event.trigger) ? 50_000 : 2_000)
+                if process.status != nil || Date() > deadline { return index }
+                // dockrun's output and its exit wake this at once; what only the engine knows (its containers, its
+                // calls) is looked at again after at most the engine's interval.
+                let wake = event.trigger.isOutput ? deadline : Date() + engine.lookInterval(for: event.trigger)
+                seen = process.waitForChange(after: seen, until: wake)
             }
             if event.delayMS > 0 { usleep(UInt32(event.delayMS) * 1000) }
             switch event.action {

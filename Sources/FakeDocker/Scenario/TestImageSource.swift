@@ -24,7 +24,7 @@ struct TestImageSource {
         guard let script else {
             throw ScenarioEngine.Failure(message: "fake-docker: the scenario needs the test image and scripts/test-image.sh is not above \(Launcher.selfExecutable())")
         }
-        let ran: (status: ExitStatus, stdout: [UInt8], stderr: [UInt8])
+        let ran: CapturedOutput
         do {
             ran = try CapturedProcess.run(["bash", script, "import", cli] + (rootfsTar.map { [$0] } ?? []), environment: environment)
         } catch {
