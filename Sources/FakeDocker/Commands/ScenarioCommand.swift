@@ -37,7 +37,7 @@ enum ScenarioCommand {
         } catch let error as FixtureFile.Failure {
             Output.err(error.message)
             return 1
-        } catch let error as ScenarioEngine.Failure {
+        } catch let error as ScenarioFailure {
             Output.err(error.message)
             return 1
         } catch {
@@ -86,7 +86,7 @@ enum ScenarioCommand {
         let path = try file(parsed.words)
         guard let dockrun = parsed.rest.first else { throw UsageError(message: "fake-docker: scenario record: give -- DOCKRUN [ARGS...]") }
         let value = { (name: String) in parsed.values.filter { $0.0 == name }.map(\.1) }
-        guard let kind = ScenarioEngine.Kind(rawValue: value("engine").last ?? "fake") else {
+        guard let kind = ScenarioEngineKind(rawValue: value("engine").last ?? "fake") else {
             throw UsageError(message: "fake-docker: scenario record: --engine is fake or docker")
         }
         var world = Scenario.World()
@@ -127,7 +127,7 @@ enum ScenarioCommand {
             throw UsageError(message: "fake-docker: scenario record: \(error.message)")
         }
 
-        let engine = try ScenarioEngine(kind: kind, environment: environment)
+        let engine = try kind.engine(environment: environment)
         // Space-separated: the docker CLI runs a version template through a tab writer, which expands tabs.
         let versions = try engine.docker(["version", "--format", "{{.Server.Version}} {{.Client.Version}}"]).stdout
             .trimmingCharacters(in: .newlines).split(separator: " ").map(String.init)
@@ -165,7 +165,7 @@ enum ScenarioCommand {
         let scenario = try FixtureFile.read(path)
         let value = { (name: String) in parsed.values.last { $0.0 == name }?.1 }
         let dockrun = value("dockrun") ?? ((Launcher.selfExecutable() as NSString).deletingLastPathComponent + "/dockrun")
-        let engine = try ScenarioEngine(kind: .fake, environment: environment)
+        let engine = try ScenarioEngineKind.fake.engine(environment: environment)
         let run = ScenarioRun(engine: engine, dockrun: dockrun, testImage: .locate(rootfsTar: value("test-image")))
         let replayed = try run.run(world: scenario.world, invocation: scenario.invocation)
         let differences = ScenarioReport.differences(recorded: scenario.outcome, replayed: replayed)

@@ -6,7 +6,7 @@ import ProcessSpawn
 /// applied as their triggers happen, and the outcome read and normalised once dockrun and everything
 /// holding its output (its guardian) have ended.
 struct ScenarioRun {
-    let engine: ScenarioEngine
+    let engine: any ScenarioEngine
     let dockrun: String
     let testImage: TestImageSource
 
@@ -15,7 +15,7 @@ struct ScenarioRun {
     static let runLimit = 120.0
     static let outputLimit = 20.0
 
-    func run(world: Scenario.World, invocation: Scenario.Invocation) throws(ScenarioEngine.Failure) -> Scenario.Outcome {
+    func run(world: Scenario.World, invocation: Scenario.Invocation) throws(ScenarioFailure) -> Scenario.Outcome {
         var dockrunPID: pid_t?
         defer { engine.cleanUp(dockrunPID: dockrunPID, arguments: invocation.arguments, world: world) }
         try engine.setUp(world, testImage: testImage)
@@ -30,7 +30,7 @@ struct ScenarioRun {
                                           ownGroup: true, workingDirectory: engine.workDirectory,
                                           limits: CaptureLimits(killAfter: Self.runLimit, outputAfterExit: Self.outputLimit))
         } catch {
-            throw ScenarioEngine.Failure(message: "fake-docker: cannot run \(dockrun): \(error.text)")
+            throw ScenarioFailure(message: "fake-docker: cannot run \(dockrun): \(error.text)")
         }
         dockrunPID = process.pid
         let fired = try EventDriver(process: process, engine: engine).apply(invocation.events)
@@ -44,7 +44,7 @@ struct ScenarioRun {
     }
 
     private func outcome(of ended: CapturedOutput, eventsFired: Int, pid: pid_t,
-                         world: Scenario.World, arguments: [String]) throws(ScenarioEngine.Failure) -> Scenario.Outcome {
+                         world: Scenario.World, arguments: [String]) throws(ScenarioFailure) -> Scenario.Outcome {
         let calls = engine.calls()
         try engine.disarmFaults()
         let containers = try engine.leftContainers(startedBy: pid)
@@ -76,10 +76,10 @@ struct ScenarioRun {
 /// fired, then its delay, then acts. It stops at the first trigger that has not come when dockrun ends.
 struct EventDriver {
     let process: CapturedProcess
-    let engine: ScenarioEngine
+    let engine: any ScenarioEngine
 
     /// Returns how many events fired.
-    func apply(_ events: [ScenarioEvent]) throws(ScenarioEngine.Failure) -> Int {
+    func apply(_ events: [ScenarioEvent]) throws(ScenarioFailure) -> Int {
         for (index, event) in events.enumerated() {
             let callsBefore = engine.calls().count
             let deadline = Date() + ScenarioRun.runLimit
