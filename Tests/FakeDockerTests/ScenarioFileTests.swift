@@ -74,4 +74,44 @@ struct ScenarioFileTests {
         }
         #expect(after == (try Data(contentsOf: URL(fileURLWithPath: Self.fixture))))
     }
+
+    /// A PREFIX laid out as scripts/install.sh lays it out (its copy step; its release build is too slow for a
+    /// test): PREFIX/bin/fake-docker and dockrun, PREFIX/share/dockrun/test-image.sh unless `recipe` is false.
+    func installed(recipe: Bool) throws -> Simulator {
+        let prefix = try Simulator()
+        let files = FileManager.default
+        try files.createDirectory(atPath: prefix.directory + "/bin", withIntermediateDirectories: true)
+        for program in ["fake-docker", "dockrun"] {
+            try files.copyItem(atPath: Products.path(program), toPath: prefix.directory + "/bin/" + program)
+        }
+        if recipe {
+            try files.createDirectory(atPath: prefix.directory + "/share/dockrun", withIntermediateDirectories: true)
+            try files.copyItem(atPath: Repository.script("test-image.sh"), toPath: prefix.directory + "/share/dockrun/test-image.sh")
+        }
+        return prefix
+    }
+
+    /// `fake-docker scenario replay FIXTURE` run from /, with nothing but the installed files.
+    func replayFromRoot(_ prefix: Simulator) throws -> Outcome {
+        try ChildProcess.runBlocking(["/bin/sh", "-c", #"cd / && exec "$0" scenario replay "$1""#,
+                                      prefix.directory + "/bin/fake-docker", Self.fixture],
+                                     ChildProcess.Options(environment: ProcessInfo.processInfo.environment), timeout: 120)
+    }
+
+    @Test("an installed fake-docker replays a fixture from any directory, with the test image's recipe under PREFIX/share")
+    func installedReplay() throws {
+        let prefix = try installed(recipe: true)
+        defer { prefix.cleanUp() }
+        let replayed = try replayFromRoot(prefix)
+        #expect(replayed.code == 0 && replayed.out.isEmpty && replayed.err.isEmpty, "\(replayed)")
+    }
+
+    @Test("without the recipe installed, the replay says where it looked for it")
+    func installedWithoutRecipe() throws {
+        let prefix = try installed(recipe: false)
+        defer { prefix.cleanUp() }
+        let replayed = try replayFromRoot(prefix)
+        #expect(replayed.code == 1)
+        #expect(replayed.err.contains("share/dockrun/test-image.sh is above \(prefix.directory)/bin/fake-docker"), "\(replayed)")
+    }
 }

@@ -1,3 +1,4 @@
+import DockerSyntax
 import Foundation
 import ProcessSpawn
 
@@ -48,30 +49,32 @@ enum ScenarioCommand {
 
     // MARK: Options
 
-    /// The options before `--` (each `--name VALUE` or `--name=VALUE`), the words that are not options, and
-    /// everything after `--`.
-    private static func options(_ args: [String], valued: Set<String>) throws(UsageError) -> (values: [(String, String)], words: [String], rest: [String]) {
+    /// The options before `--` (each `--name VALUE` or `--name=VALUE`, all taking a value), read by the CLI's one
+    /// tokenizer; the words that are not options; and everything after `--`, which is dockrun's.
+    private static func options(_ args: [String], valued: Set<String>) throws(UsageError)
+        -> (values: [(String, String)], words: [String], rest: [String]) {
+        var tokens = OptionTokenizer(args, grammar: OptionGrammar(booleans: [], values: valued),
+                                     positionals: .interspersed, unknownOptions: .fail)
         var values: [(String, String)] = [], words: [String] = []
-        var i = 0
-        while i < args.count {
-            let word = args[i]
-            if word == "--" { return (values, words, Array(args[(i + 1)...])) }
-            if word.hasPrefix("--") {
-                let parts = word.dropFirst(2).split(separator: "=", maxSplits: 1).map(String.init)
-                guard let name = parts.first, valued.contains(name) else { throw UsageError(message: "fake-docker: scenario: unknown option \(word)") }
-                if parts.count == 2 {
-                    values.append((name, parts[1]))
-                } else {
-                    guard i + 1 < args.count else { throw UsageError(message: "fake-docker: scenario: \(word) needs a value") }
-                    values.append((name, args[i + 1]))
-                    i += 1
+        // The word after the last one read: a `--` there (not an option's value) ends the options.
+        var read = 0
+        do {
+            while read < args.count && args[read] != "--", let token = try tokens.next() {
+                switch token {
+                case .option(let option):
+                    values.append((option.name, option.value ?? ""))
+                    read = option.words.upperBound
+                case .argument(let index):
+                    words.append(args[index])
+                    read = index + 1
+                case .unknownOption:
+                    preconditionFailure("unknown options fail")
                 }
-            } else {
-                words.append(word)
             }
-            i += 1
+        } catch {
+            throw UsageError(message: "fake-docker: scenario: \(error.dockerMessage)")
         }
-        return (values, words, [])
+        return (values, words, read < args.count ? Array(args[(read + 1)...]) : [])
     }
 
     private static func file(_ words: [String]) throws(UsageError) -> String {
