@@ -1,4 +1,5 @@
 import FakeDocker
+import ProcessSpawn
 import Foundation
 import Testing
 
@@ -79,15 +80,17 @@ struct ScenarioFileTests {
     /// test): PREFIX/bin/fake-docker and dockrun, PREFIX/share/dockrun/test-image.sh unless `recipe` is false.
     func installed(recipe: Bool) throws -> Simulator {
         let prefix = try Simulator()
-        let files = FileManager.default
-        try files.createDirectory(atPath: prefix.directory + "/bin", withIntermediateDirectories: true)
-        for program in ["fake-docker", "dockrun"] {
-            try files.copyItem(atPath: Products.path(program), toPath: prefix.directory + "/bin/" + program)
-        }
+        // Copied by install(1) in a process of its own, as install.sh does: a copy written here would leave its
+        // descriptor open to a child another test forks meanwhile, and exec'ing the copy would fail (ETXTBSY).
+        var install = ["install", "-D", "-m", "0755", "-t", prefix.directory + "/bin",
+                       Products.path("fake-docker"), Products.path("dockrun")]
         if recipe {
-            try files.createDirectory(atPath: prefix.directory + "/share/dockrun", withIntermediateDirectories: true)
-            try files.copyItem(atPath: Repository.script("test-image.sh"), toPath: prefix.directory + "/share/dockrun/test-image.sh")
+            install += ["&&", "install", "-D", "-m", "0644", Repository.script("test-image.sh"),
+                        prefix.directory + "/share/dockrun/test-image.sh"]
         }
+        let copied = try ChildProcess.runBlocking(["/bin/sh", "-c", install.map { $0 == "&&" ? $0 : shellQuoted($0) }.joined(separator: " ")],
+                                                  ChildProcess.Options(environment: ProcessInfo.processInfo.environment))
+        #expect(copied.code == 0, "\(copied)")
         return prefix
     }
 
