@@ -21,7 +21,9 @@ bin=$(bash scripts/build-release.sh)
 mkdir -p "$prefix/bin"
 # install(1) writes a new file and renames it over the old one, so a dockrun that is running keeps its binary.
 install -m 0755 "$bin/dockrun" "$bin/fake-docker" "$prefix/bin/"
-echo "installed $prefix/bin/dockrun and $prefix/bin/fake-docker" >&2
+# The test image's recipe, which an installed `fake-docker scenario replay` runs (docs/scenarios.md).
+install -D -m 0644 scripts/test-image.sh "$prefix/share/dockrun/test-image.sh"
+echo "installed $prefix/bin/dockrun, $prefix/bin/fake-docker and $prefix/share/dockrun/test-image.sh" >&2
 mkdir -p "$prefix/share/man/man1"
 install -m 0644 man/dockrun.1 man/fake-docker.1 "$prefix/share/man/man1/"
 echo "installed $prefix/share/man/man1/dockrun.1 and fake-docker.1" >&2

@@ -1,3 +1,5 @@
+import DockerSyntax
+
 /// What marks a container as dockrun's: labels saying which run of which dockrun on which host started it, so a
 /// container left behind by a dockrun that could not clean up (its whole control group killed) can be found
 /// (`docker ps -a --filter label=io.dockrun.run`) and told apart from one whose dockrun still runs.
@@ -9,10 +11,10 @@ public struct RunLabels: Equatable, Sendable {
     /// RFC 3339, UTC, to the second.
     public let started: String
 
-    public static let runKey = "io.dockrun.run"
-    public static let pidKey = "io.dockrun.pid"
-    public static let hostKey = "io.dockrun.host"
-    public static let startedKey = "io.dockrun.started"
+    public static let runKey = RunLabelKey.run
+    public static let pidKey = RunLabelKey.pid
+    public static let hostKey = RunLabelKey.host
+    public static let startedKey = RunLabelKey.started
 
     public init(run: String, pid: Int32, host: String, started: String) {
         self.run = run

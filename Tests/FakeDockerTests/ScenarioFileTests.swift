@@ -1,4 +1,5 @@
 import FakeDocker
+import ProcessSpawn
 import Foundation
 import Testing
 
@@ -73,5 +74,47 @@ struct ScenarioFileTests {
             #expect(outcome.out.contains(line), "\(line) in \(outcome.out)")
         }
         #expect(after == (try Data(contentsOf: URL(fileURLWithPath: Self.fixture))))
+    }
+
+    /// A PREFIX laid out as scripts/install.sh lays it out (its copy step; its release build is too slow for a
+    /// test): PREFIX/bin/fake-docker and dockrun, PREFIX/share/dockrun/test-image.sh unless `recipe` is false.
+    func installed(recipe: Bool) throws -> Simulator {
+        let prefix = try Simulator()
+        // Copied by install(1) in a process of its own, as install.sh does: a copy written here would leave its
+        // descriptor open to a child another test forks meanwhile, and exec'ing the copy would fail (ETXTBSY).
+        var install = ["install", "-D", "-m", "0755", "-t", prefix.directory + "/bin",
+                       Products.path("fake-docker"), Products.path("dockrun")]
+        if recipe {
+            install += ["&&", "install", "-D", "-m", "0644", Repository.script("test-image.sh"),
+                        prefix.directory + "/share/dockrun/test-image.sh"]
+        }
+        let copied = try ChildProcess.runBlocking(["/bin/sh", "-c", install.map { $0 == "&&" ? $0 : shellQuoted($0) }.joined(separator: " ")],
+                                                  ChildProcess.Options(environment: ProcessInfo.processInfo.environment))
+        #expect(copied.code == 0, "\(copied)")
+        return prefix
+    }
+
+    /// `fake-docker scenario replay FIXTURE` run from /, with nothing but the installed files.
+    func replayFromRoot(_ prefix: Simulator) throws -> Outcome {
+        try ChildProcess.runBlocking(["/bin/sh", "-c", #"cd / && exec "$0" scenario replay "$1""#,
+                                      prefix.directory + "/bin/fake-docker", Self.fixture],
+                                     ChildProcess.Options(environment: ProcessInfo.processInfo.environment), timeout: 120)
+    }
+
+    @Test("an installed fake-docker replays a fixture from any directory, with the test image's recipe under PREFIX/share")
+    func installedReplay() throws {
+        let prefix = try installed(recipe: true)
+        defer { prefix.cleanUp() }
+        let replayed = try replayFromRoot(prefix)
+        #expect(replayed.code == 0 && replayed.out.isEmpty && replayed.err.isEmpty, "\(replayed)")
+    }
+
+    @Test("without the recipe installed, the replay says where it looked for it")
+    func installedWithoutRecipe() throws {
+        let prefix = try installed(recipe: false)
+        defer { prefix.cleanUp() }
+        let replayed = try replayFromRoot(prefix)
+        #expect(replayed.code == 1)
+        #expect(replayed.err.contains("share/dockrun/test-image.sh is above \(prefix.directory)/bin/fake-docker"), "\(replayed)")
     }
 }

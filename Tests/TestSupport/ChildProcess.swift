@@ -55,7 +55,13 @@ package final class ChildProcess: Sendable {
         /// what the terminal shows, `write(toStdin:)` types, and `stderr` stays empty.
         package var terminal = false
 
-        package init(environment: [String: String]) { self.environment = environment }
+        package init(environment: [String: String], stdin: [UInt8]? = nil, keepStdinOpen: Bool = false,
+                     newProcessGroup: Bool = false, keepStdout: Bool = true, sampleMemory: Bool = false,
+                     terminal: Bool = false) {
+            (self.environment, self.stdin, self.keepStdinOpen, self.newProcessGroup) =
+                (environment, stdin, keepStdinOpen, newProcessGroup)
+            (self.keepStdout, self.sampleMemory, self.terminal) = (keepStdout, sampleMemory, terminal)
+        }
     }
 
     package init(_ argv: [String], _ options: Options) throws {

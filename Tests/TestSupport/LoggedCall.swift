@@ -1,3 +1,5 @@
+import ProcessSpawn
+
 /// One invocation in fake-docker's call log, read back into the argv fake-docker was given, so that a test
 /// matches a call by its docker command and not by a word anywhere in it (a container named `stop` does
 /// not make a call a stop). `fake-docker calls` prints a call as `EXIT<TAB>ARGV`: EXIT is `-` while the

@@ -22,13 +22,6 @@ struct LoggedCallTests {
         ])
     }
 
-    @Test("sh's quoting: double quotes keep a backslash unless it escapes $ ` \" \\ or a newline")
-    func doubleQuotes() {
-        var line: Substring = #""a\"b\$c\d" e\ f"# + "\nnext"
-        #expect(ShellWords.splitLine(&line) == [#"a"b$c\d"#, "e f"])
-        #expect(line == "next")
-    }
-
     @Test("An unclosed quote is not a call log")
     func unclosedQuote() {
         #expect(throws: LoggedCall.Unreadable.self) { try LoggedCall.parse("0\trun 'img\n") }

@@ -1,3 +1,4 @@
+import DockerSyntax
 import Foundation
 import ProcessSpawn
 
@@ -37,7 +38,7 @@ enum ScenarioCommand {
         } catch let error as FixtureFile.Failure {
             Output.err(error.message)
             return 1
-        } catch let error as ScenarioEngine.Failure {
+        } catch let error as ScenarioFailure {
             Output.err(error.message)
             return 1
         } catch {
@@ -48,30 +49,32 @@ enum ScenarioCommand {
 
     // MARK: Options
 
-    /// The options before `--` (each `--name VALUE` or `--name=VALUE`), the words that are not options, and
-    /// everything after `--`.
-    private static func options(_ args: [String], valued: Set<String>) throws(UsageError) -> (values: [(String, String)], words: [String], rest: [String]) {
+    /// The options before `--` (each `--name VALUE` or `--name=VALUE`, all taking a value), read by the CLI's one
+    /// tokenizer; the words that are not options; and everything after `--`, which is dockrun's.
+    private static func options(_ args: [String], valued: Set<String>) throws(UsageError)
+        -> (values: [(String, String)], words: [String], rest: [String]) {
+        var tokens = OptionTokenizer(args, grammar: OptionGrammar(booleans: [], values: valued),
+                                     positionals: .interspersed, unknownOptions: .fail)
         var values: [(String, String)] = [], words: [String] = []
-        var i = 0
-        while i < args.count {
-            let word = args[i]
-            if word == "--" { return (values, words, Array(args[(i + 1)...])) }
-            if word.hasPrefix("--") {
-                let parts = word.dropFirst(2).split(separator: "=", maxSplits: 1).map(String.init)
-                guard let name = parts.first, valued.contains(name) else { throw UsageError(message: "fake-docker: scenario: unknown option \(word)") }
-                if parts.count == 2 {
-                    values.append((name, parts[1]))
-                } else {
-                    guard i + 1 < args.count else { throw UsageError(message: "fake-docker: scenario: \(word) needs a value") }
-                    values.append((name, args[i + 1]))
-                    i += 1
+        // The word after the last one read: a `--` there (not an option's value) ends the options.
+        var read = 0
+        do {
+            while read < args.count && args[read] != "--", let token = try tokens.next() {
+                switch token {
+                case .option(let option):
+                    values.append((option.name, option.value ?? ""))
+                    read = option.words.upperBound
+                case .argument(let index):
+                    words.append(args[index])
+                    read = index + 1
+                case .unknownOption:
+                    preconditionFailure("unknown options fail")
                 }
-            } else {
-                words.append(word)
             }
-            i += 1
+        } catch {
+            throw UsageError(message: "fake-docker: scenario: \(error.dockerMessage)")
         }
-        return (values, words, [])
+        return (values, words, read < args.count ? Array(args[(read + 1)...]) : [])
     }
 
     private static func file(_ words: [String]) throws(UsageError) -> String {
@@ -86,7 +89,7 @@ enum ScenarioCommand {
         let path = try file(parsed.words)
         guard let dockrun = parsed.rest.first else { throw UsageError(message: "fake-docker: scenario record: give -- DOCKRUN [ARGS...]") }
         let value = { (name: String) in parsed.values.filter { $0.0 == name }.map(\.1) }
-        guard let kind = ScenarioEngine.Kind(rawValue: value("engine").last ?? "fake") else {
+        guard let kind = ScenarioEngineKind(rawValue: value("engine").last ?? "fake") else {
             throw UsageError(message: "fake-docker: scenario record: --engine is fake or docker")
         }
         var world = Scenario.World()
@@ -127,7 +130,7 @@ enum ScenarioCommand {
             throw UsageError(message: "fake-docker: scenario record: \(error.message)")
         }
 
-        let engine = try ScenarioEngine(kind: kind, environment: environment)
+        let engine = try kind.engine(environment: environment)
         // Space-separated: the docker CLI runs a version template through a tab writer, which expands tabs.
         let versions = try engine.docker(["version", "--format", "{{.Server.Version}} {{.Client.Version}}"]).stdout
             .trimmingCharacters(in: .newlines).split(separator: " ").map(String.init)
@@ -165,7 +168,7 @@ enum ScenarioCommand {
         let scenario = try FixtureFile.read(path)
         let value = { (name: String) in parsed.values.last { $0.0 == name }?.1 }
         let dockrun = value("dockrun") ?? ((Launcher.selfExecutable() as NSString).deletingLastPathComponent + "/dockrun")
-        let engine = try ScenarioEngine(kind: .fake, environment: environment)
+        let engine = try ScenarioEngineKind.fake.engine(environment: environment)
         let run = ScenarioRun(engine: engine, dockrun: dockrun, testImage: .locate(rootfsTar: value("test-image")))
         let replayed = try run.run(world: scenario.world, invocation: scenario.invocation)
         let differences = ScenarioReport.differences(recorded: scenario.outcome, replayed: replayed)
@@ -175,28 +178,5 @@ enum ScenarioCommand {
         Output.out("  dockrun \(shellQuoted(scenario.invocation.arguments))")
         for line in differences { Output.out("  " + line) }
         return 1
-    }
-}
-
-/// Words as a POSIX shell splits them: blanks separate, single quotes keep everything, double quotes and
-/// a backslash keep the next character. For `--fault 'commit --exit 1 --stderr "Error response…"'`.
-enum ShellWords {
-    static func split(_ text: String) -> [String]? {
-        var words: [String] = [], word = "", inWord = false
-        var quote: Character?, escaped = false
-        for ch in text {
-            if escaped { word.append(ch); escaped = false; continue }
-            switch (quote, ch) {
-            case (nil, " "), (nil, "\t"), (nil, "\n"):
-                if inWord { words.append(word); word = ""; inWord = false }
-            case (nil, "'"), (nil, "\""): quote = ch; inWord = true
-            case (nil, "\\"), ("\"", "\\"): escaped = true; inWord = true
-            case (let q?, _) where ch == q: quote = nil
-            default: word.append(ch); inWord = true
-            }
-        }
-        if quote != nil || escaped { return nil }
-        if inWord { words.append(word) }
-        return words
     }
 }

@@ -1,105 +1,99 @@
-import CProcess
 import Foundation
 import ProcessSpawn
-import Synchronization
 
-/// A process a scenario runs — dockrun, or the engine CLI setting the world up — with stdin fed from
-/// bytes and stdout and stderr read apart, as they arrive (the events look at them while it runs).
-/// It ends once the process has exited and both pipes are at EOF: anything dockrun left holding them
-/// (its guardian holds stderr) has ended too.
-final class CapturedProcess: Sendable {
-    private struct State {
-        var stdout: [UInt8] = []
-        var stderr: [UInt8] = []
-        var status: ExitStatus?
-        var openStreams = 2
-    }
+/// A process a scenario runs — dockrun, or the engine CLI setting the world up — captured by the project's one
+/// capture (`ProcessSpawn.captureOutput`: stdin fed from bytes, stdout and stderr read apart with poll) on a thread
+/// of its own, so that the events can look at its output while it runs and wait for it to change. It ends once the
+/// process has exited and both pipes are at EOF: anything dockrun left holding them (its guardian holds stderr)
+/// has ended too.
+final class CapturedProcess: @unchecked Sendable {
+    private var stdoutBytes: [UInt8] = []
+    private var stderrBytes: [UInt8] = []
+    private var exited: ExitStatus?
+    private var result: CapturedOutput?
+    private var startFailure: SystemCallError?
+    private var changes = 0
+    /// Guards the fields above; broadcast on every change (a chunk of output, the PID, the end).
+    private let condition = NSCondition()
+    private(set) var pid: pid_t = 0
 
-    let pid: pid_t
-    private let state = Mutex(State())
-
-    /// Starts `argv` (a path or a name on PATH); with `ownGroup` it leads a process group of its own,
-    /// as a supervisor starts a service, so that a `group:` event reaches it and what it spawns alone.
+    /// Starts `argv` (a path or a name on PATH); with `ownGroup` it leads a process group of its own, as a
+    /// supervisor starts a service, so that a `group:` event reaches it and what it spawns alone. Past `limits`
+    /// it is killed (its group too) and its output no longer waited for.
     init(_ argv: [String], environment: [String: String], stdin: [UInt8], ownGroup: Bool = false,
-         workingDirectory: String? = nil) throws(SystemCallError) {
-        var out: [Int32] = [0, 0], err: [Int32] = [0, 0], input: [Int32] = [0, 0]
-        guard cp_pipe_cloexec(&out) == 0, cp_pipe_cloexec(&err) == 0, cp_pipe_cloexec(&input) == 0 else {
-            throw SystemCallError(errno: errno)
-        }
-        var options = SpawnOptions()
-        options.environment = environment.map { "\($0.key)=\($0.value)" }
-        options.stdin = input[0]
-        options.stdout = out[1]
-        options.stderr = err[1]
-        options.workingDirectory = workingDirectory
-        if ownGroup { options.processGroup = .own }
-        let spawned: pid_t
-        do {
-            spawned = try spawnProcess(argv[0], argv: argv, options)
-        } catch {
-            for fd in out + err + input { close(fd) }
-            throw error
-        }
-        pid = spawned
-        close(out[1]); close(err[1]); close(input[0])
-        let (stdoutFD, stderrFD, stdinFD) = (out[0], err[0], input[1])
-        Self.detach { [self] in self.drain(stdoutFD, into: \.stdout) }
-        Self.detach { [self] in self.drain(stderrFD, into: \.stderr) }
-        // Fed from a thread of its own: a process that does not read its stdin must not block the caller.
-        Self.detach {
-            signal(SIGPIPE, SIG_IGN)
-            _ = stdin.withUnsafeBytes { bytes in
-                var offset = 0
-                while offset < bytes.count {
-                    let n = write(stdinFD, bytes.baseAddress! + offset, bytes.count - offset)
-                    if n < 0 && errno == EINTR { continue }
-                    if n <= 0 { break }
-                    offset += n
-                }
+         workingDirectory: String? = nil, limits: CaptureLimits) throws(SystemCallError) {
+        let thread = Thread { [self] in
+            var options = SpawnOptions()
+            options.environment = environment.map { "\($0.key)=\($0.value)" }
+            options.workingDirectory = workingDirectory
+            if ownGroup { options.processGroup = .own }
+            do throws(SystemCallError) {
+                let ran = try captureOutput(argv, options, stdin: stdin, limits: limits, started: { pid in
+                    self.update { self.pid = pid }
+                }, received: { stream, chunk in
+                    self.update {
+                        if stream == .stdout { self.stdoutBytes += chunk } else { self.stderrBytes += chunk }
+                    }
+                }, exited: { status in
+                    self.update { self.exited = status }
+                })
+                update { result = ran }
+            } catch {
+                update { startFailure = error }
             }
-            close(stdinFD)
         }
-        Self.detach { [self] in
-            let status = ExitStatus(reaping: spawned)
-            self.state.withLock { $0.status = status }
-        }
-    }
-
-    private static func detach(_ body: @escaping @Sendable () -> Void) {
-        let thread = Thread(block: body)
         thread.stackSize = 1 << 20
         thread.start()
+        condition.lock()
+        defer { condition.unlock() }
+        while pid == 0 && startFailure == nil { condition.wait() }
+        if let startFailure { throw startFailure }
     }
 
-    private func drain(_ fd: Int32, into stream: WritableKeyPath<State, [UInt8]>) {
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = read(fd, &buffer, buffer.count)
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            state.withLock { $0[keyPath: stream].append(contentsOf: buffer[0..<n]) }
-        }
-        close(fd)
-        state.withLock { $0.openStreams -= 1 }
+    private func update(_ change: () -> Void) {
+        condition.lock()
+        change()
+        changes += 1
+        condition.broadcast()
+        condition.unlock()
     }
 
-    var stdout: [UInt8] { state.withLock { $0.stdout } }
-    var stderr: [UInt8] { state.withLock { $0.stderr } }
-    /// How it ended; nil while it runs.
-    var status: ExitStatus? { state.withLock { $0.status } }
-    var hasEnded: Bool { state.withLock { $0.status != nil && $0.openStreams == 0 } }
+    private func locked<T>(_ read: () -> T) -> T {
+        condition.lock()
+        defer { condition.unlock() }
+        return read()
+    }
 
-    /// Waits until it has ended, polling every 5 ms; past `timeout` seconds it stops waiting for the
-    /// pipes (a leaked container's process may hold them for ever) and returns what it has.
-    func finish(timeout: Double) -> (status: ExitStatus, stdout: [UInt8], stderr: [UInt8]) {
-        let deadline = monotonicNow() + timeout
-        while !hasEnded && (status == nil || monotonicNow() < deadline) { usleep(5_000) }
-        return state.withLock { ($0.status!, $0.stdout, $0.stderr) }
+    var stdout: [UInt8] { locked { stdoutBytes } }
+    var stderr: [UInt8] { locked { stderrBytes } }
+    /// How it ended; nil while it runs (its output may stay open after).
+    var status: ExitStatus? { locked { exited } }
+
+    /// Waits until something changed since `seen` (output, the end) or `until` has come; returns the new count.
+    @discardableResult
+    func waitForChange(after seen: Int, until: Date) -> Int {
+        condition.lock()
+        defer { condition.unlock() }
+        while changes == seen && exited == nil && Date() < until { _ = condition.wait(until: until) }
+        return changes
+    }
+
+    /// How many changes have been seen so far (for `waitForChange`).
+    var changeCount: Int { locked { changes } }
+
+    /// Waits for the end (within the limits it was started with).
+    func finish() -> CapturedOutput {
+        condition.lock()
+        defer { condition.unlock() }
+        while result == nil { condition.wait() }
+        return result!
     }
 
     /// Runs to its end: for setting the world up and looking at it afterwards.
     static func run(_ argv: [String], environment: [String: String], stdin: [UInt8] = []) throws(SystemCallError)
-        -> (status: ExitStatus, stdout: [UInt8], stderr: [UInt8]) {
-        try CapturedProcess(argv, environment: environment, stdin: stdin).finish(timeout: 120)
+        -> CapturedOutput {
+        var options = SpawnOptions()
+        options.environment = environment.map { "\($0.key)=\($0.value)" }
+        return try captureOutput(argv, options, stdin: stdin, limits: CaptureLimits(killAfter: 120))
     }
 }

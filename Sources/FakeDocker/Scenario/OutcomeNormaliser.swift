@@ -1,23 +1,40 @@
+import DockerSyntax
 import Foundation
 
 /// Makes two runs of one scenario comparable: what differs between runs that behave the same — IDs,
 /// times, temporary paths, PIDs, the run's labels, where the docker CLI and the engine's socket are —
-/// becomes a placeholder. IDs are numbered in order of first appearance over the whole outcome (stdout,
-/// stderr, calls, containers, images, files), a 12-hex short ID with the 64-hex ID it begins:
-/// `<ID1>`, `<ID2>`. Text the two engines word differently is not normalised: fake-docker matches the
-/// engine's messages, and a difference there is a fidelity bug.
+/// becomes a placeholder (docs/scenarios.md's table, one `Rule` per row). IDs are numbered in order of
+/// first appearance over the whole outcome (stdout, stderr, calls, containers, images, files), a 12-hex
+/// short ID with the 64-hex ID it begins: `<ID1>`, `<ID2>`. Text the two engines word differently is not
+/// normalised: fake-docker matches the engine's messages, and a difference there is a fidelity bug.
+/// Each rule is as narrow as the text it is for: a rule that matched more would make replays that differ
+/// compare equal (OutcomeNormaliserTests holds the text each rule must leave alone).
 struct OutcomeNormaliser {
+    /// A pattern and the placeholder its matches become.
+    struct Rule {
+        let pattern: String
+        let placeholder: String
+    }
+
     /// dockrun's TMPDIR and the docker CLI it ran (DOCKRUN_DOCKER).
     let tmpDirectory: String
     let dockerCLI: String
     private let fullIDs: [String]
     private var numbers: [String: Int] = [:]
-    private let hexToken = Self.regex("(?<![0-9A-Za-z])(?:[0-9a-f]{64}|[0-9a-f]{12})(?![0-9A-Za-z])")
-    private let rewrites: [(NSRegularExpression, String)] = Self.rewritten.map { (Self.regex($0.0), $0.1) }
+    private let hexToken: NSRegularExpression
+    private let rewrites: [(NSRegularExpression, String)]
+
+    /// A container or image ID: a run of exactly 12 or 64 lowercase hex digits, not inside a longer word (so
+    /// not the run label's 16).
+    static let idPattern = "(?<![0-9A-Za-z])(?:[0-9a-f]{64}|[0-9a-f]{12})(?![0-9A-Za-z])"
 
     /// `corpus`: every text of the outcome, so that a short ID seen before its full ID gets the full ID's number.
-    init(tmpDirectory: String, dockerCLI: String, corpus: [String]) {
+    /// `rules` and `idPattern` are parameters for the test that proves a broadened rule is caught.
+    init(tmpDirectory: String, dockerCLI: String, corpus: [String], rules: [Rule] = Self.rules,
+         idPattern: String = Self.idPattern) {
         (self.tmpDirectory, self.dockerCLI) = (tmpDirectory, dockerCLI)
+        hexToken = Self.regex(idPattern)
+        rewrites = rules.map { (Self.regex($0.pattern), $0.placeholder) }
         var seen = Set<String>()
         let token = Self.regex("(?<![0-9A-Za-z])[0-9a-f]{64}(?![0-9A-Za-z])")
         fullIDs = corpus.flatMap { Self.matches(token, in: $0) }.filter { seen.insert($0).inserted }
@@ -31,17 +48,20 @@ struct OutcomeNormaliser {
         regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).map { String(text[Range($0.range, in: text)!]) }
     }
 
-    // The hex token above: a run of exactly 12 or 64 digits, not inside a longer word (the run label's 16).
-    private static let rewritten: [(String, String)] = [
-        ("<TMPDIR>/dockrun-[A-Za-z0-9]{6}", "<TMP>"),
-        ("io\\.dockrun\\.run=[0-9a-f]+", "io.dockrun.run=<RUN>"),
-        ("io\\.dockrun\\.pid=[0-9]+", "io.dockrun.pid=<PID>"),
-        ("io\\.dockrun\\.host=[^\\s\"',]*", "io.dockrun.host=<HOST>"),
-        ("io\\.dockrun\\.started=[^\\s\"',]*", "io.dockrun.started=<TIME>"),
-        ("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})", "<TIME>"),
+    private static func label(_ key: String) -> String { NSRegularExpression.escapedPattern(for: key) + "=" }
+
+    /// Applied in order, after TMPDIR and the docker CLI's path and before the IDs.
+    static let rules: [Rule] = [
+        Rule(pattern: "<TMPDIR>/dockrun-[A-Za-z0-9]{6}", placeholder: "<TMP>"),
+        Rule(pattern: label(RunLabelKey.run) + "[0-9a-f]+", placeholder: RunLabelKey.run + "=<RUN>"),
+        Rule(pattern: label(RunLabelKey.pid) + "[0-9]+", placeholder: RunLabelKey.pid + "=<PID>"),
+        Rule(pattern: label(RunLabelKey.host) + "[^\\s\"',]*", placeholder: RunLabelKey.host + "=<HOST>"),
+        Rule(pattern: label(RunLabelKey.started) + "[^\\s\"',]*", placeholder: RunLabelKey.started + "=<TIME>"),
+        Rule(pattern: "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})",
+             placeholder: "<TIME>"),
         // dockrun names PIDs only so ("dockrun (pid P) ended"); a bare number may be the container's output.
-        ("\\bpid [0-9]+", "pid <PID>"),
-        ("unix://[^\\s\"']+", "<DOCKER_HOST>"),
+        Rule(pattern: "\\bpid [0-9]+", placeholder: "pid <PID>"),
+        Rule(pattern: "unix://[^\\s\"']+", placeholder: "<DOCKER_HOST>"),
     ]
 
     mutating func text(_ raw: String) -> String {
@@ -68,5 +88,11 @@ struct OutcomeNormaliser {
     mutating func bytes(_ raw: [UInt8]) -> [UInt8] {
         guard let decoded = String(validating: raw, as: UTF8.self) else { return raw }
         return Array(text(decoded).utf8)
+    }
+
+    /// A container's name as compared: the engine's choice (`<NAME>`) unless the world's containers or
+    /// dockrun's arguments (`--name X`, `--name=X`) gave it.
+    static func containerName(_ name: String, world: Set<String>, arguments: [String]) -> String {
+        world.contains(name) || arguments.contains(where: { $0 == name || $0.hasSuffix("=" + name) }) ? name : "<NAME>"
     }
 }

@@ -1,91 +1,104 @@
+import DockerSyntax
 import Foundation
 import ProcessSpawn
 
-/// The engine a scenario runs on, with the private place it runs in: fake-docker with a state of its
-/// own, or the real engine of `DOCKER_HOST` (shared: everything made there is labelled or named by the
-/// scenario and removed afterwards). It sets the world up through the engine's CLI, shows dockrun a
-/// docker CLI whose calls it can read back, and looks at what is left.
-final class ScenarioEngine {
-    enum Kind: String { case fake, docker }
+struct ScenarioFailure: Error {
+    let message: String
+}
 
-    struct Failure: Error {
-        let message: String
+/// The engine a scenario runs on, behind what differs between its two sides: `FakeEngine` (fake-docker with a
+/// state of its own, faults and restarts scripted) and `RealEngine` (the engine of `DOCKER_HOST`, shared:
+/// everything made there is labelled or named by the scenario and removed afterwards). What both do through the
+/// engine's CLI — setting the world up, looking at what is left, cleaning up — is written once, below.
+protocol ScenarioEngine: AnyObject {
+    /// The private place the run happens in, and the engine's CLI.
+    var workspace: ScenarioWorkspace { get }
+    /// What dockrun gets as DOCKRUN_DOCKER: a docker CLI whose calls can be read back.
+    var dockrunDocker: String { get }
+    /// Makes the test image there (fake-docker) or checks that it is (a shared engine is never pulled from).
+    func provideTestImage(_ reference: String, from source: TestImageSource) throws(ScenarioFailure)
+    /// Arms the world's faults (`fake-docker script` calls), in order.
+    func arm(_ faults: [[String]]) throws(ScenarioFailure)
+    /// Forgets the calls the set-up made, so that `calls()` holds dockrun's alone.
+    func forgetCalls() throws(ScenarioFailure)
+    /// The docker calls dockrun (and its guardian) started so far, oldest first.
+    func calls() -> [[String]]
+    /// The states of the containers dockrun `pid` started (they carry its `io.dockrun.pid` label).
+    func containerStates(startedBy pid: pid_t) -> [String]
+    /// How long an event waiting for the engine's state waits before it asks again.
+    func lookInterval(for trigger: ScenarioEvent.Trigger) -> TimeInterval
+    /// `fake-docker script --restart`, as an event's action.
+    func restart(down: Double, liveRestore: Bool) throws(ScenarioFailure)
+    /// Disarms what is left of the faults (a daemon that is down, an engine still restarting), so that what
+    /// dockrun left can be looked at; after the calls have been read, since it is a call itself.
+    func disarmFaults() throws(ScenarioFailure)
+    /// Removes what only this side knows to be the scenario's, after the world's and dockrun's containers.
+    func removeOwnLeftovers(arguments: [String])
+}
+
+enum ScenarioEngineKind: String {
+    case fake, docker
+
+    func engine(environment: [String: String]) throws(ScenarioFailure) -> any ScenarioEngine {
+        switch self {
+        case .fake: try FakeEngine(environment: environment)
+        case .docker: try RealEngine(environment: environment)
+        }
     }
+}
 
-    let kind: Kind
-    /// Private to this run: fake-docker's state, the call relay, dockrun's TMPDIR.
+/// What a scenario's engine works in: a private directory (fake-docker's state, the call relay, dockrun's
+/// TMPDIR), the engine's CLI and its environment, the label of the world's containers, and what the set-up made.
+final class ScenarioWorkspace {
     let workDirectory: String
     /// dockrun's TMPDIR: its private cidfile directory is made here, and the files left are looked for here.
     let tmpDirectory: String
     /// The engine's CLI: this fake-docker, or the docker CLI on PATH.
     let cli: String
-    /// What dockrun gets as DOCKRUN_DOCKER: this fake-docker (its call log records each call), or a relay
-    /// that logs each call and then becomes the docker CLI (exec: the same process, signals and all).
-    let dockrunDocker: String
     /// The environment of the CLI's calls and the base of dockrun's.
     let environment: [String: String]
     /// Marks the world's containers, so that they are found (and removed) on a shared engine.
     let worldLabel = "io.dockrun.scenario=" + randomHexID().prefix(16)
-    private let store: StateStore?
-    private let relayLog: String
-    private var importedImages: [String] = []
-    private var imagesBefore: Set<String> = []
+    var importedImages: [String] = []
+    var imagesBefore: Set<String> = []
 
-    init(kind: Kind, environment base: [String: String]) throws(Failure) {
-        self.kind = kind
+    /// A new private directory; `environment(workDirectory)` gives the CLI's environment beyond PATH and HOME.
+    init(base: [String: String], cli: (_ path: String) throws(ScenarioFailure) -> String,
+         environment extra: (_ workDirectory: String) -> [String: String]) throws(ScenarioFailure) {
         var template = Array((FileManager.default.temporaryDirectory.path + "/fake-docker-scenario-XXXXXX").utf8CString)
-        guard let made = mkdtemp(&template) else { throw Failure(message: "fake-docker: cannot make a temporary directory: \(String(cString: strerror(errno)))") }
+        guard let made = mkdtemp(&template) else {
+            throw ScenarioFailure(message: "fake-docker: cannot make a temporary directory: \(String(cString: strerror(errno)))")
+        }
         workDirectory = String(cString: made)
         tmpDirectory = workDirectory + "/tmp"
-        relayLog = workDirectory + "/calls"
         mkdir(tmpDirectory, 0o700)
         var environment = ["PATH": base["PATH"] ?? "/usr/local/bin:/usr/bin:/bin", "HOME": base["HOME"] ?? workDirectory]
-        switch kind {
-        case .fake:
-            cli = Launcher.selfExecutable()
-            dockrunDocker = cli
-            environment["FAKE_DOCKER_STATE"] = workDirectory + "/state.sqlite"
-            do {
-                store = try StateStore(path: workDirectory + "/state.sqlite")
-            } catch {
-                throw Failure(message: error.message)
-            }
-        case .docker:
-            guard let docker = Self.onPath("docker", environment["PATH"]!) else {
-                throw Failure(message: "fake-docker: --engine docker needs the docker CLI on PATH")
-            }
-            cli = docker
-            if let host = base["DOCKER_HOST"] { environment["DOCKER_HOST"] = host }
-            dockrunDocker = workDirectory + "/docker"
-            // The count first, then each argument NUL-terminated, in one printf: one append per call.
-            let relay = "#!/bin/sh\nprintf '%s\\0' \"$#\" \"$@\" >> \(shellQuoted(relayLog))\nexec \(shellQuoted(docker)) \"$@\"\n"
-            guard FileManager.default.createFile(atPath: dockrunDocker, contents: Data(relay.utf8), attributes: [.posixPermissions: 0o755]) else {
-                throw Failure(message: "fake-docker: cannot write \(dockrunDocker)")
-            }
-            store = nil
-        }
+        environment.merge(extra(workDirectory)) { $1 }
         self.environment = environment
+        self.cli = try cli(environment["PATH"]!)
     }
+}
 
-    private static func onPath(_ name: String, _ path: String) -> String? {
-        path.split(separator: ":").map { "\($0)/\(name)" }.first { access($0, X_OK) == 0 }
-    }
+extension ScenarioEngine {
+    var environment: [String: String] { workspace.environment }
+    var tmpDirectory: String { workspace.tmpDirectory }
+    var workDirectory: String { workspace.workDirectory }
 
     /// Runs the engine's CLI to its end.
     @discardableResult
-    func docker(_ args: [String], stdin: [UInt8] = []) throws(Failure) -> (status: ExitStatus, stdout: String, stderr: String) {
+    func docker(_ args: [String], stdin: [UInt8] = []) throws(ScenarioFailure) -> (status: ExitStatus, stdout: String, stderr: String) {
         do {
-            let ran = try CapturedProcess.run([cli] + args, environment: environment, stdin: stdin)
+            let ran = try CapturedProcess.run([workspace.cli] + args, environment: workspace.environment, stdin: stdin)
             return (ran.status, String(decoding: ran.stdout, as: UTF8.self), String(decoding: ran.stderr, as: UTF8.self))
         } catch {
-            throw Failure(message: "fake-docker: cannot run \(cli): \(error.text)")
+            throw ScenarioFailure(message: "fake-docker: cannot run \(workspace.cli): \(error.text)")
         }
     }
 
-    private func must(_ args: [String], stdin: [UInt8] = [], _ what: String) throws(Failure) -> String {
+    func must(_ args: [String], stdin: [UInt8] = [], _ what: String) throws(ScenarioFailure) -> String {
         let ran = try docker(args, stdin: stdin)
         guard ran.status == .exited(0) else {
-            throw Failure(message: "fake-docker: setting the world up: \(what): \(shellQuoted(args)): \(ran.status): \(ran.stderr.split(separator: "\n").first ?? "")")
+            throw ScenarioFailure(message: "fake-docker: setting the world up: \(what): \(shellQuoted(args)): \(ran.status): \(ran.stderr.split(separator: "\n").first ?? "")")
         }
         return ran.stdout
     }
@@ -94,21 +107,19 @@ final class ScenarioEngine {
 
     /// Imports the images, makes the containers and files, arms the faults, and then forgets the calls
     /// that took, so that the call log holds dockrun's alone.
-    func setUp(_ world: Scenario.World, testImage: TestImageSource) throws(Failure) {
+    func setUp(_ world: Scenario.World, testImage: TestImageSource) throws(ScenarioFailure) {
         for (index, image) in world.images.enumerated() {
             if let tar = image.rootfsTar {
                 let file = workDirectory + "/image-\(index).tar"
-                guard FileManager.default.createFile(atPath: file, contents: Data(tar)) else { throw Failure(message: "fake-docker: cannot write \(file)") }
+                guard FileManager.default.createFile(atPath: file, contents: Data(tar)) else { throw ScenarioFailure(message: "fake-docker: cannot write \(file)") }
                 _ = try must(["import"] + image.changes.flatMap { ["-c", $0] } + [file, image.reference], "import \(image.reference)")
-                importedImages.append(image.reference)
-            } else if kind == .fake {
-                try testImage.importImage(cli: cli, environment: environment)
-            } else if try docker(["image", "inspect", image.reference]).status != .exited(0) {
-                throw Failure(message: "fake-docker: the engine has no \(image.reference) (scripts/test-image.sh import docker)")
+                workspace.importedImages.append(image.reference)
+            } else {
+                try provideTestImage(image.reference, from: testImage)
             }
         }
         for c in world.containers {
-            let create = ["--name", c.name, "--label", worldLabel, Scenario.testImage, "sh", "-c", c.command]
+            let create = ["--name", c.name, "--label", workspace.worldLabel, Scenario.testImage, "sh", "-c", c.command]
             switch c.state {
             case "created": _ = try must(["create"] + create, "container \(c.name)")
             case "running": _ = try must(["run", "-d"] + create, "container \(c.name)")
@@ -123,72 +134,27 @@ final class ScenarioEngine {
             }
             let path = tmpDirectory + "/" + file.path
             try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            guard FileManager.default.createFile(atPath: path, contents: Data(content.utf8)) else { throw Failure(message: "fake-docker: cannot write \(path)") }
+            guard FileManager.default.createFile(atPath: path, contents: Data(content.utf8)) else { throw ScenarioFailure(message: "fake-docker: cannot write \(path)") }
         }
-        if !world.faults.isEmpty && kind != .fake {
-            throw Failure(message: "fake-docker: scripted faults need --engine fake")
-        }
-        imagesBefore = Set(try imageReferences())
+        workspace.imagesBefore = Set(try imageReferences())
         // Armed last: the set-up's own commands must neither use up a fault nor meet a daemon that is down.
-        for fault in world.faults { _ = try must(["script"] + fault, "script \(shellQuoted(fault))") }
-        do { try store?.clearCalls() } catch { throw Failure(message: "fake-docker: \(error)") }
-    }
-
-    // MARK: Watching the run
-
-    /// The docker calls dockrun (and its guardian) started so far, oldest first: fake-docker's call log
-    /// (without the scenario's own `script` calls), or what the relay logged.
-    func calls() -> [[String]] {
-        if let store {
-            return ((try? store.calls()) ?? []).map(\.argv).filter { $0.first != "script" }
-        }
-        guard let bytes = FileManager.default.contents(atPath: relayLog) else { return [] }
-        var words = bytes.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }[...]
-        var calls: [[String]] = []
-        // A record still being appended is incomplete: it is read on the next look.
-        while let count = words.first.flatMap({ Int($0) }), words.count > count {
-            calls.append(Array(words.dropFirst().prefix(count)))
-            words = words.dropFirst(count + 1)
-        }
-        return calls
-    }
-
-    /// The states of the containers dockrun `pid` started (they carry its `io.dockrun.pid` label).
-    func containerStates(startedBy pid: pid_t) -> [String] {
-        if let store {
-            return ((try? store.containerSummaries()) ?? []).filter { summary in
-                (try? JSONCoding.decode([String: String].self, summary.labelsJSON))?["io.dockrun.pid"] == String(pid)
-            }.map(\.status.rawValue)
-        }
-        let listed = try? docker(["ps", "-a", "--filter", "label=io.dockrun.pid=\(pid)", "--format", "{{.State}}"])
-        return listed?.stdout.split(separator: "\n").map(String.init) ?? []
-    }
-
-    /// `fake-docker script --restart`, as an event's action.
-    func restart(down: Double, liveRestore: Bool) throws(Failure) {
-        guard kind == .fake else { throw Failure(message: "fake-docker: an engine restart needs --engine fake (never restart a shared engine)") }
-        _ = try must(["script", "--restart", "--down", String(down)] + (liveRestore ? ["--live-restore"] : []), "restart")
+        try arm(world.faults)
+        try forgetCalls()
     }
 
     // MARK: What is left
 
-    /// Disarms what is left of the faults (a daemon that is down, an engine still restarting), so that what
-    /// dockrun left can be looked at; after the calls have been read, since it is a call itself.
-    func disarmFaults() throws(Failure) {
-        if kind == .fake { _ = try must(["script", "--clear"], "script --clear") }
-    }
-
     /// The IDs of the world's containers and of those dockrun `pid` started.
-    func scenarioContainers(startedBy pid: pid_t) throws(Failure) -> [String] {
+    func scenarioContainers(startedBy pid: pid_t) throws(ScenarioFailure) -> [String] {
         var ids: [String] = []
-        for label in ["io.dockrun.pid=\(pid)", worldLabel] {
+        for label in ["\(RunLabelKey.pid)=\(pid)", workspace.worldLabel] {
             ids += try must(["ps", "-aq", "--no-trunc", "--filter", "label=\(label)"], "ps").split(separator: "\n").map(String.init)
         }
         return ids
     }
 
     /// The containers left, each as `inspect` shows it (its name without the '/').
-    func leftContainers(startedBy pid: pid_t) throws(Failure) -> [Scenario.Outcome.Container] {
+    func leftContainers(startedBy pid: pid_t) throws(ScenarioFailure) -> [Scenario.Outcome.Container] {
         var left: [Scenario.Outcome.Container] = []
         for id in try scenarioContainers(startedBy: pid) {
             let fields = try docker(["inspect", "-f", "{{.Name}}\t{{.State.Status}}\t{{.State.ExitCode}}\t{{.Config.Image}}", id])
@@ -200,20 +166,20 @@ final class ScenarioEngine {
         return left
     }
 
-    func imageReferences() throws(Failure) -> [String] {
+    func imageReferences() throws(ScenarioFailure) -> [String] {
         try must(["images", "--format", "{{.Repository}}:{{.Tag}}"], "images").split(separator: "\n").map(String.init)
     }
 
     /// The images left that are the scenario's: the world's, and those new since the start whose
     /// repository an argument names (a commit's) — on a shared engine, nobody else's.
-    func leftImages(world: Scenario.World, arguments: [String]) throws(Failure) -> [String] {
+    func leftImages(world: Scenario.World, arguments: [String]) throws(ScenarioFailure) -> [String] {
         let worldReferences = Set(world.images.map { StateStore.normalizedTag($0.reference) })
         return try imageReferences().filter { reference in
-            worldReferences.contains(reference) || (!imagesBefore.contains(reference) && Self.names(reference, in: arguments))
+            worldReferences.contains(reference) || (!workspace.imagesBefore.contains(reference) && names(reference, in: arguments))
         }.sorted()
     }
 
-    private static func names(_ reference: String, in arguments: [String]) -> Bool {
+    func names(_ reference: String, in arguments: [String]) -> Bool {
         let repository = reference.hasSuffix(":latest") ? String(reference.dropLast(7)) : reference
         return arguments.contains { $0 == reference || $0 == repository || $0.hasSuffix("=" + reference) || $0.hasSuffix("=" + repository) }
     }
@@ -240,18 +206,12 @@ final class ScenarioEngine {
     // MARK: Clean-up
 
     /// Removes what the scenario made: its containers (running ones included) and images on the engine,
-    /// then the private directory. dockrun's committed images are removed on a shared engine only when new
-    /// and named by the arguments; fake-docker's are in the private state.
+    /// then the private directory.
     func cleanUp(dockrunPID: pid_t?, arguments: [String], world: Scenario.World) {
-        var ids = (try? docker(["ps", "-aq", "--filter", "label=\(worldLabel)"]).stdout.split(separator: "\n").map(String.init)) ?? []
+        var ids = (try? docker(["ps", "-aq", "--filter", "label=\(workspace.worldLabel)"]).stdout.split(separator: "\n").map(String.init)) ?? []
         if let pid = dockrunPID { ids += (try? scenarioContainers(startedBy: pid)) ?? [] }
-        if kind == .fake { ids += (try? docker(["ps", "-aq"]).stdout.split(separator: "\n").map(String.init)) ?? [] }
         if !ids.isEmpty { _ = try? docker(["rm", "-f"] + ids) }
-        if kind == .docker {
-            let made = ((try? imageReferences()) ?? []).filter { !imagesBefore.contains($0) && Self.names($0, in: arguments) }
-            let images = made + importedImages
-            if !images.isEmpty { _ = try? docker(["rmi", "-f"] + images) }
-        }
+        removeOwnLeftovers(arguments: arguments)
         try? FileManager.default.removeItem(atPath: workDirectory)
     }
 }

@@ -13,6 +13,15 @@ struct ScenarioEvent: Equatable, CustomStringConvertible {
         case stdout(String), stderr(String)
         /// A docker call with this command (`stop`, `rm`) started after the event began waiting.
         case call(String)
+
+        /// It happens in dockrun's output (or at its start), which wakes a waiting event itself; the others are
+        /// in the engine, which is asked.
+        var isOutput: Bool {
+            switch self {
+            case .start, .stdout, .stderr: true
+            case .created, .running, .call: false
+            }
+        }
     }
 
     enum Action: Equatable {

@@ -6,7 +6,7 @@ import ProcessSpawn
 /// applied as their triggers happen, and the outcome read and normalised once dockrun and everything
 /// holding its output (its guardian) have ended.
 struct ScenarioRun {
-    let engine: ScenarioEngine
+    let engine: any ScenarioEngine
     let dockrun: String
     let testImage: TestImageSource
 
@@ -15,7 +15,7 @@ struct ScenarioRun {
     static let runLimit = 120.0
     static let outputLimit = 20.0
 
-    func run(world: Scenario.World, invocation: Scenario.Invocation) throws(ScenarioEngine.Failure) -> Scenario.Outcome {
+    func run(world: Scenario.World, invocation: Scenario.Invocation) throws(ScenarioFailure) -> Scenario.Outcome {
         var dockrunPID: pid_t?
         defer { engine.cleanUp(dockrunPID: dockrunPID, arguments: invocation.arguments, world: world) }
         try engine.setUp(world, testImage: testImage)
@@ -27,16 +27,14 @@ struct ScenarioRun {
         let process: CapturedProcess
         do {
             process = try CapturedProcess([dockrun] + arguments, environment: environment, stdin: invocation.stdin,
-                                          ownGroup: true, workingDirectory: engine.workDirectory)
+                                          ownGroup: true, workingDirectory: engine.workDirectory,
+                                          limits: CaptureLimits(killAfter: Self.runLimit, outputAfterExit: Self.outputLimit))
         } catch {
-            throw ScenarioEngine.Failure(message: "fake-docker: cannot run \(dockrun): \(error.text)")
+            throw ScenarioFailure(message: "fake-docker: cannot run \(dockrun): \(error.text)")
         }
         dockrunPID = process.pid
         let fired = try EventDriver(process: process, engine: engine).apply(invocation.events)
-        let deadline = monotonicNow() + Self.runLimit
-        while process.status == nil && monotonicNow() < deadline { usleep(5_000) }
-        if process.status == nil { kill(-process.pid, SIGKILL); kill(process.pid, SIGKILL) }
-        let ended = process.finish(timeout: Self.outputLimit)
+        let ended = process.finish()
         return try outcome(of: ended, eventsFired: fired, pid: process.pid, world: world, arguments: invocation.arguments)
     }
 
@@ -45,8 +43,8 @@ struct ScenarioRun {
         word.replacingOccurrences(of: "${TMPDIR}", with: engine.tmpDirectory)
     }
 
-    private func outcome(of ended: (status: ExitStatus, stdout: [UInt8], stderr: [UInt8]), eventsFired: Int, pid: pid_t,
-                         world: Scenario.World, arguments: [String]) throws(ScenarioEngine.Failure) -> Scenario.Outcome {
+    private func outcome(of ended: CapturedOutput, eventsFired: Int, pid: pid_t,
+                         world: Scenario.World, arguments: [String]) throws(ScenarioFailure) -> Scenario.Outcome {
         let calls = engine.calls()
         try engine.disarmFaults()
         let containers = try engine.leftContainers(startedBy: pid)
@@ -58,11 +56,10 @@ struct ScenarioRun {
             corpus: [stdout, stderr] + calls.flatMap { $0 } + containers.map(\.name) + files.compactMap(\.content))
         let normalisedStdout = normaliser.bytes(ended.stdout), normalisedStderr = normaliser.bytes(ended.stderr)
         let normalisedCalls = calls.map { $0.map { normaliser.text($0) } }
-        // A name dockrun's container got from the engine (not from the arguments) is the engine's choice.
         let named = Set(world.containers.map(\.name))
         let normalisedContainers = containers.map { c in
             var c = c
-            c.name = named.contains(c.name) || arguments.contains(where: { $0 == c.name || $0.hasSuffix("=" + c.name) }) ? c.name : "<NAME>"
+            c.name = OutcomeNormaliser.containerName(c.name, world: named, arguments: arguments)
             c.image = normaliser.text(c.image)
             return c
         }.sorted()
@@ -79,17 +76,20 @@ struct ScenarioRun {
 /// fired, then its delay, then acts. It stops at the first trigger that has not come when dockrun ends.
 struct EventDriver {
     let process: CapturedProcess
-    let engine: ScenarioEngine
+    let engine: any ScenarioEngine
 
     /// Returns how many events fired.
-    func apply(_ events: [ScenarioEvent]) throws(ScenarioEngine.Failure) -> Int {
+    func apply(_ events: [ScenarioEvent]) throws(ScenarioFailure) -> Int {
         for (index, event) in events.enumerated() {
             let callsBefore = engine.calls().count
-            let deadline = monotonicNow() + ScenarioRun.runLimit
+            let deadline = Date() + ScenarioRun.runLimit
+            var seen = process.changeCount
             while !happened(event.trigger, callsBefore: callsBefore) {
-                if process.status != nil || monotonicNow() > deadline { return index }
-                // The engine is asked less often than the output is looked at: a real engine's `ps` is a process.
-                usleep(engine.kind == .docker && [.created, .running].contains(event.trigger) ? 50_000 : 2_000)
+                if process.status != nil || Date() > deadline { return index }
+                // dockrun's output and its exit wake this at once; what only the engine knows (its containers, its
+                // calls) is looked at again after at most the engine's interval.
+                let wake = event.trigger.isOutput ? deadline : Date() + engine.lookInterval(for: event.trigger)
+                seen = process.waitForChange(after: seen, until: wake)
             }
             if event.delayMS > 0 { usleep(UInt32(event.delayMS) * 1000) }
             switch event.action {

@@ -80,13 +80,9 @@ final class Sandbox: Sendable {
                       keepStdout: Bool = true, sampleMemory: Bool = false, terminal: Bool = false) throws -> ChildProcess {
         var env = environment
         env["DOCKRUN_DOCKER"] = engine.cli
-        var options = ChildProcess.Options(environment: env.merging(extra) { $1 })
-        options.stdin = stdin
-        options.keepStdinOpen = keepStdinOpen
-        options.newProcessGroup = newProcessGroup
-        options.keepStdout = keepStdout
-        options.sampleMemory = sampleMemory
-        options.terminal = terminal
+        let options = ChildProcess.Options(environment: env.merging(extra) { $1 }, stdin: stdin, keepStdinOpen: keepStdinOpen,
+                                           newProcessGroup: newProcessGroup, keepStdout: keepStdout,
+                                           sampleMemory: sampleMemory, terminal: terminal)
         return try ChildProcess([Products.path("dockrun")] + args, options)
     }
 

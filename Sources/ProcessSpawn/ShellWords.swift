@@ -1,12 +1,13 @@
-/// sh's word splitting and quote removal, without expansion: enough to read back a command line that was
-/// printed shell-quoted (fake-docker's call log), whatever its words contain.
-package enum ShellWords {
+/// sh's word splitting and quote removal (POSIX, without expansion): the reader of what `shellQuoted` writes, for
+/// a command line printed shell-quoted (fake-docker's call log) and for words a user quotes as a shell would
+/// (`fake-docker scenario record --fault 'commit --stderr "Error response…"'`).
+public enum ShellWords {
     /// Reads the words of one command line off the front of `text`: up to an unquoted newline, which is
     /// consumed too, or to the end. Unquoted blanks separate words; '…' is literal; "…" is literal but for
     /// a backslash before $ ` " \ or a newline; a backslash outside quotes takes the next character
     /// literally, and before a newline joins the lines. `''` is an empty word. Nil, and `text` untouched,
     /// when a quote is not closed or the text ends in a backslash.
-    package static func splitLine(_ text: inout Substring) -> [String]? {
+    public static func splitLine(_ text: inout Substring) -> [String]? {
         var rest = text.unicodeScalars
         var words: [String] = []
         var word = String.UnicodeScalarView()
@@ -53,6 +54,17 @@ package enum ShellWords {
         }
         endWord()
         text = Substring(rest)
+        return words
+    }
+
+    /// Every word of `text`, an unquoted newline separating words as a blank does. Nil when a quote is not closed
+    /// or the text ends in a backslash.
+    public static func split(_ text: String) -> [String]? {
+        var rest = Substring(text), words: [String] = []
+        while !rest.isEmpty {
+            guard let line = splitLine(&rest) else { return nil }
+            words += line
+        }
         return words
     }
 }
