@@ -81,8 +81,10 @@ record fault-stop-hangs-second-term fake --fault 'stop --delay 30' --on 'stdout:
     -- "$bin/dockrun" --rm $image sh -c "$term_trap"
 record fault-stop-hangs-kill fake --fault 'stop --delay 30' --on 'stdout:ready:TERM' --on 'call:stop+300:KILL' \
     -- "$bin/dockrun" --rm $image sh -c "$term_trap"
-record fault-restart-live-output fake --on 'stdout:ready:restart-live=1' \
-    -- "$bin/dockrun" --rm $image sh -c 'echo ready; sleep 2; echo after the restart; exit 6'
+# The container's last line waits for dockrun's "following its output again" (a HUP), not for a sleep: an outage
+# and dockrun's retry wait can outlast any sleep on a loaded machine.
+record fault-restart-live-output fake --on 'stdout:ready:restart-live=1' --on 'stderr:following its output again:HUP' \
+    -- "$bin/dockrun" --rm $image sh -c "trap 'echo after the restart; exit 6' HUP; echo ready; while :; do sleep 0.1; done"
 record fault-restart-live-then-term fake --on 'stdout:ready:restart-live=1' --on 'stderr:following its output again:TERM' \
     -- "$bin/dockrun" --rm $image sh -c "$term_trap"
 record fault-restart-stops-container fake --on 'stdout:ready:restart=1' \

@@ -1,4 +1,4 @@
-import FakeDocker
+@testable import FakeDocker
 import Foundation
 import Testing
 
@@ -27,7 +27,7 @@ struct FixtureTests {
         #expect(try sim.run(["inspect", "-f", "{{.Config.Env}}", "old-created"]).out.contains("GREETING=hello"))
         #expect(try sim.run(["images", "--format", "{{.Repository}}:{{.Tag}}"]).out == "dockrun-test/busybox:latest\n")
         let db = try Database(path: sim.state)
-        #expect(try db.scalar("PRAGMA user_version")?.int == 4)
+        #expect(try db.scalar("PRAGMA user_version")?.int == Int64(Schema.migrations.count))
         #expect(try sim.run(["rm", "old-exited"]).out == "old-exited\n")
         #expect(try sim.run(["ps", "-a", "--format", "{{.Names}}"]).out == "old-created\n")
     }

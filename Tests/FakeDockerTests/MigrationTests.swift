@@ -31,6 +31,18 @@ struct MigrationTests {
         #expect(try applied(path) == (["log the second", "log the third"], 3))
     }
 
+    @Test("A state file from before the one engine-down flag, its daemon down, comes back down until cleared")
+    func daemonDownMigrated() throws {
+        let dir = try Simulator.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/s.sqlite"
+        _ = try StateStore(path: path, migrations: Array(Schema.migrations.dropLast()))
+        try Database(path: path).run("INSERT INTO settings (key, value) VALUES ('daemon_down', '1')", [])
+        let store = try StateStore(path: path)
+        #expect(try store.engineIsDown())
+        #expect(try store.setting("daemon_down") == nil)
+    }
+
     @Test("A failing migration is named in the error and leaves the file at the version before it")
     func failureNamesTheMigration() throws {
         let dir = try Simulator.makeTemporaryDirectory()

@@ -28,6 +28,8 @@ struct OutcomeNormaliserTests {
             input: "\(short2) then \(full1) then \(full2)", expected: "<ID1> then <ID2> then <ID1>"),
         Row(rule: "dockrun's TMPDIR", input: "--cidfile \(tmp)/app.cid", expected: "--cidfile <TMPDIR>/app.cid"),
         Row(rule: "dockrun's private directory", input: "\(tmp)/dockrun-x7Yz01/cid", expected: "<TMP>/cid"),
+        Row(rule: "dockrun's private directory, named by the run", input: "\(tmp)/dockrun-0123456789abcdef/cid",
+            expected: "<TMP>/cid"),
         Row(rule: "the run label", input: "--label io.dockrun.run=0123456789abcdef",
             expected: "--label io.dockrun.run=<RUN>"),
         Row(rule: "the pid label", input: "label=io.dockrun.pid=4242", expected: "label=io.dockrun.pid=<PID>"),
@@ -50,7 +52,8 @@ struct OutcomeNormaliserTests {
     /// Text no rule is for: each one stays as it is (but for the TMPDIR it is in).
     static let kept: [Row] = [
         "0123456789abcdef", "0123456789abc", "0123456789AB", "x0123456789ab", String(full1.dropLast()),
-        "\(tmp)/dockrun-abc/cid", "/var/tmp/dockrun-x7Yz01", "/tmp/other/app.cid",
+        "\(tmp)/dockrun-abc/cid", "\(tmp)/dockrun-x7Yz01abc", "\(tmp)/dockrun-0123456789abcdef0", "/var/tmp/dockrun-x7Yz01",
+        "/tmp/other/app.cid",
         "io.dockrun.scenario=0123456789abcdef", "io.dockrun.runner=abc", "io.dockrun.pid=none",
         "2024-05-01", "2024-05-01 10:00:00", "10:00:00",
         "exit 3", "sleep 2", "rapid 5", "PID 7", "pid=7",

@@ -52,7 +52,9 @@ struct OutcomeNormaliser {
 
     /// Applied in order, after TMPDIR and the docker CLI's path and before the IDs.
     static let rules: [Rule] = [
-        Rule(pattern: "<TMPDIR>/dockrun-[A-Za-z0-9]{6}", placeholder: "<TMP>"),
+        // dockrun-RUN (16 hex digits, the run's ID) since the guardian is told the path before it exists;
+        // dockrun-XXXXXX (mkdtemp's) in the fixtures recorded before.
+        Rule(pattern: "<TMPDIR>/dockrun-(?:[0-9a-f]{16}|[A-Za-z0-9]{6})(?![0-9A-Za-z])", placeholder: "<TMP>"),
         Rule(pattern: label(RunLabelKey.run) + "[0-9a-f]+", placeholder: RunLabelKey.run + "=<RUN>"),
         Rule(pattern: label(RunLabelKey.pid) + "[0-9]+", placeholder: RunLabelKey.pid + "=<PID>"),
         Rule(pattern: label(RunLabelKey.host) + "[^\\s\"',]*", placeholder: RunLabelKey.host + "=<HOST>"),

@@ -119,5 +119,11 @@ enum Schema {
             SELECT group_concat(' ' || CASE WHEN instr(value, ' ') > 0 THEN '''' || value || '''' ELSE value END, '')
             FROM json_each(config, '$.args')), '');
         """),
+        // One engine-down flag: `script --daemon-down`'s own setting becomes "down until cleared".
+        Migration(name: "daemon_down folded into engine_down_until", sql: """
+        INSERT OR REPLACE INTO settings (key, value)
+            SELECT 'engine_down_until', 'inf' FROM settings WHERE key = 'daemon_down' AND value = '1';
+        DELETE FROM settings WHERE key = 'daemon_down';
+        """),
     ]
 }
