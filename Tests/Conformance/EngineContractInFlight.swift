@@ -11,13 +11,18 @@ struct EngineContractInFlight {
           .enabled(if: Engine.current.isFake, "needs `fake-docker script run --delay` to hold the create in flight"))
     func killedDuringScriptedCreate() async throws {
         try await Sandbox.with { sb in
-            try await sb.script(["run", "--delay", "2"])
+            // Long enough that a test starved of its thread on a loaded machine still sees the create in flight.
+            try await sb.script(["run", "--delay", "5"])
             let client = try sb.startDocker(["run", "--rm", "--label", "in-flight=yes"] + sb.tag + [sb.image, "sleep", "30"])
             // The engine's request process exists once the request has reached it whole (RequestProcess); it then
-            // spends the scripted delay before the create.
+            // spends the scripted delay before the create. Its shim would mean the create was over.
+            var inFlight = false
             try await ChildProcess.eventually("the create request to reach the engine") {
-                client.children.contains { $0.dropFirst().first == "__create" } || !client.isRunning
+                let children = client.children.compactMap { $0.dropFirst().first }
+                inFlight = children.contains("__create")
+                return inFlight || children.contains("__shim") || !client.isRunning
             }
+            try #require(inFlight, "the create was over before the test saw it in flight")
             client.signal(SIGKILL)
             #expect(try await client.finish().termination == .signaled(SIGKILL))
             var ids: [String] = []
