@@ -71,3 +71,30 @@ struct EngineContractRestart {
         }
     }
 }
+
+/// What the engine's log keeps across a live-restore restart, on both engines: on the real one only in the pass that
+/// may restart it (scripts/test-real-engine.sh), with live-restore. Observed: docs/engine-observations.md, "a partial
+/// line across a live-restore restart".
+@Suite("engine contract: the log across a live-restore restart", .serialized,
+       .enabled(if: Engine.current.canRestart(liveRestore: true), "restarts the engine: scripts/test-real-engine.sh runs this in a pass of its own"))
+struct EngineContractRestartLog {
+    @Test("live-restore: the unfinished line the engine held when it went away is not in the log; what follows is")
+    func partialLineLost() async throws {
+        try await Sandbox.with { sb in
+            let name = sb.name()
+            // The pause outlasts the restart (a fresh real engine's first one has taken 10 s): the container's end
+            // must reach the engine that came back.
+            let client = try sb.startDocker(["run", "--sig-proxy=false", "--name", name] + sb.tag
+                                            + [sb.image, "sh", "-c", #"printf partial; sleep 12; echo " end""#])
+            try await client.waitForStdout("partial")
+            try await sb.restartEngine(down: 1, liveRestore: true)
+            let run = try await client.finish(timeout: 30)
+            #expect(run.code == 125 && run.out == "partial", "the attached client had it: \(run)")
+            try await ChildProcess.eventually("the container to exit") {
+                try await sb.inspect(name, "{{.State.Status}}") == "exited"
+            }
+            let logs = try await sb.docker(["logs", name])
+            #expect(logs.code == 0 && logs.out == " end\n" && logs.err.isEmpty, "\(logs)")
+        }
+    }
+}

@@ -14,10 +14,12 @@ final class Context {
         self.daemon = Daemon(store: store)
     }
 
-    /// A scripted delay for `run`/`create` is spent here, after the cidfile exists and before the
-    /// container is created, as a slow pull would be; other commands spend it before acting.
-    func applyScriptedDelay() {
-        if scriptedDelay > 0 { sleepSeconds(scriptedDelay); scriptedDelay = 0 }
+    /// The scripted delay of a `run`/`create`/`start`, handed to the request it delays (once): the create is
+    /// delayed after the cidfile exists, as by a slow pull, the start before the container starts. Other
+    /// commands spend theirs before acting.
+    func takeScriptedDelay() -> Double {
+        defer { scriptedDelay = 0 }
+        return scriptedDelay
     }
 
     /// The daemon address the real CLI would name in "Cannot connect" messages.

@@ -5,11 +5,13 @@ public enum FakeDockerCLI {
     public static func main(_ argv: [String], environment: [String: String]) -> Int32 {
         let args: [String]
         do { args = try GlobalOptions.command(Array(argv.dropFirst())) } catch { return report(error) }
-        if args.first == "__shim" {
-            let shimArgs = Array(args.dropFirst())
-            guard let i = shimArgs.firstIndex(of: "--state"), i + 1 < shimArgs.count,
-                  let store = try? StateStore(path: shimArgs[i + 1]) else { return 125 }
-            return Shim.main(shimArgs, store: store)
+        // The engine's own processes (RequestProcess): a start's shim, a create.
+        if args.first == "__shim" || args.first == "__create" {
+            let requestArgs = Array(args.dropFirst())
+            guard let i = requestArgs.firstIndex(of: "--state"), i + 1 < requestArgs.count,
+                  let store = try? StateStore(path: requestArgs[i + 1]) else { return 125 }
+            if args.first == "__create" { return CreateRequestProcess.main(requestArgs, store: store) }
+            return Shim.main(requestArgs, store: store)
         }
         // A scenario runs in a state of its own (or on the real engine): it neither opens nor logs into this one.
         if args.first == "scenario" { return ScenarioCommand.main(Array(args.dropFirst()), environment: environment) }
@@ -52,7 +54,8 @@ public enum FakeDockerCLI {
                     if !fault.stderr.isEmpty { Output.write(2, fault.stderr) }
                     return exit
                 }
-                if name == "run" || name == "create" { ctx.scriptedDelay = fault.delay } else { sleepSeconds(fault.delay) }
+                // A create or start request's delay is the engine's, spent by the request's process (RequestProcess).
+                if ["run", "create", "start"].contains(name) { ctx.scriptedDelay = fault.delay } else { sleepSeconds(fault.delay) }
             }
             if ctx.daemon.engineIsDown {
                 let message = "Cannot connect to the Docker daemon at \(ctx.daemonHost). Is the docker daemon running?"

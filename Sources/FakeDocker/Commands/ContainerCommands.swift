@@ -120,23 +120,28 @@ enum StartCommand {
                 throw DockerError("you cannot start and attach multiple containers at once")
             }
             let c = try ctx.daemon.find(f.arguments[0])
-            if c.isRunning { return try ctx.daemon.waitForExit(c.id) }
+            if c.isRunning { sleepSeconds(ctx.takeScriptedDelay()); return try ctx.daemon.waitForExit(c.id) }
             let signalFD = AttachedSession.blockSignals(proxy: true)
             let shim = try Launcher.start(c, store: ctx.store, attachment: .init(
-                stdin: f.bool("interactive") && c.config.openStdin, stdout: true, stderr: true), command: "start")
+                stdin: f.bool("interactive") && c.config.openStdin, stdout: true, stderr: true), command: "start",
+                delay: ctx.takeScriptedDelay())
             return AttachedSession(container: c, shimPID: shim, store: ctx.store, signalFD: signalFD, proxiedSignals: true).run()
         }
         var failed: [String] = []
         for reference in f.arguments {
             do throws(DockerError) {
                 let c = try ctx.daemon.find(reference)
-                if !c.isRunning { _ = try Launcher.start(c, store: ctx.store, attachment: nil, command: "start") }
+                if !c.isRunning {
+                    _ = try Launcher.start(c, store: ctx.store, attachment: nil, command: "start", delay: ctx.takeScriptedDelay())
+                }
                 Output.out(reference)
             } catch {
                 Output.err(error.message)
                 failed.append(reference)
             }
         }
+        // A delay no start took (nothing to start) is still waited out.
+        sleepSeconds(ctx.takeScriptedDelay())
         if !failed.isEmpty { throw DockerError("Error: failed to start containers: \(failed.joined(separator: ", "))") }
         return 0
     }

@@ -5,6 +5,8 @@ import Foundation
 /// parse() reads it — every flag value parsed, the env and label files read, the health options
 /// checked — before the daemon is asked anything, so these errors come first whatever the image.
 struct CreateRequest {
+    /// The words after `run`/`create`, as given, and as parsed.
+    let argv: [String]
     let arguments: RunArguments
     /// `--env-file` lines, then `-e` values; `NAME` alone is taken from the client's environment.
     private(set) var env: [String] = []
@@ -15,7 +17,8 @@ struct CreateRequest {
 
     private static let healthDurations = ["health-interval", "health-timeout", "health-start-period", "health-start-interval"]
 
-    init(_ run: RunArguments, environment: [String: String], command: CreatingCommand) throws(DockerError) {
+    init(_ argv: [String], _ run: RunArguments, environment: [String: String], command: CreatingCommand) throws(DockerError) {
+        self.argv = argv
         arguments = run
         // The flag parser converts every typed value before parse() looks at any of them.
         stopTimeout = try Self.integer("stop-timeout", run, command)
@@ -57,6 +60,31 @@ struct CreateRequest {
         if run.flag("rm"), let restart = run.last("restart")?.value, restart != "no" {
             throw command.refusedOption("conflicting options: cannot specify both --restart and --rm")
         }
+    }
+
+    /// The request as the client sends it to the engine's request process (CreateRequestProcess): what the client
+    /// read from files and its environment is in it, so the engine reads none of them again.
+    struct Message: Codable {
+        var argv: [String]
+        var env: [String]
+        var labels: [String: String]
+        var stopTimeout: Int?
+        var healthcheck: HealthConfig?
+    }
+
+    var message: Message {
+        Message(argv: argv, env: env, labels: labels, stopTimeout: stopTimeout, healthcheck: healthcheck)
+    }
+
+    /// The request the client sent; nil if its arguments do not parse (they did in the client).
+    init?(_ message: Message) {
+        guard let run = try? RunArguments.parse(message.argv) else { return nil }
+        argv = message.argv
+        arguments = run
+        env = message.env
+        labels = message.labels
+        stopTimeout = message.stopTimeout
+        healthcheck = message.healthcheck
     }
 
     private static func integer(_ name: String, _ run: RunArguments, _ command: CreatingCommand) throws(DockerError) -> Int? {

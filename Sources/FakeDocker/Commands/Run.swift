@@ -17,7 +17,7 @@ enum RunCommand {
             throw command.flagError(error.dockerMessage)
         }
         if run.flag("help") { Output.out(command.usageLine); return 0 }
-        let request = try CreateRequest(run, environment: ctx.environment, command: command)
+        let request = try CreateRequest(args, run, environment: ctx.environment, command: command)
         let detached = create || run.flag("detach")
         if !create && run.flag("detach") && !run.all("attach").isEmpty {
             throw DockerError("conflicting options: cannot specify both --attach and --detach", exitCode: 1)
@@ -44,8 +44,8 @@ enum RunCommand {
         }
         let container: Container
         do {
-            ctx.applyScriptedDelay()
-            container = try createContainer(request, ctx, command: command)
+            // Sent to the engine, which completes it even if this client is killed now.
+            container = try CreateRequestProcess.send(request, store: ctx.store, command: command, delay: ctx.takeScriptedDelay())
         } catch {
             if let cidfile { unlink(cidfile) }
             throw error
@@ -77,16 +77,17 @@ enum RunCommand {
         return chars.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "-") }
     }
 
-    static func createContainer(_ request: CreateRequest, _ ctx: Context, command: CreatingCommand) throws(DockerError) -> Container {
-        let store = ctx.store
+    /// The engine's create, in the request's process (CreateRequestProcess): whatever it would say before its
+    /// refusal is part of the error's message.
+    static func createContainer(_ request: CreateRequest, store: StateStore, command: CreatingCommand) throws(DockerError) -> Container {
         let run = request.arguments
         let factory = ContainerFactory(store: store, command: command)
         try factory.verify(request)
         guard let image = try? store.findImage(run.image) else {
             let shown = StateStore.normalizedTag(run.image)
-            Output.err("Unable to find image '\(shown)' locally")
             // What the engine says with no network to pull from.
-            throw command.failure("Error response from daemon: Get \"https://registry-1.docker.io/v2/\": dial tcp: lookup registry-1.docker.io: connect: network is unreachable")
+            let failure = command.failure("Error response from daemon: Get \"https://registry-1.docker.io/v2/\": dial tcp: lookup registry-1.docker.io: connect: network is unreachable")
+            throw DockerError("Unable to find image '\(shown)' locally\n" + failure.message, exitCode: failure.exitCode)
         }
         let id = randomHexID()
         let config = try factory.makeConfig(request, image: image, id: id)
@@ -125,7 +126,7 @@ enum RunCommand {
             do throws(DockerError) {
                 try Daemon(store: store).remove(container, force: true)
             } catch let removal {
-                Output.err(removal.message)
+                throw DockerError(removal.message + "\n" + error.message, exitCode: error.exitCode)
             }
             throw error
         }

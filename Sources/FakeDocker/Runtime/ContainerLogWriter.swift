@@ -10,7 +10,8 @@ extension ContainerLog {
     ///   and an unfinished line is not in the log (not shown by `logs`) until its `\n`;
     /// - a line that reaches 16 KiB without a `\n` (the copier's buffer) is logged in 16 KiB pieces without `\n`,
     ///   all stamped with the time of the first piece; its end (possibly only the `\n`) is one more entry;
-    /// - at the end of a stream the unfinished rest is one entry without `\n`.
+    /// - at the end of a stream the unfinished rest is one entry without `\n`;
+    /// - at a live-restore restart the unfinished rest is lost (`dropUnfinished`).
     ///
     /// Each read from a pipe costs one clock read and one writev(2) for all its entries, which takes a long entry's
     /// bytes where the read put them (attached output's throughput: no second copy of it). The engine reads the
@@ -77,6 +78,13 @@ extension ContainerLog {
             addEntry(stream, UnsafeRawBufferPointer(start: nil, count: 0), time: time)
             pieceTime[s] = nil
             writeRecords()
+        }
+
+        /// The engine that held the unfinished lines went away (a live-restore restart): they are not logged, and what
+        /// comes next starts a line of its own, as the restored engine's new log copier starts one.
+        mutating func dropUnfinished() {
+            unfinished = [[], []]
+            pieceTime = [nil, nil]
         }
 
         /// One record: the stream's unfinished line (now taken) followed by `bytes`.

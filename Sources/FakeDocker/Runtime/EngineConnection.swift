@@ -37,10 +37,14 @@ final class EngineConnection {
     static func restartsPath(_ store: StateStore) -> String { store.path + ".restarts" }
 
     /// True once a restart has cut this connection; drains the watch so that the next poll blocks again.
-    var isLost: Bool {
+    var isLost: Bool { downAtConnect || restartMark > restartsAtConnect }
+
+    /// A mark of the restarts so far, larger after each one; drains the watch so that the next poll blocks again.
+    /// The shim, which outlives restarts, compares marks to tell each one.
+    var restartMark: Int {
         var scratch = [UInt8](repeating: 0, count: 4096)
         while read(watchFD, &scratch, scratch.count) > 0 {}
-        return downAtConnect || Self.size(restartsFD) > restartsAtConnect
+        return Self.size(restartsFD)
     }
 
     /// Blocks until `fd` is readable, `timeout` seconds pass (nil: no limit), or the engine restarts.

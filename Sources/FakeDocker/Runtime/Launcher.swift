@@ -3,7 +3,8 @@ import Foundation
 import ProcessSpawn
 
 /// Starts a container by spawning its shim, as `docker start` asks the daemon to, and waits for the
-/// shim's report: running, or docker's start failure.
+/// shim's report: running, or docker's start failure. The shim is the start's request process
+/// (RequestProcess): a client killed once it is spawned does not stop the start.
 enum Launcher {
     struct Attachment {
         var stdin: Bool
@@ -13,41 +14,18 @@ enum Launcher {
 
     /// Returns the shim's PID (a child of the caller). `attachment` nil: detached, the shim's stdio is
     /// /dev/null; else the caller's own descriptors are handed to it (no copying through the client).
-    static func start(_ c: Container, store: StateStore, attachment: Attachment?, command: String) throws(DockerError) -> pid_t {
-        let devNull = open("/dev/null", O_RDWR | O_CLOEXEC)
-        defer { close(devNull) }
-        var report: [Int32] = [0, 0]
-        guard cp_pipe_cloexec(&report) == 0 else { throw DockerError.daemon("pipe: \(String(cString: strerror(errno)))") }
-        let executable = selfExecutable()
-        var argv = [executable, "__shim", c.id, "--state", store.path]
+    /// `delay`: a scripted delay (`fake-docker script start --delay`) the shim spends before the start.
+    static func start(_ c: Container, store: StateStore, attachment: Attachment?, command: String,
+                      delay: Double = 0) throws(DockerError) -> pid_t {
+        var argv = [selfExecutable(), "__shim", c.id, "--state", store.path]
         if attachment != nil { argv += ["--client-pid", String(getpid())] }
-        var options = SpawnOptions()
-        options.stdin = attachment?.stdin == true ? 0 : devNull
-        options.stdout = attachment?.stdout == true ? 1 : devNull
-        options.stderr = attachment?.stderr == true ? 2 : devNull
-        options.newSession = true
-        options.passedDescriptor = report[1]
-        let pid: pid_t
-        do {
-            pid = try spawnProcess(executable, argv: argv, options)
-        } catch {
-            close(report[0])
-            close(report[1])
-            throw DockerError.daemon("cannot start the container shim: \(error.text)")
-        }
-        close(report[1])
-        defer { close(report[0]) }
-        var text: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = read(report[0], &buffer, buffer.count)
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            text.append(contentsOf: buffer[0..<n])
-        }
-        let answer = String(decoding: text, as: UTF8.self)
-        if answer == "ok" { return pid }
-        let status = ExitStatus(reaping: pid)
+        if delay > 0 { argv += ["--delay", String(delay)] }
+        let sent = try RequestProcess.send(argv, stdin: attachment?.stdin == true ? 0 : nil,
+                                           stdout: attachment?.stdout == true ? 1 : nil,
+                                           stderr: attachment?.stderr == true ? 2 : nil, what: "the container shim")
+        let answer = sent.answer
+        if answer == "ok" { return sent.pid }
+        let status = ExitStatus(reaping: sent.pid)
         if answer.hasPrefix("fail "), let newline = answer.firstIndex(of: "\n") {
             let message = String(answer[answer.index(after: newline)...])
             if message.hasPrefix("Error response from daemon: No such container") { throw DockerError(message) }

@@ -8,12 +8,13 @@ import Foundation
 /// killed client; if the shim itself dies, PR_SET_PDEATHSIG kills the container and the next reader of
 /// the state marks it exited (Daemon.reconcile).
 ///
-/// Started as `fake-docker __shim ID [--client-pid PID]` with 0/1/2 the client's streams (or
+/// Started as `fake-docker __shim ID [--client-pid PID] [--delay S]` with 0/1/2 the client's streams (or
 /// /dev/null) and descriptor 3 the report pipe: the shim writes `ok` once the process runs, or
-/// `fail CODE` and docker's message, then closes it. The shim's own exit status is the container's
-/// exit code, so an attached client learns it even when `--rm` has already removed the container.
+/// `fail CODE` and docker's message, then closes it. It is the start's request process (RequestProcess):
+/// a scripted delay is spent here, so that a client killed during it does not stop the start. The shim's own
+/// exit status is the container's exit code, so an attached client learns it even when `--rm` has already
+/// removed the container.
 enum Shim {
-    static let reportFD: Int32 = 3
 
     struct StartFailure: Error {
         var detail: String          // runc's part, e.g. `exec: "x": executable file not found in $PATH`
@@ -34,7 +35,7 @@ enum Shim {
         guard let id = args.first else { return 2 }
         var clientPID: Int32 = 0
         if let i = args.firstIndex(of: "--client-pid"), i + 1 < args.count { clientPID = Int32(args[i + 1]) ?? 0 }
-        signal(SIGPIPE, SIG_IGN)
+        if let i = args.firstIndex(of: "--delay"), i + 1 < args.count { sleepSeconds(Double(args[i + 1]) ?? 0) }
         let childSignal = [SIGCHLD]
         let signalFD = childSignal.withUnsafeBufferPointer { cp_signalfd($0.baseAddress, 1) }
 
@@ -75,10 +76,7 @@ enum Shim {
         return recordExit(container.id, code: code, store: store)
     }
 
-    static func report(_ text: String) {
-        _ = Output.write(reportFD, text)
-        close(reportFD)
-    }
+    static func report(_ text: String) { RequestProcess.answer(text) }
 
     /// Records a start that failed with docker's `message` (`detail` is what `.State.Error` keeps) and
     /// reports it. A state that cannot take the record is reported with it, since the state may then

@@ -21,6 +21,9 @@ struct ShimLoop {
     private var ttyInputOpen: Bool
     private var health: HealthChecker?
     private var log: ContainerLog.Writer
+    /// Tells of live-restore restarts (`script --restart --live-restore`); `restartMark` the last one seen.
+    private let engine: EngineConnection
+    private var restartMark: Int
 
     init(container: Container, started: Shim.Started, store: StateStore, signalFD: Int32, clientPID: Int32) {
         self.container = container
@@ -32,7 +35,13 @@ struct ShimLoop {
         errorOpen = started.errorFD >= 0
         ttyInputOpen = container.config.tty && container.config.openStdin
         log = ContainerLog.Writer(fd: started.logFD)
-        if clientPID > 0 { clientFD = cp_pidfd_open(clientPID) }
+        engine = EngineConnection(store: store)
+        restartMark = engine.restartMark
+        if clientPID > 0 {
+            clientFD = cp_pidfd_open(clientPID)
+            // Killed between sending the start and now (the start went on without it): as if seen dying.
+            if clientFD < 0 { releaseClient() }
+        }
         if let h = container.config.healthcheck, h.test.first != "NONE", !h.test.isEmpty {
             health = HealthChecker(config: h, container: container, store: store)
         }
@@ -50,6 +59,7 @@ struct ShimLoop {
             let iErr = errorOpen ? watch(started.errorFD) : -1
             let iClient = clientFD >= 0 ? watch(clientFD) : -1
             let iInput = ttyInputOpen ? watch(0) : -1
+            let iRestart = watch(engine.watchFD)
             var timeout: Int32 = -1
             if let h = health, exitStatus == nil { timeout = h.millisecondsUntilDue() }
             if let d = drainDeadline { timeout = max(0, Int32((d - monotonicNow()) * 1000)) }
@@ -57,6 +67,13 @@ struct ShimLoop {
             if r < 0 && errno != EINTR { break }
             if let d = drainDeadline, monotonicNow() >= d { break }
 
+            if fds[iRestart].revents != 0 {
+                let mark = engine.restartMark
+                // Live-restore: the engine that copied the output went away, and the unfinished line it held with it
+                // (docs/engine-observations.md, "a partial line across a live-restore restart"). What the pipe
+                // still holds is read by the engine that comes back: here, what is read after this (so first this).
+                if mark != restartMark { restartMark = mark; log.dropUnfinished() }
+            }
             if iOut >= 0, fds[iOut].revents != 0 {
                 outputOpen = pump(started.outputFD, stream: .stdout, &buffer)
             }
@@ -69,15 +86,8 @@ struct ShimLoop {
                 else if n == 0 || errno != EINTR { ttyInputOpen = false }
             }
             if iClient >= 0, fds[iClient].revents != 0 {
-                // The attached client is gone: its streams now lead nowhere docker would write to.
                 close(clientFD); clientFD = -1
-                forwardOut = false; forwardErr = false
-                ttyInputOpen = false
-                // Let go of the client's streams: whoever reads them must see EOF, as when the engine's
-                // client exits (the container's output then only reaches the log).
-                let devNull = open("/dev/null", O_RDWR | O_CLOEXEC)
-                for fd: Int32 in [0, 1, 2] { dup2(devNull, fd) }
-                close(devNull)
+                releaseClient()
             }
             if fds[iSignal].revents != 0 {
                 while cp_signalfd_read(signalFD, nil) != 0 {}
@@ -97,6 +107,16 @@ struct ShimLoop {
         log.finish(.stdout)
         log.finish(.stderr)
         return exitStatus ?? 137
+    }
+
+    /// The attached client is gone: its streams now lead nowhere docker would write to. They are let go of, so
+    /// that whoever reads them sees EOF, as when the engine's client exits (the output then only reaches the log).
+    private mutating func releaseClient() {
+        forwardOut = false; forwardErr = false
+        ttyInputOpen = false
+        let devNull = open("/dev/null", O_RDWR | O_CLOEXEC)
+        for fd: Int32 in [0, 1, 2] { dup2(devNull, fd) }
+        close(devNull)
     }
 
     /// Copies what is readable from `fd` to the log and the client; false at EOF.

@@ -1,0 +1,66 @@
+import Foundation
+import Glibc
+import Testing
+
+/// A request the engine has received is carried out whatever happens to the client that sent it
+/// (docs/engine-observations.md, "a client SIGKILLed while its create is in flight"): a `docker run` client killed
+/// while its create is in flight leaves a `Created` container, `--rm` or not. What dockrun must clean up after.
+@Suite("Engine contract: a request in flight outlives its client")
+struct EngineContractInFlight {
+    @Test("a client SIGKILLed during its create leaves the container the engine created: Created, with its labels",
+          .enabled(if: Engine.current.isFake, "needs `fake-docker script run --delay` to hold the create in flight"))
+    func killedDuringScriptedCreate() async throws {
+        try await Sandbox.with { sb in
+            // Long enough that a test starved of its thread on a loaded machine still sees the create in flight.
+            try await sb.script(["run", "--delay", "5"])
+            let client = try sb.startDocker(["run", "--rm", "--label", "in-flight=yes"] + sb.tag + [sb.image, "sleep", "30"])
+            // The engine's request process exists once the request has reached it whole (RequestProcess); it then
+            // spends the scripted delay before the create. Its shim would mean the create was over.
+            var inFlight = false
+            try await ChildProcess.eventually("the create request to reach the engine") {
+                let children = client.children.compactMap { $0.dropFirst().first }
+                inFlight = children.contains("__create")
+                return inFlight || children.contains("__shim") || !client.isRunning
+            }
+            try #require(inFlight, "the create was over before the test saw it in flight")
+            client.signal(SIGKILL)
+            #expect(try await client.finish().termination == .signaled(SIGKILL))
+            var ids: [String] = []
+            try await ChildProcess.eventually("the engine to complete the create") {
+                ids = try await sb.containers()
+                return !ids.isEmpty
+            }
+            #expect(ids.count == 1)
+            let id = try #require(ids.first)
+            #expect(try await sb.inspect(id, "{{.State.Status}}") == "created", "the start was never sent")
+            #expect(try await sb.inspect(id, #"{{index .Config.Labels "in-flight"}} {{index .Config.Labels "dockrun-test"}}"#)
+                    == "yes \(sb.id)")
+        }
+    }
+
+    @Test("clients SIGKILLed 20-100 ms after they started leave the containers the engine created: Created, with labels",
+          .enabled(if: !Engine.current.isFake, "fake-docker's create is held in flight by a scripted delay instead"))
+    func killedEarly() async throws {
+        try await Sandbox.with { sb in
+            // Each kill lands while the engine creates (a create takes 100-550 ms there); a kill before the request
+            // was sent would leave nothing, one after the start request a running container: both are allowed.
+            for (attempt, milliseconds) in [20, 40, 60, 80, 100].enumerated() {
+                let client = try sb.startDocker(["run", "--rm", "--label", "in-flight=\(attempt)"] + sb.tag
+                                                + [sb.image, "sleep", "30"])
+                try await Task.sleep(nanoseconds: UInt64(milliseconds) * 1_000_000)
+                client.signal(SIGKILL)
+                _ = try await client.finish()
+            }
+            var created: [String] = []
+            try await ChildProcess.eventually("the engine to complete a create in flight") {
+                created = try await sb.docker(["ps", "-aq", "--filter", "label=\(sb.label)", "--filter", "status=created"])
+                    .out.split(separator: "\n").map(String.init)
+                return !created.isEmpty
+            }
+            for id in created {
+                let labels = try await sb.inspect(id, #"{{index .Config.Labels "in-flight"}} {{index .Config.Labels "dockrun-test"}}"#)
+                #expect(matches(labels ?? "", "[0-4] \(sb.id)"), "\(labels ?? "no labels")")
+            }
+        }
+    }
+}
