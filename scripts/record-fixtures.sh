@@ -63,7 +63,7 @@ record poc-docker-rm-races-commit fake \
 # --- each fault `fake-docker script` injects, with a signal at each phase where it matters. Not kept: a restart
 # during a stop — how many times dockrun asks again while the engine is down depends on how long the engine takes
 # to come back, which only the wall clock decides (DockrunEngineRestart tests that case by its result).
-record fault-slow-create-kill fake --fault 'run --delay 4' --on 'call:run+300:KILL' \
+record fault-slow-create-kill fake --fault 'run --delay 2' --on 'call:run+300:KILL' \
     -- "$bin/dockrun" --rm $image sh -c "$term_trap"
 record fault-slow-create-group-int fake --fault 'run --delay 1.5' --on 'call:run+300:group:INT' \
     -- "$bin/dockrun" --rm $image sh -c "trap 'echo got INT; exit 5' INT; $term_trap"

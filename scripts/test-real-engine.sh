@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The conformance suite against a real Docker Engine, started privately in its own network namespace
 # (scripts/engine-start.sh, with --live-restore) and stopped by its PID afterwards. Three passes: the whole suite,
-# then the engine-restart tests alone (they restart this engine with scripts/engine-restart.sh, which would cut the
+# then the engine-restart tests alone (dockrun's and the engine contract's; they restart this engine with scripts/engine-restart.sh, which would cut the
 # requests of tests running beside them), then the monitor tests (Tests/Monitors) against this engine. If the engine cannot start, this says `real engine: skipped: <reason>` and
 # exits 0; if it started, any failing test fails this script.
 set -uo pipefail
@@ -23,7 +23,7 @@ live=$(docker info --format '{{.LiveRestoreEnabled}}' 2>/dev/null)
 echo "== the engine-restart tests, alone (live-restore: ${live:-unknown})"
 DOCKRUN_TEST_ENGINE=docker DOCKRUN_TEST_RESTART_ENGINE_DIR=$DOCKRUN_ENGINE_DIR \
     DOCKRUN_TEST_LIVE_RESTORE=$([ "$live" = true ] && echo 1 || echo 0) \
-    swift test --skip-build --filter DockrunEngineRestart
+    swift test --skip-build --filter 'DockrunEngineRestart|EngineContractRestartLog'
 restart_rc=$?
 [ $rc = 0 ] && rc=$restart_rc
 echo "== the monitor tests against this engine"

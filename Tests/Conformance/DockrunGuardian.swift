@@ -61,18 +61,22 @@ struct DockrunGuardian {
         }
     }
 
-    @Test("7: SIGKILL while the client is still creating the container: nothing is left",
-          .enabled(if: Engine.current.isFake, "needs a scripted slow create"))
+    @Test("7/15: SIGKILL while the client's create is in flight: what the engine creates after is removed, nothing is left",
+          .enabled(if: Engine.current.isFake, "needs a scripted slow create (the real engine: DockrunFirstSecond)"))
     func killedDuringCreate() async throws {
         try await Sandbox.with { sb in
             let tmp = try Self.temporaryDirectory(sb)
-            try await sb.script(["run", "--delay", "4"])
+            try await sb.script(["run", "--delay", "2"])
             let run = try sb.startDockrun(["--rm"] + sb.tag + [sb.image, "sleep", "30"], environment: ["TMPDIR": tmp])
-            try await Task.sleep(nanoseconds: 500_000_000)
+            // The engine's request process exists once the create has reached it; the create lands after its delay,
+            // whatever happens to the client.
+            try await ChildProcess.eventually("the create request in flight") {
+                descendants(of: run.pid).contains { $0.dropFirst().first == "__create" }
+            }
             run.signal(SIGKILL)
-            #expect(try await run.finish().code == 137)
-            // Past the scripted delay: a client that had gone on would have created the container by now.
-            try await Task.sleep(nanoseconds: 4_000_000_000)
+            let outcome = try await run.finish(timeout: 90)
+            #expect(outcome.code == 137)
+            #expect(outcome.err.contains("was created for this run; stopping it"), "\(outcome.err)")
             #expect(try await sb.containers().isEmpty)
             #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty)
         }
@@ -201,5 +205,16 @@ struct DockrunServiceOptions {
             #expect(outcome.code == 125)
             #expect(outcome.err == "dockrun: --cleanup needs --name or --cidfile\n")
         }
+    }
+}
+
+/// The argument vectors of every process below `pid` (children, their children...), read from /proc.
+func descendants(of pid: pid_t) -> [[String]] {
+    let children = ((try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? "")
+        .split(separator: " ").compactMap { pid_t($0) }
+    return children.flatMap { child -> [[String]] in
+        let argv = ((try? String(contentsOfFile: "/proc/\(child)/cmdline", encoding: .utf8)) ?? "")
+            .split(separator: "\0").map(String.init)
+        return [argv] + descendants(of: child)
     }
 }
