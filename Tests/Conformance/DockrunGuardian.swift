@@ -66,13 +66,19 @@ struct DockrunGuardian {
     func killedDuringCreate() async throws {
         try await Sandbox.with { sb in
             let tmp = try Self.temporaryDirectory(sb)
-            try await sb.script(["run", "--delay", "2"])
+            // The create lands within the delay after the kill, inside the guardian's 5 s sweep; long enough that a
+            // test starved of its thread on a loaded machine still sees the create in flight.
+            try await sb.script(["run", "--delay", "4"])
             let run = try sb.startDockrun(["--rm"] + sb.tag + [sb.image, "sleep", "30"], environment: ["TMPDIR": tmp])
             // The engine's request process exists once the create has reached it; the create lands after its delay,
-            // whatever happens to the client.
+            // whatever happens to the client. A shim would mean the create was over.
+            var inFlight = false
             try await ChildProcess.eventually("the create request in flight") {
-                descendants(of: run.pid).contains { $0.dropFirst().first == "__create" }
+                let programs = descendants(of: run.pid).compactMap { $0.dropFirst().first }
+                inFlight = programs.contains("__create")
+                return inFlight || programs.contains("__shim") || !run.isRunning
             }
+            try #require(inFlight, "the create was over before the test saw it in flight")
             run.signal(SIGKILL)
             let outcome = try await run.finish(timeout: 90)
             #expect(outcome.code == 137)
