@@ -60,6 +60,7 @@ int cp_spawn(const cp_spawn_options *o, pid_t *pid_out) {
     sigfillset(&all);
     // No signal handler of the parent may run in the child between fork and exec.
     pthread_sigmask(SIG_SETMASK, &all, &old);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         int e = errno;
@@ -78,7 +79,10 @@ int cp_spawn(const cp_spawn_options *o, pid_t *pid_out) {
         for (int i = 0; i < o->ignored_count; i++) signal(o->ignored_signals[i], SIG_IGN);
         if (o->death_signal) {
             prctl(PR_SET_PDEATHSIG, o->death_signal);
-            if (getppid() == 1) _exit(127); // the parent died before the prctl
+            // The parent died before the prctl (its children go to init, or to a subreaper such as systemd). A child
+            // in a new PID namespace sees its parent, outside it, as 0.
+            pid_t now = getppid();
+            if (now != parent && now != 0) _exit(127);
         }
         if (o->new_session) {
             if (setsid() < 0) child_fail(errpipe[1], errno);

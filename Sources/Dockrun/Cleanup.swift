@@ -10,8 +10,7 @@
 enum Cleanup {
     static func run(_ request: RunRequest, executor: TeardownExecutor) -> Int32 {
         let cidfileContents = request.cidfile.flatMap(System.readSmallFile)
-        guard case .containers(let targets) = Leftovers.cleanupSearch(name: request.name, cidfileContents: cidfileContents)
-        else { return 0 }
+        let targets = Leftovers.cleanupTargets(name: request.name, cidfileContents: cidfileContents)
         var outcomes: [Teardown.Outcome] = []
         for target in targets {
             let outcome = executor.run(Teardown(target: target, remove: request.remove))

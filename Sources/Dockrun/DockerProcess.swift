@@ -1,3 +1,4 @@
+import Glibc
 import ProcessSpawn
 
 /// Each docker CLI process dockrun runs, by what its end tells the policy.
@@ -20,6 +21,12 @@ extension DockerProcess {
     public static func clientProcessGroup(onTerminal: Bool) -> SpawnOptions.ProcessGroup {
         onTerminal ? .inherited : .own
     }
+
+    /// The client dies with dockrun (PR_SET_PDEATHSIG): a client that outlived a SIGKILLed dockrun would create or
+    /// start a container after its guardian had looked — above all one the guardian never heard of, when dockrun
+    /// was killed between the client's start and its PID reaching the guardian. What it had asked for before it
+    /// died, the guardian finds by the run's label.
+    public static let clientDeathSignal = SIGKILL
 }
 
 extension RunPolicy.Event {

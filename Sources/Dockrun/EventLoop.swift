@@ -163,6 +163,7 @@ final class EventLoop {
         // turns signals into one stop.
         var options = SpawnOptions()
         options.processGroup = DockerProcess.clientProcessGroup(onTerminal: System.isTerminal(0))
+        options.deathSignal = DockerProcess.clientDeathSignal
         options.ignoredSignals = [SIGINT, SIGHUP]
         trace(command)
         do {

@@ -17,8 +17,6 @@ enum Guardian {
     /// The hidden first argument that makes dockrun a guardian: never a valid image reference, never an option.
     static let argument = "__guardian"
     static let ignoredSignals = [SIGINT, SIGHUP, SIGTERM, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE]
-    /// How long the client may take to end after its container was stopped before the guardian kills it.
-    static let clientGraceMilliseconds: Int32 = 5000
 
     /// The guardian process's whole life. Its stdin is dockrun's pipe; its stdout /dev/null; its stderr dockrun's.
     static func run() -> Int32 {
@@ -42,31 +40,35 @@ enum Guardian {
         return 0
     }
 
-    /// dockrun died without cleaning up: the guardian finds what the run left (`Leftovers`), tears it down as dockrun
-    /// would (`Teardown`, waiting through an engine that does not answer) and deletes what dockrun would have.
+    /// dockrun died without cleaning up: the guardian tears down the container dockrun knew of, as dockrun would
+    /// (`Teardown`, waiting through an engine that does not answer), then sweeps the run's label for what the client
+    /// had asked for before it died — a create, or a start of the container just stopped — and deletes what dockrun
+    /// would have (`Leftovers`).
     private static func takeOver(_ briefing: GuardianBriefing, dockrunPID: pid_t, client: Int32?) {
         let executor = TeardownExecutor(docker: briefing.docker, debug: System.debugging,
                                         engineWaitMilliseconds: briefing.engineWaitMilliseconds, say: message)
+        // The client dies with dockrun (PR_SET_PDEATHSIG); this only waits for its end, so that nothing more is asked.
+        if let client { System.killAndAwait(pidfd: client) }
         var outcomes: [Teardown.Outcome] = []
-        var searchFailed = false
-        switch Leftovers.guardianSearch(told: briefing.container, filter: briefing.filter) {
-        case .containers(let targets):
-            for target in targets {
-                message("dockrun (pid \(dockrunPID)) ended before its container; stopping container \(target)")
-                outcomes.append(tearDown(target, briefing: briefing, executor: executor, client: client))
-            }
-        case .sweep(let filter):
-            // The container may be being created: the client must not go on to create or start one nobody watches.
-            // What it asked for before it died may still appear: the run's label finds it as it does.
-            if let client { System.killAndAwait(pidfd: client) }
+        if let known = briefing.container {
+            message("dockrun (pid \(dockrunPID)) ended before its container; stopping container \(known.value)")
+            let outcome = executor.run(Teardown(target: known.value, remove: briefing.mayRemove))
+            report(known.value, outcome, briefing: briefing)
+            outcomes.append(outcome)
+        } else {
             message("dockrun (pid \(dockrunPID)) ended before its container was known; looking for it by the run's label")
+        }
+        var searchFailed = false
+        if let filter = briefing.filter {
             let swept = executor.sweep(filter: filter, remove: briefing.mayRemove, since: System.monotonicMilliseconds())
             if let failure = swept.listingFailed {
                 searchFailed = true
                 message("could not list the containers of dockrun (pid \(dockrunPID)): \(failure)")
             }
-            for found in swept.found { report(found.id, found.outcome, briefing: briefing) }
-            outcomes = swept.outcomes
+            for found in swept.found where found.id != briefing.container?.value {
+                report(found.id, found.outcome, briefing: briefing)
+            }
+            outcomes += swept.outcomes
         }
         if let directory = briefing.directory {
             System.removeFile(directory + "/cid")
@@ -78,20 +80,6 @@ enum Guardian {
                                     outcomes: outcomes, searchFailed: searchFailed) {
             System.removeFile(user)
         }
-    }
-
-    /// Stops (and with `--rm` removes) the container dockrun knew of.
-    private static func tearDown(_ target: String, briefing: GuardianBriefing, executor: TeardownExecutor,
-                                 client: Int32?) -> Teardown.Outcome {
-        var outcome = executor.run(Teardown(target: target, remove: briefing.mayRemove))
-        // The client ends with its container. One that is still attached after the grace may have started
-        // the container after the stop (the engine accepts a stop of a created container): kill it, again.
-        if let client, System.poll([client], timeoutMilliseconds: clientGraceMilliseconds) == [false] {
-            System.killAndAwait(pidfd: client)
-            outcome = executor.run(Teardown(target: target, remove: briefing.mayRemove))
-        }
-        report(target, outcome, briefing: briefing)
-        return outcome
     }
 
     private static func report(_ target: String, _ outcome: Teardown.Outcome, briefing: GuardianBriefing) {

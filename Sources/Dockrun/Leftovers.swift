@@ -9,27 +9,11 @@ public enum Leftovers {
     /// (docs/engine-observations.md, "in-flight requests"). Ten times that.
     public static let inFlightMilliseconds: Int64 = 5000
 
-    /// Where the containers to tear down are to be found.
-    public enum Search: Equatable, Sendable {
-        /// These names or IDs (none: there is nothing to tear down).
-        case containers([String])
-        /// The run's containers by their labels, as they appear, for `inFlightMilliseconds` after its client died.
-        case sweep(filter: String)
-    }
-
-    /// The guardian's: the container dockrun told it of; else whatever carries the run's labels, including what a
-    /// create or start still in flight when the client died makes.
-    public static func guardianSearch(told: ContainerID?, filter: String?) -> Search {
-        if let told { return .containers([told.value]) }
-        if let filter { return .sweep(filter: filter) }
-        return .containers([])
-    }
-
     /// `--cleanup`'s: the container called `--name`; else the one whose ID is in `--cidfile` (nothing when the file
     /// is absent, or names no container: left empty by a run killed before its container existed).
-    public static func cleanupSearch(name: String?, cidfileContents: String?) -> Search {
-        if let name { return .containers([name]) }
-        return .containers(cidfileContents.flatMap(ContainerID.init(cidfileContents:)).map { [$0.value] } ?? [])
+    public static func cleanupTargets(name: String?, cidfileContents: String?) -> [String] {
+        if let name { return [name] }
+        return cidfileContents.flatMap(ContainerID.init(cidfileContents:)).map { [$0.value] } ?? []
     }
 
     /// One container of a listing, with its state (`running`, `created`, `exited`...).

@@ -6,19 +6,12 @@ private let id = ContainerID(cidfileContents: String(repeating: "0123456789abcde
 
 @Suite("Leftovers: what a run left, and the fate of the user's cidfile")
 struct LeftoversTests {
-    @Test("the guardian tears down the container it was told of, else sweeps for what carries the run's label")
-    func guardianSearch() {
-        #expect(Leftovers.guardianSearch(told: id, filter: "label=x") == .containers([id.value]))
-        #expect(Leftovers.guardianSearch(told: nil, filter: "label=x") == .sweep(filter: "label=x"))
-        #expect(Leftovers.guardianSearch(told: nil, filter: nil) == .containers([]))
-    }
-
     @Test("--cleanup names the container by --name first, else by the cidfile's ID; an empty or absent file names none")
-    func cleanupSearch() {
-        #expect(Leftovers.cleanupSearch(name: "web", cidfileContents: id.value) == .containers(["web"]))
-        #expect(Leftovers.cleanupSearch(name: nil, cidfileContents: id.value) == .containers([id.value]))
-        #expect(Leftovers.cleanupSearch(name: nil, cidfileContents: "") == .containers([]))
-        #expect(Leftovers.cleanupSearch(name: nil, cidfileContents: nil) == .containers([]))
+    func cleanupTargets() {
+        #expect(Leftovers.cleanupTargets(name: "web", cidfileContents: id.value) == ["web"])
+        #expect(Leftovers.cleanupTargets(name: nil, cidfileContents: id.value) == [id.value])
+        #expect(Leftovers.cleanupTargets(name: nil, cidfileContents: "") == [])
+        #expect(Leftovers.cleanupTargets(name: nil, cidfileContents: nil) == [])
     }
 
     @Test("a listing gives each container with its state; a failed listing is a failure with docker's message, never 'nothing left'")
