@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import random
-import re
 import select
 import shlex
 import shutil
@@ -28,7 +27,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from engine import TEST_IMAGE as IMAGE, Engine, EngineError, EngineUnavailable
 
@@ -442,16 +441,16 @@ class Run:
 
     def check(self, event):
         p = self.plan
-        engine = self.stress.engine
         during = self.overlapped(event)
         others = self.harm_codes() | (self.event_codes(event) if during else set())
         allowed = {p.natural} | others
         died_of = -self.code if self.code is not None and self.code < 0 else None
+        own_signal = self.harm_applied and died_of == HARM_SIGNALS.get(p.harm)
         if self.hung:
             pass
-        elif died_of == signal.SIGKILL and self.harm_applied and p.harm in ("KILL", "KILL-group"):
+        elif self.harm_applied and p.harm in ("KILL", "KILL-group") and died_of == signal.SIGKILL:
             pass
-        elif died_of is not None and self.harm_applied and died_of == HARM_SIGNALS.get(p.harm) and self.guardian is None:
+        elif own_signal and self.guardian is None:
             # Its signal came between the exec and main's first line, where dockrun takes signals over: it died
             # as any process does there, before it started anything (what it left is checked all the same).
             self.early = True
@@ -460,7 +459,7 @@ class Run:
         elif self.code not in allowed:
             self.violate("exit", f"exit {self.code}, allowed {sorted(allowed)}")
         self.check_bytes(others, cut=during)
-        kept = self.check_containers(engine)
+        kept = self.check_containers()
         try:
             left = sorted(os.listdir(self.tmpdir))
         except OSError:
@@ -490,23 +489,25 @@ class Run:
                 return
         self.violate("bytes", f"stdout is not a prefix of the workload's: {describe_difference(out, p.expected)}")
 
-    def check_containers(self, engine):
-        """The run's containers: with --rm none may be left, without it none may run. Returns how many are kept."""
+    def check_containers(self):
+        """The run's containers: with --rm none may be left, without it none may run. Returns those kept, by state
+        (`created`: a create the client did not live to start; without --rm nothing removes it)."""
         listed = self.stress.docker("ps", "-a", "--no-trunc", "--filter", f"label={RUN_LABEL}={self.marker}",
                                     "--format", "{{.ID}} {{.State}}")
         self.containers = [line.split() for line in listed.splitlines() if line.strip()]
-        kept = 0
+        kept = Counter()
         for cid, state in self.containers:
             if self.plan.remove:
                 self.violate("container", f"--rm container {cid[:12]} left, {state}")
             elif state in ("running", "restarting", "paused"):
                 self.violate("container", f"container {cid[:12]} still {state}")
             else:
-                kept += 1
+                kept[state] += 1
         return kept
 
     def check_cidfile(self, kept):
-        """The user's cidfile goes with the container dockrun removed (--rm); it stays while the container does."""
+        """The user's cidfile goes with the container dockrun removed (--rm); it stays while the container does. An
+        empty one is docker's (made before the create, filled after it: a client killed between leaves it empty)."""
         if not self.cidfile:
             return
         try:
@@ -517,7 +518,7 @@ class Run:
         ids = [cid for cid, _ in self.containers]
         if self.plan.remove and content:
             self.violate("cidfile", f"--cidfile still names {content[:12]} after the removal")
-        elif not self.plan.remove and kept and content not in ids:
+        elif not self.plan.remove and kept and (content is None or content and content not in ids):
             self.violate("cidfile", f"--cidfile {'deleted' if content is None else 'names ' + content[:12]} "
                                     f"while container {ids[0][:12]} is kept")
 
@@ -568,7 +569,7 @@ class Stress:
         self.rounds = 0
         self.events = []
         self.outage_s = 0
-        self.kept = 0
+        self.kept = Counter()
 
     def docker(self, *args, check=True):
         """A docker command on the engine, tried again while the engine does not answer (a restart is over by
@@ -621,7 +622,7 @@ class Stress:
             log(f"round {number}: the engine restart failed: {event.error}")
         for run in self.active:
             try:
-                self.kept += run.check(event)
+                self.kept.update(run.check(event))
             finally:
                 run.clean()
             self.report(run, event)
@@ -660,8 +661,8 @@ class Stress:
             "engine_restarts_live": sum(1 for e in self.events if e.live),
             "violations": len(violations), "violations_by_kind": dict(Counter(v.kind for v in violations)),
             "runs_with_violations": len({v.run for v in violations}),
-            "containers_kept": self.kept, "died_before_main": sum(1 for run in self.runs if run.early),
-            "duration_s": round(duration, 1),
+            "containers_kept": dict(sorted(self.kept.items())),
+            "died_before_main": sum(1 for run in self.runs if run.early), "duration_s": round(duration, 1),
         }
 
     def clean_up(self):
@@ -802,10 +803,11 @@ def main(argv=None):
     else:
         harms = ", ".join(f"{k} {v}" for k, v in summary["harms"].items())
         missed = sum(summary["harms_missed"].values())
+        kept = ", ".join(f"{n} {state}" for state, n in summary["containers_kept"].items())
         print(f"stress: seed {args.seed}, {summary['engine']}: {summary['runs']} runs in {summary['rounds']} rounds "
               f"({args.parallel} at once); harms: {harms} ({missed} missed: the run had ended or had no client); "
               f"engine restarts {summary['engine_restarts']} ({summary['engine_restarts_live']} live-restore); "
-              f"containers kept {summary['containers_kept']}; {summary['died_before_main']} died of their signal "
+              f"containers kept (no --rm): {kept or 'none'}; {summary['died_before_main']} died of their signal "
               f"before main; violations {summary['violations']} in "
               f"{summary['runs_with_violations']} runs; {summary['duration_s']:.0f} s", flush=True)
     return 1 if summary["violations"] else 0
