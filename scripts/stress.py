@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A seeded stress test of dockrun's promises (README behaviours 2, 3, 5 and 7): several dockruns at once, each
+"""A seeded stress test of dockrun's promises (docs/dockrun.md behaviours 2, 3, 5 and 7): several dockruns at once, each
 harmed at a random moment, and after each round the exit codes, what is left (containers, temporary files,
 processes, cidfiles) and the bytes on stdout checked. Not part of scripts/test.sh; see docs/stress.md.
 
@@ -419,7 +419,7 @@ class Run:
 
     # What is checked after the round.
     def harm_codes(self):
-        """The exit codes the applied harm may lead to, beside the workload's own (README behaviours 2, 3, 7)."""
+        """The exit codes the applied harm may lead to, beside the workload's own (docs/dockrun.md behaviours 2, 3, 7)."""
         p = self.plan
         stopped = {137} if p.trap is None else {p.trap, 137}  # a trap answers the stop's TERM; else its KILL
         if not self.harm_applied:
