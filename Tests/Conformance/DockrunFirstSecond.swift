@@ -7,13 +7,6 @@ import Testing
 /// private directory is known to the guardian before it exists.
 @Suite("dockrun 7: never an orphan, even in the first second")
 struct DockrunFirstSecond {
-    /// A TMPDIR of the sandbox's own, so that what dockrun leaves in it can be seen.
-    private static func temporaryDirectory(_ sb: Sandbox) throws -> String {
-        let path = sb.path("tmp")
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
     /// A docker CLI whose `run` creates the container (without the cidfile, so dockrun cannot know it) and is then
     /// killed, as a client SIGKILLed between the engine's create and its cidfile write; every other command is the
     /// engine's own CLI.
@@ -81,7 +74,7 @@ struct DockrunFirstSecond {
     @Test("15: SIGKILL to dockrun in its first second, again and again: nothing is left once its guardian is done")
     func killedInTheFirstSecond() async throws {
         try await Sandbox.with { sb in
-            let tmp = try Self.temporaryDirectory(sb)
+            let tmp = try sb.temporaryDirectory()
             var generator = SystemRandomNumberGenerator()
             for attempt in 0..<(sb.engine.isFake ? 3 : 8) {
                 let run = try sb.startDockrun(["--rm"] + sb.tag + [sb.image, "sleep", "30"], environment: ["TMPDIR": tmp])
@@ -102,7 +95,7 @@ struct DockrunFirstSecond {
     @Test("15: SIGKILL to dockrun as soon as its private directory exists: the guardian deletes it")
     func killedAsTheDirectoryAppears() async throws {
         try await Sandbox.with { sb in
-            let tmp = try Self.temporaryDirectory(sb)
+            let tmp = try sb.temporaryDirectory()
             for attempt in 0..<3 {
                 let run = try sb.startDockrun(["--rm"] + sb.tag + [sb.image, "true"], environment: ["TMPDIR": tmp])
                 try await ChildProcess.eventually("dockrun's private directory", timeout: 60) {

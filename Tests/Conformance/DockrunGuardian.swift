@@ -6,18 +6,11 @@ import Testing
 /// no container running, no container with `--rm`, and no temporary file (its guardian does what it could not).
 @Suite("dockrun 7: no orphan after SIGKILL")
 struct DockrunGuardian {
-    /// A TMPDIR of the sandbox's own, so that what dockrun leaves in it can be seen.
-    private static func temporaryDirectory(_ sb: Sandbox) throws -> String {
-        let path = sb.path("tmp")
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
     @Test("7: SIGKILL to dockrun alone: the container gets its stop signal and is removed, and the temp dir goes",
           arguments: [false, true])
     func killedAlone(wholeGroup: Bool) async throws {
         try await Sandbox.with { sb in
-            let tmp = try Self.temporaryDirectory(sb)
+            let tmp = try sb.temporaryDirectory()
             let run = try sb.startDockrun(["--rm"] + sb.tag + [sb.image, "sh", "-c", ContainerScript.trapping(["TERM": 7])],
                                           environment: ["TMPDIR": tmp], newProcessGroup: wholeGroup)
             try await run.waitForStdout("ready\n")
@@ -65,7 +58,7 @@ struct DockrunGuardian {
           .enabled(if: Engine.current.isFake, "needs a scripted slow create (the real engine: DockrunFirstSecond)"))
     func killedDuringCreate() async throws {
         try await Sandbox.with { sb in
-            let tmp = try Self.temporaryDirectory(sb)
+            let tmp = try sb.temporaryDirectory()
             // The create lands within the delay after the kill, inside the guardian's 5 s sweep; long enough that a
             // test starved of its thread on a loaded machine still sees the create in flight.
             try await sb.script(["run", "--delay", "4"])
@@ -222,5 +215,14 @@ func descendants(of pid: pid_t) -> [[String]] {
         let argv = ((try? String(contentsOfFile: "/proc/\(child)/cmdline", encoding: .utf8)) ?? "")
             .split(separator: "\0").map(String.init)
         return [argv] + descendants(of: child)
+    }
+}
+
+extension Sandbox {
+    /// A TMPDIR of the sandbox's own, so that what dockrun leaves in it can be seen.
+    func temporaryDirectory() throws -> String {
+        let tmp = path("tmp")
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        return tmp
     }
 }
