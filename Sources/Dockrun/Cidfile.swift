@@ -33,10 +33,10 @@ public struct Cidfile: Equatable, Sendable {
         return String(path[path.index(after: slash)...])
     }
 
-    /// dockrun's own always goes. The user's goes with the container it names, when dockrun removed that (otherwise
-    /// it is how the user finds the container that is kept), and when it names none (left empty by a client that died
-    /// before it could write the ID): it could only block the next start.
-    public func deletedAtExit(containerRemoved: Bool, namesContainer: Bool) -> Bool {
-        isUsers ? readable && (containerRemoved || !namesContainer) : true
+    /// dockrun's own always goes; the user's goes only when dockrun removed the container (otherwise it is how the
+    /// user finds the container that is kept), or when nothing of the run is left and the file names nothing (left
+    /// empty by a client killed before writing it: `RunPolicy.removedContainer` is then true).
+    public func deletedAtExit(containerRemoved: Bool) -> Bool {
+        isUsers ? readable && containerRemoved : true
     }
 }

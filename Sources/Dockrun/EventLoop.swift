@@ -407,11 +407,7 @@ final class EventLoop {
     /// Runs on every exit path: the private directory goes; a user's cidfile as `Cidfile` says.
     private func cleanUp() {
         if let watch { close(watch) }
-        if let cidfile, cidfile.deletedAtExit(
-            containerRemoved: policy.removedContainer,
-            namesContainer: System.readSmallFile(cidfile.path).flatMap(ContainerID.init(cidfileContents:)) != nil) {
-            System.removeFile(cidfile.path)
-        }
+        if let cidfile, cidfile.deletedAtExit(containerRemoved: policy.removedContainer) { System.removeFile(cidfile.path) }
         if let privateDirectory { System.removeDirectory(privateDirectory) }
         guardian?.release()
     }

@@ -57,15 +57,15 @@ public enum Leftovers {
         case cleanup
     }
 
-    /// Whether the user's cidfile is deleted, given what the teardowns ended with. A file that names no container
-    /// (left empty by a client that died before writing it) always goes: it can only block the next start. One that
-    /// names a container stays when the search for the run's containers failed (it may still be there) or a
-    /// teardown failed.
+    /// Whether the user's cidfile is deleted, given what the teardowns ended with. Never when the search for the
+    /// run's containers failed (what the file names may still be there) or a teardown failed. A file that names no
+    /// container (left empty by a client that died before writing it) goes unless a container of the run is kept:
+    /// it could only block the next start; beside a kept container it stays, as docker left it.
     public static func deletesCidfile(_ rule: CidfileRule, namesContainer: Bool, outcomes: [Teardown.Outcome],
                                       searchFailed: Bool) -> Bool {
-        guard namesContainer else { return true }
         guard !searchFailed else { return false }
         let nothingLeft = outcomes.allSatisfy { $0 == .absent || $0 == .stopped(removed: true) }
+        guard namesContainer else { return nothingLeft }
         switch rule {
         case .run(let remove): return remove && nothingLeft
         case .cleanup: return nothingLeft

@@ -189,7 +189,8 @@ public struct RunPolicy: Sendable {
         return false
     }
 
-    /// True once dockrun removed the container (the user's cidfile then goes too).
+    /// True once dockrun removed the container, or found none of the run after its client was killed (the user's
+    /// cidfile then goes too).
     public var removedContainer: Bool {
         if case .done(let removed) = state { return removed }
         return false
@@ -396,9 +397,10 @@ public struct RunPolicy: Sendable {
                 actions.append(.writeMessage("warning: could not stop or remove container \(found.id): \(message)"))
             }
         }
-        let removedAll = result.listingFailed == nil
+        // Nothing of the run is left (all removed, or nothing found): the user's cidfile, empty, goes too.
+        let nothingLeft = result.listingFailed == nil
             && result.outcomes.allSatisfy { $0 == .absent || $0 == .stopped(removed: true) }
-        state = .done(removed: remove && removedAll)
+        state = .done(removed: nothingLeft)
         return actions + [.exit(client.code)]
     }
 

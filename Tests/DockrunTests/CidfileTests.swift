@@ -9,30 +9,23 @@ struct CidfileTests {
         #expect(file.path == "/tmp/dockrun-ab12/cid")
         #expect(file.directory == "/tmp/dockrun-ab12" && file.name == "cid")
         #expect(file.readable)
-        #expect(file.deletedAtExit(containerRemoved: false, namesContainer: true))
-        #expect(file.deletedAtExit(containerRemoved: true, namesContainer: true))
+        #expect(file.deletedAtExit(containerRemoved: false))
+        #expect(file.deletedAtExit(containerRemoved: true))
     }
 
     @Test("the user's is read, and deleted only with the container dockrun removed")
     func users() {
         let file = Cidfile(user: "out/id", exists: false)
         #expect(file.readable)
-        #expect(!file.deletedAtExit(containerRemoved: false, namesContainer: true))
-        #expect(file.deletedAtExit(containerRemoved: true, namesContainer: true))
-    }
-
-    @Test("the user's file left empty by a client that died before writing the ID goes: it names nothing")
-    func usersEmpty() {
-        let file = Cidfile(user: "out/id", exists: false)
-        #expect(file.deletedAtExit(containerRemoved: false, namesContainer: false))
-        #expect(!Cidfile(user: "out/id", exists: true).deletedAtExit(containerRemoved: false, namesContainer: false))
+        #expect(!file.deletedAtExit(containerRemoved: false))
+        #expect(file.deletedAtExit(containerRemoved: true))
     }
 
     @Test("a user's file that existed before the start names another container: never read, never deleted")
     func existing() {
         let file = Cidfile(user: "/tmp/id", exists: true)
         #expect(!file.readable)
-        #expect(!file.deletedAtExit(containerRemoved: true, namesContainer: true))
+        #expect(!file.deletedAtExit(containerRemoved: true))
         #expect(file.path == "/tmp/id")
     }
 

@@ -57,10 +57,14 @@ struct LeftoversTests {
         #expect(!Leftovers.deletesCidfile(.cleanup, namesContainer: true, outcomes: [.failed("x")], searchFailed: false))
     }
 
-    @Test("a cidfile that names no container goes, whatever was found: it could only block the next start")
+    @Test("a cidfile that names no container goes unless a container of the run is kept or the search failed")
     func emptyCidfile() {
-        #expect(Leftovers.deletesCidfile(.run(remove: false), namesContainer: false, outcomes: [.stopped(removed: false)],
-                                         searchFailed: true))
+        #expect(Leftovers.deletesCidfile(.run(remove: false), namesContainer: false, outcomes: [], searchFailed: false))
+        #expect(Leftovers.deletesCidfile(.run(remove: true), namesContainer: false, outcomes: [.stopped(removed: true)],
+                                         searchFailed: false))
+        #expect(!Leftovers.deletesCidfile(.run(remove: false), namesContainer: false, outcomes: [.stopped(removed: false)],
+                                          searchFailed: false))
+        #expect(!Leftovers.deletesCidfile(.run(remove: true), namesContainer: false, outcomes: [], searchFailed: true))
         #expect(Leftovers.deletesCidfile(.cleanup, namesContainer: false, outcomes: [], searchFailed: false))
     }
 }

@@ -64,6 +64,14 @@ struct RunPolicyTests {
         #expect(!failed.removedContainer)
     }
 
+    @Test("after the sweep, without --rm and nothing found, nothing of the run is left: its empty cidfile may go")
+    func sweepFindsNothing() {
+        var machine = RunPolicy(remove: false, commit: nil)
+        _ = machine.handle(.clientExited(.signaled(SIGKILL)))
+        #expect(machine.handle(.swept(SweepResult())) == [.exit(137)])
+        #expect(machine.removedContainer)
+    }
+
     @Test("while the client lives there is no timeout for the container ID")
     func noCidfileTimeout() {
         var machine = RunPolicy(remove: true, commit: nil)
