@@ -62,6 +62,12 @@ public struct DockerCommand: Equatable, Sendable, CustomStringConvertible {
         DockerCommand(["logs", "--follow", "--since", since, id.value])
     }
 
+    /// A container created and never started, started and attached as `docker run` would have: its output (and,
+    /// with `interactive`, dockrun's stdin), until it ends.
+    public static func startAttached(_ id: ContainerID, interactive: Bool) -> DockerCommand {
+        DockerCommand(["start", "--attach"] + (interactive ? ["--interactive"] : []) + [id.value])
+    }
+
     /// The container's state (`ContainerState`): after an ambiguous end of the client, and for systemd.
     public static func inspectState(_ id: ContainerID) -> DockerCommand {
         DockerCommand(["inspect", "--format", ContainerState.inspectFormat, id.value])

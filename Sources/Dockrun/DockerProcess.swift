@@ -12,6 +12,8 @@ public enum DockerProcess: Equatable, Sendable {
     case commit, remove
     /// `docker logs --follow` after a re-attach, whose output is dockrun's, as the client's is.
     case follow
+    /// `docker start --attach` of a container its client created and never started: a client again.
+    case start
 }
 
 extension DockerProcess {
@@ -56,7 +58,7 @@ extension RunPolicy.Event {
         let ok = status == .exited(0)
         switch process {
         case .client: return .clientExited(status)
-        case .follow: return .followerExited
+        case .follow, .start: return .followerExited
         case .wait: return .waitReturned(.failed(problem))
         case .inspect: return .inspected(.failed(problem))
         case .stop: return .stopFinished(ok: ok)

@@ -158,20 +158,36 @@ final class EventLoop {
 
     private func startClient(_ cidfile: Cidfile) throws(DockrunError) {
         let command = DockerCommand.run(request, cidfile: cidfile.path, labels: labels)
-        // The client keeps the terminal's Ctrl+C and hangups ignored (Go keeps an inherited
-        // SIG_IGN for INT and HUP) and, with --sig-proxy=false, forwards nothing: dockrun alone
-        // turns signals into one stop.
-        var options = SpawnOptions()
-        options.processGroup = DockerProcess.clientProcessGroup(onTerminal: System.isTerminal(0))
-        options.deathSignal = DockerProcess.clientDeathSignal
-        options.ignoredSignals = [SIGINT, SIGHUP]
         trace(command)
         do {
-            let child = try System.spawn(docker, command.arguments, options)
+            let child = try System.spawn(docker, command.arguments, Self.clientOptions)
             helpers.append(Helper(purpose: .policy(.client), child: child))
             guardian?.tell(.client(child.pid))
         } catch {
             throw DockrunError(startingDocker: docker, error)
+        }
+    }
+
+    /// How a client is started (`docker run`, and the `docker start --attach` that carries its start through): with
+    /// dockrun's stdin, stdout and stderr. It keeps the terminal's Ctrl+C and hangups ignored (Go keeps an inherited
+    /// SIG_IGN for INT and HUP) and forwards nothing (`--sig-proxy=false`; off a terminal, a process group of its
+    /// own): dockrun alone turns signals into one stop.
+    private static var clientOptions: SpawnOptions {
+        var options = SpawnOptions()
+        options.processGroup = DockerProcess.clientProcessGroup(onTerminal: System.isTerminal(0))
+        options.deathSignal = DockerProcess.clientDeathSignal
+        options.ignoredSignals = [SIGINT, SIGHUP]
+        return options
+    }
+
+    /// The container the client created but never started, started and attached as the client would have.
+    private func startCreated(_ id: ContainerID) {
+        let command = DockerCommand.startAttached(id, interactive: request.interactive)
+        trace(command)
+        do {
+            helpers.append(Helper(purpose: .policy(.start), child: try System.spawn(docker, command.arguments, Self.clientOptions)))
+        } catch {
+            queue.append(.notStarted(.start, reason: "cannot start \(docker): \(error.text)"))
         }
     }
 
@@ -324,6 +340,7 @@ final class EventLoop {
         case .spawnCommit(let id, let target): startHelper(.policy(.commit), .commit(id, target))
         case .spawnRemove(let id): startHelper(.policy(.remove), .remove(id))
         case .spawnFollow(let id): startFollower(id)
+        case .spawnStart(let id): startCreated(id)
         case .sweep:
             // Blocking, for at most the in-flight bound (and an outage): the run has nothing else left to do.
             let executor = TeardownExecutor(docker: docker, debug: debug, engineWaitMilliseconds: engineWaitMilliseconds,

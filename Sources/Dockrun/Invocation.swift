@@ -38,6 +38,8 @@ public struct RunRequest: Equatable, Sendable {
     public var notify: NotifyPolicy.Mode = .running
     /// `--engine-wait SECONDS`: how long an engine that stopped answering is waited for (else DOCKRUN_ENGINE_WAIT).
     public var engineWaitMilliseconds: Int64?
+    /// `-i` (also among `dockerOptions`): the container reads dockrun's stdin.
+    public var interactive = false
 
     public init() {}
 }
@@ -103,6 +105,9 @@ public enum Invocation: Equatable, Sendable {
                     dockerWords.formUnion(option.words)
                 case "attach": throw .attachedOnly(spelling: option.spelling)
                 case "detach" where try bool(option): throw .attachedOnly(spelling: option.spelling)
+                case "interactive":
+                    request.interactive = try bool(option)
+                    dockerWords.formUnion(option.words)
                 default:
                     if option.kind == .boolean { _ = try bool(option) }
                     dockerWords.formUnion(option.words)

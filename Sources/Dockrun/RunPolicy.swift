@@ -60,7 +60,8 @@ public struct RunPolicy: Sendable {
         /// A docker command ended because the engine did not answer (it is down or went away mid-request).
         case engineUnreachable(DockerProcess)
         case timerFired(Timer)
-        /// `docker logs --follow` of a re-attached container ended: the container ended, or the engine went away.
+        /// What carried the container's output after the client (`docker logs --follow`, or the `docker start
+        /// --attach` that carried a start through) ended: the container ended, or the engine went away.
         case followerExited
         /// The sweep for the run's containers ended.
         case swept(SweepResult)
@@ -75,6 +76,9 @@ public struct RunPolicy: Sendable {
         case spawnRemove(ContainerID)
         /// Stream the container's output again from where the attached stream broke: `docker logs --follow --since`.
         case spawnFollow(ContainerID)
+        /// Start the container the client created but never started, attached as the client would have been:
+        /// `docker start --attach [--interactive]`. Its end is a follower's.
+        case spawnStart(ContainerID)
         /// Find the run's containers by its label and tear each down (`TeardownExecutor.sweep`), then tell `.swept`:
         /// a create or start that its killed client had asked for still lands.
         case sweep
@@ -133,6 +137,8 @@ public struct RunPolicy: Sendable {
     }
 
     private struct Stop: Equatable, Sendable {
+        /// The signal that asked for it (TERM or INT).
+        var signal: Int32
         /// A `docker stop` is running (it takes up to the stop timeout).
         var inFlight = true
         /// A `docker kill` followed it (a second stop signal, or a stop that failed).
@@ -245,7 +251,7 @@ public struct RunPolicy: Sendable {
             guard let id = containerID else { return [] }
             if Self.relayedSignals.contains(signal) { return [.spawnKill(id, signal: signal)] }
             guard Self.stopSignals.contains(signal) else { return [] }
-            guard let stop = live.stop else { return requestStop(id) }
+            guard let stop = live.stop else { return requestStop(id, signal: signal) }
             guard !stop.escalated else { return [] }
             updateLive { $0.stop?.escalated = true }
             return [.spawnKill(id, signal: nil)]
@@ -254,8 +260,8 @@ public struct RunPolicy: Sendable {
         }
     }
 
-    private mutating func requestStop(_ id: ContainerID) -> [Action] {
-        updateLive { $0.stop = Stop() }
+    private mutating func requestStop(_ id: ContainerID, signal: Int32 = SIGTERM) -> [Action] {
+        updateLive { $0.stop = Stop(signal: signal) }
         return [.spawnStop(id)]
     }
 
@@ -335,8 +341,22 @@ public struct RunPolicy: Sendable {
                 return follow(id, "container \(id) ended (exit \(container.exitCode)) while its stream was broken; showing the output it missed")
             }
             return finish(id: id, code: Self.exitCode(wait: .code(container.exitCode), client: client))
+        case .state(let container) where container.status == "created" && container.exitCode == 0:
+            // Created, and its start never tried (a failed start leaves its own code, 126, 127 or 128): the client
+            // failed between its create and its start, above all when the engine went away in between (it then
+            // exits 1, "cannot connect to the Docker daemon"). The run is carried on as the client would have.
+            if let stop = live.stop {
+                // Asked to stop before it ever started: it is not started now. Its end is the stop's signal's,
+                // as for a process killed by it before it did anything.
+                return [.writeMessage("container \(id) was never started (the docker client exited with status "
+                                      + "\(client.code) before starting it); not starting it, as it was asked to stop")]
+                    + finish(id: id, code: 128 + stop.signal)
+            }
+            updateLive { $0.stream = .followed(broken: false) }
+            return [.writeMessage("the docker client exited (status \(client.code)) before starting container \(id); starting it"),
+                    .spawnStart(id)]
         case .state(let container) where container.status == "created":
-            // It never ran (a failed start, or a client that died before starting it): the client's code.
+            // Its start failed (the client has said why): the client's code.
             return finish(id: id, code: client.code)
         case .state where live.stream.broken:
             // The stream broke, not the container (the engine went away with live-restore, or the client lost its
@@ -361,11 +381,15 @@ public struct RunPolicy: Sendable {
 
     /// The container's exit code when the client's own exit says it: an attached `docker run` exits with its
     /// container's code once the container has ended (and, with `--rm`, been removed). Not when the code may be the
-    /// CLI's own failure (125, 126, 127), when the client died of a signal, or on a terminal, where it can detach.
+    /// CLI's own failure (125, 126, 127, and 1: a request that failed, such as the attach of a client whose engine
+    /// went away after the create), when the client died of a signal, or on a terminal, where it can detach.
     public static func containerCode(reportedBy client: ExitStatus, interactive: Bool) -> Int32? {
-        guard !interactive, case .exited(let code) = client, !dockerFailureCodes.contains(code) else { return nil }
+        guard !interactive, case .exited(let code) = client, !clientFailureCodes.contains(code) else { return nil }
         return code
     }
+
+    /// The codes a `docker run` client also exits with for a failure of its own: one `docker inspect` tells.
+    public static let clientFailureCodes: Set<Int32> = Set(dockerFailureCodes).union([1])
 
     /// The answer of the `docker wait` started once the client had died with the container still running.
     private mutating func waitReturned(_ result: WaitResult) -> [Action] {
@@ -448,7 +472,9 @@ public struct RunPolicy: Sendable {
             guard let commit else { return [] }
             retry = .spawnCommit(id, commit)
         case .remove: retry = .spawnRemove(id)
-        case .client, .follow: return []
+        case .follow: retry = .spawnFollow(id)
+        case .start: retry = .spawnStart(id)
+        case .client: return []
         }
         engine.retries.append(retry)
         var actions: [Action] = []

@@ -36,6 +36,9 @@ struct DockerCommandTests {
         #expect(DockerCommand.commit(id, try CommitTarget("localhost:5000/a:t")).arguments
                 == ["commit", id.value, "localhost:5000/a:t"])
         #expect(DockerCommand.remove(id).arguments == ["rm", "-f", id.value])
+        #expect(DockerCommand.startAttached(id, interactive: false).arguments == ["start", "--attach", id.value])
+        #expect(DockerCommand.startAttached(id, interactive: true).arguments
+                == ["start", "--attach", "--interactive", id.value])
     }
 
     @Test("the debug trace quotes what a shell would split")

@@ -77,6 +77,18 @@ struct InvocationTests {
         #expect(withValue.image == "img")
     }
 
+    @Test("-i in any spelling is noted (a start dockrun carries through attaches stdin too) and passed on")
+    func interactive() throws {
+        for form in [["-i"], ["-it"], ["-ti"], ["--interactive"], ["--interactive=true"], ["-i=1"]] {
+            let parsed = try request(form + ["img"])
+            #expect(parsed.interactive, "\(form)")
+            #expect(parsed.dockerOptions == form)
+        }
+        for form in [[], ["-t"], ["--interactive=false"], ["-i=false"]] {
+            #expect(try !request(form + ["img"]).interactive, "\(form)")
+        }
+    }
+
     @Test("-d, --detach, -dit and -a/--attach are refused: dockrun must stay attached")
     func attachedOnly() {
         #expect(parseError(["-d", "img"]) == .attachedOnly(spelling: "-d"))

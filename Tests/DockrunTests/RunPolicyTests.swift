@@ -130,17 +130,17 @@ struct RunPolicyTests {
 
     @Test("the client's own exit code is the container's when it cannot be docker's: no docker process is started")
     func clientReportsTheEnd() {
-        for code: Int32 in [0, 1, 3, 124, 128, 137, 143, 255] {
+        for code: Int32 in [0, 2, 3, 124, 128, 137, 143, 255] {
             var machine = running()
             #expect(machine.handle(.clientExited(.exited(code))) == [.exit(code)])
         }
         #expect(RunPolicy.containerCode(reportedBy: .exited(3), interactive: false) == 3)
     }
 
-    @Test("an ambiguous end (125, 126, 127, a signal, a terminal's client) is asked of one docker inspect")
+    @Test("an ambiguous end (1, 125, 126, 127, a signal, a terminal's client) is asked of one docker inspect")
     func ambiguousEnds() {
         let ambiguous: [(ProcessSpawn.ExitStatus, Bool)] = [
-            (.exited(125), false), (.exited(126), false), (.exited(127), false), (.signaled(SIGKILL), false),
+            (.exited(1), false), (.exited(125), false), (.exited(126), false), (.exited(127), false), (.signaled(SIGKILL), false),
             (.exited(0), true),
         ]
         for (status, interactive) in ambiguous {
@@ -302,7 +302,63 @@ struct RunPolicyTests {
     @Test("no commit when the container exited non-zero")
     func noCommitOnFailure() {
         var machine = running(commit: target)
-        #expect(machine.handle(.clientExited(.exited(1))) == [.exit(1)])
+        #expect(machine.handle(.clientExited(.exited(3))) == [.exit(3)])
+    }
+
+    @Test("a client's exit 1 is asked about (the CLI's own failures exit 1 too): the container's 1 is its code")
+    func exitOneIsInspected() {
+        var machine = running(remove: true)
+        #expect(machine.handle(.clientExited(.exited(1))) == [.markStreamEnd, .spawnInspect(id)])
+        #expect(machine.handle(.inspected(.state(ContainerState(status: "exited", exitCode: 1)))) == [.spawnRemove(id)])
+        #expect(machine.handle(.removeFinished(ok: true, message: "")) == [.exit(1)])
+    }
+
+    @Test("a client that failed between its create and its start: dockrun starts the container, attached, and reports its end")
+    func startCarriedThrough() {
+        var machine = running(remove: true)
+        _ = machine.handle(.clientExited(.exited(1)))
+        // The engine is still away: the inspect waits for it as any other command.
+        #expect(machine.handle(.engineUnreachable(.inspect)).contains(.writeMessage("the docker engine is not answering; waiting for it")))
+        #expect(machine.handle(.timerFired(.engineRetry)) == [.spawnInspect(id)])
+        #expect(machine.handle(.inspected(.state(ContainerState(status: "created", exitCode: 0)))) == [
+            .writeMessage("the docker engine answers again"),
+            .writeMessage("the docker client exited (status 1) before starting container \(id); starting it"),
+            .spawnStart(id),
+        ])
+        // A start that cannot reach the engine is tried again, like any other command.
+        #expect(machine.handle(.engineUnreachable(.start)).contains(.setTimer(.engineRetry, afterMilliseconds: 250)))
+        #expect(machine.handle(.timerFired(.engineRetry)) == [.spawnStart(id)])
+        // Its end is a follower's: the container's own code, whatever the first client said.
+        #expect(machine.handle(.followerExited) == [.markStreamEnd, .spawnInspect(id)])
+        #expect(machine.handle(.inspected(.state(ContainerState(status: "exited", exitCode: 3)))) == [
+            .writeMessage("the docker engine answers again"), .spawnRemove(id),
+        ])
+        #expect(machine.handle(.removeFinished(ok: true, message: "")) == [.exit(3)])
+    }
+
+    @Test("a container asked to stop before it ever started is not started: the stop's signal is its end")
+    func neverStartedAfterStop() {
+        for (signal, code) in [(SIGTERM, Int32(143)), (SIGINT, Int32(130))] {
+            var machine = running(remove: true)
+            #expect(machine.handle(.signal(signal)) == [.spawnStop(id)])
+            _ = machine.handle(.clientExited(.exited(1)))
+            _ = machine.handle(.stopFinished(ok: true))
+            #expect(machine.handle(.inspected(.state(ContainerState(status: "created", exitCode: 0)))) == [
+                .writeMessage("container \(id) was never started (the docker client exited with status 1 before starting it); "
+                              + "not starting it, as it was asked to stop"),
+                .spawnRemove(id),
+            ])
+            #expect(machine.handle(.removeFinished(ok: true, message: "")) == [.exit(code)])
+        }
+    }
+
+    @Test("a follower that cannot reach the engine is started again once it may answer")
+    func followerWaitsForEngine() {
+        var machine = running()
+        _ = machine.handle(.clientExited(.exited(125)))
+        #expect(machine.handle(.inspected(.state(ContainerState(status: "running")))).last == .spawnFollow(id))
+        #expect(machine.handle(.engineUnreachable(.follow)).contains(.setTimer(.engineRetry, afterMilliseconds: 250)))
+        #expect(machine.handle(.timerFired(.engineRetry)) == [.spawnFollow(id)])
     }
 
     @Test("no commit after dockrun stopped the container, even when it exited 0")

@@ -22,6 +22,16 @@ final class Context {
         return scriptedDelay
     }
 
+    /// What the CLI says when a request of a command already under way cannot dial the engine, gone while it
+    /// restarts (exit 1): its socket no longer exists (a TCP address refuses instead).
+    var dialFailure: String {
+        let host = daemonHost
+        let dial = host.hasPrefix("unix://")
+            ? "dial unix \(host.dropFirst("unix://".count)): connect: no such file or directory"
+            : "dial tcp \(host.drop(while: { $0 != "/" }).dropFirst(2)): connect: connection refused"
+        return "cannot connect to the Docker daemon. Is 'docker daemon' running on this host?: " + dial
+    }
+
     /// The daemon address the real CLI would name in "Cannot connect" messages.
     var daemonHost: String { environment["DOCKER_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "unix:///var/run/docker.sock" }
 }

@@ -61,6 +61,21 @@ enum RunCommand {
             Output.out(container.id)
             return 0
         }
+        // The attach is a request of its own, dialled after the create: an engine gone since (a restart, an outage)
+        // leaves the container created and never started, and the client exits 1 (engine-observations, "A `docker
+        // run` client whose engine restarts between create and start"). `fake-docker script attach` delays it.
+        if let fault = ScriptedFaults.consume(ctx.store, command: "attach") {
+            sleepSeconds(fault.delay)
+            if let exit = fault.exitCode {
+                if !fault.stdout.isEmpty { Output.write(1, fault.stdout) }
+                if !fault.stderr.isEmpty { Output.write(2, fault.stderr) }
+                return exit
+            }
+        }
+        if ctx.daemon.engineIsDown {
+            Output.err(ctx.dialFailure)
+            return 1
+        }
         let sigProxy = run.flag("sig-proxy", default: true)
         let signalFD = AttachedSession.blockSignals(proxy: sigProxy)
         let config = container.config
