@@ -122,10 +122,12 @@ enum StartCommand {
             let c = try ctx.daemon.find(f.arguments[0])
             if c.isRunning { sleepSeconds(ctx.takeScriptedDelay()); return try ctx.daemon.waitForExit(c.id) }
             let signalFD = AttachedSession.blockSignals(proxy: true)
+            let connection = EngineConnection(store: ctx.store)
             let shim = try Launcher.start(c, store: ctx.store, attachment: .init(
                 stdin: f.bool("interactive") && c.config.openStdin, stdout: true, stderr: true), command: "start",
                 delay: ctx.takeScriptedDelay())
-            return AttachedSession(container: c, shimPID: shim, store: ctx.store, signalFD: signalFD, proxiedSignals: true).run()
+            return AttachedSession(container: c, shimPID: shim, store: ctx.store, signalFD: signalFD, proxiedSignals: true,
+                                   connection: connection).run()
         }
         var failed: [String] = []
         for reference in f.arguments {

@@ -76,13 +76,15 @@ enum RunCommand {
             Output.err(ctx.dialFailure)
             return 1
         }
+        let connection = EngineConnection(store: ctx.store)
         let sigProxy = run.flag("sig-proxy", default: true)
         let signalFD = AttachedSession.blockSignals(proxy: sigProxy)
         let config = container.config
         let shim = try Launcher.start(container, store: ctx.store,
                                       attachment: .init(stdin: config.attachStdin, stdout: config.attachStdout, stderr: config.attachStderr),
                                       command: name)
-        return AttachedSession(container: container, shimPID: shim, store: ctx.store, signalFD: signalFD, proxiedSignals: sigProxy).run()
+        return AttachedSession(container: container, shimPID: shim, store: ctx.store, signalFD: signalFD,
+                               proxiedSignals: sigProxy, connection: connection).run()
     }
 
     static func isValidName(_ n: String) -> Bool {

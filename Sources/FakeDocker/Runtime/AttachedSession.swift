@@ -12,6 +12,9 @@ struct AttachedSession {
     let store: StateStore
     let signalFD: Int32
     let proxiedSignals: Bool
+    /// Made when the client attached, before the start: a restart without live-restore that begins after it
+    /// answers it as usual; one with live-restore cuts it.
+    let connection: EngineConnection
 
     /// Signals the CLI forwards with --sig-proxy: all but SIGCHLD, SIGPIPE and SIGURG (and KILL/STOP,
     /// which cannot be caught).
@@ -35,7 +38,6 @@ struct AttachedSession {
         let daemon = Daemon(store: store)
         var running = (try? store.container(id: container.id)) ?? container
         var terminationSignals = 0
-        let connection = EngineConnection(store: store)
         while true {
             if connection.isLost {
                 // The engine went away (restart): the CLI gives up on the container, which the shim keeps
