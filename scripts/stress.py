@@ -443,19 +443,18 @@ class Run:
             codes.add(128 + signal.SIGINT)
         return codes
 
-    def engine_recorded(self, code):
-        """The exit code the engine itself recorded for this run's container (its last `die` event), if it says
-        `code`: containerd's "unknown exit status" 255 for a container that ended while a live-restore engine was
-        away (docs/engine-observations.md) is the engine's, and dockrun can only pass it on. None on fake-docker
-        (no `docker events`; it never gives 255)."""
+    def engine_recorded_255(self):
+        """Whether 255 is the engine's own record of the container's end: containerd's "unknown exit status", given
+        by a live-restore engine for a container that ended around its restart (docs/engine-observations.md). A
+        kept container's `docker inspect` must say it; a removed one's, dockrun's message quoting the inspect it made
+        ("ended (exit 255) while its stream was broken"). Never on fake-docker, which does not give 255."""
         if self.stress.engine.name != "docker":
-            return None
-        events = self.stress.engine.docker("events", "--since", str(int(self.wall_started) - 1), "--until",
-                                           str(int(time.time()) + 1), "--filter", f"label={RUN_LABEL}={self.marker}",
-                                           "--filter", "event=die", "--format", "{{index .Actor.Attributes \"exitCode\"}}",
-                                           check=False)
-        codes = events.stdout.split()
-        return code if codes and codes[-1] == str(code) else None
+            return False
+        ids = [cid for cid, _ in self.containers]
+        if ids:
+            code = self.stress.engine.docker("inspect", "-f", "{{.State.ExitCode}}", ids[0], check=False).stdout.strip()
+            return code == "255"
+        return any("ended (exit 255) while its stream was broken" in line for line in self.stderr_lines())
 
     def overlapped(self, event):
         return event is not None and event.began < self.finished and event.ended > self.started
@@ -463,6 +462,7 @@ class Run:
     def check(self, event):
         p = self.plan
         during = self.overlapped(event)
+        kept = self.check_containers()
         others = self.harm_codes() | (self.event_codes(event) if during else set())
         allowed = {p.natural} | others
         died_of = -self.code if self.code is not None and self.code < 0 else None
@@ -478,12 +478,11 @@ class Run:
         elif died_of is not None:
             self.violate("exit", f"dockrun died of signal {died_of} (allowed: exit {sorted(allowed)})")
         elif self.code not in allowed:
-            if during and self.code == 255 and self.engine_recorded(255) == 255:
+            if during and event.live and self.code == 255 and self.engine_recorded_255():
                 self.engine_lost = "exit code"
             else:
                 self.violate("exit", f"exit {self.code}, allowed {sorted(allowed)}")
         self.check_bytes(others, cut=during, gap=during and event.live)
-        kept = self.check_containers()
         try:
             left = sorted(os.listdir(self.tmpdir))
         except OSError:
