@@ -38,7 +38,7 @@ struct DockrunEngineRestart {
     func liveRestoreEndsDuringTheGap() async throws {
         try await Sandbox.with { sb in
             // No --rm, so that the engine's log can be read afterwards: Engine 20.10 keeps none of what a container
-            // wrote while it was down if the container ended before it came back (fake-docker keeps all of it), so
+            // wrote while it was down if the container ended before it came back (fake-docker too), so
             // the promise is the log's lines, each once, in order.
             let name = sb.name()
             let run = try sb.startDockrun(["--name", name] + sb.tag + [sb.image] + Self.ticks(4))

@@ -97,4 +97,22 @@ struct EngineContractRestartLog {
             #expect(logs.code == 0 && logs.out == " end\n" && logs.err.isEmpty, "\(logs)")
         }
     }
+
+    @Test("live-restore: a container that ends while the engine is down: what it wrote during the gap is in no log; its code is")
+    func endedDuringGapLosesGapOutput() async throws {
+        try await Sandbox.with { sb in
+            let name = sb.name()
+            // `gap` is written 2 s after `before`, and the container ends right after it: both within the 8 s the
+            // engine is down from the moment `before` has arrived.
+            let client = try sb.startDocker(["run", "--sig-proxy=false", "--name", name] + sb.tag
+                                            + [sb.image, "sh", "-c", "echo before; sleep 2; echo gap; exit 3"])
+            try await client.waitForStdout("before\n")
+            try await sb.restartEngine(down: 8, liveRestore: true)
+            let run = try await client.finish(timeout: 30)
+            #expect(run.code == 125 && run.out == "before\n", "the attached client's stream broke at the restart: \(run)")
+            #expect(try await sb.inspect(name, "{{.State.Status}} {{.State.ExitCode}}") == "exited 3")
+            let logs = try await sb.docker(["logs", name])
+            #expect(logs.code == 0 && logs.out == "before\n" && logs.err.isEmpty, "\(logs)")
+        }
+    }
 }

@@ -24,6 +24,11 @@ struct ShimLoop {
     /// Tells of live-restore restarts (`script --restart --live-restore`); `restartMark` the last one seen.
     private let engine: EngineConnection
     private var restartMark: Int
+    /// From a live-restore restart until the engine answers again: the engine that copied the output is gone, so
+    /// nothing is read — the container's writes wait in its pipes, as in the FIFOs the engine reads — and the engine
+    /// that comes back reads them, and stamps them, then. A container that ends meanwhile loses them, as on Engine
+    /// 20.10 (docs/engine-observations.md, "A container that ends while the engine is down").
+    private var inGap = false
 
     init(container: Container, started: Shim.Started, store: StateStore, signalFD: Int32, clientPID: Int32) {
         self.container = container
@@ -55,25 +60,22 @@ struct ShimLoop {
             var fds: [pollfd] = []
             func watch(_ fd: Int32) -> Int { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)); return fds.count - 1 }
             let iSignal = watch(signalFD)
-            let iOut = outputOpen ? watch(started.outputFD) : -1
-            let iErr = errorOpen ? watch(started.errorFD) : -1
+            let iOut = outputOpen && !inGap ? watch(started.outputFD) : -1
+            let iErr = errorOpen && !inGap ? watch(started.errorFD) : -1
             let iClient = clientFD >= 0 ? watch(clientFD) : -1
             let iInput = ttyInputOpen ? watch(0) : -1
             let iRestart = watch(engine.watchFD)
             var timeout: Int32 = -1
             if let h = health, exitStatus == nil { timeout = h.millisecondsUntilDue() }
             if let d = drainDeadline { timeout = max(0, Int32((d - monotonicNow()) * 1000)) }
+            // The engine's return is a state change with no descriptor to watch: looked at every 50 ms meanwhile.
+            if inGap { timeout = timeout < 0 ? 50 : min(timeout, 50) }
             let r = poll(&fds, nfds_t(fds.count), timeout)
             if r < 0 && errno != EINTR { break }
             if let d = drainDeadline, monotonicNow() >= d { break }
 
-            if fds[iRestart].revents != 0 {
-                let mark = engine.restartMark
-                // Live-restore: the engine that copied the output went away, and the unfinished line it held with it
-                // (docs/engine-observations.md, "a partial line across a live-restore restart"). What the pipe
-                // still holds is read by the engine that comes back: here, what is read after this (so first this).
-                if mark != restartMark { restartMark = mark; log.dropUnfinished() }
-            }
+            if fds[iRestart].revents != 0 { noticeRestart() }
+            if inGap && !Daemon(store: store).engineIsDown { inGap = false }
             if iOut >= 0, fds[iOut].revents != 0 {
                 outputOpen = pump(started.outputFD, stream: .stdout, &buffer)
             }
@@ -92,6 +94,11 @@ struct ShimLoop {
             if fds[iSignal].revents != 0 {
                 while cp_signalfd_read(signalFD, nil) != 0 {}
                 reapChildren()
+                if exitStatus != nil && inGap {
+                    // Ended while the engine is away: what it wrote since is never read (see `inGap`).
+                    outputOpen = false
+                    errorOpen = false
+                }
                 if exitStatus != nil && drainDeadline == nil {
                     // The engine kills the whole PID namespace when its init exits; without a
                     // namespace, kill the container's process group to the same effect.
@@ -119,8 +126,25 @@ struct ShimLoop {
         close(devNull)
     }
 
-    /// Copies what is readable from `fd` to the log and the client; false at EOF.
+    /// A live-restore restart cuts the client's stream with the engine (nothing more reaches it), takes the
+    /// unfinished line the engine held with it (docs/engine-observations.md, "a partial line across a live-restore
+    /// restart"), and begins the gap (`inGap`).
+    private mutating func noticeRestart() {
+        let mark = engine.restartMark
+        guard mark != restartMark else { return }
+        restartMark = mark
+        log.dropUnfinished()
+        forwardOut = false
+        forwardErr = false
+        inGap = true
+    }
+
+    /// Copies what is readable from `fd` to the log and the client; false at EOF. A restart is looked for first, so
+    /// that nothing read after it reaches the client (a chunk stamped after the client's stream broke would be shown
+    /// twice: by the client, and by a `logs --since` from the break).
     private mutating func pump(_ fd: Int32, stream: ContainerLog.Stream, _ buffer: inout [UInt8]) -> Bool {
+        noticeRestart()
+        if inGap { return true }
         let n = read(fd, &buffer, buffer.count)
         if n < 0 && (errno == EINTR || errno == EAGAIN) { return true }
         if n <= 0 {   // EOF, or EIO: a pty whose last holder closed
