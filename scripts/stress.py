@@ -435,7 +435,7 @@ class Run:
         asked to stop meanwhile — then it is never started and the stop's signal is its end (128 + TERM or INT)."""
         p = self.plan
         codes = {125}
-        if not event.live:
+        if not self.stress.live_restore(event):
             codes |= {137} if p.trap is None else {p.trap, 137}
         if self.harm_applied and p.harm in ("TERM", "TERM2", "close-stdout"):
             codes.add(128 + signal.SIGTERM)
@@ -478,11 +478,11 @@ class Run:
         elif died_of is not None:
             self.violate("exit", f"dockrun died of signal {died_of} (allowed: exit {sorted(allowed)})")
         elif self.code not in allowed:
-            if during and event.live and self.code == 255 and self.engine_recorded_255():
+            if during and self.stress.live_restore(event) and self.code == 255 and self.engine_recorded_255():
                 self.engine_lost = "exit code"
             else:
                 self.violate("exit", f"exit {self.code}, allowed {sorted(allowed)}")
-        self.check_bytes(others, cut=during, gap=during and event.live)
+        self.check_bytes(others, cut=during, gap=during and self.stress.live_restore(event))
         try:
             left = sorted(os.listdir(self.tmpdir))
         except OSError:
@@ -599,7 +599,16 @@ class Stress:
         self.rounds = 0
         self.events = []
         self.outage_s = 0
+        self._real_live_restore = None
         self.kept = Counter()
+
+    def live_restore(self, event):
+        """Whether `event` was a live-restore restart: drawn on fake-docker; a real engine's own setting."""
+        if event.live is not None:
+            return event.live
+        if self._real_live_restore is None:
+            self._real_live_restore = self.docker("info", "--format", "{{.LiveRestoreEnabled}}").strip() == "true"
+        return self._real_live_restore
 
     def docker(self, *args, check=True):
         """A docker command on the engine, tried again while the engine does not answer (a restart is over by
