@@ -475,6 +475,8 @@ class Run:
             # Its signal came between the exec and main's first line, where dockrun takes signals over: it died
             # as any process does there, before it started anything (what it left is checked all the same).
             self.early = True
+        elif died_of is not None and 128 + died_of in allowed:
+            pass  # it ended as its container did: by the signal whose 128+N the engine reported (docs/dockrun.md)
         elif died_of is not None:
             self.violate("exit", f"dockrun died of signal {died_of} (allowed: exit {sorted(allowed)})")
         elif self.code not in allowed:

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -122,9 +123,10 @@ int cp_spawn(const cp_spawn_options *o, pid_t *pid_out) {
         }
         if (o->root && chroot(o->root) < 0) child_fail(errpipe[1], errno);
         if (o->cwd && chdir(o->cwd) < 0) child_fail(errpipe[1], errno);
-        sigset_t none;
-        sigemptyset(&none);
-        pthread_sigmask(SIG_SETMASK, &none, NULL);
+        sigset_t mask;
+        sigemptyset(&mask);
+        for (int i = 0; i < o->blocked_count; i++) sigaddset(&mask, o->blocked_signals[i]);
+        pthread_sigmask(SIG_SETMASK, &mask, NULL);
         const char *search = o->search_path ? o->search_path : getenv("PATH");
         int e = exec_search(o->file, o->argv, o->envp ? o->envp : environ, search);
         child_fail(errpipe[1], e);
@@ -253,4 +255,19 @@ int cp_hostname(char *buf, size_t size) {
     if (gethostname(buf, size) < 0) return errno;
     buf[size - 1] = '\0';
     return 0;
+}
+
+void cp_die_by_signal(int sig) {
+    prctl(PR_SET_DUMPABLE, 0);
+    struct rlimit none = { 0, 0 };
+    setrlimit(RLIMIT_CORE, &none);
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigaction(sig, &dfl, NULL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    raise(sig);
 }

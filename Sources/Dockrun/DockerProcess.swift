@@ -18,10 +18,11 @@ public enum DockerProcess: Equatable, Sendable {
 
 extension DockerProcess {
     /// The client's process group. Off a terminal, one of its own, so that a supervisor's `kill -TERM -PGID` reaches
-    /// dockrun alone; on a terminal, dockrun's (the foreground group), where it may read the terminal and put it in
-    /// raw mode for -t.
-    public static func clientProcessGroup(onTerminal: Bool) -> SpawnOptions.ProcessGroup {
-        onTerminal ? .inherited : .own
+    /// dockrun alone. On a terminal, dockrun's (the foreground group) when it reads the terminal (`-i`) or puts it in
+    /// raw mode (`-t`); else one of its own too, so that the terminal's keys (Ctrl-\, Ctrl-Z) reach dockrun, which
+    /// passes them on, and not the client, which QUIT would end (Go dumps its goroutines and exits 2).
+    public static func clientProcessGroup(onTerminal: Bool, readsTerminal: Bool) -> SpawnOptions.ProcessGroup {
+        onTerminal && readsTerminal ? .inherited : .own
     }
 
     /// The client dies with dockrun (PR_SET_PDEATHSIG): a client that outlived a SIGKILLed dockrun would create or

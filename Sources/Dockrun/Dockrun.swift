@@ -2,18 +2,23 @@ import Glibc
 
 public let dockrunVersion = "0.1.0"
 
+/// The program: dockrun with these arguments, ended as `dockrun(_:)` says.
+public func dockrunMain(_ arguments: [String]) -> Never {
+    System.end(dockrun(arguments))
+}
+
 /// The whole program, top to bottom: take the signals over, parse, run the container under
-/// supervision, return its exit code.
-public func dockrun(_ arguments: [String]) -> Int32 {
-    if arguments.first == Guardian.argument { return Guardian.run() }
+/// supervision, return how to end: as the container ended (`Ending`), or with dockrun's own code.
+public func dockrun(_ arguments: [String]) -> Ending {
+    if arguments.first == Guardian.argument { return .exit(Guardian.run()) }
     // First: from here on a supervised signal is queued for the loop, never delivered, so one
     // arriving before the container exists is held, not lost and not fatal.
     let signals: Int32
     do {
-        signals = try System.signalDescriptor(RunPolicy.supervisedSignals)
+        signals = try System.signalDescriptor(SignalTable.supervisedSignals)
     } catch {
         System.write(2, "dockrun: cannot take over signals: \(error.text)\n")
-        return 125
+        return .exit(125)
     }
     // A closed stderr must not kill dockrun midway and leak the container.
     signal(SIGPIPE, SIG_IGN)
@@ -24,23 +29,24 @@ public func dockrun(_ arguments: [String]) -> Int32 {
         switch try Invocation.parse(arguments) {
         case .help:
             System.write(1, usage)
-            return 0
+            return .exit(0)
         case .version:
             System.write(1, "dockrun \(dockrunVersion)\n")
-            return 0
+            return .exit(0)
         case .run(let request):
             let executor = teardownExecutor(docker: docker, debug: debug,
                                             engineWaitMilliseconds: try engineWaitMilliseconds(request))
             if request.replace, let name = request.name { try Cleanup.replace(name, executor: executor) }
-            return EventLoop(request: request, docker: docker, signals: signals, debug: debug,
-                             engineWaitMilliseconds: executor.engineWaitMilliseconds).run()
+            // The run's code is its container's (or what stood for it): it ends as the container ended.
+            return .of(containerCode: EventLoop(request: request, docker: docker, signals: signals, debug: debug,
+                                                engineWaitMilliseconds: executor.engineWaitMilliseconds).run())
         case .cleanup(let request):
-            return Cleanup.run(request, executor: teardownExecutor(docker: docker, debug: debug,
-                                                                   engineWaitMilliseconds: try engineWaitMilliseconds(request)))
+            return .exit(Cleanup.run(request, executor: teardownExecutor(docker: docker, debug: debug,
+                                                                   engineWaitMilliseconds: try engineWaitMilliseconds(request))))
         }
     } catch {
         System.write(2, "dockrun: \(error.message)\n")
-        return error.exitCode
+        return .exit(error.exitCode)
     }
 }
 
@@ -61,7 +67,7 @@ private func engineWaitMilliseconds(_ request: RunRequest) throws(DockrunError) 
 private func teardownExecutor(docker: String, debug: Bool, engineWaitMilliseconds: Int64) -> TeardownExecutor {
     TeardownExecutor(
         docker: docker, debug: debug, engineWaitMilliseconds: engineWaitMilliseconds,
-        pause: { System.sleep(milliseconds: $0, unlessSignalled: Array(RunPolicy.stopSignals)) == nil },
+        pause: { System.sleep(milliseconds: $0, unlessSignalled: Array(SignalTable.stopSignals)) == nil },
         say: { System.write(2, "dockrun: \($0)\n") })
 }
 
@@ -84,9 +90,12 @@ Options (every `docker run` option is accepted and passed to docker, except -d a
       --help                Print this help
       --version             Print dockrun's version
 
-Signals: TERM or INT stop the container (docker stop), a second one kills it; HUP, QUIT, USR1 and
-USR2 are sent to the container. dockrun exits with the container's exit code. If dockrun itself is
-killed with SIGKILL, its guardian stops the container (and removes it with --rm).
+Signals: TERM or INT stop the container (docker stop), a second one kills it; every other signal
+docker run passes on (HUP, QUIT, USR1, USR2, ALRM, WINCH, CONT, TSTP, the real-time signals, ...) is
+sent to the container with docker kill; CHLD, PIPE and URG are dropped, as docker drops them.
+dockrun ends as the container ended: with its exit code, or, when the container died of signal N
+(exit code 128+N), by that signal. If dockrun itself is killed with SIGKILL, its guardian stops
+the container (and removes it with --rm).
 
 Every container carries the labels io.dockrun.run, io.dockrun.pid, io.dockrun.host and
 io.dockrun.started: docker ps -a --filter label=io.dockrun.run lists them.

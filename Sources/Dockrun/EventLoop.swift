@@ -75,6 +75,7 @@ final class EventLoop {
 
     init(request: RunRequest, docker: String, signals: Int32, debug: Bool, engineWaitMilliseconds: Int64) {
         self.policy = RunPolicy(remove: request.remove, commit: request.commit, interactive: System.isTerminal(0),
+                                clientResizes: System.isTerminal(0) && request.tty,
                                 engineWaitMilliseconds: engineWaitMilliseconds)
         self.engineWaitMilliseconds = engineWaitMilliseconds
         self.request = request
@@ -160,7 +161,7 @@ final class EventLoop {
         let command = DockerCommand.run(request, cidfile: cidfile.path, labels: labels)
         trace(command)
         do {
-            let child = try System.spawn(docker, command.arguments, Self.clientOptions)
+            let child = try System.spawn(docker, command.arguments, clientOptions)
             helpers.append(Helper(purpose: .policy(.client), child: child))
             guardian?.tell(.client(child.pid))
         } catch {
@@ -172,11 +173,13 @@ final class EventLoop {
     /// dockrun's stdin, stdout and stderr. It keeps the terminal's Ctrl+C and hangups ignored (Go keeps an inherited
     /// SIG_IGN for INT and HUP) and forwards nothing (`--sig-proxy=false`; off a terminal, a process group of its
     /// own): dockrun alone turns signals into one stop.
-    private static var clientOptions: SpawnOptions {
+    private var clientOptions: SpawnOptions {
         var options = SpawnOptions()
-        options.processGroup = DockerProcess.clientProcessGroup(onTerminal: System.isTerminal(0))
+        options.processGroup = DockerProcess.clientProcessGroup(onTerminal: System.isTerminal(0),
+                                                                readsTerminal: request.interactive || request.tty)
         options.deathSignal = DockerProcess.clientDeathSignal
         options.ignoredSignals = [SIGINT, SIGHUP]
+        options.blockedSignals = SignalTable.clientBlockedSignals
         return options
     }
 
@@ -185,7 +188,7 @@ final class EventLoop {
         let command = DockerCommand.startAttached(id, interactive: request.interactive)
         trace(command)
         do {
-            helpers.append(Helper(purpose: .policy(.start), child: try System.spawn(docker, command.arguments, Self.clientOptions)))
+            helpers.append(Helper(purpose: .policy(.start), child: try System.spawn(docker, command.arguments, clientOptions)))
         } catch {
             queue.append(.notStarted(.start, reason: "cannot start \(docker): \(error.text)"))
         }

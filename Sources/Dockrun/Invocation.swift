@@ -40,6 +40,8 @@ public struct RunRequest: Equatable, Sendable {
     public var engineWaitMilliseconds: Int64?
     /// `-i` (also among `dockerOptions`): the container reads dockrun's stdin.
     public var interactive = false
+    /// `-t` (also among `dockerOptions`): the container gets a pseudo-terminal.
+    public var tty = false
 
     public init() {}
 }
@@ -107,6 +109,9 @@ public enum Invocation: Equatable, Sendable {
                 case "detach" where try bool(option): throw .attachedOnly(spelling: option.spelling)
                 case "interactive":
                     request.interactive = try bool(option)
+                    dockerWords.formUnion(option.words)
+                case "tty":
+                    request.tty = try bool(option)
                     dockerWords.formUnion(option.words)
                 default:
                     if option.kind == .boolean { _ = try bool(option) }

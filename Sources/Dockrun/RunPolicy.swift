@@ -93,11 +93,6 @@ public struct RunPolicy: Sendable {
         case exit(Int32)
     }
 
-    /// TERM and INT ask for a stop; these are relayed to the container as they are.
-    public static let relayedSignals: Set<Int32> = [SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2]
-    public static let stopSignals: Set<Int32> = [SIGTERM, SIGINT]
-    /// Every signal dockrun takes over from its first instruction.
-    public static var supervisedSignals: [Int32] { Array(stopSignals.union(relayedSignals)).sorted() }
     /// How long a container's end may lag behind a finished stop before the stop is repeated: the engine ends it
     /// within milliseconds, but its client takes a while to see it on a loaded machine.
     public static let stopCheckMilliseconds: Int64 = 3000
@@ -107,6 +102,8 @@ public struct RunPolicy: Sendable {
     /// The client runs on a terminal, where it can detach (`--detach-keys`) and exit 0 while the container runs on:
     /// none of its exits is taken as the container's end.
     public let interactive: Bool
+    /// On a terminal with `-t`: the client passes the terminal's size on itself (`SignalTable`).
+    public let clientResizes: Bool
 
     public private(set) var containerID: ContainerID?
     public private(set) var client: ExitStatus?
@@ -170,11 +167,12 @@ public struct RunPolicy: Sendable {
         var wentAway = false
     }
 
-    public init(remove: Bool, commit: CommitTarget?, interactive: Bool = false,
+    public init(remove: Bool, commit: CommitTarget?, interactive: Bool = false, clientResizes: Bool = false,
                 engineWaitMilliseconds: Int64 = EngineWait.defaultBoundMilliseconds) {
         self.remove = remove
         self.commit = commit
         self.interactive = interactive
+        self.clientResizes = clientResizes
         engine = EngineContact(wait: EngineWait(boundMilliseconds: engineWaitMilliseconds))
     }
 
@@ -249,8 +247,11 @@ public struct RunPolicy: Sendable {
             return []
         case .live(let live):
             guard let id = containerID else { return [] }
-            if Self.relayedSignals.contains(signal) { return [.spawnKill(id, signal: signal)] }
-            guard Self.stopSignals.contains(signal) else { return [] }
+            switch SignalTable.action(for: signal, clientResizes: clientResizes) {
+            case .relay: return [.spawnKill(id, signal: signal)]
+            case .drop: return []
+            case .stop: break
+            }
             guard let stop = live.stop else { return requestStop(id, signal: signal) }
             guard !stop.escalated else { return [] }
             updateLive { $0.stop?.escalated = true }

@@ -301,6 +301,12 @@ enum System {
         }
     }
 
+    /// Ends dockrun: an exit with the code, or death by the signal (its default action, with no core dump).
+    static func end(_ ending: Ending) -> Never {
+        if case .signal(let signal) = ending { cp_die_by_signal(signal) }
+        exit(ending.shellCode)
+    }
+
     static func monotonicMilliseconds() -> Int64 {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)

@@ -10,6 +10,7 @@ public func spawnProcess(_ file: String, argv: [String], _ options: SpawnOptions
     let status = withCStrings(argv) { cArgv in
         withCStrings(options.environment) { cEnvironment in
             options.ignoredSignals.withUnsafeBufferPointer { ignored in
+              options.blockedSignals.withUnsafeBufferPointer { blocked in
                 withCString(file) { cFile in
                     withCString(options.root) { cRoot in
                         withCString(options.workingDirectory) { cWorkingDirectory in
@@ -24,12 +25,15 @@ public func spawnProcess(_ file: String, argv: [String], _ options: SpawnOptions
                                     raw.domain_name = cDomainName
                                     raw.ignored_signals = ignored.baseAddress
                                     raw.ignored_count = Int32(ignored.count)
+                                    raw.blocked_signals = blocked.baseAddress
+                                    raw.blocked_count = Int32(blocked.count)
                                     return cp_spawn(&raw, &pid)
                                 }
                             }
                         }
                     }
                 }
+              }
             }
         }
     }

@@ -16,6 +16,9 @@ public struct SpawnOptions {
     public var hostName: String?
     public var domainName: String?
     public var ignoredSignals: [Int32] = []
+    /// Blocked in the child's signal mask when it execs (a blocked signal stays pending, never delivered, unless
+    /// the program unblocks it).
+    public var blockedSignals: [Int32] = []
 
     public init() {}
 

@@ -1,4 +1,3 @@
 import Dockrun
-import Glibc
 
-exit(dockrun(Array(CommandLine.arguments.dropFirst())))
+dockrunMain(Array(CommandLine.arguments.dropFirst()))

@@ -75,6 +75,63 @@ struct DockrunSignals {
         }
     }
 
+    /// Each signal `docker run`'s proxy passes on that dockrun did not before (it ended dockrun, stopped it, set off
+    /// the Swift runtime's crash report, or was dropped), by the name the container's shell traps it by.
+    static let everySignal: [(String, Int32)] = [
+        ("ALRM", SIGALRM), ("PWR", SIGPWR), ("XCPU", SIGXCPU), ("XFSZ", SIGXFSZ), ("VTALRM", SIGVTALRM),
+        ("PROF", SIGPROF), ("SYS", SIGSYS), ("IO", SIGIO), ("STKFLT", SIGSTKFLT), ("WINCH", SIGWINCH), ("CONT", SIGCONT),
+        ("TSTP", SIGTSTP), ("TTIN", SIGTTIN), ("TTOU", SIGTTOU), ("ABRT", SIGABRT), ("ILL", SIGILL), ("TRAP", SIGTRAP),
+        ("BUS", SIGBUS), ("FPE", SIGFPE), ("SEGV", SIGSEGV), ("34", 34), ("40", 40), ("64", 64),
+    ]
+
+    @Test("3: every other signal docker run passes on reaches the container (docker kill), one after another; dockrun neither ends, stops nor crashes")
+    func everySignalRelayed() async throws {
+        try await Sandbox.with { sb in
+            let traps = Self.everySignal.map { "trap \"echo got \($0.0)\" \($0.0); " }.joined()
+            let script = traps + "trap 'echo stopping; exit 7' TERM; echo ready; while :; do sleep 0.1; done"
+            let run = try sb.startDockrun(["--rm"] + sb.tag + [sb.image, "sh", "-c", script])
+            try await run.waitForStdout("ready\n")
+            for (name, signal) in Self.everySignal {
+                run.signal(signal)
+                try await run.waitForStdout("got \(name)\n")
+                #expect(try String(contentsOfFile: "/proc/\(run.pid)/stat", encoding: .utf8).split(separator: " ")[2] != "T",
+                        "dockrun stopped by \(name)")
+            }
+            run.signal(SIGTERM)
+            let outcome = try await run.finish()
+            #expect(outcome.code == 7, "\(outcome)")
+            #expect(outcome.out == "ready\n" + Self.everySignal.map { "got \($0.0)\n" }.joined() + "stopping\n")
+            #expect(!outcome.err.contains("crashed"), "\(outcome.err)")
+            #expect(try await sb.containers().isEmpty)
+        }
+    }
+
+    @Test("11: a container whose main process dies of the stop's TERM: dockrun ends by TERM itself (a shell reads 143)")
+    func endsBySignal() async throws {
+        try await Sandbox.with { sb in
+            // `--init`: the engine's init forwards the TERM to `sleep`, which dies of it; the init reports 143.
+            let run = try sb.startDockrun(["--rm", "--init"] + sb.tag + [sb.image, "sh", "-c", "echo ready; exec sleep 30"])
+            try await run.waitForStdout("ready\n")
+            run.signal(SIGTERM)
+            let outcome = try await run.finish()
+            #expect(outcome.termination == .signaled(SIGTERM), "\(outcome)")
+            #expect(outcome.code == 143)
+            #expect(try await sb.containers().isEmpty)
+        }
+    }
+
+    @Test("11: 128+N from the container's own exit reads the same: dockrun ends by N; other codes are exits")
+    func endsAsCodeSays() async throws {
+        try await Sandbox.with { sb in
+            let killed = try await sb.dockrun(["--rm"] + sb.tag + [sb.image, "sh", "-c", "exit 137"])
+            #expect(killed.termination == .signaled(SIGKILL), "\(killed)")
+            let plain = try await sb.dockrun(["--rm"] + sb.tag + [sb.image, "sh", "-c", "exit 3"])
+            #expect(plain.termination == .exited(3), "\(plain)")
+            let stopSignal = try await sb.dockrun(["--rm"] + sb.tag + [sb.image, "sh", "-c", "exit 148"])
+            #expect(stopSignal.termination == .exited(148), "128+TSTP stops a process, never ends it: \(stopSignal)")
+        }
+    }
+
     @Test("3: a PID 1 that ignores TERM is killed after --stop-timeout: 137")
     func pidOneIgnoresTerm() async throws {
         try await Sandbox.with { sb in

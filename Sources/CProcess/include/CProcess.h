@@ -20,6 +20,8 @@ typedef struct {
     int death_signal;              // PR_SET_PDEATHSIG; 0: none
     const int *ignored_signals;    // set to SIG_IGN in the child (survives exec)
     int ignored_count;
+    const int *blocked_signals;    // blocked in the child's signal mask at exec (survives exec)
+    int blocked_count;
     int pass_fd;                   // <= 0: none; else placed at descriptor 3 in the child
     const char *host_name;         // with domain_name, NULL both: unchanged; else a new UTS namespace
     const char *domain_name;       // (CLONE_NEWUTS, root only) with these names (NULL: left as they were)
@@ -29,9 +31,13 @@ typedef struct {
 cp_spawn_options cp_spawn_options_default(void);
 
 // Forks and execs. Returns 0 and sets *pid, or returns the errno of the failed exec/fork (the child
-// has then been reaped). In the child every signal is unblocked and set to default except the ignored
-// ones, and every descriptor above 2 is closed.
+// has then been reaped). In the child every signal is set to default except the ignored ones, and unblocked
+// except the blocked ones; every descriptor above 2 is closed.
 int cp_spawn(const cp_spawn_options *options, pid_t *pid);
+
+// Ends the calling process by `sig` (its default action, unblocked, with no core dump: PR_SET_DUMPABLE 0 and
+// RLIMIT_CORE 0), as a process killed by it. Returns only if the signal did not end it.
+void cp_die_by_signal(int sig);
 
 int cp_pidfd_open(pid_t pid);                    // -1 and errno on failure
 int cp_pidfd_send_signal(int pidfd, int sig);    // -1 and errno on failure
