@@ -7,6 +7,8 @@ import ProcessSpawn
 public enum DockrunError: Error, Equatable, Sendable {
     /// `-d`/`--detach` or `-a`/`--attach`: dockrun supervises an attached client, so it cannot honour them.
     case attachedOnly(spelling: String)
+    /// `--restart` other than `no`: the monitor restarts the service.
+    case restartPolicy(spelling: String, value: String)
     case missingValue(option: String)
     case invalidBool(option: String, value: String)
     case invalidCommitReference(String, ImageReference.ParseError)
@@ -39,6 +41,9 @@ public enum DockrunError: Error, Equatable, Sendable {
         switch self {
         case .attachedOnly(let spelling):
             return "\(spelling) is not supported: dockrun must stay attached to the container to relay its output, signals and exit code"
+        case .restartPolicy(let spelling, let value):
+            return "\(spelling) \(value) is not supported: the monitor that runs dockrun restarts the service "
+                + "(a restart by docker would fight it, and dockrun's --rm); dockrun runs the container once"
         case .missingValue(let option):
             return "flag needs an argument: \(option)"
         case .invalidBool(let option, let value):

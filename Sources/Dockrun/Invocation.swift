@@ -106,6 +106,12 @@ public enum Invocation: Equatable, Sendable {
                     request.name = option.value
                     dockerWords.formUnion(option.words)
                 case "attach": throw .attachedOnly(spelling: option.spelling)
+                case "restart":
+                    // `no` (docker's default) is what dockrun does, and is passed on; any other policy is refused.
+                    guard option.value == "no" else {
+                        throw .restartPolicy(spelling: option.spelling, value: option.value ?? "")
+                    }
+                    dockerWords.formUnion(option.words)
                 case "detach" where try bool(option): throw .attachedOnly(spelling: option.spelling)
                 case "interactive":
                     request.interactive = try bool(option)

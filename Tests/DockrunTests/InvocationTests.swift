@@ -22,7 +22,7 @@ private func parseError(_ args: [String]) -> DockrunError? {
 }
 
 /// Options dockrun handles itself or refuses; every other option of the table is docker's.
-private let dockrunOwned: Set<String> = ["rm", "help", "detach", "attach", "cidfile"]
+private let dockrunOwned: Set<String> = ["rm", "help", "detach", "attach", "cidfile", "restart"]
 
 @Suite("Command line")
 struct InvocationTests {
@@ -99,6 +99,19 @@ struct InvocationTests {
         #expect(parseError(["--attach=stdout", "img"]) == .attachedOnly(spelling: "--attach"))
         #expect(DockrunError.attachedOnly(spelling: "-d").exitCode == 125)
         #expect(DockrunError.attachedOnly(spelling: "-d").message.contains("must stay attached"))
+    }
+
+    @Test("--restart other than no is refused (the monitor restarts the service); --restart no is passed on")
+    func restartPolicy() throws {
+        for (form, spelling, value) in [(["--restart", "always"], "--restart", "always"), (["--restart=on-failure:3"], "--restart", "on-failure:3"),
+                                        (["--restart", "unless-stopped"], "--restart", "unless-stopped"), (["--restart="], "--restart", "")] {
+            #expect(parseError(form + ["img"]) == .restartPolicy(spelling: spelling, value: value), "\(form)")
+        }
+        #expect(DockrunError.restartPolicy(spelling: "--restart", value: "always").exitCode == 125)
+        #expect(DockrunError.restartPolicy(spelling: "--restart", value: "always").message
+                == "--restart always is not supported: the monitor that runs dockrun restarts the service (a restart by docker would fight it, and dockrun's --rm); dockrun runs the container once")
+        #expect(try request(["--restart", "no", "img"]).dockerOptions == ["--restart", "no"])
+        #expect(try request(["--restart=no", "img"]).dockerOptions == ["--restart=no"])
     }
 
     @Test("--detach=false asks for what dockrun does anyway and is passed on")

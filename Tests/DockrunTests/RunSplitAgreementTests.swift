@@ -17,7 +17,7 @@ private extension Meaning {
 /// Docker options dockrun takes for itself: it removes the container and writes the cidfile.
 private let takenByDockrun: Set<String> = ["rm", "cidfile"]
 /// Docker options dockrun refuses or answers itself (`InvocationTests` proves how).
-private let notRun: Set<String> = ["attach", "detach", "help"]
+private let notRun: Set<String> = ["attach", "detach", "help", "restart"]
 
 /// A command after IMAGE full of words that would be options before it.
 private let command = ["cmd", "--rm", "-it", "--", "--commit", "-d"]
