@@ -52,6 +52,21 @@ struct DockrunArguments {
         }
     }
 
+    @Test("--restart other than no is refused with 125 and nothing starts; --restart no runs",
+          arguments: [["--restart", "always"], ["--restart=unless-stopped"], ["--restart", "on-failure:2"]])
+    func restartRefused(options: [String]) async throws {
+        try await Sandbox.with { sb in
+            let run = try await sb.dockrun(options + sb.tag + [sb.image, "true"])
+            #expect(run.code == 125)
+            #expect(run.out == "")
+            #expect(run.err.hasPrefix("dockrun: --restart ") && run.err.contains("the monitor that runs dockrun restarts the service"),
+                    "\(run.err)")
+            #expect(try await sb.containers().isEmpty)
+            let plain = try await sb.dockrun(["--rm", "--restart", "no"] + sb.tag + [sb.image, "sh", "-c", "exit 4"])
+            #expect(plain.code == 4, "\(plain)")
+        }
+    }
+
     @Test("--help and --version answer on stdout with 0")
     func helpAndVersion() async throws {
         try await Sandbox.with { sb in
