@@ -59,6 +59,21 @@ def test_stop_runs_the_trap_and_the_unit_records_the_exit(service, token):
     assert_nothing_left(engine, token, unit.tmpdir)
 
 
+def test_a_container_dying_of_the_stop_signal_leaves_the_unit_inactive(service, token):
+    # The example has no SuccessExitStatus=: dockrun ends by the TERM its container died of (behaviour 11), and
+    # systemd takes a death by the unit's own stop signal as a clean stop, as for a native process.
+    unit = service(workloads.dying_of_term(token))
+    engine = unit.engine
+    unit.start()
+
+    unit.stop()
+
+    assert unit.show("ExecMainCode", "ExecMainStatus", "Result") == \
+        {"ExecMainCode": "2", "ExecMainStatus": "15", "Result": "success"}     # 2: CLD_KILLED
+    assert unit.state() == "inactive"
+    assert_nothing_left(engine, token, unit.tmpdir)
+
+
 def test_a_container_ignoring_term_past_timeoutstopsec_leaves_nothing(service, token):
     # TimeoutStopSec (3 s) is shorter than the container's stop (4 s): systemd SIGKILLs the whole cgroup (dockrun,
     # its guardian, its docker clients, fake-docker's shim) and ExecStopPost's `dockrun --cleanup` is what is left.

@@ -26,6 +26,13 @@ def trapping(token, code=7, stop_timeout=10):
                             "while :; do sleep 1 & wait $!; done", stop_timeout)
 
 
+def dying_of_term(token, stop_timeout=10):
+    """Dies of the stop's TERM, as a process without a handler does: docker's init (`--init`) passes it to `sleep`,
+    which it ends, and reports 143."""
+    return ["--label", token_label(token), "--init", "--stop-timeout", str(stop_timeout), TEST_IMAGE, "sh", "-c",
+            f'echo "{token} running"; exec sleep 1000']
+
+
 def ignoring_term(token, stop_timeout=10):
     """Ignores TERM (PID 1 of its namespace with a trap of ""): only docker stop's KILL ends it."""
     return container(token, f'trap "" TERM; echo "{token} running, ignoring TERM"; while :; do sleep 1; done',
