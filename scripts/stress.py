@@ -702,7 +702,7 @@ class Stress:
             "rounds": self.rounds, "runs": len(self.runs), "harms": dict(sorted(applied.items())),
             "harms_missed": dict(sorted(missed.items())),
             "engine_restarts": len(self.events),
-            "engine_restarts_live": sum(1 for e in self.events if e.live),
+            "engine_restarts_live": sum(1 for e in self.events if self.live_restore(e)),
             "violations": len(violations), "violations_by_kind": dict(Counter(v.kind for v in violations)),
             "runs_with_violations": len({v.run for v in violations}),
             "containers_kept": dict(sorted(self.kept.items())),
