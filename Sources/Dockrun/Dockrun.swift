@@ -36,6 +36,7 @@ public func dockrun(_ arguments: [String]) -> Ending {
         case .run(let request):
             let executor = teardownExecutor(docker: docker, debug: debug,
                                             engineWaitMilliseconds: try engineWaitMilliseconds(request))
+            let request = try ImageHealthCheck.confirm(request, docker: DockerCall(docker: docker, debug: debug))
             if request.replace, let name = request.name { try Cleanup.replace(name, executor: executor) }
             // The run's code is its container's (or what stood for it): it ends as the container ended.
             return .of(containerCode: EventLoop(request: request, docker: docker, signals: signals, debug: debug,
