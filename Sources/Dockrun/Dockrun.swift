@@ -36,6 +36,7 @@ public func dockrun(_ arguments: [String]) -> Ending {
         case .run(let request):
             let executor = teardownExecutor(docker: docker, debug: debug,
                                             engineWaitMilliseconds: try engineWaitMilliseconds(request))
+            let request = try ImageHealthCheck.confirm(request, docker: DockerCall(docker: docker, debug: debug))
             if request.replace, let name = request.name { try Cleanup.replace(name, executor: executor) }
             // The run's code is its container's (or what stood for it): it ends as the container ended.
             return .of(containerCode: EventLoop(request: request, docker: docker, signals: signals, debug: debug,
@@ -83,6 +84,8 @@ Options (every `docker run` option is accepted and passed to docker, except -d a
       --replace             With --name N: stop and remove a container already called N before the start
       --sdnotify MODE       Under systemd (NOTIFY_SOCKET): send READY=1 once the container is "running"
                             (default), once its health check says "healthy", or never ("ignore")
+      --health-on-failure ACTION  When the health check says unhealthy: nothing ("none", default), or
+                            "kill" or "stop" the container and exit 124, so the monitor restarts the service
       --engine-wait SECONDS How long an engine that stopped answering is waited for (default 60), by the
                             run, its guardian, --replace and --cleanup
       --cleanup             Run nothing: stop the container named by --name or --cidfile (and remove it
@@ -95,7 +98,8 @@ docker run passes on (HUP, QUIT, USR1, USR2, ALRM, WINCH, CONT, TSTP, the real-t
 sent to the container with docker kill; CHLD, PIPE and URG are dropped, as docker drops them.
 dockrun ends as the container ended: with its exit code, or, when the container died of signal N
 (exit code 128+N), by that signal. If dockrun itself is killed with SIGKILL, its guardian stops
-the container (and removes it with --rm).
+the container (and removes it with --rm). A container killed for out of memory is said on stderr.
+--sdnotify=healthy and --health-on-failure need a health check: without one, nothing starts (125).
 
 Every container carries the labels io.dockrun.run, io.dockrun.pid, io.dockrun.host and
 io.dockrun.started: docker ps -a --filter label=io.dockrun.run lists them.

@@ -18,6 +18,8 @@ public enum DockrunError: Error, Equatable, Sendable {
     /// `--engine-wait` or DOCKRUN_ENGINE_WAIT is not a number of seconds.
     case invalidSeconds(option: String, value: String)
     case cleanupNeedsTarget
+    /// `--sdnotify=healthy` or `--health-on-failure` (`option`) for a run without a health check (`reason`).
+    case noHealthCheck(option: String, reason: String)
     /// `--replace` found a container of that name and could not remove it: nothing was started.
     case replaceFailed(name: String, message: String)
     /// `--cleanup` could not stop or remove the service's container.
@@ -62,6 +64,8 @@ public enum DockrunError: Error, Equatable, Sendable {
             return "--replace needs --name"
         case .cleanupNeedsTarget:
             return "--cleanup needs --name or --cidfile"
+        case .noHealthCheck(let option, let reason):
+            return "\(option) needs a health check, and \(reason) (give one with --health-cmd, or a HEALTHCHECK in the image)"
         case .replaceFailed(let name, let message):
             return "--replace: could not remove container \(name): \(message)"
         case .cleanupFailed(let target, let message):

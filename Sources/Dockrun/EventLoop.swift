@@ -29,6 +29,8 @@ final class EventLoop {
         case policy(DockerProcess)
         /// `docker inspect` of the container's state, whose answer is `NotifyPolicy`'s.
         case probe
+        /// `docker inspect` of the container's state for the health watch, whose answer is `RunPolicy`'s.
+        case healthProbe
     }
 
     /// A docker process that is running, with what it has written so far.
@@ -74,16 +76,19 @@ final class EventLoop {
     private var privateDirectory: String?
 
     init(request: RunRequest, docker: String, signals: Int32, debug: Bool, engineWaitMilliseconds: Int64) {
+        let notification = NotifyPolicy.configuration(mode: request.notify, environment: System.environment, pid: getpid())
+        let health = HealthWatch.needed(onFailure: request.healthOnFailure,
+                                        confirm: request.optionNeedingHealthCheck != nil && request.healthCheck != .present,
+                                        reports: notification != nil)
         self.policy = RunPolicy(remove: request.remove, commit: request.commit, interactive: System.isTerminal(0),
                                 clientResizes: System.isTerminal(0) && request.tty,
-                                engineWaitMilliseconds: engineWaitMilliseconds)
+                                engineWaitMilliseconds: engineWaitMilliseconds, health: health)
         self.engineWaitMilliseconds = engineWaitMilliseconds
         self.request = request
         self.docker = docker
         self.signals = signals
         self.debug = debug
-        if let (socket, policy) = NotifyPolicy.configuration(mode: request.notify, environment: System.environment,
-                                                                pid: getpid()) {
+        if let (socket, policy) = notification {
             notifySocket = socket
             notifier = policy
         }
@@ -307,6 +312,9 @@ final class EventLoop {
         case .probe:
             let answer = status == .exited(0) ? String(decoding: helper.output, as: UTF8.self) : ""
             notify { $0.probed(ContainerState(inspectOutput: answer)) }
+        case .healthProbe:
+            let answer = status == .exited(0) ? String(decoding: helper.output, as: UTF8.self) : ""
+            queue.append(.healthProbed(ContainerState(inspectOutput: answer)))
         }
     }
 
@@ -344,6 +352,8 @@ final class EventLoop {
         case .spawnRemove(let id): startHelper(.policy(.remove), .remove(id))
         case .spawnFollow(let id): startFollower(id)
         case .spawnStart(let id): startCreated(id)
+        case .spawnHealthProbe(let id): startHelper(.healthProbe, .inspectState(id))
+        case .report(let note): notify { $0.noted(note) }
         case .sweep:
             // Blocking, for at most the in-flight bound (and an outage): the run has nothing else left to do.
             let executor = TeardownExecutor(docker: docker, debug: debug, engineWaitMilliseconds: engineWaitMilliseconds,
@@ -394,6 +404,7 @@ final class EventLoop {
             switch purpose {
             case .policy(let process): queue.append(.notStarted(process, reason: "cannot start \(docker): \(error.text)"))
             case .probe: notify { $0.probed(nil) }
+            case .healthProbe: queue.append(.healthProbed(nil))
             }
         }
     }
@@ -437,7 +448,7 @@ extension EventLoop.Purpose {
     /// `docker wait` answers with the exit code and a probe with the container's state, on stdout.
     var readsStdout: Bool {
         switch self {
-        case .policy(.wait), .policy(.inspect), .probe: return true
+        case .policy(.wait), .policy(.inspect), .probe, .healthProbe: return true
         case .policy: return false
         }
     }

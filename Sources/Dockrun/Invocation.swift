@@ -42,6 +42,17 @@ public struct RunRequest: Equatable, Sendable {
     public var interactive = false
     /// `-t` (also among `dockerOptions`): the container gets a pseudo-terminal.
     public var tty = false
+    /// `--health-on-failure`: what dockrun does once the container's health check says `unhealthy`.
+    public var healthOnFailure: HealthFailureAction = .none
+    /// What the options say of the health check (`--health-cmd`, `--no-healthcheck`, also among `dockerOptions`);
+    /// `unknown`: the image's decides.
+    public var healthCheck: HealthCheckPresence = .unknown
+
+    /// `--sdnotify=healthy` and `--health-on-failure` mean nothing without a health check: the option that needs one.
+    public var optionNeedingHealthCheck: String? {
+        if healthOnFailure != .none { return "--health-on-failure=\(healthOnFailure.rawValue)" }
+        return notify == .healthy ? "--sdnotify=healthy" : nil
+    }
 
     public init() {}
 }
@@ -71,6 +82,9 @@ public enum Invocation: Equatable, Sendable {
                 return .cleanup(request)
             }
             if request.replace && request.name == nil { throw .replaceNeedsName }
+            if let option = request.optionNeedingHealthCheck, request.healthCheck == .absent {
+                throw .noHealthCheck(option: option, reason: "--no-healthcheck disables it")
+            }
             return .run(request)
         }
         var tokenizer = OptionTokenizer(arguments, grammar: grammar, positionals: .endOptions, unknownOptions: .stop)
@@ -97,6 +111,19 @@ public enum Invocation: Equatable, Sendable {
                                              choices: NotifyPolicy.Mode.allCases.map(\.rawValue))
                     }
                     request.notify = mode
+                case "health-on-failure":
+                    guard let action = HealthFailureAction(rawValue: option.value ?? "") else {
+                        throw .invalidChoice(option: option.spelling, value: option.value ?? "",
+                                             choices: HealthFailureAction.allCases.map(\.rawValue))
+                    }
+                    request.healthOnFailure = action
+                case "health-cmd":
+                    // docker's rule: an empty command keeps the image's (with the other --health-* settings).
+                    if option.value?.isEmpty == false { request.healthCheck = .present }
+                    dockerWords.formUnion(option.words)
+                case "no-healthcheck":
+                    if try bool(option) { request.healthCheck = .absent }
+                    dockerWords.formUnion(option.words)
                 case "engine-wait":
                     guard let bound = EngineWait.bound(seconds: option.value ?? "") else {
                         throw .invalidSeconds(option: option.spelling, value: option.value ?? "")
@@ -141,12 +168,12 @@ public enum Invocation: Equatable, Sendable {
     }
 
     /// docker run's options, and dockrun's own: `--commit`, `--version`, `--replace`, `--cleanup`, `--sdnotify`,
-    /// `--engine-wait`
+    /// `--engine-wait`, `--health-on-failure`
     /// (none of them a `docker run` option, so none shadows one), and the single-dash spellings of the docker 0.5
     /// era, kept from the seed.
     static let ownOptions: [String: OptionGrammar.Kind] = [
         "commit": .value, "version": .boolean, "replace": .boolean, "cleanup": .boolean, "sdnotify": .value,
-        "engine-wait": .value,
+        "engine-wait": .value, "health-on-failure": .value,
     ]
     private static let grammar: OptionGrammar = {
         var grammar = RunOptionTable.grammar

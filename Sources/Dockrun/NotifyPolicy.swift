@@ -3,8 +3,9 @@
 /// runs the probes and keeps the timers. Every decision here is unit-tested.
 ///
 /// - `READY=1` once the container runs (`--sdnotify=running`, the default) or once its health check says healthy
-///   (`--sdnotify=healthy`; a container without a health check is ready when it runs). A container that never
-///   runs sends none, so systemd fails the start instead of calling a dead service ready.
+///   (`--sdnotify=healthy`; a run without a health check is refused, `HealthWatch`). A container that never runs sends
+///   none, so systemd fails the start instead of calling a dead service ready.
+/// - `STATUS=` with the health check's status as it changes, and `container X was killed: out of memory` (`noted`).
 /// - `STATUS=` at each step, `STOPPING=1` when dockrun begins a stop, `MAINPID=` with `READY=1` when systemd's
 ///   main process is not dockrun (`SYSTEMD_EXEC_PID` names another process, e.g. a shell that forked it).
 /// - `WATCHDOG=1` every `WATCHDOG_USEC`/2 while the container runs — and, if it has a health check, only while
@@ -38,6 +39,8 @@ public struct NotifyPolicy: Equatable, Sendable {
     private var probeInFlight = false
     /// A watchdog tick waiting for a probe's answer to decide whether to ping.
     private var watchdogWaitsForProbe = false
+    /// Why the container ended, when dockrun knows more than its code (the last `STATUS=` says it).
+    private var endNote: String?
 
     /// The socket and the policy for a dockrun started with `environment`, or nil when there is nothing to notify:
     /// no `NOTIFY_SOCKET` (or one that is neither a path nor `@abstract`: vsock is not supported), or `ignore`.
@@ -95,7 +98,22 @@ public struct NotifyPolicy: Equatable, Sendable {
 
     /// The run is over: its exit code.
     public func exited(_ code: Int32) -> [Action] {
-        mode == .ignore ? [] : [.send("STATUS=Exited with code \(code)")]
+        mode == .ignore ? [] : [.send("STATUS=Exited with code \(code)" + (endNote.map { " (\($0))" } ?? ""))]
+    }
+
+    /// What dockrun learned of the container beside its phases (`RunPolicy.Note`).
+    public mutating func noted(_ note: RunPolicy.Note) -> [Action] {
+        guard mode != .ignore else { return [] }
+        let name = container.map { String($0.value.prefix(12)) } ?? ""
+        switch note {
+        case .health(let status):
+            // Before READY=1 the readiness message says it; "starting" is no news.
+            guard phase == .running, ready, status != "starting" else { return [] }
+            return [.send("STATUS=Container \(name) running, \(status)")]
+        case .outOfMemory:
+            endNote = "container \(name) was killed: out of memory"
+            return [.send("STATUS=Container \(name) was killed: out of memory")]
+        }
     }
 
     public mutating func probeDue() -> [Action] {
@@ -119,10 +137,10 @@ public struct NotifyPolicy: Equatable, Sendable {
             if !ready {
                 switch state.status {
                 case "running":
-                    if mode == .running || state.health == nil || state.health == "healthy" {
+                    if mode == .running || state.health == "healthy" {
                         ready = true
                         let name = container.map { String($0.value.prefix(12)) } ?? ""
-                        let health = state.health == nil ? "" : " (healthy)"
+                        let health = state.health.map { " (\($0))" } ?? ""
                         var message = "READY=1\nSTATUS=Container \(name) running\(health)"
                         if let mainPID { message += "\nMAINPID=\(mainPID)" }
                         return actions + [.send(message)]

@@ -45,6 +45,8 @@ public struct RunPolicy: Sendable {
         case stopCheck
         /// The engine did not answer: time to start the failed commands again.
         case engineRetry
+        /// The health watch's next `docker inspect` (`HealthWatch`).
+        case healthProbe
     }
 
     public enum Event: Equatable, Sendable {
@@ -65,6 +67,16 @@ public struct RunPolicy: Sendable {
         case followerExited
         /// The sweep for the run's containers ended.
         case swept(SweepResult)
+        /// The health watch's `docker inspect` answered (nil: it failed).
+        case healthProbed(ContainerState?)
+    }
+
+    /// What dockrun learned of the container beside its phases, for systemd's `STATUS=`.
+    public enum Note: Equatable, Sendable {
+        /// Its health check's status changed.
+        case health(String)
+        /// The kernel killed it for out of memory.
+        case outOfMemory
     }
 
     public enum Action: Equatable, Sendable {
@@ -79,6 +91,10 @@ public struct RunPolicy: Sendable {
         /// Start the container the client created but never started, attached as the client would have been:
         /// `docker start --attach [--interactive]`. Its end is a follower's.
         case spawnStart(ContainerID)
+        /// `docker inspect` for the health watch: its answer is `.healthProbed`.
+        case spawnHealthProbe(ContainerID)
+        /// Tell the monitor (`NotifyPolicy`'s `STATUS=`).
+        case report(Note)
         /// Find the run's containers by its label and tear each down (`TeardownExecutor.sweep`), then tell `.swept`:
         /// a create or start that its killed client had asked for still lands.
         case sweep
@@ -109,6 +125,10 @@ public struct RunPolicy: Sendable {
     public private(set) var client: ExitStatus?
     private var state: State = .starting(held: [])
     private var engine: EngineContact
+    /// `--health-on-failure`, and the health check the run needs (`HealthWatch`); nil when nothing depends on it.
+    private var health: HealthWatch?
+    /// dockrun ended the container for a reason of its own (unhealthy, no health check): its code, not the container's.
+    private var endedByDockrun: Int32?
 
     /// Where the run is, with what each step needs to know.
     private enum State: Equatable, Sendable {
@@ -131,6 +151,8 @@ public struct RunPolicy: Sendable {
         var stream = Stream.client(broken: false)
         /// A `docker inspect` after an ambiguous end of the stream is under way.
         var inspecting = false
+        /// Its inspect said `OOMKilled` (and it was said).
+        var outOfMemory = false
     }
 
     private struct Stop: Equatable, Sendable {
@@ -168,7 +190,8 @@ public struct RunPolicy: Sendable {
     }
 
     public init(remove: Bool, commit: CommitTarget?, interactive: Bool = false, clientResizes: Bool = false,
-                engineWaitMilliseconds: Int64 = EngineWait.defaultBoundMilliseconds) {
+                engineWaitMilliseconds: Int64 = EngineWait.defaultBoundMilliseconds, health: HealthWatch? = nil) {
+        self.health = health
         self.remove = remove
         self.commit = commit
         self.interactive = interactive
@@ -226,6 +249,8 @@ public struct RunPolicy: Sendable {
         case .timerFired(.engineRetry): return engineRetryDue()
         case .followerExited: return streamEnded(brokenByDocker: true)
         case .swept(let result): return swept(result)
+        case .timerFired(.healthProbe): return healthSteps(health?.due() ?? [])
+        case .healthProbed(let state): return healthSteps(health?.probed(state) ?? [])
         }
     }
 
@@ -275,7 +300,7 @@ public struct RunPolicy: Sendable {
         state = .live(Live())
         var actions: [Action] = [.tellGuardian(.container(id))]
         for signal in held { actions += receive(signal) }
-        return actions
+        return actions + healthSteps(health?.due() ?? [])
     }
 
     private mutating func clientExited(_ status: ExitStatus) -> [Action] {
@@ -294,6 +319,8 @@ public struct RunPolicy: Sendable {
             return [.exit(status.code)]
         case .live:
             if let id = containerID, let reported = Self.containerCode(reportedBy: status, interactive: interactive) {
+                // A kill (SIGKILL) or the kernel's OOM killer: `.State.OOMKilled` tells which (`inspected`).
+                if reported == Self.killedCode { return streamEnded(brokenByDocker: false) }
                 return finish(id: id, code: reported)
             }
             // 125 is the client's own failure: "error waiting for container: unexpected EOF" when the engine went away.
@@ -330,6 +357,9 @@ public struct RunPolicy: Sendable {
         case .failed(let message):
             return [.writeMessage("warning: docker inspect failed: \(message); using the docker client's exit code")]
                 + finish(id: id, code: client.code)
+        case .state(let container) where container.hasEnded && container.oomKilled && !live.outOfMemory:
+            updateLive { $0.outOfMemory = true }
+            return [.writeMessage("container \(id) was killed: out of memory"), .report(.outOfMemory)] + inspected(result)
         case .state(let container) where container.hasEnded:
             if case .followed = live.stream {
                 // The followed output has all been shown: the container's code, not the broken client's 125.
@@ -427,6 +457,48 @@ public struct RunPolicy: Sendable {
             && result.outcomes.allSatisfy { $0 == .absent || $0 == .stopped(removed: true) }
         state = .done(removed: nothingLeft)
         return actions + [.exit(client.code)]
+    }
+
+    // MARK: health
+
+    /// A container killed by SIGKILL, or by the kernel's OOM killer: the engine reports 137 for both.
+    public static let killedCode: Int32 = 128 + SIGKILL
+
+    /// What the health watch's steps mean for the live container (once dockrun stops it, it is watched no more).
+    private mutating func healthSteps(_ steps: [HealthWatch.Step]) -> [Action] {
+        guard case .live(let live) = state, live.stop == nil, let id = containerID else { return [] }
+        var actions: [Action] = []
+        for step in steps {
+            switch step {
+            case .probe: actions.append(.spawnHealthProbe(id))
+            case .probeAfter(let delay): actions.append(.setTimer(.healthProbe, afterMilliseconds: delay))
+            case .changed(let status): actions.append(.report(.health(status)))
+            case .unhealthy: actions += unhealthy(id)
+            case .missing:
+                health?.end()
+                endedByDockrun = 125
+                let option = health?.onFailure == HealthFailureAction.none ? "--sdnotify=healthy"
+                    : "--health-on-failure=\(health?.onFailure.rawValue ?? "")"
+                actions.append(.writeMessage(DockrunError.noHealthCheck(option: option, reason: "container \(id) has none")
+                    .message + "; stopping it"))
+                actions += requestStop(id)
+            }
+        }
+        return actions
+    }
+
+    /// `--health-on-failure`: the unhealthy container is killed or stopped (as a TERM would stop it), and dockrun
+    /// exits `HealthFailureAction.exitCode` whatever the container's code then is.
+    private mutating func unhealthy(_ id: ContainerID) -> [Action] {
+        guard let action = health?.onFailure, action != .none else { return [] }
+        health?.end()
+        endedByDockrun = HealthFailureAction.exitCode
+        let doing = action == .kill ? "killing" : "stopping"
+        let message = Action.writeMessage("container \(id) is unhealthy; \(doing) it (--health-on-failure=\(action.rawValue))")
+        guard action == .kill else { return [message] + requestStop(id) }
+        // A kill that is followed by no end is repeated (`stopCheckDue`); a TERM meanwhile adds nothing.
+        updateLive { $0.stop = Stop(signal: SIGKILL, inFlight: false, escalated: true) }
+        return [message, .spawnKill(id, signal: nil)]
     }
 
     // MARK: stop and kill
@@ -541,6 +613,8 @@ public struct RunPolicy: Sendable {
     /// The container's end is established: commit, remove (unless the engine already has), exit.
     /// `gone`: the container no longer exists (there is nothing to commit or remove).
     private mutating func finish(id: ContainerID, code: Int32, gone: Bool = false) -> [Action] {
+        health?.end()
+        let code = endedByDockrun ?? code
         if let commit, code == 0, !stoppedByDockrun, !gone {
             state = .committing(code: code)
             // Until the commit is known to have landed, a guardian must not remove the container.

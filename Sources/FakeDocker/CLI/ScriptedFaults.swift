@@ -10,6 +10,10 @@ enum ScriptedFaults {
         var stderr: String
     }
 
+    /// The fault `script --oom-after SECONDS` arms: the next container started is killed by its shim after `delay`
+    /// seconds, as by the kernel's OOM killer (exit 137, `.State.OOMKilled` true). Not a command's name.
+    static let outOfMemory = "--oom-after"
+
     /// A fault as `script --list` shows it: its command and the invocations it has left.
     struct Armed {
         var command: String

@@ -54,7 +54,7 @@ enum InspectView {
         let cfg = c.config
         let state: [(String, TemplateValue)] = [
             ("Status", .string(c.status.rawValue)), ("Running", .bool(c.isRunning)), ("Paused", .bool(c.status == .paused)),
-            ("Restarting", .bool(c.status == .restarting)), ("OOMKilled", .bool(false)), ("Dead", .bool(c.status == .dead)),
+            ("Restarting", .bool(c.status == .restarting)), ("OOMKilled", .bool(c.oomKilled)), ("Dead", .bool(c.status == .dead)),
             ("Pid", .int(Int64(c.isRunning ? c.pid : 0))), ("ExitCode", .int(Int64(c.exitCode))), ("Error", .string(c.error)),
             ("StartedAt", .string(rfc3339(c.startedAt))), ("FinishedAt", .string(rfc3339(c.finishedAt))),
             ("Health", health(c)),
@@ -67,12 +67,15 @@ enum InspectView {
             ("StdinOnce", .bool(cfg.openStdin && cfg.attachStdin)), ("Env", strings(cfg.env)), ("Cmd", optionalStrings(cfg.cmd)),
         ]
         if let h = cfg.healthcheck {
-            var fields: [(String, TemplateValue)] = [("Test", strings(h.test))]
-            if h.interval > 0 { fields.append(("Interval", .int(Int64(h.interval * 1e9)))) }
-            if h.timeout > 0 { fields.append(("Timeout", .int(Int64(h.timeout * 1e9)))) }
-            if h.startPeriod > 0 { fields.append(("StartPeriod", .int(Int64(h.startPeriod * 1e9)))) }
-            if h.retries > 0 { fields.append(("Retries", .int(Int64(h.retries)))) }
-            config.append(("Healthcheck", .structure("container.HealthConfig", fields)))
+            // The engine's typed HealthConfig has every field (a template reads 0 for one unset); the JSON omits
+            // the zero ones (omitempty).
+            let fields: [(String, TemplateValue)] = [
+                ("Test", strings(h.test)), ("Interval", .int(Int64(h.interval * 1e9))), ("Timeout", .int(Int64(h.timeout * 1e9))),
+                ("StartPeriod", .int(Int64(h.startPeriod * 1e9))), ("Retries", .int(Int64(h.retries))),
+            ]
+            let zeroOmitted: [String: TemplateObject.OmitEmpty] = ["Interval": .value, "Timeout": .value, "StartPeriod": .value,
+                                                                   "Retries": .value]
+            config.append(("Healthcheck", .structure("container.HealthConfig", fields, omitEmpty: zeroOmitted)))
         }
         config += [
             ("Image", .string(c.imageRef)), ("Volumes", .null), ("WorkingDir", .string(cfg.workingDir)),
@@ -136,10 +139,11 @@ enum InspectView {
             ("Config", .structure("container.Config", [
                 ("Hostname", .string("")), ("Domainname", .string("")), ("User", .string(image.config.user)),
                 ("Env", optionalStrings(image.config.env.isEmpty ? nil : image.config.env)),
-                ("Cmd", optionalStrings(image.config.cmd)), ("Image", .string("")), ("Volumes", .null),
+                // No HEALTHCHECK in fake-docker's images: a nil *HealthConfig (`null`, `<nil>`), omitted from the JSON.
+                ("Cmd", optionalStrings(image.config.cmd)), ("Healthcheck", .null), ("Image", .string("")), ("Volumes", .null),
                 ("WorkingDir", .string(image.config.workingDir)), ("Entrypoint", optionalStrings(image.config.entrypoint)),
                 ("OnBuild", .null), ("Labels", image.config.labels.isEmpty ? .null : labels(image.config.labels)),
-            ])),
+            ], omitEmpty: ["Healthcheck": .pointer])),
             ("Architecture", .string("amd64")), ("Os", .string("linux")), ("Size", .int(image.size)),
             ("VirtualSize", .int(image.size)),
         ])

@@ -67,6 +67,8 @@ public struct Container: Sendable {
     public var healthStreak: Int
     public var healthLog: String
     public var seq: Int64
+    /// `.State.OOMKilled`: the shim killed it for out of memory (`script --oom-after`).
+    public var oomKilled = false
 
     public var shortID: String { String(id.prefix(12)) }
     public var isRunning: Bool { status.isRunning }

@@ -59,6 +59,7 @@ enum Shim {
         container.finishedAt = nil
         container.exitCode = 0
         container.error = ""
+        container.oomKilled = false
         if container.config.healthcheck.map({ $0.test.first != "NONE" }) ?? false { container.health = "starting" }
         do {
             try store.updateState(container)
@@ -71,9 +72,12 @@ enum Shim {
         }
         report("ok")
 
-        var loop = ShimLoop(container: container, started: started, store: store, signalFD: signalFD, clientPID: clientPID)
+        // `script --oom-after S`, the kernel's OOM killer simulated: the container's process is killed after S seconds.
+        let oomAfter = ScriptedFaults.consume(store, command: ScriptedFaults.outOfMemory)?.delay
+        var loop = ShimLoop(container: container, started: started, store: store, signalFD: signalFD, clientPID: clientPID,
+                            oomAfter: oomAfter)
         let code = loop.run()
-        return recordExit(container.id, code: code, store: store)
+        return recordExit(container.id, code: code, oomKilled: loop.killedOutOfMemory, store: store)
     }
 
     static func report(_ text: String) { RequestProcess.answer(text) }
@@ -115,13 +119,15 @@ enum Shim {
     /// docker's message on stderr when the state cannot record it, so that an attached client does not
     /// take for a clean exit one the state does not hold (`wait`, `ps` and `inspect` would later report
     /// the shim's death instead).
-    static func recordExit(_ id: String, code: Int32, store: StateStore) -> Int32 {
+    /// `oomKilled`: the shim's out-of-memory fault ended it (`.State.OOMKilled`).
+    static func recordExit(_ id: String, code: Int32, oomKilled: Bool = false, store: StateStore) -> Int32 {
         let recorded: Container?
         do {
             recorded = try store.transaction {
                 guard var c = try store.container(id: id) else { return nil }
                 c.status = .exited
                 c.exitCode = code
+                c.oomKilled = oomKilled
                 c.finishedAt = now()
                 c.pid = 0
                 try store.updateState(c)

@@ -29,8 +29,14 @@ struct ShimLoop {
     /// that comes back reads them, and stamps them, then. A container that ends meanwhile loses them, as on Engine
     /// 20.10 (docs/engine-observations.md, "A container that ends while the engine is down").
     private var inGap = false
+    /// When the out-of-memory fault kills the container's process (`script --oom-after`), on the monotonic clock.
+    private var oomDeadline: Double?
+    /// The fault killed it: its exit is recorded with `.State.OOMKilled` true.
+    private(set) var killedOutOfMemory = false
 
-    init(container: Container, started: Shim.Started, store: StateStore, signalFD: Int32, clientPID: Int32) {
+    init(container: Container, started: Shim.Started, store: StateStore, signalFD: Int32, clientPID: Int32,
+         oomAfter: Double? = nil) {
+        oomDeadline = oomAfter.map { monotonicNow() + $0 }
         self.container = container
         self.started = started
         self.store = store
@@ -67,6 +73,10 @@ struct ShimLoop {
             let iRestart = watch(engine.watchFD)
             var timeout: Int32 = -1
             if let h = health, exitStatus == nil { timeout = h.millisecondsUntilDue() }
+            if let d = oomDeadline, exitStatus == nil {
+                let due = max(0, Int32(((d - monotonicNow()) * 1000).rounded(.up)))
+                timeout = timeout < 0 ? due : min(timeout, due)
+            }
             if let d = drainDeadline { timeout = max(0, Int32((d - monotonicNow()) * 1000)) }
             // The engine's return is a state change with no descriptor to watch: looked at every 50 ms meanwhile.
             if inGap { timeout = timeout < 0 ? 50 : min(timeout, 50) }
@@ -108,6 +118,12 @@ struct ShimLoop {
                 }
             }
             if exitStatus == nil { health?.tick() }
+            if let d = oomDeadline, exitStatus == nil, monotonicNow() >= d {
+                // As the kernel's OOM killer: SIGKILL to the container's process, whose exit is then 137.
+                oomDeadline = nil
+                killedOutOfMemory = true
+                kill(started.pid, SIGKILL)
+            }
         }
         health?.cancel()
         // Streams still open after the drain deadline end here, as at their EOF.

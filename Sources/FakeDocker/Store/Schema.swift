@@ -125,5 +125,9 @@ enum Schema {
             SELECT 'engine_down_until', 'inf' FROM settings WHERE key = 'daemon_down' AND value = '1';
         DELETE FROM settings WHERE key = 'daemon_down';
         """),
+        // `.State.OOMKilled`: set by the shim's out-of-memory fault (`script --oom-after`), cleared at each start.
+        Migration(name: "oom_killed", sql: """
+        ALTER TABLE containers ADD COLUMN oom_killed INTEGER NOT NULL DEFAULT 0;
+        """),
     ]
 }

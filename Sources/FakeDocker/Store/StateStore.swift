@@ -81,7 +81,7 @@ public final class StateStore {
 
     static let containerColumns = """
         id, name, image_id, image_ref, config, status, exit_code, error, pid, pid_start, shim_pid, shim_start,
-        pid_namespace, created_at, started_at, finished_at, health, health_streak, health_log, seq
+        pid_namespace, created_at, started_at, finished_at, health, health_streak, health_log, seq, oom_killed
         """
 
     private func container(from row: Database.Row) throws -> Container {
@@ -95,7 +95,7 @@ public final class StateStore {
             pidNamespace: row.int("pid_namespace") != 0, createdAt: row.double("created_at"),
             startedAt: row.optionalDouble("started_at"), finishedAt: row.optionalDouble("finished_at"),
             health: row.text("health"), healthStreak: Int(row.int("health_streak")),
-            healthLog: row.text("health_log"), seq: row.int("seq"))
+            healthLog: row.text("health_log"), seq: row.int("seq"), oomKilled: row.int("oom_killed") != 0)
     }
 
     /// What `ps` shows of every container, newest first, from the columns kept for it (schema 2)
@@ -154,13 +154,14 @@ public final class StateStore {
         let command = Self.listedCommand(path: c.config.path, args: c.config.args)
         try db.run("""
             INSERT INTO containers (\(Self.containerColumns), command, labels, network)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM containers), ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM containers), ?, ?, ?, ?)
             """, [.text(c.id), .text(c.name), .text(c.imageID), .text(c.imageRef), .text(JSONCoding.encode(c.config)),
                   .text(c.status.rawValue), .int(Int64(c.exitCode)), .text(c.error), .int(Int64(c.pid)),
                   .int(c.pidStart), .int(Int64(c.shimPID)), .int(c.shimStart), .int(c.pidNamespace ? 1 : 0),
                   .double(c.createdAt), c.startedAt.map { .double($0) } ?? .null,
                   c.finishedAt.map { .double($0) } ?? .null, .text(c.health), .int(Int64(c.healthStreak)),
-                  .text(c.healthLog), .text(command), .text(JSONCoding.encode(c.config.labels)), .text(c.config.networkMode)])
+                  .text(c.healthLog), .int(c.oomKilled ? 1 : 0), .text(command), .text(JSONCoding.encode(c.config.labels)),
+                  .text(c.config.networkMode)])
     }
 
     /// Writes the mutable runtime fields of `c`.
@@ -168,12 +169,12 @@ public final class StateStore {
         try db.run("""
             UPDATE containers SET status = ?, exit_code = ?, error = ?, pid = ?, pid_start = ?, shim_pid = ?,
               shim_start = ?, pid_namespace = ?, started_at = ?, finished_at = ?, health = ?, health_streak = ?,
-              health_log = ?
+              health_log = ?, oom_killed = ?
             WHERE id = ?
             """, [.text(c.status.rawValue), .int(Int64(c.exitCode)), .text(c.error), .int(Int64(c.pid)),
                   .int(c.pidStart), .int(Int64(c.shimPID)), .int(c.shimStart), .int(c.pidNamespace ? 1 : 0),
                   c.startedAt.map { .double($0) } ?? .null, c.finishedAt.map { .double($0) } ?? .null,
-                  .text(c.health), .int(Int64(c.healthStreak)), .text(c.healthLog), .text(c.id)])
+                  .text(c.health), .int(Int64(c.healthStreak)), .text(c.healthLog), .int(c.oomKilled ? 1 : 0), .text(c.id)])
     }
 
     public func nameInUse(_ name: String) throws -> String? {
