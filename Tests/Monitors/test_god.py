@@ -47,6 +47,19 @@ def test_output_reaches_the_log_and_a_stop_runs_the_trap(watch, engine, token, s
     assert_nothing_left(engine, token, setting.tmpdir, exclude={monitor.pid, monitor.reaper.pid})
 
 
+def test_a_container_dying_of_the_stop_signal_ends_dockrun_by_it(watch, engine, token, setting):
+    # dockrun ends by the TERM its container died of (behaviour 11): its parent reaps a death by SIGTERM, as of a
+    # native process, not an exit 143.
+    monitor = watch(workloads.dying_of_term(token))
+    monitor.wait_until_running(engine, token)
+
+    pid = stop_watch(monitor)
+
+    assert end_of(monitor, pid) == "killed SIGTERM"
+    wait_for("god's log says it stopped", lambda: f"{examples.SERVICE_NAME} process stopped" in monitor.log_text(), 5)
+    assert_nothing_left(engine, token, setting.tmpdir, exclude={monitor.pid, monitor.reaper.pid})
+
+
 def test_an_exit_3_is_recorded_and_restarted(watch, engine, token, setting):
     monitor = watch(workloads.exiting(token, code=3))
 

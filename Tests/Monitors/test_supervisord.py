@@ -28,6 +28,18 @@ def test_output_reaches_the_log_and_a_stop_runs_the_trap(supervise, engine, toke
     assert_nothing_left(engine, token, setting.tmpdir, exclude={monitor.pid})
 
 
+def test_a_container_dying_of_the_stop_signal_is_seen_terminated_by_it(supervise, engine, token, setting):
+    # dockrun ends by the TERM its container died of (behaviour 11): supervisord sees what it sees of a native
+    # process, not an exit status 143.
+    monitor = supervise(workloads.dying_of_term(token))
+    monitor.wait_until_running(engine, token)
+
+    monitor.ctl("stop", examples.SERVICE_NAME)
+
+    assert monitor.exits() == ["terminated by SIGTERM"], monitor.log_text()
+    assert_nothing_left(engine, token, setting.tmpdir, exclude={monitor.pid})
+
+
 def test_an_exit_3_is_recorded_and_restarted(supervise, engine, token, setting):
     monitor = supervise(workloads.exiting(token, code=3))
 
