@@ -8,10 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/statvfs.h>
 #include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -24,9 +26,42 @@ extern char **environ;
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
-static void child_fail(int pipe_fd, int err) {
-    while (write(pipe_fd, &err, sizeof err) < 0 && errno == EINTR) {}
+static void child_fail_at(int pipe_fd, int err, int step) {
+    int report[2] = { err, step };
+    while (write(pipe_fd, report, sizeof report) < 0 && errno == EINTR) {}
     _exit(127);
+}
+
+static void child_fail(int pipe_fd, int err) { child_fail_at(pipe_fd, err, CP_STEP_EXEC); }
+
+// The mount flags a read-only bind remount must keep: a remount replaces them all.
+static unsigned long kept_mount_flags(const char *path) {
+    struct statvfs st;
+    if (statvfs(path, &st) < 0) return 0;
+    unsigned long flags = 0;
+    if (st.f_flag & ST_NOSUID) flags |= MS_NOSUID;
+    if (st.f_flag & ST_NODEV) flags |= MS_NODEV;
+    if (st.f_flag & ST_NOEXEC) flags |= MS_NOEXEC;
+    if (st.f_flag & ST_NOATIME) flags |= MS_NOATIME;
+    if (st.f_flag & ST_NODIRATIME) flags |= MS_NODIRATIME;
+    if (st.f_flag & ST_RELATIME) flags |= MS_RELATIME;
+    return flags;
+}
+
+// A mount namespace of the child's own with the binds in it. Every mount is made a slave first (docker's rootfs
+// propagation is rslave): the binds and whatever the container mounts later stay in this namespace, which ends
+// with its last process, so nothing is left mounted on the host. Each bind is then rprivate, as docker's are.
+static void make_mount_namespace(const cp_spawn_options *o, int pipe_fd) {
+    if (unshare(CLONE_NEWNS) < 0) child_fail_at(pipe_fd, errno, CP_STEP_MOUNT_NAMESPACE);
+    if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) child_fail_at(pipe_fd, errno, CP_STEP_MOUNT_NAMESPACE);
+    for (int i = 0; i < o->bind_count; i++) {
+        const cp_bind_mount *b = &o->binds[i];
+        if (mount(b->source, b->target, NULL, MS_BIND | MS_REC, NULL) < 0
+            || mount(NULL, b->target, NULL, MS_REC | MS_PRIVATE, NULL) < 0
+            || (b->read_only && mount(NULL, b->target, NULL,
+                                      MS_BIND | MS_REMOUNT | MS_RDONLY | kept_mount_flags(b->target), NULL) < 0))
+            child_fail_at(pipe_fd, errno, CP_STEP_BIND + i);
+    }
 }
 
 // execve with a PATH walk like execvpe, but with a caller-given PATH and no fallback to /bin/sh.
@@ -54,7 +89,9 @@ static int exec_search(const char *file, char *const *argv, char *const *envp, c
     return seen_eacces ? EACCES : ENOENT;
 }
 
-int cp_spawn(const cp_spawn_options *o, pid_t *pid_out) {
+int cp_spawn(const cp_spawn_options *o, pid_t *pid_out) { return cp_spawn_at(o, pid_out, NULL); }
+
+int cp_spawn_at(const cp_spawn_options *o, pid_t *pid_out, int *step) {
     int errpipe[2];
     if (pipe2(errpipe, O_CLOEXEC) < 0) return errno;
     sigset_t all, old;
@@ -121,8 +158,14 @@ int cp_spawn(const cp_spawn_options *o, pid_t *pid_out) {
             if (o->host_name && sethostname(o->host_name, strlen(o->host_name)) < 0) child_fail(errpipe[1], errno);
             if (o->domain_name && setdomainname(o->domain_name, strlen(o->domain_name)) < 0) child_fail(errpipe[1], errno);
         }
+        if (o->new_mount_namespace) make_mount_namespace(o, errpipe[1]);
         if (o->root && chroot(o->root) < 0) child_fail(errpipe[1], errno);
         if (o->cwd && chdir(o->cwd) < 0) child_fail(errpipe[1], errno);
+        // As runc: the groups first, then the group, then the user (after which none of them could change). Raw
+        // system calls: glibc's wrappers signal every thread of the process, and after fork only this one exists.
+        if (o->set_user && (syscall(SYS_setgroups, (size_t)o->group_count, o->groups) < 0
+                            || syscall(SYS_setgid, o->gid) < 0 || syscall(SYS_setuid, o->uid) < 0))
+            child_fail_at(errpipe[1], errno, CP_STEP_USER);
         sigset_t mask;
         sigemptyset(&mask);
         for (int i = 0; i < o->blocked_count; i++) sigaddset(&mask, o->blocked_signals[i]);
@@ -133,14 +176,15 @@ int cp_spawn(const cp_spawn_options *o, pid_t *pid_out) {
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     close(errpipe[1]);
-    int err = 0;
+    int report[2] = { 0, CP_STEP_EXEC };
     ssize_t n;
-    do { n = read(errpipe[0], &err, sizeof err); } while (n < 0 && errno == EINTR);
+    do { n = read(errpipe[0], report, sizeof report); } while (n < 0 && errno == EINTR);
     close(errpipe[0]);
-    if (n == (ssize_t)sizeof err) {
+    if (n == (ssize_t)sizeof report) {
         int st;
         while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
-        return err ? err : EINVAL;
+        if (step) *step = report[1];
+        return report[0] ? report[0] : EINVAL;
     }
     *pid_out = pid;
     return 0;

@@ -6,7 +6,20 @@ import Glibc
 /// fork or exec, in which case the child has already been reaped.
 public func spawnProcess(_ file: String, argv: [String], _ options: SpawnOptions) throws(SystemCallError) -> pid_t {
     var pid: pid_t = 0
+    var step: Int32 = 0
     var raw = options.scalars
+    // The binds' paths are duplicated for the call and freed after it.
+    let binds = (options.bindMounts ?? []).map {
+        cp_bind_mount(source: strdup($0.source), target: strdup($0.target), read_only: $0.readOnly ? 1 : 0)
+    }
+    defer { binds.forEach { free(UnsafeMutablePointer(mutating: $0.source)); free(UnsafeMutablePointer(mutating: $0.target)) } }
+    raw.new_mount_namespace = options.bindMounts == nil ? 0 : 1
+    if let user = options.user {
+        raw.set_user = 1
+        raw.uid = user.uid
+        raw.gid = user.gid
+    }
+    let groups = options.user?.groups ?? []
     let status = withCStrings(argv) { cArgv in
         withCStrings(options.environment) { cEnvironment in
             options.ignoredSignals.withUnsafeBufferPointer { ignored in
@@ -27,7 +40,15 @@ public func spawnProcess(_ file: String, argv: [String], _ options: SpawnOptions
                                     raw.ignored_count = Int32(ignored.count)
                                     raw.blocked_signals = blocked.baseAddress
                                     raw.blocked_count = Int32(blocked.count)
-                                    return cp_spawn(&raw, &pid)
+                                    return binds.withUnsafeBufferPointer { cBinds in
+                                        groups.withUnsafeBufferPointer { cGroups in
+                                            raw.binds = cBinds.baseAddress
+                                            raw.bind_count = Int32(cBinds.count)
+                                            raw.groups = cGroups.baseAddress
+                                            raw.group_count = Int32(cGroups.count)
+                                            return cp_spawn_at(&raw, &pid, &step)
+                                        }
+                                    }
                                 }
                             }
                         }
@@ -37,7 +58,7 @@ public func spawnProcess(_ file: String, argv: [String], _ options: SpawnOptions
             }
         }
     }
-    guard status == 0 else { throw SystemCallError(errno: status) }
+    guard status == 0 else { throw SystemCallError(errno: status, step: SpawnStep(step)) }
     return pid
 }
 

@@ -19,8 +19,36 @@ public struct SpawnOptions {
     /// Blocked in the child's signal mask when it execs (a blocked signal stays pending, never delivered, unless
     /// the program unblocks it).
     public var blockedSignals: [Int32] = []
+    /// Non-nil: the child gets a mount namespace of its own (root only) in which nothing it mounts reaches the
+    /// parent's, with these binds made in order before the chroot, as a container's are.
+    public var bindMounts: [BindMount]?
+    /// Non-nil: the child takes these ids (after the chroot), as a container started with `--user` does.
+    public var user: UserIDs?
 
     public init() {}
+
+    public struct BindMount: Equatable, Sendable {
+        /// The host path bound.
+        public var source: String
+        /// The host path of the mount point (inside `root` when it is set); it must exist.
+        public var target: String
+        public var readOnly: Bool
+
+        public init(source: String, target: String, readOnly: Bool) {
+            self.source = source; self.target = target; self.readOnly = readOnly
+        }
+    }
+
+    public struct UserIDs: Equatable, Sendable {
+        public var uid: uid_t
+        public var gid: gid_t
+        /// The supplementary groups (setgroups), exactly these.
+        public var groups: [gid_t]
+
+        public init(uid: uid_t, gid: gid_t, groups: [gid_t]) {
+            self.uid = uid; self.gid = gid; self.groups = groups
+        }
+    }
 
     /// nil: inherited as is.
     public var stdin: Int32? {

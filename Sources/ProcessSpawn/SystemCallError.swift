@@ -1,11 +1,38 @@
+import CProcess
 import Glibc
 
 /// A failed system call, by its errno.
 public struct SystemCallError: Error, Equatable, Sendable {
     public let errno: Int32
+    /// For a failed spawn, the step that failed.
+    public let step: SpawnStep
 
-    public init(errno: Int32) { self.errno = errno }
+    public init(errno: Int32, step: SpawnStep = .exec) {
+        self.errno = errno
+        self.step = step
+    }
 
     /// strerror's text, e.g. "No such file or directory".
     public var text: String { String(cString: strerror(errno)) }
+}
+
+/// The step of a spawn that failed (cp_spawn_at's CP_STEP_ values).
+public enum SpawnStep: Equatable, Sendable {
+    /// The exec, or any step not named here.
+    case exec
+    /// The child's own mount namespace (SpawnOptions.bindMounts).
+    case mountNamespace
+    /// Bind mount `i` of SpawnOptions.bindMounts.
+    case bind(Int)
+    /// setgroups, setgid or setuid (SpawnOptions.user).
+    case user
+
+    init(_ raw: Int32) {
+        switch raw {
+        case Int32(CP_STEP_MOUNT_NAMESPACE): self = .mountNamespace
+        case Int32(CP_STEP_USER): self = .user
+        case Int32(CP_STEP_BIND)...: self = .bind(Int(raw) - Int(CP_STEP_BIND))
+        default: self = .exec
+        }
+    }
 }

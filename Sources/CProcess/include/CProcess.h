@@ -6,6 +6,13 @@
 #include <sys/types.h>
 #include <signal.h>
 
+// A bind mount made in the child's own mount namespace, before its chroot (as runc mounts a container's binds).
+typedef struct {
+    const char *source;            // host path
+    const char *target;            // host path of the mount point, existing (under root when root is set)
+    int read_only;                 // remounted read-only after the bind
+} cp_bind_mount;
+
 typedef struct {
     const char *file;              // program; without '/', looked up in search_path
     char *const *argv;
@@ -25,7 +32,24 @@ typedef struct {
     int pass_fd;                   // <= 0: none; else placed at descriptor 3 in the child
     const char *host_name;         // with domain_name, NULL both: unchanged; else a new UTS namespace
     const char *domain_name;       // (CLONE_NEWUTS, root only) with these names (NULL: left as they were)
+    int new_mount_namespace;       // unshare(CLONE_NEWNS) (root only), every mount made a slave first, so that nothing
+                                   // mounted in the child (the binds, its own mounts) reaches the parent's table
+    const cp_bind_mount *binds;    // with new_mount_namespace: bind-mounted in order, rprivate, before the chroot
+    int bind_count;
+    int set_user;                  // after chroot and chdir: setgroups(groups), setgid(gid), setuid(uid)
+    uid_t uid;
+    gid_t gid;
+    const gid_t *groups;
+    int group_count;
 } cp_spawn_options;
+
+// Which step of cp_spawn_at failed (its errno says how).
+enum {
+    CP_STEP_EXEC = 0,              // the exec, or any step not named here
+    CP_STEP_MOUNT_NAMESPACE = 1,   // the mount namespace, or making its mounts slaves
+    CP_STEP_USER = 2,              // setgroups, setgid or setuid
+    CP_STEP_BIND = 16,             // CP_STEP_BIND + i: bind i
+};
 
 // Options with every descriptor inherited, the parent's process group, nothing ignored.
 cp_spawn_options cp_spawn_options_default(void);
@@ -34,6 +58,8 @@ cp_spawn_options cp_spawn_options_default(void);
 // has then been reaped). In the child every signal is set to default except the ignored ones, and unblocked
 // except the blocked ones; every descriptor above 2 is closed.
 int cp_spawn(const cp_spawn_options *options, pid_t *pid);
+// cp_spawn that also says, on failure, which step failed (a CP_STEP_ value) in *step.
+int cp_spawn_at(const cp_spawn_options *options, pid_t *pid, int *step);
 
 // Ends the calling process by `sig` (its default action, unblocked, with no core dump: PR_SET_DUMPABLE 0 and
 // RLIMIT_CORE 0), as a process killed by it. Returns only if the signal did not end it.

@@ -19,6 +19,28 @@ struct ContainerFactory {
         if let signal = run.last("stop-signal")?.value, SignalName.parse(signal) == nil {
             throw command.failure("Error response from daemon: Invalid signal: \(signal)")
         }
+        for mount in request.mounts {
+            do {
+                _ = try MountSyntax.engineMount(mount) { FileManager.default.fileExists(atPath: $0) }
+            } catch {
+                throw command.failure("Error response from daemon: \(error.text)")
+            }
+        }
+    }
+
+    /// The bind mounts the engine makes of `-v` (first) and `--mount`, checked as it checks them at create.
+    func makeBindMounts(_ request: CreateRequest) throws(DockerError) -> [BindMount] {
+        do {
+            var made: [BindMount] = []
+            for bind in request.binds { if let m = try MountSyntax.engineBind(bind) { made.append(m) } }
+            for mount in request.mounts {
+                if let m = try MountSyntax.engineMount(mount, sourceExists: { _ in true }) { made.append(m) }
+            }
+            try MountSyntax.checkDuplicates(made)
+            return made
+        } catch {
+            throw command.failure("Error response from daemon: \(error.text)")
+        }
     }
 
     func makeConfig(_ request: CreateRequest, image: Image, id: String) throws(DockerError) -> ContainerConfig {
@@ -37,6 +59,7 @@ struct ContainerFactory {
         guard let path = argv.first else {
             throw command.failure("Error response from daemon: No command specified")
         }
+        let bindMounts = try makeBindMounts(request)
 
         let attach = Set(run.all("attach").map { $0.lowercased() })
         let detached = run.flag("detach")
@@ -46,7 +69,7 @@ struct ContainerFactory {
                                      "stop-signal", "health-cmd", "health-interval", "health-timeout", "health-start-period",
                                      "health-start-interval", "health-retries", "no-healthcheck", "attach", "detach",
                                      "interactive", "tty", "rm", "init", "name", "hostname", "domainname", "user", "restart",
-                                     "network", "net", "cidfile"]
+                                     "network", "net", "cidfile", "volume", "mount"]
         for o in run.options where !modelled.contains(o.name) { other[o.name, default: []].append(o.value ?? "true") }
 
         return ContainerConfig(
@@ -61,7 +84,8 @@ struct ContainerFactory {
             autoRemove: run.flag("rm"), initProcess: run.flag("init"), healthcheck: request.healthcheck,
             restartPolicy: run.last("restart")?.value ?? "no",
             networkMode: run.last("network")?.value ?? run.last("net")?.value ?? "bridge",
-            otherOptions: other)
+            binds: request.binds.isEmpty ? nil : request.binds, mountOptions: request.mounts.isEmpty ? nil : request.mounts,
+            bindMounts: bindMounts.isEmpty ? nil : bindMounts, otherOptions: other)
     }
 
     /// Later definitions of a variable replace earlier ones, keeping the first position.

@@ -14,6 +14,11 @@ struct CreateRequest {
     private(set) var labels: [String: String] = [:]
     private(set) var stopTimeout: Int?
     private(set) var healthcheck: HealthConfig?
+    /// `-v` with a host part or a volume name, as the CLI sends them (`HostConfig.Binds`): a host part starting with
+    /// `.` made absolute, repeats dropped.
+    private(set) var binds: [String] = []
+    /// `--mount`, as the CLI sends them (`HostConfig.Mounts`).
+    private(set) var mounts: [MountOption] = []
 
     private static let healthDurations = ["health-interval", "health-timeout", "health-start-period", "health-start-interval"]
 
@@ -25,6 +30,21 @@ struct CreateRequest {
         let retries = try Self.integer("health-retries", run, command)
         var durations: [String: Double] = [:]
         for name in Self.healthDurations { durations[name] = try Self.duration(name, run, command) }
+        let cwd = FileManager.default.currentDirectoryPath
+        for value in run.all("mount") {
+            do {
+                mounts.append(try MountSyntax.clientMount(value, cwd: cwd))
+            } catch {
+                throw command.invalidFlagValue(value, flag: "--mount", reason: error.text)
+            }
+        }
+        for spec in run.all("volume") {
+            do {
+                if let bind = try MountSyntax.clientBind(spec, cwd: cwd), !binds.contains(bind) { binds.append(bind) }
+            } catch {
+                throw command.refusedOption(error.text)
+            }
+        }
 
         for file in run.all("env-file") {
             env += try Self.readKeyValueFile(file, command).compactMap { Self.resolve($0, environment) }
@@ -70,10 +90,13 @@ struct CreateRequest {
         var labels: [String: String]
         var stopTimeout: Int?
         var healthcheck: HealthConfig?
+        var binds: [String]?
+        var mounts: [MountOption]?
     }
 
     var message: Message {
-        Message(argv: argv, env: env, labels: labels, stopTimeout: stopTimeout, healthcheck: healthcheck)
+        Message(argv: argv, env: env, labels: labels, stopTimeout: stopTimeout, healthcheck: healthcheck, binds: binds,
+                mounts: mounts)
     }
 
     /// The request the client sent; nil if its arguments do not parse (they did in the client).
@@ -85,6 +108,8 @@ struct CreateRequest {
         labels = message.labels
         stopTimeout = message.stopTimeout
         healthcheck = message.healthcheck
+        binds = message.binds ?? []
+        mounts = message.mounts ?? []
     }
 
     private static func integer(_ name: String, _ run: RunArguments, _ command: CreatingCommand) throws(DockerError) -> Int? {

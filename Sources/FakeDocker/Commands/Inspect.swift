@@ -86,7 +86,7 @@ enum InspectView {
         config.append(("StopSignal", .string(cfg.stopSignal ?? "")))
         config.append(("StopTimeout", cfg.stopTimeout.map { .int(Int64($0)) } ?? .null))
         var host: [(String, TemplateValue)] = [
-            ("Binds", .null), ("ContainerIDFile", .string(cfg.otherOptions["cidfile"]?.last ?? "")),
+            ("Binds", optionalStrings(cfg.binds)), ("ContainerIDFile", .string(cfg.otherOptions["cidfile"]?.last ?? "")),
             ("LogConfig", .structure("container.LogConfig", [("Type", .string("json-file")), ("Config", .stringMap([]))])),
             ("NetworkMode", .string(cfg.networkMode)), ("PortBindings", .map([])),
             ("RestartPolicy", .structure("container.RestartPolicy", [("Name", .string(cfg.restartPolicy)), ("MaximumRetryCount", .int(0))])),
@@ -98,6 +98,7 @@ enum InspectView {
             ("ReadonlyRootfs", .bool(cfg.otherOptions["read-only"]?.last == "true")),
             ("Memory", .int(Int64(cfg.otherOptions["memory"]?.last.flatMap(parseMemory) ?? 0))),
         ]
+        host.append(("Mounts", cfg.mountOptions.map { .array($0.map(mountOption)) } ?? .null))
         if cfg.initProcess { host.append(("Init", .bool(true))) }
         return .structure("types.ContainerJSON", [
             ("Id", .string(c.id)), ("Created", .string(rfc3339(c.createdAt))), ("Path", .string(cfg.path)),
@@ -107,13 +108,38 @@ enum InspectView {
             ("LogPath", .string(store.logPath(ofContainer: c.id))), ("Name", .string("/" + c.name)), ("RestartCount", .int(0)),
             ("Driver", .string("vfs")), ("Platform", .string("linux")), ("MountLabel", .string("")),
             ("ProcessLabel", .string("")), ("AppArmorProfile", .string("")), ("ExecIDs", .null),
-            ("HostConfig", .structure("container.HostConfig", host)), ("Mounts", .array([])),
+            ("HostConfig", .structure("container.HostConfig", host, omitEmpty: ["Mounts": .value])),
+            ("Mounts", .array((cfg.bindMounts ?? []).map(mountPoint))),
             ("Config", .structure("container.Config", config, omitEmpty: ["StopSignal": .value, "StopTimeout": .pointer])),
             ("NetworkSettings", .structure("types.NetworkSettings", [
                 ("Bridge", .string("")), ("SandboxID", .string("")), ("Ports", .map([])), ("IPAddress", .string("")),
                 ("Networks", .map([])),
             ])),
         ])
+    }
+
+    /// One of `.Mounts` (a `types.MountPoint`; a bind has no Name or Driver).
+    static func mountPoint(_ m: BindMount) -> TemplateValue {
+        .structure("types.MountPoint", [
+            ("Type", .string("bind")), ("Name", .string("")), ("Source", .string(m.source)),
+            ("Destination", .string(m.destination)), ("Driver", .string("")), ("Mode", .string(m.mode)),
+            ("RW", .bool(m.readWrite)), ("Propagation", .string(m.propagation)),
+        ], omitEmpty: ["Name": .value, "Driver": .value])
+    }
+
+    /// One of `.HostConfig.Mounts` (a `mount.Mount`, every field but Type omitempty).
+    static func mountOption(_ m: MountOption) -> TemplateValue {
+        var fields: [(String, TemplateValue)] = [
+            ("Type", .string(m.type)), ("Source", .string(m.source)), ("Target", .string(m.target)), ("ReadOnly", .bool(m.readOnly)),
+        ]
+        var omit: [String: TemplateObject.OmitEmpty] = ["Source": .value, "Target": .value, "ReadOnly": .value]
+        if let p = m.propagation {
+            fields.append(("BindOptions", .structure("mount.BindOptions", [("Propagation", .string(p))], omitEmpty: ["Propagation": .value])))
+        } else {
+            fields.append(("BindOptions", .null))
+        }
+        omit["BindOptions"] = .pointer
+        return .structure("mount.Mount", fields, omitEmpty: omit)
     }
 
     /// `State.Health`, a `*types.Health` that is nil (`{{.State.Health}}` prints `<nil>`, and

@@ -42,6 +42,13 @@ public struct ContainerConfig: Codable, Equatable, Sendable {
     public var healthcheck: HealthConfig?
     public var restartPolicy: String
     public var networkMode: String
+    /// `-v` as the engine got them (`HostConfig.Binds`: host paths the client made absolute, named volumes too);
+    /// nil when none were given (and in states written before they were kept).
+    public var binds: [String]?
+    /// `--mount` as the engine got them (`HostConfig.Mounts`); nil when none.
+    public var mountOptions: [MountOption]?
+    /// The bind mounts made at each start, from both (`.Mounts`); named volumes and other types are not simulated.
+    public var bindMounts: [BindMount]?
     /// Every other `run` option as given (name → values), shown by `inspect` and otherwise inert.
     public var otherOptions: [String: [String]]
 }

@@ -10,10 +10,15 @@ import ProcessSpawn
 /// names are the host's: `hostname` and `/etc/hostname` answer the host's name, only `$HOSTNAME`
 /// the container's; docs/fake-docker.md says so. The image must then carry programs that run outside a
 /// chroot too (busybox-static).
+/// As root it also runs in a mount namespace of its own with the container's bind mounts (ContainerMounts), and as
+/// the container's user (`--user`, ContainerUser); without root a container with bind mounts does not start (its
+/// absolute paths are the host's, so a bind could not be where the program looks) and a `--user` other than
+/// the caller's fails as the kernel refuses it.
 struct ContainerExec {
     let rootfs: String
     let config: ContainerConfig
     let isolated = geteuid() == 0
+    var mounts: ContainerMounts { ContainerMounts(rootfs: rootfs, mounts: config.bindMounts ?? []) }
 
     /// The most the kernel takes for a host or domain name (HOST_NAME_MAX, __NEW_UTS_LEN).
     static let maximumNameLength = 64
@@ -27,15 +32,26 @@ struct ContainerExec {
         func has(_ key: String) -> Bool { env.contains { $0.hasPrefix(key + "=") } }
         if !has("PATH") { env.insert(ContainerFactory.defaultPath, at: 0) }
         if !has("HOSTNAME") { env.insert("HOSTNAME=\(config.hostname)", at: 1) }
-        if !has("HOME") { env.append("HOME=/root") }
+        // runc's HOME: the passwd entry of the process's uid, read inside the container (through its binds).
+        if !has("HOME") {
+            let uid = (try? user().get())?.uid ?? 0
+            env.append("HOME=" + ContainerUser.home(uid: uid, passwd: HostProcess.readFile(mounts.hostPath("/etc/passwd"))))
+        }
         return env
+    }
+
+    /// The ids of `--user` (`.Config.User`), found as the engine's daemon finds them: in the container's own
+    /// `/etc/passwd` and `/etc/group`, not through its binds.
+    func user() -> Result<ContainerUser, UserError> {
+        func read(_ path: String) -> String? { HostProcess.readFile(ContainerMounts.resolve(path, in: rootfs)) }
+        return ContainerUser.resolve(config.user, passwd: read("/etc/passwd"), group: read("/etc/group"))
     }
 
     /// Finds `program` as runc's LookPath would inside the container; returns its path inside the
     /// container, or docker's message for the failure.
     func resolve(_ program: String) -> Result<String, Shim.StartFailure> {
         func check(_ containerPath: String) -> Int32 {   // 0: usable; else errno
-            let host = rootfs + containerPath
+            let host = mounts.hostPath(containerPath)
             var st = stat()
             if stat(host, &st) != 0 { return errno }
             if (st.st_mode & S_IFMT) == S_IFDIR { return EACCES }
@@ -88,10 +104,21 @@ struct ContainerExec {
         var controllingTTY = false
     }
 
-    /// Starts `argv` with the program at `containerPath`; the PID, or the errno of the failed exec.
-    func spawn(_ containerPath: String, argv: [String], streams: Streams) -> Result<pid_t, Shim.StartFailure> {
+    /// Starts `argv` with the program at `containerPath` with its mounts and user (`prepared`, else prepared now); the
+    /// PID, or the engine's message for the step that failed.
+    func spawn(_ containerPath: String, argv: [String], streams: Streams, prepared: Prepared? = nil) -> Result<pid_t, Shim.StartFailure> {
+        let ready: Prepared
+        switch prepared.map(Result.success) ?? prepare() {
+        case .failure(let f): return .failure(f)
+        case .success(let p): ready = p
+        }
         try? FileManager.default.createDirectory(atPath: hostWorkingDirectory, withIntermediateDirectories: true)
         var options = SpawnOptions()
+        if isolated && !ready.binds.isEmpty { options.bindMounts = ready.binds }
+        // Without root only a user other than the caller's is asked for (and refused by the kernel).
+        if isolated || (!config.user.isEmpty && (ready.user.uid != getuid() || ready.user.gid != getgid())) {
+            options.user = .init(uid: ready.user.uid, gid: ready.user.gid, groups: ready.user.processGroups)
+        }
         options.environment = environment
         options.root = isolated ? rootfs : nil
         options.workingDirectory = isolated ? workingDirectory : hostWorkingDirectory
@@ -110,10 +137,48 @@ struct ContainerExec {
         do {
             pid = try spawnProcess(isolated ? containerPath : rootfs + containerPath, argv: argv, options)
         } catch {
-            let reason = error.errno == ENOENT ? "no such file or directory"
-                : (error.errno == EACCES || error.errno == EISDIR ? "permission denied" : error.text)
-            return .failure(.init(detail: "exec: \"\(argv.first ?? containerPath)\": \(reason)"))
+            switch error.step {
+            case .bind(let i) where i < (config.bindMounts ?? []).count:
+                return .failure(mounts.failure((config.bindMounts ?? [])[i], Self.goText(error)))
+            case .mountNamespace, .bind:
+                return .failure(.init(detail: "error during container init: unshare mount namespace: \(Self.goText(error))"))
+            case .user:
+                return .failure(.init(detail: "error during container init: unable to setup user: \(Self.goText(error))"))
+            case .exec:
+                let reason = error.errno == ENOENT ? "no such file or directory"
+                    : (error.errno == EACCES || error.errno == EISDIR ? "permission denied" : error.text)
+                return .failure(.init(detail: "exec: \"\(argv.first ?? containerPath)\": \(reason)"))
+            }
         }
         return .success(pid)
+    }
+
+    /// What a container needs before its process is spawned, found once per start.
+    struct Prepared {
+        var binds: [SpawnOptions.BindMount]
+        var user: ContainerUser
+    }
+
+    /// The engine's steps before runc's: a missing `-v` source made, the user found (a refusal is the daemon's, not
+    /// runc's), the mount points made.
+    func prepare() -> Result<Prepared, Shim.StartFailure> {
+        if !isolated && !(config.bindMounts ?? []).isEmpty {
+            return .failure(.init(detail: "fake-docker: bind mounts need root (a mount namespace of the container's own)"))
+        }
+        let binds: [SpawnOptions.BindMount]
+        switch mounts.prepare() {
+        case .failure(let f): return .failure(f)
+        case .success(let b): binds = b
+        }
+        switch user() {
+        case .failure(let refusal): return .failure(.init(detail: refusal.text, fromDaemon: true))
+        case .success(let user): return .success(Prepared(binds: binds, user: user))
+        }
+    }
+
+    /// An errno as Go prints it (lower case: "not a directory").
+    private static func goText(_ error: SystemCallError) -> String {
+        let text = error.text
+        return text.prefix(1).lowercased() + text.dropFirst()
     }
 }

@@ -28,7 +28,11 @@ enum Launcher {
         let status = ExitStatus(reaping: sent.pid)
         if answer.hasPrefix("fail "), let newline = answer.firstIndex(of: "\n") {
             let message = String(answer[answer.index(after: newline)...])
-            if message.hasPrefix("Error response from daemon: No such container") { throw DockerError(message) }
+            // `docker start` prints the daemon's refusal as it is, exit 1 (observed: a command not found, an unknown
+            // --user); `docker run` wraps it with its exit code.
+            if message.hasPrefix("Error response from daemon: No such container") || command == "start" {
+                throw DockerError(message)
+            }
             throw DockerError.run(message, command: command)
         }
         throw DockerError.daemon("the container shim exited before reporting (\(status))")

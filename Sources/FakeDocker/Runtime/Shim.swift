@@ -18,8 +18,11 @@ enum Shim {
 
     struct StartFailure: Error {
         var detail: String          // runc's part, e.g. `exec: "x": executable file not found in $PATH`
+        /// The daemon's own refusal (an unknown `--user`), said without runc's wrapping.
+        var fromDaemon = false
         var message: String {
-            "Error response from daemon: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: \(detail): unknown"
+            if fromDaemon { return "Error response from daemon: \(detail)" }
+            return "Error response from daemon: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: \(detail): unknown"
         }
     }
 
@@ -147,6 +150,11 @@ enum Shim {
 
     static func start(_ c: Container, store: StateStore) -> Result<Started, StartFailure> {
         let exec = ContainerExec(rootfs: store.rootfs(ofContainer: c.id), config: c.config)
+        let prepared: ContainerExec.Prepared
+        switch exec.prepare() {
+        case .failure(let f): return .failure(f)
+        case .success(let p): prepared = p
+        }
         if let failure = exec.checkHostName() { return .failure(failure) }
         let program: String
         switch exec.resolve(c.config.path) {
@@ -176,7 +184,7 @@ enum Shim {
         // command on the engine, so there the command is an ordinary process.
         var ownNamespace: Int32 = -1
         let pidNamespace = !c.config.initProcess && cp_unshare_pid_namespace(&ownNamespace) == 0
-        let spawned = exec.spawn(program, argv: [c.config.path] + c.config.args, streams: streams)
+        let spawned = exec.spawn(program, argv: [c.config.path] + c.config.args, streams: streams, prepared: prepared)
         // Later children (health checks, the removal of the files) are born in the shim's namespace:
         // the container's one cannot take new processes once its init has exited.
         if pidNamespace { _ = cp_restore_pid_namespace(ownNamespace) }

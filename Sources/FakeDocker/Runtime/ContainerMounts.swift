@@ -1,0 +1,79 @@
+import Foundation
+import ProcessSpawn
+
+/// A container's bind mounts on the host's side: what the engine and runc do before the mounts are made (a missing
+/// `-v` source made a directory, each mount point made in the container's filesystem), and where a path in the
+/// container is on the host. The mounts themselves are made by the spawn, in the container's own mount namespace
+/// (SpawnOptions.bindMounts), so the host's mount table never holds them.
+struct ContainerMounts {
+    let rootfs: String
+    let mounts: [BindMount]
+
+    /// The most symbolic links followed in one path, as filepath-securejoin allows.
+    static let maximumLinks = 255
+
+    /// Makes what the mounts need and returns them for the spawn, or runc's message for the first that fails.
+    func prepare() -> Result<[SpawnOptions.BindMount], Shim.StartFailure> {
+        let fm = FileManager.default
+        var prepared: [SpawnOptions.BindMount] = []
+        for m in mounts {
+            // The daemon makes a missing `-v` source a directory at start (observed: not at create).
+            if m.createsSource && !fm.fileExists(atPath: m.source) {
+                try? fm.createDirectory(atPath: m.source, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            }
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: m.source, isDirectory: &isDirectory) else {
+                return .failure(failure(m, "stat \(m.source): no such file or directory"))
+            }
+            // runc makes the mount point where it is missing: a directory for a directory, else an empty file.
+            let target = Self.resolve(m.destination, in: rootfs)
+            if isDirectory.boolValue {
+                try? fm.createDirectory(atPath: target, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            } else if !fm.fileExists(atPath: target) {
+                try? fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+                                        attributes: [.posixPermissions: 0o755])
+                let fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC, 0o755)
+                if fd >= 0 { close(fd) }
+            }
+            prepared.append(.init(source: m.source, target: target, readOnly: !m.readWrite))
+        }
+        return .success(prepared)
+    }
+
+    /// runc's message for a mount that failed with `reason` (Go's errno text).
+    func failure(_ m: BindMount, _ reason: String) -> Shim.StartFailure {
+        .init(detail: "error during container init: error mounting \"\(m.source)\" to rootfs at \"\(m.destination)\": \(reason)")
+    }
+
+    /// The host path of `path` in the container as its process sees it: under the bind mount whose destination
+    /// holds it (the innermost), else in the container's filesystem.
+    func hostPath(_ path: String) -> String {
+        let clean = MountSyntax.cleaned(path)
+        let holder = mounts.filter { clean == $0.destination || clean.hasPrefix($0.destination + "/") }
+            .max { $0.destination.count < $1.destination.count }
+        guard let holder else { return Self.resolve(clean, in: rootfs) }
+        return holder.source + clean.dropFirst(holder.destination.count)
+    }
+
+    /// `path` of the container's filesystem on the host, its symbolic links followed as if `root` were `/`
+    /// (filepath-securejoin, as runc resolves a mount point): a link never leads out of `root`.
+    static func resolve(_ path: String, in root: String) -> String {
+        var resolved: [String] = []
+        var pending = path.split(separator: "/").map(String.init)
+        var links = 0
+        while !pending.isEmpty {
+            let part = pending.removeFirst()
+            if part == "." { continue }
+            if part == ".." { if !resolved.isEmpty { resolved.removeLast() }; continue }
+            let host = root + "/" + (resolved + [part]).joined(separator: "/")
+            guard links < maximumLinks, let target = try? FileManager.default.destinationOfSymbolicLink(atPath: host) else {
+                resolved.append(part)
+                continue
+            }
+            links += 1
+            if target.hasPrefix("/") { resolved = [] }
+            pending = target.split(separator: "/").map(String.init) + pending
+        }
+        return root + "/" + resolved.joined(separator: "/")
+    }
+}
