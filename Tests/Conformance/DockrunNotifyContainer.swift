@@ -81,6 +81,34 @@ struct DockrunNotifyContainer {
         }
     }
 
+    @Test("8/7: the relay's socket lives in the private directory (with a user's --cidfile too); SIGKILL to dockrun and the guardian deletes it",
+          arguments: [false, true])
+    func socketInPrivateDirectory(usersCidfile: Bool) async throws {
+        try await Sandbox.with { sb in
+            let systemd = try NotifyListener(sb)
+            defer { systemd.close() }
+            let tmp = try sb.temporaryDirectory()
+            let cidfile = usersCidfile ? ["--cidfile", sb.path("cid")] : []
+            let run = try sb.startDockrun(["--rm", "--sdnotify=container"] + cidfile + Self.user + sb.tag
+                                          + [sb.image, "sh", "-c", "sdnotify-send READY=1; while :; do sleep 0.1; done"],
+                                          environment: ["NOTIFY_SOCKET": systemd.address, "TMPDIR": tmp])
+            try await ChildProcess.eventually("READY=1") { systemd.lines().contains("READY=1") || !run.isRunning }
+            let directories = try FileManager.default.contentsOfDirectory(atPath: tmp)
+            #expect(directories.count == 1)
+            let socket = tmp + "/" + (directories.first ?? "") + "/notify/notify.sock"
+            var info = stat()
+            #expect(lstat(socket, &info) == 0 && info.st_mode & S_IFMT == S_IFSOCK, "no socket at \(socket)")
+            #expect(info.st_mode & 0o777 == 0o777)
+            #expect(lstat(tmp + "/" + (directories.first ?? "") + "/notify", &info) == 0 && info.st_mode & 0o777 == 0o755)
+            run.signal(SIGKILL)
+            #expect(try await run.finish().code == 137)
+            try await ChildProcess.eventually("the container removed") { try await sb.containers().isEmpty }
+            try await ChildProcess.eventually("dockrun's private directory deleted") {
+                try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty
+            }
+        }
+    }
+
     @Test("8: without NOTIFY_SOCKET, --sdnotify=container binds nothing into the container")
     func withoutSystemd() async throws {
         try await Sandbox.with { sb in
