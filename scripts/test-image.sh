@@ -8,13 +8,17 @@
 #                                          by `rootfs`, or from a root filesystem made afresh
 #
 # The root filesystem is the static busybox (busybox-static, see ensure-deps.sh: it runs in a chroot and in a
-# container alike) as bin/busybox with a relative symlink per applet, and an empty tmp/; CMD is sh. Making it takes
-# a symlink per applet (about half a second), so a caller that imports it many times makes the tar once.
+# container alike) as bin/busybox with a relative symlink per applet, bin/sdnotify-send (Tests/Helpers/
+# sdnotify-send.c built static with gcc: busybox has no datagram sender, and `--sdnotify=container` needs one), and
+# an empty tmp/; CMD is sh. Making it takes a symlink per applet and a compile (about a second), so a caller that
+# imports it many times makes the tar once.
 # Quiet on success; on failure the reason is on stderr and the status is non-zero.
 set -euo pipefail
 
 IMAGE=dockrun-test/busybox:latest
 BUSYBOX=/bin/busybox
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SENDER_SOURCE=$HERE/../Tests/Helpers/sdnotify-send.c
 
 usage() {
     echo "usage: test-image.sh rootfs FILE | test-image.sh import DOCKER [FILE]" >&2
@@ -38,6 +42,8 @@ write_rootfs_tar() {
     for applet in $("$BUSYBOX" --list); do
         [ "$applet" = busybox ] || ln -s busybox "$work/rootfs/bin/$applet"
     done
+    bash "$HERE/ensure-deps.sh" gcc:gcc libc6-dev
+    gcc -static -O2 -o "$work/rootfs/bin/sdnotify-send" "$SENDER_SOURCE"
     tar -C "$work/rootfs" -cf "$file" .
 }
 

@@ -14,10 +14,13 @@ public struct DockerCommand: Equatable, Sendable, CustomStringConvertible {
     /// removal, and an engine with live-restore kills and removes every `--rm` container when it
     /// comes back (Engine 20.10, docs/engine-observations.md), so dockrun removes the container itself.
     /// dockrun's labels come after the user's options, so that a user's `--label io.dockrun.run=…` cannot hide
-    /// the container from the guardian (the last value of a label wins).
-    public static func run(_ request: RunRequest, cidfile: String, labels: RunLabels? = nil) -> DockerCommand {
+    /// the container from the guardian (the last value of a label wins). `ownOptions` are dockrun's own for the
+    /// container (`NotifyRelay.dockerOptions`), after the user's.
+    public static func run(_ request: RunRequest, cidfile: String, labels: RunLabels? = nil,
+                           ownOptions: [String] = []) -> DockerCommand {
         var arguments = ["run", "--cidfile", cidfile]
         arguments += request.dockerOptions
+        arguments += ownOptions
         arguments += labels?.options ?? []
         arguments.append("--sig-proxy=false")
         if let image = request.image {

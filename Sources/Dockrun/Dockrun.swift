@@ -83,7 +83,9 @@ Options (every `docker run` option is accepted and passed to docker, except -d a
       --cidfile PATH        Also write the container ID to PATH (kept unless the container is removed)
       --replace             With --name N: stop and remove a container already called N before the start
       --sdnotify MODE       Under systemd (NOTIFY_SOCKET): send READY=1 once the container is "running"
-                            (default), once its health check says "healthy", or never ("ignore")
+                            (default), once its health check says "healthy", never ("ignore"), or
+                            when the application in it says so ("container": its own NOTIFY_SOCKET,
+                            /run/dockrun-notify/notify.sock, whose READY=1, STATUS=, ... dockrun relays)
       --health-on-failure ACTION  When the health check says unhealthy: nothing ("none", default), or
                             "kill" or "stop" the container and exit 124, so the monitor restarts the service
       --engine-wait SECONDS How long an engine that stopped answering is waited for (default 60), by the

@@ -2,9 +2,10 @@ import DockerSyntax
 import Glibc
 import ProcessSpawn
 
-/// The I/O around `RunPolicy` and `NotifyPolicy`: one poll(2) loop that turns what dockrun observes into their
-/// events — signals (signalfd), the cidfile (inotify on its directory), each docker process's end (its pidfd) and
-/// output (pipes), their timers — and carries out the actions they return. The decisions are theirs: what happens
+/// The I/O around `RunPolicy`, `NotifyPolicy` and `NotifyRelay`: one poll(2) loop that turns what dockrun observes
+/// into their events — signals (signalfd), the cidfile (inotify on its directory), each docker process's end (its
+/// pidfd) and output (pipes), the container's notifications (a datagram socket), their timers — and carries out the
+/// actions they return. The decisions are theirs: what happens
 /// next is `RunPolicy`'s, what a docker process's end means is `RunPolicy.Event.ended`'s, which cidfile is read and
 /// deleted is `Cidfile`'s, the client's process group is `DockerProcess.clientProcessGroup`'s, and what a client that
 /// cannot be started exits with is `DockrunError`'s.
@@ -20,8 +21,9 @@ final class EventLoop {
     /// The timers of both policies, kept in one table.
     private enum Timer: Hashable {
         case policy(RunPolicy.Timer)
-        /// `NotifyPolicy`'s next probe of the container's state, and its next watchdog ping.
-        case probe, watchdog
+        /// `NotifyPolicy`'s next probe of the container's state, its next watchdog ping, its next extension of
+        /// the start timeout.
+        case probe, watchdog, extendTimeout
     }
 
     /// What a docker process is run for: the policy's decisions, or systemd's readiness and watchdog.
@@ -65,6 +67,10 @@ final class EventLoop {
     private var notifySocket: String?
     private var notifier: NotifyPolicy?
     private var notifyFailed = false
+    /// `--sdnotify=container` under systemd: what the container says on its own socket, and that socket (made in
+    /// the private directory before the client starts).
+    private var relay: NotifyRelay?
+    private var relaySocket: Int32?
     private let engineWaitMilliseconds: Int64
     /// When the attached stream (the client, or a follower) last ended, as the engine's log timestamps read it:
     /// a re-attach replays the log from there.
@@ -91,6 +97,7 @@ final class EventLoop {
         if let (socket, policy) = notification {
             notifySocket = socket
             notifier = policy
+            if request.notify == .container { relay = NotifyRelay(mainPID: policy.mainPID) }
         }
     }
 
@@ -100,8 +107,9 @@ final class EventLoop {
             // The guardian first, told where the private directory goes before it exists: whenever dockrun is
             // killed from here on, the guardian deletes what it made.
             let cidfile = plannedCidfile()
-            startGuardian(cidfile)
-            try prepare(cidfile)
+            let directory = plannedPrivateDirectory(cidfile)
+            startGuardian(cidfile, privateDirectory: directory)
+            try prepare(cidfile, privateDirectory: directory)
             notify { $0.start() }
             try startClient(cidfile)
         } catch {
@@ -127,14 +135,29 @@ final class EventLoop {
         return Cidfile(user: user, exists: System.exists(user))
     }
 
-    /// Makes the private directory (for dockrun's own cidfile) and watches the cidfile's directory.
-    private func prepare(_ cidfile: Cidfile) throws(DockrunError) {
-        if !cidfile.isUsers {
+    /// The run's private directory, when it needs one: for dockrun's own cidfile, or for the notification relay.
+    private func plannedPrivateDirectory(_ cidfile: Cidfile) -> String? {
+        if !cidfile.isUsers { return cidfile.directory }
+        return relay == nil ? nil : System.privateDirectoryPath(run: labels.run)
+    }
+
+    /// Makes the private directory (for dockrun's own cidfile, the relay's socket) and watches the cidfile's directory.
+    private func prepare(_ cidfile: Cidfile, privateDirectory directory: String?) throws(DockrunError) {
+        if let directory {
             do {
-                try System.makePrivateDirectory(cidfile.directory)
-                privateDirectory = cidfile.directory
+                try System.makePrivateDirectory(directory)
+                privateDirectory = directory
             } catch {
                 throw .system("cannot create a private temporary directory: \(error.text)")
+            }
+            if relay != nil {
+                do {
+                    relaySocket = try System.bindDatagramSocket(
+                        directory: NotifyRelay.hostDirectory(inPrivateDirectory: directory),
+                        socket: NotifyRelay.hostSocket(inPrivateDirectory: directory))
+                } catch {
+                    throw .system("cannot make the container's notification socket: \(error.text)")
+                }
             }
         }
         self.cidfile = cidfile
@@ -147,13 +170,13 @@ final class EventLoop {
     }
 
     /// Started before the client, so that no container can exist that the guardian would not hear of.
-    private func startGuardian(_ cidfile: Cidfile) {
+    private func startGuardian(_ cidfile: Cidfile, privateDirectory: String?) {
         var records: [GuardianBriefing.Record] = [
             .docker(docker), .engineWait(milliseconds: engineWaitMilliseconds), .filter(labels.filter),
         ]
         if request.remove { records.append(.remove) }
         if cidfile.readable { records.append(.cidfile(cidfile.path)) }
-        if !cidfile.isUsers { records.append(.directory(cidfile.directory)) }
+        if let privateDirectory { records.append(.directory(privateDirectory)) }
         if let user = request.cidfile { records.append(.userCidfile(user)) }
         do {
             guardian = try GuardianLink.start(records)
@@ -163,7 +186,7 @@ final class EventLoop {
     }
 
     private func startClient(_ cidfile: Cidfile) throws(DockrunError) {
-        let command = DockerCommand.run(request, cidfile: cidfile.path, labels: labels)
+        let command = DockerCommand.run(request, cidfile: cidfile.path, labels: labels, ownOptions: relayOptions)
         trace(command)
         do {
             let child = try System.spawn(docker, command.arguments, clientOptions)
@@ -172,6 +195,13 @@ final class EventLoop {
         } catch {
             throw DockrunError(startingDocker: docker, error)
         }
+    }
+
+    /// The options that give the container its own `NOTIFY_SOCKET`, with `--sdnotify=container` under systemd.
+    private var relayOptions: [String] {
+        guard relaySocket != nil, let privateDirectory else { return [] }
+        return NotifyRelay.dockerOptions(hostDirectory: NotifyRelay.hostDirectory(inPrivateDirectory: privateDirectory),
+                                         watchdogMicroseconds: notifier?.watchdogMicroseconds)
     }
 
     /// How a client is started (`docker run`, and the `docker start --attach` that carries its start through): with
@@ -226,12 +256,14 @@ final class EventLoop {
         }
         var fds = [signals]
         if let watch { fds.append(watch) }
+        if let relaySocket { fds.append(relaySocket) }
         let (ready, ended) = pollHelpers(alongside: fds, timeoutMilliseconds: timeout)
 
         if ready[0] { queue += System.pendingSignals(signals).map { .signal($0) } }
         if let watch, ready[1], let cidfile, System.drainWatch(watch, mentioning: cidfile.name) {
             queue += containerIDEvent()
         }
+        if let relaySocket, ready[fds.count - 1] { relayNotifications(relaySocket) }
         for helper in ended {
             // The client wrote the ID before it could end: read it first, so the policy learns of the container.
             if case .policy(.client) = helper.purpose { queue += containerIDEvent() }
@@ -244,6 +276,7 @@ final class EventLoop {
             case .policy(let timer): queue.append(.timerFired(timer))
             case .probe: notify { $0.probeDue() }
             case .watchdog: notify { $0.watchdogDue() }
+            case .extendTimeout: notify { $0.extensionDue() }
             }
         }
     }
@@ -375,15 +408,34 @@ final class EventLoop {
         self.notifier = notifier
         for action in actions {
             switch action {
-            case .send(let text):
-                if let failure = System.sendDatagram(notifySocket, text), !notifyFailed {
-                    notifyFailed = true
-                    message("warning: cannot notify systemd at \(notifySocket): \(failure.text)")
-                }
+            case .send(let text): tellSystemd(text, at: notifySocket)
             case .probe(let id): startHelper(.probe, .inspectState(id))
             case .scheduleProbe(let delay): setTimer(.probe, afterMilliseconds: delay)
             case .scheduleWatchdog(let delay): setTimer(.watchdog, afterMilliseconds: delay)
+            case .scheduleExtension(let delay): setTimer(.extendTimeout, afterMilliseconds: delay)
             }
+        }
+    }
+
+    /// Reads what the container said on its socket and passes on what the relay lets through.
+    private func relayNotifications(_ socket: Int32) {
+        guard var relay, let notifySocket else { return }
+        // A bounded batch per turn of the loop: a container that floods its socket cannot starve the rest.
+        for (bytes, length) in System.receiveDatagrams(socket, count: 64, longest: NotifyRelay.longestMessage) {
+            for action in relay.received(bytes, length: length, atMicroseconds: System.monotonicMicroseconds()) {
+                switch action {
+                case .send(let text): tellSystemd(text, at: notifySocket)
+                case .say(let text): message(text)
+                }
+            }
+        }
+        self.relay = relay
+    }
+
+    private func tellSystemd(_ text: String, at socket: String) {
+        if let failure = System.sendDatagram(socket, text), !notifyFailed {
+            notifyFailed = true
+            message("warning: cannot notify systemd at \(socket): \(failure.text)")
         }
     }
 
@@ -438,8 +490,9 @@ final class EventLoop {
     /// Runs on every exit path: the private directory goes; a user's cidfile as `Cidfile` says.
     private func cleanUp() {
         if let watch { close(watch) }
+        if let relaySocket { close(relaySocket) }
         if let cidfile, cidfile.deletedAtExit(containerRemoved: policy.removedContainer) { System.removeFile(cidfile.path) }
-        if let privateDirectory { System.removeDirectory(privateDirectory) }
+        if let privateDirectory { System.removePrivateDirectory(privateDirectory) }
         guardian?.release()
     }
 }

@@ -71,10 +71,7 @@ enum Guardian {
             }
             outcomes += swept.outcomes
         }
-        if let directory = briefing.directory {
-            System.removeFile(directory + "/cid")
-            System.removeDirectory(directory)
-        }
+        if let directory = briefing.directory { System.removePrivateDirectory(directory) }
         if let user = briefing.userCidfile,
            Leftovers.deletesCidfile(.run(remove: briefing.remove),
                                     namesContainer: System.readSmallFile(user).flatMap(ContainerID.init(cidfileContents:)) != nil,

@@ -10,9 +10,13 @@
 ///   main process is not dockrun (`SYSTEMD_EXEC_PID` names another process, e.g. a shell that forked it).
 /// - `WATCHDOG=1` every `WATCHDOG_USEC`/2 while the container runs — and, if it has a health check, only while
 ///   that says healthy: a container that hangs or goes unhealthy lets systemd's watchdog fire.
+/// - `EXTEND_TIMEOUT_USEC=` every 5 s while the container does not exist yet (a pull, a slow create), each for
+///   15 s: the unit's start timeout counts from the container's creation, and a lost datagram does not fail it.
+/// - `--sdnotify=container`: the application says `READY=1` and pings the watchdog itself (`NotifyRelay`); dockrun
+///   sends neither, nor the "created" and "running" `STATUS=` that would overwrite the application's own.
 public struct NotifyPolicy: Equatable, Sendable {
     public enum Mode: String, Equatable, Sendable, CaseIterable {
-        case running, healthy, ignore
+        case running, healthy, container, ignore
     }
 
     public enum Action: Equatable, Sendable {
@@ -23,12 +27,20 @@ public struct NotifyPolicy: Equatable, Sendable {
         case scheduleProbe(milliseconds: Int64)
         /// Call `watchdogDue` after this long.
         case scheduleWatchdog(milliseconds: Int64)
+        /// Call `extensionDue` after this long.
+        case scheduleExtension(milliseconds: Int64)
     }
 
     /// While waiting to be ready: the first probe retried soon, then less often, never more than every 2 s.
     static let firstRetryMilliseconds: Int64 = 50
+    /// While the container does not exist: how often the start timeout is extended, and by how much each time.
+    static let extensionIntervalMilliseconds: Int64 = 5000
+    static let extensionMicroseconds: Int64 = 15_000_000
 
     public let mode: Mode
+    /// `WATCHDOG_USEC`, and how often dockrun pings (half of it; nil with `--sdnotify=container`: the application
+    /// pings, told `WATCHDOG_USEC` through `NotifyRelay.dockerOptions`).
+    public let watchdogMicroseconds: Int64?
     public let watchdogMilliseconds: Int64?
     public let mainPID: Int32?
     public private(set) var ready = false
@@ -62,17 +74,27 @@ public struct NotifyPolicy: Equatable, Sendable {
     ///   - mainPID: dockrun's PID when systemd's main process is another one (see `SYSTEMD_EXEC_PID`).
     public init(mode: Mode, watchdogMicroseconds: Int64?, mainPID: Int32?) {
         self.mode = mode
-        self.watchdogMilliseconds = watchdogMicroseconds.map { max(1, $0 / 2000) }
+        self.watchdogMicroseconds = watchdogMicroseconds
+        self.watchdogMilliseconds = mode == .container ? nil : watchdogMicroseconds.map { max(1, $0 / 2000) }
         self.mainPID = mainPID
     }
 
     /// The first messages, as dockrun starts the client.
     public mutating func start() -> [Action] {
         guard mode != .ignore else { return [] }
-        var actions: [Action] = [.send("STATUS=Starting the container")]
+        var actions: [Action] = [.send("STATUS=Pulling or creating the container\n\(extensionMessage)"),
+                                 .scheduleExtension(milliseconds: Self.extensionIntervalMilliseconds)]
         if let watchdogMilliseconds { actions.append(.scheduleWatchdog(milliseconds: watchdogMilliseconds)) }
         return actions
     }
+
+    /// The start timeout extended again while the container does not exist yet; nothing once it does.
+    public func extensionDue() -> [Action] {
+        guard mode != .ignore, phase == .starting else { return [] }
+        return [.send(extensionMessage), .scheduleExtension(milliseconds: Self.extensionIntervalMilliseconds)]
+    }
+
+    private var extensionMessage: String { "EXTEND_TIMEOUT_USEC=\(Self.extensionMicroseconds)" }
 
     public mutating func phaseChanged(to phase: RunPolicy.Phase, container: ContainerID?) -> [Action] {
         guard mode != .ignore, phase != self.phase else { return [] }
@@ -83,7 +105,7 @@ public struct NotifyPolicy: Equatable, Sendable {
             return []
         case .running:
             self.container = container
-            guard let container else { return [] }
+            guard let container, mode != .container else { return [] }
             return [.send("STATUS=Container \(name) created; waiting for it to run")] + probe(container)
         case .stopping:
             return [.send("STOPPING=1\nSTATUS=Stopping container \(name)")]
@@ -117,7 +139,7 @@ public struct NotifyPolicy: Equatable, Sendable {
     }
 
     public mutating func probeDue() -> [Action] {
-        guard let container, phase == .running || phase == .stopping else { return [] }
+        guard let container, mode != .container, phase == .running || phase == .stopping else { return [] }
         return probe(container)
     }
 

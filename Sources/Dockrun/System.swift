@@ -232,6 +232,52 @@ enum System {
         return error == 0 ? nil : Failure(errno: error)
     }
 
+    /// Makes `directory` (0755) and binds a datagram socket at `socket` in it (0777), so that a process of any user
+    /// that can reach the directory can send to it; the socket does not block and is closed on exec.
+    static func bindDatagramSocket(directory: String, socket path: String) throws(Failure) -> Int32 {
+        guard mkdir(directory, 0o755) == 0, chmod(directory, 0o755) == 0 else { throw Failure(errno: errno) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { throw Failure(errno: ENAMETOOLONG) }
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw Failure(errno: errno) }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard bound == 0, chmod(path, 0o777) == 0 else {
+            let error = errno
+            close(fd)
+            throw Failure(errno: error)
+        }
+        return fd
+    }
+
+    /// The datagrams waiting on a non-blocking socket, at most `count` of them (a flood must not hold the loop):
+    /// each as its first `longest` + 1 bytes and its whole length. Read without ancillary data, so descriptors sent
+    /// along are closed by the kernel, never received.
+    static func receiveDatagrams(_ fd: Int32, count: Int, longest: Int) -> [(bytes: [UInt8], length: Int)] {
+        var datagrams: [(bytes: [UInt8], length: Int)] = []
+        var buffer = [UInt8](repeating: 0, count: longest + 1)
+        while datagrams.count < count {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_TRUNC)) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { break }
+            datagrams.append((Array(buffer[..<min(n, buffer.count)]), n))
+        }
+        return datagrams
+    }
+
+    /// Deletes dockrun's private directory and what a run puts in it: its cidfile and the notification relay's
+    /// directory and socket (`NotifyRelay`). Whoever ends last (dockrun, or its guardian) calls this.
+    static func removePrivateDirectory(_ path: String) {
+        removeFile(Cidfile(privateDirectory: path).path)
+        removeFile(NotifyRelay.hostSocket(inPrivateDirectory: path))
+        removeDirectory(NotifyRelay.hostDirectory(inPrivateDirectory: path))
+        removeDirectory(path)
+    }
+
     /// `DOCKRUN_DEBUG` set to anything but empty or 0: each docker command is printed before it runs.
     static var debugging: Bool { environment("DOCKRUN_DEBUG").map { !$0.isEmpty && $0 != "0" } ?? false }
 
@@ -305,6 +351,13 @@ enum System {
     static func end(_ ending: Ending) -> Never {
         if case .signal(let signal) = ending { cp_die_by_signal(signal) }
         exit(ending.shellCode)
+    }
+
+    /// The monotonic clock in microseconds, as sd_notify's `MONOTONIC_USEC=` counts (a container's clock is the same).
+    static func monotonicMicroseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000
     }
 
     static func monotonicMilliseconds() -> Int64 {

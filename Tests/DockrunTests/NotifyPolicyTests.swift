@@ -16,7 +16,8 @@ struct NotifyPolicyTests {
     @Test("the container's creation starts a probe; READY=1 only once it runs")
     func readyWhenRunning() {
         var policy = NotifyPolicy(mode: .running, watchdogMicroseconds: nil, mainPID: nil)
-        #expect(policy.start() == [.send("STATUS=Starting the container")])
+        #expect(policy.start() == [.send("STATUS=Pulling or creating the container\nEXTEND_TIMEOUT_USEC=15000000"),
+                                   .scheduleExtension(milliseconds: 5000)])
         #expect(policy.phaseChanged(to: .running, container: id)
             == [.send("STATUS=Container 0123456789ab created; waiting for it to run"), .probe(id)])
         #expect(policy.probed(.init(status: "created", health: nil)) == [.scheduleProbe(milliseconds: 50)])
@@ -85,7 +86,8 @@ struct NotifyPolicyTests {
     @Test("the watchdog pings every WATCHDOG_USEC/2 only once the container runs")
     func watchdogPlain() {
         var policy = NotifyPolicy(mode: .running, watchdogMicroseconds: 3_000_000, mainPID: nil)
-        #expect(policy.start() == [.send("STATUS=Starting the container"), .scheduleWatchdog(milliseconds: 1500)])
+        #expect(policy.start() == [.send("STATUS=Pulling or creating the container\nEXTEND_TIMEOUT_USEC=15000000"),
+                                   .scheduleExtension(milliseconds: 5000), .scheduleWatchdog(milliseconds: 1500)])
         #expect(policy.watchdogDue() == [.scheduleWatchdog(milliseconds: 1500)])
         _ = policy.phaseChanged(to: .running, container: id)
         #expect(policy.watchdogDue() == [.scheduleWatchdog(milliseconds: 1500)])

@@ -29,13 +29,13 @@ struct ServiceOptionsTests {
         #expect(DockrunError.replaceNeedsName.exitCode == 125)
     }
 
-    @Test("--sdnotify takes running, healthy or ignore")
+    @Test("--sdnotify takes running, healthy, container or ignore")
     func sdnotifyChoices() {
-        #expect(throws: DockrunError.invalidChoice(option: "--sdnotify", value: "conmon", choices: ["running", "healthy", "ignore"])) {
+        #expect(throws: DockrunError.invalidChoice(option: "--sdnotify", value: "conmon", choices: ["running", "healthy", "container", "ignore"])) {
             try Invocation.parse(["--sdnotify", "conmon", "img"])
         }
-        #expect(DockrunError.invalidChoice(option: "--sdnotify", value: "x", choices: ["running", "healthy", "ignore"]).message
-            == #"invalid argument "x" for "--sdnotify" flag: expected one of running, healthy, ignore"#)
+        #expect(DockrunError.invalidChoice(option: "--sdnotify", value: "x", choices: ["running", "healthy", "container", "ignore"]).message
+            == #"invalid argument "x" for "--sdnotify" flag: expected one of running, healthy, container, ignore"#)
     }
 
     @Test("--cleanup needs no image, takes a run's whole command line, and needs --name or --cidfile")
