@@ -36,6 +36,8 @@ package final class ChildProcess: Sendable {
     package let stdout: StreamCapture
     package let stderr: StreamCapture
     package let leadsGroup: Bool
+    /// Spawned with `terminal`: `stdinFD` is then the pseudo-terminal's master.
+    private let onTerminal: Bool
     private let stdinFD: Mutex<Int32>
     private let state = Mutex(State())
     /// Left once the child is reaped and both captures have reached EOF: what a blocking wait waits for.
@@ -54,6 +56,11 @@ package final class ChildProcess: Sendable {
         /// stdin, stdout and stderr are one pseudo-terminal, as in an interactive shell: `stdout` reads
         /// what the terminal shows, `write(toStdin:)` types, and `stderr` stays empty.
         package var terminal = false
+        /// With `terminal`: its size, set before the process starts (a new pseudo-terminal has none: 0 0).
+        package var terminalSize: (rows: UInt16, columns: UInt16)? = nil
+        /// Signals the process starts with blocked, as a supervisor may start it (dockrun starts its docker client
+        /// with TSTP, TTIN and TTOU blocked); every other one starts unblocked.
+        package var blockedSignals: [Int32] = []
 
         package init(environment: [String: String], stdin: [UInt8]? = nil, keepStdinOpen: Bool = false,
                      newProcessGroup: Bool = false, keepStdout: Bool = true, sampleMemory: Bool = false,
@@ -67,6 +74,7 @@ package final class ChildProcess: Sendable {
     package init(_ argv: [String], _ options: Options) throws {
         program = argv[0]
         leadsGroup = options.newProcessGroup
+        onTerminal = options.terminal
         let spawned = try Self.spawn(argv, options, drained: ended)
         (pid, stdout, stderr) = (spawned.pid, spawned.stdout, spawned.stderr)
         stdinFD = Mutex(spawned.stdin)
@@ -120,17 +128,18 @@ package final class ChildProcess: Sendable {
 
     /// posix_spawnp with the child's signals reset: the test runner may ignore SIGPIPE or block signals,
     /// and a child must start with the defaults, or a container's trap and dockrun's own handling would be
-    /// tested under conditions no user has.
+    /// tested under conditions no user has (but for the signals a test starts it with blocked: `blockedSignals`).
     private static func spawn(_ pid: inout pid_t, _ argv: [String], _ options: Options,
                               _ actions: inout posix_spawn_file_actions_t) -> Int32 {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        var all = sigset_t(), none = sigset_t()
+        var all = sigset_t(), blocked = sigset_t()
         sigfillset(&all)
-        sigemptyset(&none)
+        sigemptyset(&blocked)
+        for signal in options.blockedSignals { sigaddset(&blocked, signal) }
         posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigmask(&attributes, &blocked)
         var flags = Int32(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)
         if options.newProcessGroup {
             flags |= Int32(POSIX_SPAWN_SETPGROUP)
@@ -151,6 +160,7 @@ package final class ChildProcess: Sendable {
         var master: Int32 = -1, slave: Int32 = -1
         let opened = cp_openpty(&master, &slave)
         guard opened == 0 else { throw SpawnError(program: "openpty", errno: opened) }
+        if let size = options.terminalSize { _ = cp_tty_set_winsize(master, size.rows, size.columns) }
         let typing = fcntl(master, F_DUPFD_CLOEXEC, 0)
         let errPipe = try Self.pipe()
         close(errPipe.write)
@@ -240,6 +250,14 @@ package final class ChildProcess: Sendable {
     package func signalGroup(_ signal: Int32) {
         precondition(leadsGroup, "the child was not spawned as a group leader")
         _ = kill(-pid, signal)
+    }
+
+    /// Resizes the pseudo-terminal (`terminal`) and tells the process with a WINCH, as a terminal emulator does (the
+    /// terminal is not the process's controlling one, so the kernel tells no one).
+    package func resizeTerminal(rows: UInt16, columns: UInt16) {
+        precondition(onTerminal, "the child was not spawned on a terminal")
+        stdinFD.withLock { fd in if fd >= 0 { _ = cp_tty_set_winsize(fd, rows, columns) } }
+        signal(SIGWINCH)
     }
 
     package func write(toStdin bytes: [UInt8]) {

@@ -4,8 +4,9 @@ import Foundation
 import ProcessSpawn
 
 /// An attached `docker run`/`docker start -a` client after the container started: the shim writes the
-/// output straight to our stdout/stderr; we forward signals (--sig-proxy) and wait for the shim,
-/// whose exit status is the container's exit code.
+/// output straight to our stdout/stderr; we act on signals as the docker CLI does (ClientSignals: forwarded with
+/// --sig-proxy, passing on a terminal's resizes, dying of QUIT) and wait for the shim, whose exit status is the
+/// container's exit code.
 struct AttachedSession {
     let container: Container
     let shimPID: pid_t
@@ -16,16 +17,45 @@ struct AttachedSession {
     /// answers it as usual; one with live-restore cuts it.
     let connection: EngineConnection
 
-    /// Signals the CLI forwards with --sig-proxy: all but SIGCHLD, SIGPIPE and SIGURG (and KILL/STOP,
-    /// which cannot be caught).
-    static let proxied: [Int32] = (1...31).filter { ![SIGCHLD, SIGPIPE, SIGURG, SIGKILL, SIGSTOP].contains($0) }
-
-    /// Blocks the signals the session will read, before the shim is spawned so none is lost. Without
-    /// the proxy the CLI still catches TERM and INT (only to give up after three); an INT that was
-    /// ignored when the client started stays ignored, since an ignored signal is never queued.
+    /// Takes over, before the shim is spawned so that none is lost, the signals the client reads (ClientSignals):
+    /// blocked and read from a signalfd. What the table leaves to the kernel is left as the client inherited it, or
+    /// set to its default and unblocked when the client must die of it. The table is asked as if the client resized
+    /// a terminal: a WINCH it then reads and need not act on is dropped, as Go drops it.
     static func blockSignals(proxy: Bool) -> Int32 {
-        let set = proxy ? proxied + [SIGCHLD] : [SIGCHLD, SIGTERM, SIGINT]
-        return set.withUnsafeBufferPointer { cp_signalfd($0.baseAddress, Int32($0.count)) }
+        var taken = [SIGCHLD], ignored: [Int32] = [], fatal: [Int32] = []
+        for signal in ClientSignals.all where signal != SIGCHLD {
+            let found = inherited(signal)
+            switch ClientSignals.action(for: signal, proxy: proxy, resizes: true, inherited: found) {
+            case .inherited: continue
+            case .fatal: fatal.append(signal)
+            default:
+                taken.append(signal)
+                if found.ignored { ignored.append(signal) }
+            }
+        }
+        let fd = taken.withUnsafeBufferPointer { cp_signalfd($0.baseAddress, Int32($0.count)) }
+        // As Go's signal.Notify: an inherited SIG_IGN is undone (an ignored signal is never queued, not even for a
+        // signalfd), now that the signal is blocked.
+        for signal in ignored { Glibc.signal(signal, SIG_DFL) }
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        for signal in fatal {
+            Glibc.signal(signal, SIG_DFL)
+            sigaddset(&unblocked, signal)
+        }
+        pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
+        return fd
+    }
+
+    /// How the client found `signal`: its disposition and its mask as inherited.
+    private static func inherited(_ signal: Int32) -> ClientSignals.Inherited {
+        var disposition = sigaction()
+        sigaction(signal, nil, &disposition)
+        let handler = disposition.__sigaction_handler.sa_handler.map { unsafeBitCast($0, to: Int.self) } ?? 0
+        var mask = sigset_t()
+        pthread_sigmask(SIG_BLOCK, nil, &mask)
+        return ClientSignals.Inherited(ignored: handler == unsafeBitCast(SIG_IGN, to: Int.self),
+                                       blocked: sigismember(&mask, signal) == 1)
     }
 
     func run() -> Int32 {
@@ -37,6 +67,12 @@ struct AttachedSession {
         defer { if raw { _ = cp_tty_restore(0, saved) } }
         let daemon = Daemon(store: store)
         var running = (try? store.container(id: container.id)) ?? container
+        func forward(_ signal: Int32) {
+            if running.pid == 0, let fresh = try? store.container(id: container.id) { running = fresh }
+            daemon.deliver(signal, to: running)
+        }
+        // The CLI follows the size of the terminal on its stdout for a container with one.
+        let resizes = container.config.tty && isatty(1) == 1
         var terminationSignals = 0
         while true {
             if connection.isLost {
@@ -57,17 +93,28 @@ struct AttachedSession {
                     if r == shimPID { return exitCode(shimStatus: status) }
                     continue
                 }
-                if proxiedSignals {
-                    if running.pid == 0, let fresh = try? store.container(id: container.id) { running = fresh }
-                    daemon.deliver(sig, to: running)
-                }
-                if sig == SIGTERM || sig == SIGINT {
+                // A signal read was taken over whatever the client inherited: its action is the one for a default.
+                switch ClientSignals.action(for: sig, proxy: proxiedSignals, resizes: resizes) {
+                case .forward:
+                    forward(sig)
+                case .count(let forwarded):
+                    if forwarded { forward(sig) }
                     terminationSignals += 1
                     if terminationSignals == 3 {
                         // The docker CLI's forceExitAfter3TerminationSignals; the container runs on.
                         Output.write(2, "\ngot 3 SIGTERM/SIGINTs, forcefully exiting\n")
                         return 1
                     }
+                case .resize(let forwarded):
+                    if forwarded { forward(sig) }
+                    // The resize request: the shim copies the size of the terminal on our stdout (its own) onto the
+                    // container's.
+                    kill(shimPID, SIGWINCH)
+                case .crash(let name):
+                    Output.write(2, ClientSignals.crashReport(name))
+                    return ClientSignals.crashExitCode
+                case .ignore, .inherited, .fatal:
+                    break
                 }
             }
         }

@@ -39,8 +39,9 @@ enum Shim {
         var clientPID: Int32 = 0
         if let i = args.firstIndex(of: "--client-pid"), i + 1 < args.count { clientPID = Int32(args[i + 1]) ?? 0 }
         if let i = args.firstIndex(of: "--delay"), i + 1 < args.count { sleepSeconds(Double(args[i + 1]) ?? 0) }
-        let childSignal = [SIGCHLD]
-        let signalFD = childSignal.withUnsafeBufferPointer { cp_signalfd($0.baseAddress, 1) }
+        // CHLD: the container's exit and the health checks'; WINCH: the attached client's resize request.
+        let signals = [SIGCHLD, SIGWINCH]
+        let signalFD = signals.withUnsafeBufferPointer { cp_signalfd($0.baseAddress, Int32($0.count)) }
 
         guard var container = try? store.container(id: id) else {
             report("fail 125\nError response from daemon: No such container: \(id)")
@@ -146,6 +147,16 @@ enum Shim {
         return code
     }
 
+    /// Gives the container's terminal the size of the attached client's: the terminal on the shim's stdout, which is
+    /// the client's own, where the docker CLI reads the size it sends (its stdout; none when that is not a terminal,
+    /// and none once the client is gone). Asked at the start, before the process runs (as an engine that takes the
+    /// size with the create does; Engine 20.10 starts it at 0 0 and resizes it just after), and at each WINCH the
+    /// client sends the shim.
+    static func copyClientTerminalSize(to master: Int32) {
+        var rows: UInt16 = 0, columns: UInt16 = 0
+        if cp_tty_winsize(1, &rows, &columns) == 0 { _ = cp_tty_set_winsize(master, rows, columns) }
+    }
+
     // MARK: Starting the process
 
     static func start(_ c: Container, store: StateStore) -> Result<Started, StartFailure> {
@@ -171,6 +182,7 @@ enum Shim {
             let rc = cp_openpty(&master, &slave)
             guard rc == 0 else { return .failure(StartFailure(detail: "open pty: \(String(cString: strerror(rc)))")) }
             outputFD = master
+            copyClientTerminalSize(to: master)
             streams = .init(stdin: slave, stdout: slave, stderr: slave, controllingTTY: true)
         } else {
             var out: [Int32] = [0, 0], err: [Int32] = [0, 0]

@@ -2,7 +2,7 @@ import CProcess
 import Foundation
 import ProcessSpawn
 
-/// The shim's event loop: container output → log and attached client, the client's death, the
+/// The shim's event loop: container output → log and attached client, the client's death and its resizes, the
 /// container's exit, health checks. One poll(2), no busy waiting.
 struct ShimLoop {
     let container: Container
@@ -102,7 +102,9 @@ struct ShimLoop {
                 releaseClient()
             }
             if fds[iSignal].revents != 0 {
-                while cp_signalfd_read(signalFD, nil) != 0 {}
+                var resized = false
+                while case let signal = cp_signalfd_read(signalFD, nil), signal != 0 { resized = resized || signal == SIGWINCH }
+                if resized && container.config.tty && outputOpen { Shim.copyClientTerminalSize(to: started.outputFD) }
                 reapChildren()
                 if exitStatus != nil && inGap {
                     // Ended while the engine is away: what it wrote since is never read (see `inGap`).
