@@ -87,7 +87,6 @@ final class EventLoop {
                                         confirm: request.optionNeedingHealthCheck != nil && request.healthCheck != .present,
                                         reports: notification != nil)
         self.policy = RunPolicy(remove: request.remove, commit: request.commit, interactive: System.isTerminal(0),
-                                clientResizes: System.isTerminal(0) && request.tty,
                                 engineWaitMilliseconds: engineWaitMilliseconds, health: health)
         self.engineWaitMilliseconds = engineWaitMilliseconds
         self.request = request

@@ -118,8 +118,6 @@ public struct RunPolicy: Sendable {
     /// The client runs on a terminal, where it can detach (`--detach-keys`) and exit 0 while the container runs on:
     /// none of its exits is taken as the container's end.
     public let interactive: Bool
-    /// On a terminal with `-t`: the client passes the terminal's size on itself (`SignalTable`).
-    public let clientResizes: Bool
 
     public private(set) var containerID: ContainerID?
     public private(set) var client: ExitStatus?
@@ -189,13 +187,12 @@ public struct RunPolicy: Sendable {
         var wentAway = false
     }
 
-    public init(remove: Bool, commit: CommitTarget?, interactive: Bool = false, clientResizes: Bool = false,
+    public init(remove: Bool, commit: CommitTarget?, interactive: Bool = false,
                 engineWaitMilliseconds: Int64 = EngineWait.defaultBoundMilliseconds, health: HealthWatch? = nil) {
         self.health = health
         self.remove = remove
         self.commit = commit
         self.interactive = interactive
-        self.clientResizes = clientResizes
         engine = EngineContact(wait: EngineWait(boundMilliseconds: engineWaitMilliseconds))
     }
 
@@ -272,7 +269,7 @@ public struct RunPolicy: Sendable {
             return []
         case .live(let live):
             guard let id = containerID else { return [] }
-            switch SignalTable.action(for: signal, clientResizes: clientResizes) {
+            switch SignalTable.action(for: signal) {
             case .relay: return [.spawnKill(id, signal: signal)]
             case .drop: return []
             case .stop: break

@@ -10,38 +10,38 @@ public enum SignalTable {
         /// Sent to the container as it is.
         case relay
         /// Not passed on: CHLD (dockrun's children, as docker's), PIPE (a closed output is dockrun's own matter;
-        /// docker's proxy drops it too), URG (docker drops it: Go's preemption signal). KILL and STOP cannot be
-        /// caught by any process, dockrun included.
+        /// docker's proxy drops it too), URG (docker drops it: Go's preemption signal), PROF (docker drops it: Go
+        /// keeps it for its profiler). KILL and STOP cannot be caught by any process, dockrun included.
         case drop
     }
 
     public static let stopSignals: Set<Int32> = [SIGTERM, SIGINT]
     /// Dropped by docker's proxy, and by dockrun (which leaves them at their default or ignores them: never fatal).
-    public static let droppedSignals: Set<Int32> = [SIGCHLD, SIGPIPE, SIGURG]
+    public static let droppedSignals: Set<Int32> = [SIGCHLD, SIGPIPE, SIGURG, SIGPROF]
     /// glibc's own real-time signals (SIGCANCEL, SIGSETXID): no process can block or be sent them through glibc.
     public static let reservedSignals: ClosedRange<Int32> = 32...33
     /// Every signal number of Linux.
     public static let allSignals: ClosedRange<Int32> = 1...64
 
-    /// The action for `signal`. `clientResizes`: dockrun runs on a terminal with `-t`, where the docker client itself
-    /// passes the terminal's size to the container's (docker's proxy is off with `-t`): a WINCH is not sent again.
-    public static func action(for signal: Int32, clientResizes: Bool = false) -> Action {
+    /// The action for `signal`. WINCH is relayed with `-t` too, as docker's proxy does (CLI 28: with `-t` the client
+    /// also resizes the container's terminal, so the container may get it twice, as under `docker run`).
+    public static func action(for signal: Int32) -> Action {
         if stopSignals.contains(signal) { return .stop }
         if droppedSignals.contains(signal) || signal == SIGKILL || signal == SIGSTOP || reservedSignals.contains(signal)
             || !allSignals.contains(signal) {
             return .drop
         }
-        if signal == SIGWINCH && clientResizes { return .drop }
         return .relay
     }
 
     /// Every signal dockrun takes over from its first instruction: blocked, and read from a signalfd, so none is
     /// ever delivered to a handler — not the Swift runtime's crash reporter for a `kill -SEGV`, not a default action
     /// that would end dockrun (ALRM, the real-time signals) or stop it (TSTP, TTIN, TTOU). A real fault in dockrun
-    /// still ends it: the kernel delivers a synchronous fault whatever the mask. Not the dropped ones, which stay at
-    /// their defaults (CHLD, URG: ignored) or ignored (PIPE).
+    /// still ends it: the kernel delivers a synchronous fault whatever the mask. And PROF, which docker drops and
+    /// whose default would end dockrun. Not the other dropped ones, which stay at their defaults (CHLD, URG: ignored)
+    /// or ignored (PIPE).
     public static var supervisedSignals: [Int32] {
-        allSignals.filter { action(for: $0) != .drop || $0 == SIGWINCH }
+        allSignals.filter { action(for: $0) != .drop || $0 == SIGPROF }
     }
 
     /// The signals the docker client is started with blocked: those that would stop it (TSTP, TTIN, TTOU: on a

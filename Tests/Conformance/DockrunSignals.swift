@@ -79,7 +79,7 @@ struct DockrunSignals {
     /// the Swift runtime's crash report, or was dropped), by the name the container's shell traps it by.
     static let everySignal: [(String, Int32)] = [
         ("ALRM", SIGALRM), ("PWR", SIGPWR), ("XCPU", SIGXCPU), ("XFSZ", SIGXFSZ), ("VTALRM", SIGVTALRM),
-        ("PROF", SIGPROF), ("SYS", SIGSYS), ("IO", SIGIO), ("STKFLT", SIGSTKFLT), ("WINCH", SIGWINCH), ("CONT", SIGCONT),
+        ("SYS", SIGSYS), ("IO", SIGIO), ("STKFLT", SIGSTKFLT), ("WINCH", SIGWINCH), ("CONT", SIGCONT),
         ("TSTP", SIGTSTP), ("TTIN", SIGTTIN), ("TTOU", SIGTTOU), ("ABRT", SIGABRT), ("ILL", SIGILL), ("TRAP", SIGTRAP),
         ("BUS", SIGBUS), ("FPE", SIGFPE), ("SEGV", SIGSEGV), ("34", 34), ("40", 40), ("64", 64),
     ]

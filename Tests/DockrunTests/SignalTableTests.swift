@@ -8,24 +8,18 @@ private let id = ContainerID(cidfileContents: String(repeating: "0123456789abcde
 struct SignalTableTests {
     static let uncatchable: Set<Int32> = [SIGKILL, SIGSTOP]
 
-    @Test("TERM and INT stop; CHLD, PIPE, URG are dropped as docker drops them; every other signal is relayed")
+    @Test("TERM and INT stop; CHLD, PIPE, URG, PROF are dropped as docker drops them; every other signal is relayed")
     func table() {
         #expect(SignalTable.action(for: SIGTERM) == .stop)
         #expect(SignalTable.action(for: SIGINT) == .stop)
-        for signal in [SIGCHLD, SIGPIPE, SIGURG, SIGKILL, SIGSTOP, 32, 33, 0, 65] {
+        for signal in [SIGCHLD, SIGPIPE, SIGURG, SIGPROF, SIGKILL, SIGSTOP, 32, 33, 0, 65] {
             #expect(SignalTable.action(for: signal) == .drop, "\(signal)")
         }
         let relayed: [Int32] = [SIGHUP, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGUSR1, SIGSEGV, SIGUSR2,
                                 SIGALRM, SIGSTKFLT, SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGXCPU, SIGXFSZ, SIGVTALRM,
-                                SIGPROF, SIGWINCH, SIGIO, SIGPWR, SIGSYS] + Array(34...64)
+                                SIGWINCH, SIGIO, SIGPWR, SIGSYS] + Array(34...64)
         for signal in relayed { #expect(SignalTable.action(for: signal) == .relay, "\(signal)") }
-        #expect(Set(relayed).count + 2 + 3 + 2 + 2 == 64, "every signal of Linux is in one class")
-    }
-
-    @Test("WINCH is the client's own on a terminal with -t (it resizes the container's terminal); relayed otherwise")
-    func winch() {
-        #expect(SignalTable.action(for: SIGWINCH, clientResizes: true) == .drop)
-        #expect(SignalTable.action(for: SIGWINCH, clientResizes: false) == .relay)
+        #expect(Set(relayed).count + 2 + 4 + 2 + 2 == 64, "every signal of Linux is in one class")
     }
 
     @Test("dockrun takes over every signal it stops or relays on — the fault signals and TSTP too — and none it drops")
@@ -34,7 +28,7 @@ struct SignalTableTests {
         for signal in SignalTable.allSignals where SignalTable.action(for: signal) != .drop {
             #expect(supervised.contains(signal), "\(signal)")
         }
-        #expect(supervised.contains(SIGWINCH), "taken over also where the client resizes: dropped, never default")
+        #expect(supervised.contains(SIGPROF), "dropped, but taken over: its default would end dockrun")
         for signal in [SIGCHLD, SIGPIPE, SIGURG, SIGKILL, SIGSTOP, 32, 33] { #expect(!supervised.contains(signal), "\(signal)") }
     }
 
@@ -61,10 +55,8 @@ struct SignalTableTests {
         ])
         #expect(machine.handle(.signal(SIGWINCH)) == [.spawnKill(id, signal: SIGWINCH)])
         #expect(machine.handle(.signal(SIGPIPE)) == [])
-        var resizing = RunPolicy(remove: false, commit: nil, interactive: true, clientResizes: true)
-        _ = resizing.handle(.containerID(id))
-        #expect(resizing.handle(.signal(SIGWINCH)) == [])
-        #expect(resizing.handle(.signal(SIGCONT)) == [.spawnKill(id, signal: SIGCONT)])
+        #expect(machine.handle(.signal(SIGPROF)) == [])
+        #expect(machine.handle(.signal(SIGCONT)) == [.spawnKill(id, signal: SIGCONT)])
     }
 
     @Test("a real-time signal is named by its number for docker kill")
