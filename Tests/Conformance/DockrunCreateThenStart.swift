@@ -40,7 +40,8 @@ struct DockrunCreateThenStart {
                 try await gate.waitForStdout("closed after create\n")
                 return
             }
-            try await ChildProcess.eventually("the container to be created") { try await !sandbox.containers().isEmpty }
+            // A bound on a hang, not a wait for time: on a loaded machine a create has taken over 30 s here.
+            try await ChildProcess.eventually("the container to be created", timeout: 120) { try await !sandbox.containers().isEmpty }
             try await sandbox.script(["--daemon-down"])
         }
 
