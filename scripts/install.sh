@@ -23,6 +23,7 @@ mkdir -p "$prefix/bin"
 install -m 0755 "$bin/dockrun" "$bin/fake-docker" "$prefix/bin/"
 # The test image's recipe, which an installed `fake-docker scenario replay` runs (docs/scenarios.md).
 install -D -m 0644 scripts/test-image.sh "$prefix/share/dockrun/test-image.sh"
+install -D -m 0644 Tests/Helpers/sdnotify-send.c "$prefix/share/dockrun/sdnotify-send.c"
 echo "installed $prefix/bin/dockrun, $prefix/bin/fake-docker and $prefix/share/dockrun/test-image.sh" >&2
 mkdir -p "$prefix/share/man/man1"
 install -m 0644 man/dockrun.1 man/fake-docker.1 "$prefix/share/man/man1/"

@@ -18,7 +18,9 @@ set -euo pipefail
 IMAGE=dockrun-test/busybox:latest
 BUSYBOX=/bin/busybox
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SENDER_SOURCE=$HERE/../Tests/Helpers/sdnotify-send.c
+# In the checkout, the sender's source is under Tests/Helpers; installed (scripts/install.sh), beside this script.
+SENDER_SOURCE=$HERE/sdnotify-send.c
+[ -f "$SENDER_SOURCE" ] || SENDER_SOURCE=$HERE/../Tests/Helpers/sdnotify-send.c
 
 usage() {
     echo "usage: test-image.sh rootfs FILE | test-image.sh import DOCKER [FILE]" >&2
@@ -42,7 +44,12 @@ write_rootfs_tar() {
     for applet in $("$BUSYBOX" --list); do
         [ "$applet" = busybox ] || ln -s busybox "$work/rootfs/bin/$applet"
     done
-    bash "$HERE/ensure-deps.sh" gcc:gcc libc6-dev
+    if [ -f "$HERE/ensure-deps.sh" ]; then
+        bash "$HERE/ensure-deps.sh" gcc:gcc libc6-dev
+    elif ! command -v gcc >/dev/null; then
+        echo "test-image.sh: the test image's sdnotify-send needs gcc and libc6-dev (static): install them" >&2
+        exit 1
+    fi
     gcc -static -O2 -o "$work/rootfs/bin/sdnotify-send" "$SENDER_SOURCE"
     tar -C "$work/rootfs" -cf "$file" .
 }

@@ -86,7 +86,9 @@ struct ScenarioFileTests {
                        Products.path("fake-docker"), Products.path("dockrun")]
         if recipe {
             install += ["&&", "install", "-D", "-m", "0644", Repository.script("test-image.sh"),
-                        prefix.directory + "/share/dockrun/test-image.sh"]
+                        prefix.directory + "/share/dockrun/test-image.sh",
+                        "&&", "install", "-D", "-m", "0644", Repository.root + "/Tests/Helpers/sdnotify-send.c",
+                        prefix.directory + "/share/dockrun/sdnotify-send.c"]
         }
         let copied = try ChildProcess.runBlocking(["/bin/sh", "-c", install.map { $0 == "&&" ? $0 : shellQuoted($0) }.joined(separator: " ")],
                                                   ChildProcess.Options(environment: ProcessInfo.processInfo.environment))

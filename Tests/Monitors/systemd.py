@@ -148,7 +148,7 @@ class ExampleUnit:
     def state(self):
         return self.show("ActiveState")["ActiveState"]
 
-    def start(self):
+    def start(self, ready_seconds=READY_SECONDS):
         """Starts the unit and waits for it to be active, that is for READY=1 (Type=notify)."""
         self.systemd.systemctl("start", "--no-block", self.unit)
 
@@ -156,7 +156,7 @@ class ExampleUnit:
             state = self.state()
             return state if state in ("active", "failed") else None
 
-        state = wait_for("the unit active (READY=1)", settled, self.READY_SECONDS, interval=0.02)
+        state = wait_for("the unit active (READY=1)", settled, ready_seconds, interval=0.02)
         assert state == "active", f"the unit failed to start:\n{self.output()}"
 
     def stop(self):

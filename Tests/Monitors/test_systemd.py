@@ -46,6 +46,40 @@ def test_start_is_done_once_the_container_runs(service, token):
     assert_nothing_left(engine, token, unit.tmpdir)
 
 
+def test_the_application_says_when_it_is_ready(service, token):
+    # --sdnotify=container: the unit is active once the application in the container says READY=1 (2 s after it
+    # runs), not once the container runs; its own STATUS= reaches systemd.
+    unit = service(workloads.telling_readiness(token, after=2))
+    engine = unit.engine
+    unit.start()
+
+    ready = unit_time(unit.show("ActiveEnterTimestamp")["ActiveEnterTimestamp"])
+    started = container_started(engine, examples.SERVICE_NAME)
+    assert ready >= started + 2, "the unit was active before the application said READY=1"
+    assert unit.show("StatusText")["StatusText"] == f"{token} ready by itself"
+    unit.stop()
+    assert f"{token} trapped TERM" in unit.output()
+    assert_nothing_left(engine, token, unit.tmpdir)
+
+
+def test_a_slow_create_does_not_meet_timeoutstartsec(service, token, setting):
+    # While the container does not exist yet (a pull; here fake-docker's scripted 30 s create), dockrun extends the
+    # start timeout (EXTEND_TIMEOUT_USEC=): a unit with TimeoutStartSec=10s starts.
+    if setting.engine.name != "fake-docker":
+        pytest.skip("a scripted slow create is fake-docker's fault injection")
+    unit = service(workloads.trapping(token), settings={"TimeoutStartSec": "10s"})
+    engine = unit.engine
+    engine.docker("script", "run", "--delay", "30")
+
+    began = time.time()
+    unit.start(ready_seconds=90)
+
+    assert time.time() - began >= 30
+    assert unit.show("NRestarts")["NRestarts"] == "0"
+    unit.stop()
+    assert_nothing_left(engine, token, unit.tmpdir)
+
+
 def test_stop_runs_the_trap_and_the_unit_records_the_exit(service, token):
     unit = service(workloads.trapping(token, code=7))
     engine = unit.engine

@@ -26,6 +26,14 @@ def trapping(token, code=7, stop_timeout=10):
                             "while :; do sleep 1 & wait $!; done", stop_timeout)
 
 
+def telling_readiness(token, after=2, code=7):
+    """`--sdnotify=container`: the application says READY=1 itself, `after` seconds after it started (with the test
+    image's static sender), and a STATUS= of its own; it answers TERM with its trap."""
+    return ["--sdnotify=container"] + container(
+        token, f'trap "echo {token} trapped TERM; exit {code}" TERM; echo "{token} running"; sleep {after}; '
+               f'sdnotify-send READY=1 "STATUS={token} ready by itself"; while :; do sleep 1 & wait $!; done')
+
+
 def dying_of_term(token, stop_timeout=10):
     """Dies of the stop's TERM, as a process without a handler does: docker's init (`--init`) passes it to `sleep`,
     which it ends, and reports 143."""
