@@ -77,7 +77,8 @@ Usage:  dockrun [OPTIONS] IMAGE [COMMAND] [ARG...]
 
 Run a container as if it were a process: its output, signals and exit code are dockrun's.
 
-Options (every `docker run` option is accepted and passed to docker, except -d and -a):
+Options (every `docker run` option is accepted and passed to docker, except -d, -a and a
+--restart policy other than "no"):
       --rm                  Remove the container when it ends (also after a failed start or a signal)
       --commit REPO[:TAG]   Commit the container to an image when it exits 0 without being stopped
       --cidfile PATH        Also write the container ID to PATH (kept unless the container is removed)
