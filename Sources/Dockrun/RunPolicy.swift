@@ -122,6 +122,9 @@ public struct RunPolicy: Sendable {
     public private(set) var containerID: ContainerID?
     public private(set) var client: ExitStatus?
     private var state: State = .starting(held: [])
+    /// A QUIT reached dockrun on a terminal: the terminal's Ctrl-\ goes to the whole foreground group, and a client
+    /// that shares it (it reads the terminal: `-i`) dies of it as Go does, with exit 2 (docs/dockrun.md, behaviour 3).
+    private var quitOnTerminal = false
     private var engine: EngineContact
     /// `--health-on-failure`, and the health check the run needs (`HealthWatch`); nil when nothing depends on it.
     private var health: HealthWatch?
@@ -261,6 +264,7 @@ public struct RunPolicy: Sendable {
     // MARK: signals
 
     private mutating func receive(_ signal: Int32) -> [Action] {
+        if signal == SIGQUIT && interactive { quitOnTerminal = true }
         // After the container's end is established there is nothing left to signal: a commit
         // or removal in progress runs to its end so that nothing is lost or leaked.
         switch state {
@@ -321,7 +325,8 @@ public struct RunPolicy: Sendable {
                 return finish(id: id, code: reported)
             }
             // 125 is the client's own failure: "error waiting for container: unexpected EOF" when the engine went away.
-            return streamEnded(brokenByDocker: status == .exited(125))
+            // 2 after the terminal's QUIT is the client's death of it: the container runs on, and is followed.
+            return streamEnded(brokenByDocker: status == .exited(125) || (quitOnTerminal && status == .exited(2)))
         default:
             return []
         }

@@ -29,4 +29,25 @@ struct DockrunTerminal {
             #expect(try await sb.containers().isEmpty)
         }
     }
+
+    @Test("3: Ctrl-\\ on a terminal with -i and no -t: the container gets its QUIT and runs on, though docker's client dies of it")
+    func quitFromTheTerminal() async throws {
+        try await Sandbox.with { sb in
+            // The whole foreground group gets the terminal's QUIT: dockrun and, reading the terminal (-i), its client.
+            let script = "trap 'echo got QUIT' QUIT; trap 'echo stopping; exit 9' TERM; echo ready; while :; do sleep 0.1; done"
+            let run = try sb.startDockrun(["--rm", "-i"] + sb.tag + [sb.image, "sh", "-c", script], newProcessGroup: true,
+                                          terminal: true)
+            try await run.waitForStdout("ready")
+            run.signalGroup(SIGQUIT)
+            try await run.waitForStdout("got QUIT")
+            try await ChildProcess.eventually("dockrun to follow the container's output") {
+                run.stdout.text.contains("following its output again")
+            }
+            run.signal(SIGTERM)
+            let outcome = try await run.finish(timeout: 60)
+            #expect(outcome.code == 9, "\(outcome)")
+            #expect(outcome.out.contains("stopping"), "\(outcome)")
+            #expect(try await sb.containers().isEmpty)
+        }
+    }
 }

@@ -353,6 +353,21 @@ struct RunPolicyTests {
         }
     }
 
+    @Test("on a terminal, a client that exits 2 after the terminal's QUIT died of it: the container runs on, followed")
+    func clientDiesOfTerminalQuit() {
+        var machine = running(interactive: true)
+        #expect(machine.handle(.signal(SIGQUIT)) == [.spawnKill(id, signal: SIGQUIT)])
+        #expect(machine.handle(.clientExited(.exited(2))) == [.markStreamEnd, .spawnInspect(id)])
+        #expect(machine.handle(.inspected(.state(ContainerState(status: "running")))) == [
+            .writeMessage("the attached stream of container \(id) broke while it still runs; following its output again"),
+            .spawnFollow(id),
+        ])
+        // Without the QUIT, an exit 2 of the client with the container running is a client that died: a stop.
+        var other = running(interactive: true)
+        _ = other.handle(.clientExited(.exited(2)))
+        #expect(other.handle(.inspected(.state(ContainerState(status: "running")))).contains(.spawnStop(id)))
+    }
+
     @Test("a follower that cannot reach the engine is started again once it may answer")
     func followerWaitsForEngine() {
         var machine = running()
