@@ -107,7 +107,7 @@ struct DockrunCommitRemove {
     func twoDockerProcesses() async throws {
         try await Sandbox.with { sb in
             let run = try await sb.dockrun(["--rm"] + sb.tag + [sb.image, "sh", "-c", "exit 3"])
-            #expect(run.code == 3)
+            #expect(run.code == 3, "\(run)")
             let calls = try await sb.calls().filter { $0.command != "import" }
             #expect(calls.map(\.command) == ["run", "rm"], "\(calls)")
             #expect(calls.first?.arguments.contains("--rm") == false, "\(calls)")
