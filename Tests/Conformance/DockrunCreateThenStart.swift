@@ -15,14 +15,17 @@ struct DockrunCreateThenStart {
         let sandbox: Sandbox
         /// What dockrun gets (DOCKER_HOST of the gate on the real engine).
         let environment: [String: String]
+        /// dockrun's options for the cut: on fake-docker a `--cidfile` of the test's, whose ID says the create is done
+        /// (read far more cheaply than a `docker ps` on a loaded machine).
+        let options: [String]
         private let gate: ChildProcess?
 
         /// Arms the cut before dockrun starts.
         static func arm(_ sb: Sandbox) async throws -> Cut {
             if sb.engine.isFake {
                 // Long enough that the outage is armed within it even on a loaded machine (a miss is tried again).
-                try await sb.script(["attach", "--delay", "3"])
-                return Cut(sandbox: sb, environment: [:], gate: nil)
+                try await sb.script(["attach", "--delay", "5"])
+                return Cut(sandbox: sb, environment: [:], options: ["--cidfile", sb.path("cid")], gate: nil)
             }
             let host = sb.environment["DOCKER_HOST"] ?? ""
             guard host.hasPrefix("unix://") else { throw Sandbox.SetupError(what: "the gate needs a unix DOCKER_HOST, not \(host)") }
@@ -30,19 +33,24 @@ struct DockrunCreateThenStart {
             let gate = try ChildProcess(["python3", Repository.script("engine-gate.py"), "--engine", String(host.dropFirst(7)),
                                          "--listen", socket], ChildProcess.Options(environment: sb.environment))
             try await gate.waitForStdout("listening\n")
-            return Cut(sandbox: sb, environment: ["DOCKER_HOST": "unix://" + socket], gate: gate)
+            return Cut(sandbox: sb, environment: ["DOCKER_HOST": "unix://" + socket], options: [], gate: gate)
         }
 
         /// Returns once the engine is away for dockrun's client after its create (on fake-docker: the container
-        /// exists, and the engine is taken down while the client's attach waits).
-        func engineGone() async throws {
+        /// exists, and the engine is taken down while the client's attach waits). False when dockrun ended first (on
+        /// fake-docker, a machine too loaded to take the engine down within the attach's delay): a miss.
+        func engineGone(_ run: ChildProcess) async throws -> Bool {
             if let gate {
                 try await gate.waitForStdout("closed after create\n")
-                return
+                return true
             }
-            // A bound on a hang, not a wait for time: on a loaded machine a create has taken over 30 s here.
-            try await ChildProcess.eventually("the container to be created", timeout: 120) { try await !sandbox.containers().isEmpty }
+            // A bound on a hang, not a wait for time.
+            try await ChildProcess.eventually("the container to be created, or dockrun to end", timeout: 120) {
+                (try? String(contentsOfFile: sandbox.path("cid"), encoding: .utf8))?.isEmpty == false || !run.isRunning
+            }
+            guard run.isRunning else { return false }
             try await sandbox.script(["--daemon-down"])
+            return true
         }
 
         /// The engine answers again.
@@ -82,9 +90,9 @@ struct DockrunCreateThenStart {
     @Test("9: the engine gone after the create: dockrun waits for it, starts the container attached (stdin too), its code, removed")
     func startCarriedThrough() async throws {
         try await Self.withCut { sb, cut in
-            let run = try sb.startDockrun(["--rm", "-i"] + sb.tag + [sb.image, "sh", "-c", "echo before; read line; echo \"got $line\"; exit 3"],
+            let run = try sb.startDockrun(["--rm", "-i"] + cut.options + sb.tag + [sb.image, "sh", "-c", "echo before; read line; echo \"got $line\"; exit 3"],
                                           stdin: Array("input\n".utf8), environment: cut.environment)
-            try await cut.engineGone()
+            guard try await cut.engineGone(run) else { _ = try await run.finish(); return false }
             try await ChildProcess.eventually("dockrun to wait for the engine, or to end") {
                 run.stderr.text.contains("waiting for it") || !run.isRunning
             }
@@ -106,9 +114,9 @@ struct DockrunCreateThenStart {
     @Test("9: asked to stop while the engine is gone after the create: the container is never started, 143, removed")
     func stopBeforeTheStart() async throws {
         try await Self.withCut { sb, cut in
-            let run = try sb.startDockrun(["--rm"] + sb.tag + [sb.image, "sh", "-c", "echo started; sleep 30"],
+            let run = try sb.startDockrun(["--rm"] + cut.options + sb.tag + [sb.image, "sh", "-c", "echo started; sleep 30"],
                                           environment: cut.environment)
-            try await cut.engineGone()
+            guard try await cut.engineGone(run) else { _ = try await run.finish(); return false }
             try await ChildProcess.eventually("dockrun to wait for the engine, or to end") {
                 run.stderr.text.contains("waiting for it") || !run.isRunning
             }
@@ -128,9 +136,9 @@ struct DockrunCreateThenStart {
     func keptWithoutRemove() async throws {
         try await Self.withCut { sb, cut in
             let name = sb.name()
-            let run = try sb.startDockrun(["--name", name] + sb.tag + [sb.image, "sh", "-c", "echo once; exit 4"],
+            let run = try sb.startDockrun(["--name", name] + cut.options + sb.tag + [sb.image, "sh", "-c", "echo once; exit 4"],
                                           environment: cut.environment)
-            try await cut.engineGone()
+            guard try await cut.engineGone(run) else { _ = try await run.finish(); return false }
             try await ChildProcess.eventually("dockrun to wait for the engine, or to end") {
                 run.stderr.text.contains("waiting for it") || !run.isRunning
             }
