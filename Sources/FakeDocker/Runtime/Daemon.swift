@@ -62,6 +62,7 @@ struct Daemon {
             guard let caught = HostProcess.caughtSignals(c.pid), caught & (1 << UInt64(signal - 1)) != 0 else { return }
         }
         _ = cp_pidfd_send_signal(fd, signal)
+        thawAfterSignal(signal, to: c)
     }
 
     /// `docker kill`: the container must be running.
