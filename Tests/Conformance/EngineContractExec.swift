@@ -76,7 +76,7 @@ struct EngineContractExec {
         }
     }
 
-    @Test("exec -e: K=V set, a bare name from the client's environment or dropped; an empty one refused with 125")
+    @Test("exec -e: K=V set, a bare name from the client's environment or dropped; --env-file first; an empty one refused with 125")
     func execEnvironment() async throws {
         try await Sandbox.with { sb in
             let name = sb.name()
@@ -85,6 +85,13 @@ struct EngineContractExec {
                                            "sh", "-c", "echo $K $DKT_FROM_CLIENT ${DKT_UNSET-unset}"],
                                           environment: ["DKT_FROM_CLIENT": "client"])
             #expect(env.code == 0 && env.out == "V client unset\n", "\(env)")
+            // An --env-file's variables come before -e's.
+            try "A=1\n# a comment\n\nDKT_FROM_CLIENT\n".write(toFile: sb.path("env"), atomically: true, encoding: .utf8)
+            let file = try await sb.docker(["exec", "--env-file", sb.path("env"), "-e", "A=2", name, "sh", "-c", "echo $A $DKT_FROM_CLIENT"],
+                                           environment: ["DKT_FROM_CLIENT": "client"])
+            #expect(file.code == 0 && file.out == "2 client\n", "\(file)")
+            let missing = try await sb.docker(["exec", "--env-file", sb.path("missing"), name, "true"])
+            #expect(missing.code == 1 && missing.err == "open \(sb.path("missing")): no such file or directory\n", "\(missing)")
             let empty = try await sb.docker(["exec", "-e", "", name, "true"])
             #expect(empty.code == 125, "\(empty)")
             #expect(empty.err.hasPrefix("invalid argument \"\" for \"-e, --env\" flag: invalid environment variable: \n"), "\(empty)")

@@ -21,13 +21,22 @@ struct ExecRequest: Equatable {
         FlagSpec(long: "detach-keys", short: nil, takesValue: true), .help,
     ], interspersed: false)
 
-    static func parse(_ args: [String], environment: [String: String]) throws(DockerError) -> ExecRequest {
+    /// `readFile`: a file's text, nil when it cannot be read (for `--env-file`).
+    static func parse(_ args: [String], environment: [String: String],
+                      readFile: (String) -> String? = HostProcess.readFile) throws(DockerError) -> ExecRequest {
         let f = try syntax.parse(args)
         guard f.arguments.count >= 2 else {
             throw syntax.argumentError("docker: 'docker exec' requires at least 2 arguments")
         }
         var request = ExecRequest(container: f.arguments[0], argv: Array(f.arguments.dropFirst()))
-        for variable in f.all("env") {
+        // The files' variables first, then -e's (observed: `A=1` in the file, `-e A=2` gives 2).
+        var variables: [String] = []
+        for path in f.all("env-file") {
+            guard let text = readFile(path) else { throw DockerError("open \(path): no such file or directory") }
+            variables += text.split(separator: "\n").map { $0.trimmingCharacters(in: " \t\r") }
+                .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        }
+        for variable in variables + f.all("env") {
             // The CLI's own check: a variable needs a name.
             guard !variable.isEmpty, !variable.hasPrefix("=") else {
                 throw syntax.usageError("invalid argument \"\(variable)\" for \"-e, --env\" flag: invalid environment variable: \(variable)")
