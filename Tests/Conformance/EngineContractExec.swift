@@ -191,7 +191,7 @@ struct EngineContractExec {
         }
     }
 
-    @Test("pause of a paused or stopped container, unpause of a running one: the daemon's messages, 1")
+    @Test("pause of a paused or stopped container, unpause of a running one, rm of a paused one: the daemon's messages, 1")
     func pauseRefused() async throws {
         try await Sandbox.with { sb in
             let name = sb.name()
@@ -201,6 +201,9 @@ struct EngineContractExec {
             #expect(try await sb.docker(["pause", name]).code == 0)
             let again = try await sb.docker(["pause", name])
             #expect(again.code == 1 && again.err == "Error response from daemon: Container \(id) is already paused\n", "\(again)")
+            let rm = try await sb.docker(["rm", name])
+            #expect(rm.code == 1, "\(rm)")
+            #expect(rm.err == "Error response from daemon: You cannot remove a paused container \(id). Unpause and then stop the container before attempting removal or force remove\n")
             #expect(try await sb.docker(["kill", name]).code == 0)
             #expect(try await sb.docker(["wait", name]).out == "137\n")
             #expect(try await sb.inspect(name, "{{.State.Status}} {{.State.Paused}} {{.State.ExitCode}}") == "exited false 137")
@@ -209,6 +212,23 @@ struct EngineContractExec {
             #expect(stopped.err == "Error response from daemon: Container \(id) is not running\nError response from daemon: No such container: \(sb.name("missing"))\n")
             let none = try await sb.docker(["pause"])
             #expect(none.code == 1 && none.err.hasPrefix("docker: 'docker pause' requires at least 1 argument\n"), "\(none)")
+        }
+    }
+
+    @Test("a signal other than the stop signal leaves a paused container paused; without --stop-signal any signal thaws it")
+    func killPaused() async throws {
+        try await Sandbox.with { sb in
+            let name = sb.name(), other = sb.name("stopsignal")
+            let trap = ["sh", "-c", "trap 'echo got USR1' USR1; echo started; while true; do sleep 0.1; done"]
+            for (container, options) in [(name, [String]()), (other, ["--stop-signal", "USR2"])] {
+                #expect(try await sb.docker(["run", "-d", "--name", container] + options + sb.tag + [sb.image] + trap).code == 0)
+                try await ChildProcess.eventually("\(container) to start") { try await sb.docker(["logs", container]).out == "started\n" }
+                #expect(try await sb.docker(["pause", container]).code == 0)
+                #expect(try await sb.docker(["kill", "-s", "USR1", container]).code == 0)
+            }
+            #expect(try await sb.inspect(name, "{{.State.Status}}") == "running")
+            try await ChildProcess.eventually("the thawed container to take USR1") { try await sb.docker(["logs", name]).out == "started\ngot USR1\n" }
+            #expect(try await sb.inspect(other, "{{.State.Status}} {{.State.Paused}}") == "paused true")
         }
     }
 

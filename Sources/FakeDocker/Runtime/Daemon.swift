@@ -146,6 +146,9 @@ struct Daemon {
     func remove(_ c: Container, force: Bool) throws(DockerError) {
         if c.isRunning {
             guard force else {
+                if c.status == .paused {
+                    throw DockerError.daemon("You cannot remove a paused container \(c.id). Unpause and then stop the container before attempting removal or force remove")
+                }
                 throw DockerError.daemon("You cannot remove a running container \(c.id). Stop the container before attempting removal or force remove")
             }
             deliver(SIGKILL, to: c)
