@@ -19,8 +19,11 @@ struct ExecProcess {
         var text: String
     }
 
-    static func start(in c: Container, exec: ContainerExec, argv: [String], request: ExecRequest) -> Result<ExecProcess, Failure> {
-        func runc(_ detail: String) -> Failure { Failure(text: "OCI runtime exec failed: exec failed: " + detail + ": unknown") }
+    static func runc(_ detail: String) -> Failure { Failure(text: "OCI runtime exec failed: exec failed: " + detail + ": unknown") }
+
+    /// The checks before the process is started, in the engine's order: the user (the daemon's), then runc's: the
+    /// working directory (absolute, then there), then the program. The user's ids and the program's path.
+    static func check(_ exec: ContainerExec, root: String, program: String) -> Result<(ContainerUser, String), Failure> {
         let user: ContainerUser
         switch exec.user() {
         case .failure(let refusal): return .failure(Failure(text: refusal.text))
@@ -28,16 +31,22 @@ struct ExecProcess {
         }
         guard exec.workingDirectory.hasPrefix("/") else { return .failure(runc("Cwd must be an absolute path")) }
         var st = stat()
-        let containerRoot = exec.isolated ? "/proc/\(c.pid)/root" : exec.rootfs
-        let found = stat(containerRoot + exec.workingDirectory, &st) == 0
+        let found = stat(root + exec.workingDirectory, &st) == 0
         if !found || (st.st_mode & S_IFMT) != S_IFDIR {
             let reason = found || errno == ENOTDIR ? "not a directory" : "no such file or directory"
             return .failure(runc("unable to start container process: chdir to cwd (\"\(exec.workingDirectory)\") set in config.json failed: \(reason)"))
         }
-        let program: String
-        switch exec.resolve(argv[0]) {
+        switch exec.resolve(program) {
         case .failure(let f): return .failure(runc("unable to start container process: " + f.detail))
-        case .success(let p): program = p
+        case .success(let path): return .success((user, path))
+        }
+    }
+
+    static func start(in c: Container, exec: ContainerExec, argv: [String], request: ExecRequest) -> Result<ExecProcess, Failure> {
+        let user: ContainerUser, program: String
+        switch check(exec, root: exec.isolated ? "/proc/\(c.pid)/root" : exec.rootfs, program: argv[0]) {
+        case .failure(let f): return .failure(f)
+        case .success(let found): (user, program) = found
         }
         var namespaces: ContainerNamespaces?
         if exec.isolated {
