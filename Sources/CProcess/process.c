@@ -159,6 +159,9 @@ int cp_spawn_at(const cp_spawn_options *o, pid_t *pid_out, int *step) {
             if (o->domain_name && setdomainname(o->domain_name, strlen(o->domain_name)) < 0) child_fail(errpipe[1], errno);
         }
         if (o->new_mount_namespace) make_mount_namespace(o, errpipe[1]);
+        for (int i = 0; i < o->joined_count; i++)
+            if (setns(o->joined_namespaces[i], 0) < 0) child_fail(errpipe[1], errno);
+        if (o->root_fd > 0 && (fchdir(o->root_fd) < 0 || chroot(".") < 0)) child_fail(errpipe[1], errno);
         if (o->root && chroot(o->root) < 0) child_fail(errpipe[1], errno);
         if (o->cwd && chdir(o->cwd) < 0) child_fail(errpipe[1], errno);
         // As runc: the groups first, then the group, then the user (after which none of them could change). Raw
@@ -255,6 +258,8 @@ int cp_unshare_pid_namespace(int *saved) {
     *saved = fd;
     return 0;
 }
+
+int cp_setns(int fd, int type) { return setns(fd, type) < 0 ? errno : 0; }
 
 int cp_restore_pid_namespace(int saved) {
     int rc = setns(saved, CLONE_NEWPID) < 0 ? errno : 0;

@@ -42,11 +42,15 @@ public func spawnProcess(_ file: String, argv: [String], _ options: SpawnOptions
                                     raw.blocked_count = Int32(blocked.count)
                                     return binds.withUnsafeBufferPointer { cBinds in
                                         groups.withUnsafeBufferPointer { cGroups in
+                                          options.joinedNamespaces.withUnsafeBufferPointer { joined in
+                                            raw.joined_namespaces = joined.baseAddress
+                                            raw.joined_count = Int32(joined.count)
                                             raw.binds = cBinds.baseAddress
                                             raw.bind_count = Int32(cBinds.count)
                                             raw.groups = cGroups.baseAddress
                                             raw.group_count = Int32(cGroups.count)
                                             return cp_spawn_at(&raw, &pid, &step)
+                                          }
                                         }
                                     }
                                 }
