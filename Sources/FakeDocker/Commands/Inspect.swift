@@ -41,7 +41,7 @@ enum InspectCommand {
                 }
             }
         } else {
-            Output.out(objects.isEmpty ? "[]" : TemplateValue.array(objects).json(indent: "    "))
+            Output.out(objects.isEmpty ? "[]" : TemplateValue.array(objects).json(indent: "    ", escapeHTML: false))
         }
         if !errors.isEmpty { throw DockerError(errors.joined(separator: "\n")) }
         return 0
