@@ -2,14 +2,14 @@ import Glibc
 
 /// `--filter` for `ps` and `images`, as Engine 20.10 applies it: the values of one key are alternatives and
 /// different keys must all match, except `label`, whose every value must match (moby's `MatchKVList`).
-/// A key the engine does not know is `Invalid filter 'KEY'` (1); a value without `=` is the CLI's usage error (125).
+/// A key the engine does not know is `Invalid filter 'KEY'` (1); a value without `=` is the command's usage error (125).
 struct FilterTerms {
     var terms: [String: [String]] = [:]
 
-    init(_ raw: [String], keys: Set<String>) throws(DockerError) {
+    init(_ raw: [String], keys: Set<String>, of command: CommandSyntax) throws(DockerError) {
         for f in raw {
             guard let eq = f.firstIndex(of: "=") else {
-                throw DockerError("invalid argument \"\(f)\" for \"-f, --filter\" flag: bad format of filter (expected name=value)")
+                throw command.usageError("invalid argument \"\(f)\" for \"-f, --filter\" flag: bad format of filter (expected name=value)")
             }
             // The CLI lowercases the key (`STATUS=running` works), never the value.
             let key = String(f[..<eq]).lowercased(), value = String(f[f.index(after: eq)...])
@@ -53,8 +53,8 @@ struct ContainerFilter {
 
     static let keys: Set<String> = ["label", "name", "status", "id", "ancestor", "exited", "health", "since", "before"]
 
-    init(_ raw: [String]) throws(DockerError) {
-        terms = try FilterTerms(raw, keys: Self.keys)
+    init(_ raw: [String], of command: CommandSyntax) throws(DockerError) {
+        terms = try FilterTerms(raw, keys: Self.keys, of: command)
         for value in terms["status"] ?? [] where ContainerStatus(rawValue: value) == nil {
             throw DockerError.daemon("Invalid filter 'status=\(value)'")
         }
@@ -118,8 +118,8 @@ struct ImageFilter {
 
     static let keys: Set<String> = ["dangling", "label", "before", "since", "reference"]
 
-    init(_ raw: [String]) throws(DockerError) {
-        terms = try FilterTerms(raw, keys: Self.keys)
+    init(_ raw: [String], of command: CommandSyntax) throws(DockerError) {
+        terms = try FilterTerms(raw, keys: Self.keys, of: command)
         if let dangling = terms["dangling"], !dangling.allSatisfy({ $0 == "true" || $0 == "false" }) {
             throw DockerError.daemon("Invalid filter 'dangling=[\(dangling.joined(separator: " "))]'")
         }

@@ -19,7 +19,7 @@ enum PsCommand {
 
     static func execute(_ args: [String], _ ctx: Context) throws(DockerError) -> Int32 {
         let f = try syntax.parse(args)
-        var filters = try ContainerFilter(f.all("filter"))
+        var filters = try ContainerFilter(f.all("filter"), of: syntax)
         var containers: [ContainerSummary]
         do {
             containers = try ctx.store.containerSummaries()
@@ -166,7 +166,7 @@ enum ImagesCommand {
 
     static func execute(_ args: [String], _ ctx: Context) throws(DockerError) -> Int32 {
         let f = try syntax.parse(args)
-        var filter = try ImageFilter(f.all("filter"))
+        var filter = try ImageFilter(f.all("filter"), of: syntax)
         var images: [Image]
         do {
             images = try ctx.store.allImages()

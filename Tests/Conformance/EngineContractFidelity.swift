@@ -1,0 +1,207 @@
+import Foundation
+import Testing
+
+/// The CLI's answers that moby's own CLI tests rely on and fake-docker once gave differently (issue 17, "Why"):
+/// list filters, JSON in templates, `-e`, `run -dit`, image references, `commit --change`. Every list is scoped to
+/// the test's label, so the same assertions hold on a shared real engine.
+@Suite("Engine contract: fidelity to the CLI")
+struct EngineContractFidelity {
+    /// Creates a container of `image` with the test's label and `labels`, and returns its full ID.
+    private func created(_ sb: Sandbox, _ suffix: String, image: String? = nil, labels: [String] = []) async throws -> String {
+        let create = try await sb.docker(["create", "--name", sb.name(suffix)] + sb.tag + labels.flatMap { ["--label", $0] }
+                                         + [image ?? sb.image, "true"])
+        #expect(create.code == 0, "create: \(create)")
+        return create.out.trimmingCharacters(in: .newlines)
+    }
+
+    /// `docker ps -a` of the test's containers under `filters`, as names.
+    private func listed(_ sb: Sandbox, _ filters: [String], all: Bool = true) async throws -> [String] {
+        let ps = try await sb.docker(["ps"] + (all ? ["-a"] : []) + ["--filter", "label=\(sb.label)"]
+                                     + filters.flatMap { ["--filter", $0] } + ["--format", "{{.Names}}"])
+        #expect(ps.code == 0, "ps: \(ps)")
+        return ps.out.split(separator: "\n").map(String.init)
+    }
+
+    // MARK: ps and images filters
+
+    @Test("two label filters must both hold; one label names a key or a key=value")
+    func labelFiltersAreAnded() async throws {
+        try await Sandbox.with { sb in
+            _ = try await created(sb, "a", labels: ["dkt17.a=1"])
+            _ = try await created(sb, "b", labels: ["dkt17.b=1"])
+            #expect(try await listed(sb, ["label=dkt17.a"]) == [sb.name("a")])
+            #expect(try await listed(sb, ["label=dkt17.a=1", "label=dkt17.b=1"]) == [])
+            #expect(try await listed(sb, ["label=dkt17.b=2"]) == [])
+        }
+    }
+
+    @Test("ancestor matches the containers of an image and of the images committed from it; an unknown image none")
+    func ancestorFollowsCommits() async throws {
+        try await Sandbox.with { sb in
+            let a = try await created(sb, "a")
+            let child = sb.repository("child") + ":1"
+            let commit = try await sb.docker(["commit", a, child])
+            #expect(commit.code == 0, "commit: \(commit)")
+            _ = try await created(sb, "c", image: child)
+            #expect(try await listed(sb, ["ancestor=\(sb.image)"]) == [sb.name("c"), sb.name("a")])
+            #expect(try await listed(sb, ["ancestor=\(child)"]) == [sb.name("c")])
+            #expect(try await listed(sb, ["ancestor=\(sb.repository("nosuch"))"]) == [])
+        }
+    }
+
+    @Test("since and before cut the listing at a container named or given by full ID; a short ID is no such container")
+    func sinceAndBefore() async throws {
+        try await Sandbox.with { sb in
+            let a = try await created(sb, "a")
+            _ = try await created(sb, "b")
+            _ = try await created(sb, "c")
+            #expect(try await listed(sb, ["since=\(sb.name("a"))"]) == [sb.name("c"), sb.name("b")])
+            #expect(try await listed(sb, ["since=\(a)"]) == [sb.name("c"), sb.name("b")])
+            #expect(try await listed(sb, ["before=/\(sb.name("c"))"]) == [sb.name("b"), sb.name("a")])
+            #expect(try await listed(sb, ["since=\(sb.name("a"))", "before=\(sb.name("c"))"]) == [sb.name("b")])
+            let short = String(a.prefix(12))
+            let ps = try await sb.docker(["ps", "-a", "--filter", "since=\(short)"])
+            #expect(ps.code == 1)
+            #expect(ps.err == "Error response from daemon: no such container \(short)\n")
+        }
+    }
+
+    @Test("status= selects stopped containers without -a; since/before do not")
+    func statusImpliesAll() async throws {
+        try await Sandbox.with { sb in
+            let run = try await sb.docker(["run", "--name", sb.name("a")] + sb.tag + [sb.image, "true"])
+            #expect(run.code == 0)
+            _ = try await created(sb, "b")
+            #expect(try await listed(sb, ["status=exited"], all: false) == [sb.name("a")])
+            #expect(try await listed(sb, ["status=created", "status=exited"], all: false) == [sb.name("b"), sb.name("a")])
+            #expect(try await listed(sb, ["before=\(sb.name("b"))"], all: false) == [])
+        }
+    }
+
+    @Test("an unknown filter, a bad status or dangling value: the daemon's Invalid filter and 1; no '=': usage and 125")
+    func invalidFilters() async throws {
+        try await Sandbox.with { sb in
+            let refusals: [([String], String)] = [
+                (["ps", "--filter", "nosuch=1"], "Invalid filter 'nosuch'"),
+                (["images", "--filter", "nosuch=1"], "Invalid filter 'nosuch'"),
+                (["images", "--filter", "status=running"], "Invalid filter 'status'"),
+                (["ps", "--filter", "status=bogus"], "Invalid filter 'status=bogus'"),
+                (["images", "--filter", "dangling=maybe"], "Invalid filter 'dangling=[maybe]'"),
+                (["images", "--filter", "dangling=TRUE"], "Invalid filter 'dangling=[TRUE]'"),
+                (["images", "--filter", "before=\(sb.repository("nosuch"))"], "No such image: \(sb.repository("nosuch")):latest"),
+            ]
+            for (args, message) in refusals {
+                let refused = try await sb.docker(args)
+                #expect(refused.code == 1, "\(args)")
+                #expect(refused.err == "Error response from daemon: \(message)\n", "\(args)")
+            }
+            let bare = try await sb.docker(["ps", "--filter", "foo"])
+            #expect(bare.code == 125)
+            #expect(bare.err == """
+                invalid argument "foo" for "-f, --filter" flag: bad format of filter (expected name=value)
+
+                Usage:  docker ps [OPTIONS]
+
+                Run 'docker ps --help' for more information
+
+                """)
+        }
+    }
+
+    @Test("images: dangling=true lists the untagged, false the tagged; label, since, before and reference filter too")
+    func imageFilters() async throws {
+        try await Sandbox.with { sb in
+            let a = try await created(sb, "a", labels: ["dkt17.a=1"])
+            let tagged = sb.repository("t")
+            #expect(try await sb.docker(["commit", a, tagged + ":1"]).code == 0)
+            let untagged = try await sb.docker(["commit", a])
+            #expect(untagged.code == 0)
+            let danglingID = String(untagged.out.trimmingCharacters(in: .newlines).dropFirst("sha256:".count).prefix(12))
+            func images(_ filters: [String]) async throws -> [String] {
+                // Images committed here carry the container's labels, the test's among them.
+                let listed = try await sb.docker(["images", "--filter", "label=\(sb.label)"] + filters.flatMap { ["--filter", $0] }
+                                                 + ["--format", "{{.Repository}}:{{.Tag}} {{.ID}}"])
+                #expect(listed.code == 0, "images: \(listed)")
+                return listed.out.split(separator: "\n").map { String($0.split(separator: " ")[0]) }
+            }
+            #expect(try await images(["dangling=true"]) == ["<none>:<none>"])
+            #expect(try await images(["dangling=false"]) == [tagged + ":1"])
+            #expect(try await images(["label=dkt17.a=1", "label=dkt17.a=2"]) == [])
+            #expect(try await images(["since=\(tagged):1"]) == ["<none>:<none>"])
+            #expect(try await images(["before=\(danglingID)"]) == [tagged + ":1"])
+            #expect(try await images(["reference=\(tagged)"]) == [tagged + ":1"])
+            #expect(try await sb.docker(["rmi", danglingID]).code == 0)
+        }
+    }
+
+    // MARK: templates
+
+    @Test("inspect and {{json}} leave & < > as they are; a ps row's {{json .}} escapes them, its keys sorted")
+    func jsonEscaping() async throws {
+        try await Sandbox.with { sb in
+            let id = try await created(sb, "a", labels: ["x=a&b<c>d"])
+            let labels = try await sb.docker(["inspect", "-f", "{{json .Config.Labels}}", id])
+            #expect(labels.out == #"{"\#(Sandbox.labelKey)":"\#(sb.id)","x":"a&b<c>d"}"# + "\n")
+            let plain = try await sb.docker(["inspect", id])
+            #expect(plain.out.contains(#""x": "a&b<c>d""#))
+            let row = try await sb.docker(["ps", "-a", "--filter", "label=\(sb.label)", "--format", "{{json .}}"])
+            #expect(row.out.contains(#""Labels":"\#(sb.label),x=a\u0026b\u003cc\u003ed""#))
+            #expect(row.out.contains(#""Names":"\#(sb.name("a"))","Networks":"#))
+            #expect(row.out.contains(#""Platform":null"#))
+            let field = try await sb.docker(["ps", "-a", "--filter", "label=\(sb.label)", "--format", "{{json .Labels}}"])
+            #expect(field.out == "\"\(sb.label),x=a&b<c>d\"\n")
+        }
+    }
+
+    @Test(#"a ps format's \t and \n written as text are a tab and a newline; spaces around it are trimmed"#)
+    func formatEscapes() async throws {
+        try await Sandbox.with { sb in
+            _ = try await created(sb, "a")
+            let ps = try await sb.docker(["ps", "-a", "--filter", "label=\(sb.label)", "--format", #" {{.Names}}\t{{.State}}\n. "#])
+            #expect(ps.out == sb.name("a") + "\tcreated\n.\n")
+            let inspect = try await sb.docker(["inspect", "-f", #"{{.State.Status}}\t"#, sb.name("a")])
+            #expect(inspect.out == #"created\t"# + "\n")
+        }
+    }
+
+    // MARK: run
+
+    @Test("-e NAME takes NAME from the client or leaves it out; -e with no name is the flag's error and 125")
+    func environmentOptions() async throws {
+        try await Sandbox.with { sb in
+            let unset = "DKT17_UNSET_\(sb.id)"
+            let run = try await sb.docker(["run", "--rm"] + sb.tag + ["-e", "DKT17_SET", "-e", unset, "-e", "DKT17_EMPTY=",
+                                                                       sb.image, "env"], environment: ["DKT17_SET": "yes"])
+            #expect(run.code == 0)
+            let lines = run.out.split(separator: "\n").map(String.init)
+            #expect(lines.contains("DKT17_SET=yes"))
+            #expect(lines.contains("DKT17_EMPTY="))
+            #expect(!lines.contains { $0.hasPrefix(unset) })
+            for value in ["", "=x"] {
+                let refused = try await sb.docker(["run", "--rm"] + sb.tag + ["-e", value, sb.image, "true"])
+                #expect(refused.code == 125)
+                #expect(refused.err == """
+                    invalid argument "\(value)" for "-e, --env" flag: invalid environment variable: \(value)
+
+                    Usage:  docker run [OPTIONS] IMAGE [COMMAND] [ARG...]
+
+                    Run 'docker run --help' for more information
+
+                    """)
+            }
+        }
+    }
+
+    @Test("run -dit and -d -t need no terminal: the container gets its tty (and stdin with -i) and runs")
+    func detachedWithTTY() async throws {
+        try await Sandbox.with { sb in
+            let dit = try await sb.docker(["run", "-dit", "--name", sb.name("a")] + sb.tag + [sb.image, "sh"])
+            #expect(dit.code == 0, "run -dit: \(dit)")
+            #expect(matches(dit.out, hex64 + "\n"))
+            #expect(try await sb.inspect(sb.name("a"), "{{.Config.Tty}} {{.Config.OpenStdin}} {{.State.Running}}") == "true true true")
+            let dt = try await sb.docker(["run", "-d", "-t", "--name", sb.name("b")] + sb.tag + [sb.image, "true"])
+            #expect(dt.code == 0, "run -d -t: \(dt)")
+            #expect(try await sb.inspect(sb.name("b"), "{{.Config.Tty}} {{.Config.OpenStdin}}") == "true false")
+        }
+    }
+}
