@@ -204,4 +204,58 @@ struct EngineContractFidelity {
             #expect(try await sb.inspect(sb.name("b"), "{{.Config.Tty}} {{.Config.OpenStdin}}") == "true false")
         }
     }
+
+    // MARK: image references and argument counts
+
+    @Test("tag and rmi refuse a reference with the words of the client's parser or the daemon's, and 1")
+    func referenceRefusals() async throws {
+        try await Sandbox.with { sb in
+            let missing = sb.repository("nosuch")
+            let daemon = "Error response from daemon: "
+            func parsing(_ text: String, _ reason: String = "invalid reference format") -> String {
+                "Error parsing reference: \"\(text)\" is not a valid repository/tag: \(reason)\n"
+            }
+            let refusals: [([String], String)] = [
+                (["tag", sb.image, "FOO/bar"], daemon + "invalid reference format: repository name must be lowercase\n"),
+                (["tag", sb.image, "sha256:x"], daemon + "refusing to create an ambiguous tag using digest algorithm as name\n"),
+                (["tag", missing, "sha256:x"], daemon + "No such image: \(missing):latest\n"),
+                (["tag", sb.image, "-foo"], parsing("-foo")),
+                (["tag", sb.image, ""], parsing("")),
+                (["tag", "", sb.repository("x")], parsing("")),
+                (["tag", sb.image, "localhost:5000/FOO"], parsing("localhost:5000/FOO", "invalid reference format: repository name (FOO) must be lowercase")),
+                (["rmi", ""], daemon + "page not found\n"),
+                (["rmi", "sha256:x"], daemon + "No such image: sha256:x\n"),
+                (["rmi", "FOO/bar"], daemon + "invalid reference format: repository name must be lowercase\n"),
+                (["rmi", "Dkt17"], daemon + "invalid reference format: repository name must be lowercase\n"),
+                (["rmi", "--", "-foo"], daemon + "invalid reference format\n"),
+                (["rmi", missing], daemon + "No such image: \(missing):latest\n"),
+                (["commit", sb.name("nosuch"), "-x"], "invalid reference format\n"),
+            ]
+            for (args, message) in refusals {
+                let refused = try await sb.docker(args)
+                #expect(refused.code == 1, "\(args)")
+                #expect(refused.err == message, "\(args)")
+            }
+        }
+    }
+
+    @Test("a wrong number of arguments: the CLI's words for each kind of count (SRun included), and 1")
+    func argumentCounts() async throws {
+        try await Sandbox.with { sb in
+            let refusals: [([String], String, String, String)] = [
+                (["ps", "x"], "accepts no arguments", "[OPTIONS]", "Run"),
+                (["logs"], "requires 1 argument", "[OPTIONS] CONTAINER", "Run"),
+                (["tag", sb.image, "a", "b"], "requires 2 arguments", "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", "Run"),
+                (["commit"], "requires at least 1 and at most 2 arguments", "[OPTIONS] CONTAINER [REPOSITORY[:TAG]]", "Run"),
+                (["import"], "requires at least 1 argument", "[OPTIONS] file|URL|- [REPOSITORY[:TAG]]", "See"),
+                (["images", "a", "b"], "requires at most 1 argument", "[OPTIONS] [REPOSITORY[:TAG]]", "SRun"),
+            ]
+            for (args, requirement, usage, help) in refusals {
+                let refused = try await sb.docker(args)
+                let command = "docker " + args[0]
+                #expect(refused.code == 1, "\(args)")
+                #expect(refused.err == "docker: '\(command)' \(requirement)\n\nUsage:  \(command) \(usage)\n\n\(help) '\(command) --help' for more information\n", "\(args)")
+            }
+        }
+    }
 }

@@ -24,7 +24,7 @@ enum CommitCommand {
     static let syntax = CommandSyntax(name: "commit", usage: "[OPTIONS] CONTAINER [REPOSITORY[:TAG]]", flags: [
         FlagSpec(long: "author", short: "a", takesValue: true), FlagSpec(long: "change", short: "c", takesValue: true),
         FlagSpec(long: "message", short: "m", takesValue: true), FlagSpec(long: "pause", short: "p", takesValue: false), .help,
-    ], minArguments: 1, maxArguments: 2)
+    ], minArguments: 1, maxArguments: 2, interspersed: false)
 
     static func execute(_ args: [String], _ ctx: Context) throws(DockerError) -> Int32 {
         let f = try syntax.parse(args)
@@ -52,19 +52,22 @@ enum CommitCommand {
 }
 
 enum TagCommand {
-    static let syntax = CommandSyntax(name: "tag", usage: "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", flags: [.help], minArguments: 2, exactArguments: true)
+    static let syntax = CommandSyntax(name: "tag", usage: "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", flags: [.help],
+                                      minArguments: 2, exactArguments: true, interspersed: false)
 
     static func execute(_ args: [String], _ ctx: Context) throws(DockerError) -> Int32 {
         let f = try syntax.parse(args)
-        let target: ImageReference
-        do { target = try ImageReference.parse(f.arguments[1]) } catch {
-            throw DockerError("Error parsing reference: \"\(f.arguments[1])\" is not a valid repository/tag: \(error.description)")
-        }
+        let source = f.arguments[0], target = try clientTarget(source: source, f.arguments[1])
+        do { _ = try ImageReference.parseForEngine(f.arguments[1]) } catch { throw DockerError.daemon(error.description) }
         do {
             // Looked up and tagged in one transaction: an `rmi` in between would leave the tag naming no image.
             try ctx.store.transaction {
                 guard let image = try? ctx.store.findImage(f.arguments[0]) else {
                     throw DockerError.daemon("No such image: \(StateStore.normalizedTag(f.arguments[0]))")
+                }
+                // The reference store's refusal of a name that reads as a digest, once the image is found.
+                if target.repository == "sha256" {
+                    throw DockerError.daemon("refusing to create an ambiguous tag using digest algorithm as name")
                 }
                 try ctx.store.tag(target.description, imageID: image.id)
             }
@@ -74,6 +77,21 @@ enum TagCommand {
             throw DockerError.daemon("\(error)")
         }
         return 0
+    }
+
+    /// The client's checks (ImageTag): the source must read as a reference or an ID, the target as a name.
+    private static func clientTarget(source: String, _ target: String) throws(DockerError) -> ImageReference {
+        func refused(_ text: String, _ error: ImageReference.ParseError) -> DockerError {
+            DockerError("Error parsing reference: \"\(text)\" is not a valid repository/tag: \(error.description)")
+        }
+        let isID = source.count == 64 && source.allSatisfy { $0.isHexDigit && !$0.isUppercase }
+        if !isID {
+            do { _ = try ImageReference.parse(source) } catch {
+                // ParseAnyReference takes a digest reference too, which a tag's target may not be.
+                if case .digestReference = error {} else { throw refused(source, error) }
+            }
+        }
+        do { return try ImageReference.parse(target) } catch { throw refused(target, error) }
     }
 }
 
@@ -86,6 +104,7 @@ enum RmiCommand {
         let f = try syntax.parse(args)
         let force = f.bool("force")
         return try forEachContainer(f.arguments) { reference throws(DockerError) in
+            try checkReference(reference)
             let store = ctx.store
             let tag = StateStore.normalizedTag(reference)
             // The image's users are weighed and the image deleted in one transaction: a container
@@ -94,7 +113,7 @@ enum RmiCommand {
             do {
                 removal = try store.transaction { () throws -> Removal in
                     guard let image = try? store.findImage(reference) else {
-                        throw DockerError.daemon("No such image: \(reference)")
+                        throw DockerError.daemon("No such image: \(reference.hasPrefix("sha256:") ? reference : tag)")
                     }
                     let byTag = image.repoTags.contains(tag)
                     let users = try store.containerUsers(ofImage: image.id)
@@ -132,6 +151,18 @@ enum RmiCommand {
         }
     }
 
+    /// The daemon's reading of a reference before it looks for the image: an empty one is not even a route
+    /// (`DELETE /images/`), one that is neither an ID nor a name is refused with the parser's words.
+    private static func checkReference(_ reference: String) throws(DockerError) {
+        if reference.isEmpty { throw DockerError.daemon("page not found") }
+        if reference.hasPrefix("sha256:") || (reference.allSatisfy(\.isHexDigit) && reference.count == 64) { return }
+        do { _ = try ImageReference.parseForEngine(reference) } catch {
+            // The daemon's older parser words every upper-case name the same way.
+            if case .mustBeLowercase = error { throw DockerError.daemon(ImageReference.ParseError.daemonMustBeLowercase.description) }
+            throw DockerError.daemon(error.description)
+        }
+    }
+
     /// What one reference's removal did, printed once it is committed.
     private enum Removal {
         case untagged(String)
@@ -143,7 +174,7 @@ enum ImportCommand {
     static let syntax = CommandSyntax(name: "import", usage: "[OPTIONS] file|URL|- [REPOSITORY[:TAG]]", flags: [
         FlagSpec(long: "change", short: "c", takesValue: true), FlagSpec(long: "message", short: "m", takesValue: true),
         FlagSpec(long: "platform", short: nil, takesValue: true), .help,
-    ], minArguments: 1, maxArguments: 2)
+    ], minArguments: 1, interspersed: false)
 
     static func execute(_ args: [String], _ ctx: Context) throws(DockerError) -> Int32 {
         let f = try syntax.parse(args)
