@@ -258,4 +258,35 @@ struct EngineContractFidelity {
             }
         }
     }
+
+    // MARK: commit --change
+
+    @Test("commit --change keeps EXPOSE, VOLUME and ONBUILD, reads LABEL and ENV in both forms, and refuses as the builder does")
+    func commitChanges() async throws {
+        try await Sandbox.with { sb in
+            let a = try await created(sb, "a")
+            let image = sb.repository("changed") + ":1"
+            let changes = ["EXPOSE 8080 9090/udp 80-81", "VOLUME /data", #"VOLUME ["/a", "/b"]"#, "ONBUILD run echo hi",
+                           "LABEL k v w", #"LABEL "q r"="s t" u=v"#, "ENV A B C", #"ENV X=1 Y="2 3""#]
+            let commit = try await sb.docker(["commit"] + changes.flatMap { ["--change", $0] } + [a, image])
+            #expect(commit.code == 0, "commit: \(commit)")
+            let config = try await sb.inspect(image, #"{{json .Config.ExposedPorts}} {{json .Config.Volumes}} {{json .Config.OnBuild}} "#
+                                              + #"{{index .Config.Labels "k"}}|{{index .Config.Labels "q r"}}|{{index .Config.Labels "u"}}"#)
+            #expect(config == #"{"80/tcp":{},"8080/tcp":{},"81/tcp":{},"9090/udp":{}} {"/a":{},"/b":{},"/data":{}} ["run echo hi"] v w|s t|v"#)
+            let env = try await sb.docker(["run", "--rm"] + sb.tag + [image, "sh", "-c", #"echo "$A|$X|$Y""#])
+            #expect(env.out == "B C|1|2 3\n")
+            let refusals: [(String, String)] = [
+                ("LABEL k", "LABEL must have two arguments"),
+                ("LABEL k=v w", #"Syntax error - can't find = in "w". Must be of the form: name=value"#),
+                ("ONBUILD onbuild RUN x", "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed"),
+                ("EXPOSE abc", "Invalid containerPort: abc"),
+                ("SHELL [\"sh\"]", "shell is not a valid change command"),
+            ]
+            for (change, message) in refusals {
+                let refused = try await sb.docker(["commit", "--change", change, a, sb.repository("refused")])
+                #expect(refused.code == 1, "\(change)")
+                #expect(refused.err == "Error response from daemon: \(message)\n", "\(change)")
+            }
+        }
+    }
 }

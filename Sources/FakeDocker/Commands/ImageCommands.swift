@@ -174,7 +174,7 @@ enum ImportCommand {
     static let syntax = CommandSyntax(name: "import", usage: "[OPTIONS] file|URL|- [REPOSITORY[:TAG]]", flags: [
         FlagSpec(long: "change", short: "c", takesValue: true), FlagSpec(long: "message", short: "m", takesValue: true),
         FlagSpec(long: "platform", short: nil, takesValue: true), .help,
-    ], minArguments: 1, interspersed: false)
+    ], minArguments: 1)
 
     static func execute(_ args: [String], _ ctx: Context) throws(DockerError) -> Int32 {
         let f = try syntax.parse(args)
@@ -205,7 +205,7 @@ enum ImportCommand {
     }
 }
 
-/// The Dockerfile instructions `--change` accepts on commit and import.
+/// The Dockerfile instructions `--change` accepts on commit and import, read as moby's builder reads them.
 enum DockerfileChange {
     static func apply(_ change: String, to config: inout ImageConfig) throws(DockerError) {
         let trimmed = change.trimmingCharacters(in: " \t")
@@ -220,24 +220,95 @@ enum DockerfileChange {
         case "CMD": config.cmd = list()
         case "ENTRYPOINT": config.entrypoint = list()
         case "ENV":
-            let parts = rest.contains("=") ? rest.split(separator: " ").map(String.init) : [rest.replacingOccurrences(of: " ", with: "=", options: [], range: rest.range(of: " "))]
-            for p in parts {
-                let key = p.prefix { $0 != "=" }
+            for (key, value) in try nameValues(rest, keyword: keyword) {
                 config.env.removeAll { $0.hasPrefix(key + "=") }
-                config.env.append(p)
+                config.env.append(key + "=" + value)
             }
         case "WORKDIR": config.workingDir = rest
         case "USER": config.user = rest
         case "STOPSIGNAL": config.stopSignal = rest
-        case "EXPOSE": config.exposedPorts += rest.split(separator: " ").map(String.init)
+        case "EXPOSE": config.exposedPorts = Array(Set(config.exposedPorts + (try ports(rest)))).sorted()
         case "LABEL":
-            for p in rest.split(separator: " ") {
-                let kv = p.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: "\"") }
-                config.labels[kv[0]] = kv.count > 1 ? kv[1] : ""
+            for (key, value) in try nameValues(rest, keyword: keyword) { config.labels[key] = value }
+        case "VOLUME":
+            let paths = rest.hasPrefix("[") ? list() : words(rest).map(unquoted)
+            config.volumes = Array(Set((config.volumes ?? []) + paths)).sorted()
+        case "ONBUILD":
+            // Kept as written (`run echo hi` stays lower-case on the engine).
+            if rest.prefix(while: { $0 != " " && $0 != "\t" }).uppercased() == "ONBUILD" {
+                throw DockerError.daemon("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed")
             }
-        case "VOLUME", "ONBUILD", "HEALTHCHECK", "SHELL": break
+            config.onBuild = (config.onBuild ?? []) + [rest]
+        case "HEALTHCHECK": break
         default:
             throw DockerError.daemon("\(keyword.lowercased()) is not a valid change command")
         }
+    }
+
+    /// moby's `parseNameVal`: the old form `KEY name value…` when the first word has no `=` (the value is the
+    /// rest of the line), else `KEY a=b "c d"=e …`, every word a `name=value`; quotes are then removed.
+    static func nameValues(_ rest: String, keyword: String) throws(DockerError) -> [(String, String)] {
+        let all = words(rest)
+        guard let first = all.first else { throw DockerError.daemon("\(keyword) requires at least one argument") }
+        if !first.contains("=") {
+            guard let gap = rest.firstIndex(where: { $0 == " " || $0 == "\t" }) else {
+                throw DockerError.daemon("\(keyword) must have two arguments")
+            }
+            return [(unquoted(String(rest[..<gap])), unquoted(String(rest[gap...]).trimmingCharacters(in: " \t")))]
+        }
+        return try all.map { word throws(DockerError) in
+            guard let eq = word.firstIndex(of: "=") else {
+                throw DockerError.daemon("Syntax error - can't find = in \"\(word)\". Must be of the form: name=value")
+            }
+            return (unquoted(String(word[..<eq])), unquoted(String(word[word.index(after: eq)...])))
+        }
+    }
+
+    /// The words of a line split at blanks outside quotes, quotes and backslashes kept (moby's `parseWords`).
+    static func words(_ line: String) -> [String] {
+        var words: [String] = [], word = "", quote: Character?, escaped = false
+        for ch in line {
+            if escaped { word.append(ch); escaped = false; continue }
+            if ch == "\\" && quote != "'" { word.append(ch); escaped = true; continue }
+            if let q = quote {
+                if ch == q { quote = nil }
+                word.append(ch)
+            } else if ch == " " || ch == "\t" {
+                if !word.isEmpty { words.append(word); word = "" }
+            } else {
+                if ch == "\"" || ch == "'" { quote = ch }
+                word.append(ch)
+            }
+        }
+        if !word.isEmpty { words.append(word) }
+        return words
+    }
+
+    /// A word with its quotes removed and its backslash escapes applied, as the builder's shell lexer does.
+    static func unquoted(_ word: String) -> String {
+        var out = "", quote: Character?, escaped = false
+        for ch in word {
+            if escaped { out.append(ch); escaped = false; continue }
+            if ch == "\\" && quote != "'" { escaped = true; continue }
+            if let q = quote, ch == q { quote = nil; continue }
+            if quote == nil && (ch == "\"" || ch == "'") { quote = ch; continue }
+            out.append(ch)
+        }
+        return out
+    }
+
+    /// `EXPOSE 80 90-92/udp`: each port as `PORT/PROTO` (tcp unless given), a range as every port in it.
+    static func ports(_ rest: String) throws(DockerError) -> [String] {
+        var ports: [String] = []
+        for spec in words(rest).map(unquoted) {
+            let parts = spec.split(separator: "/", maxSplits: 1).map(String.init)
+            let proto = parts.count > 1 ? parts[1].lowercased() : "tcp"
+            let bounds = parts.first?.split(separator: "-", maxSplits: 1).map { UInt16($0) } ?? []
+            guard let low = bounds.first ?? nil, let high = bounds.count > 1 ? bounds[1] : low, low <= high else {
+                throw DockerError.daemon("Invalid containerPort: \(parts.first ?? spec)")
+            }
+            ports += (low...high).map { "\($0)/\(proto)" }
+        }
+        return ports
     }
 }
