@@ -289,4 +289,32 @@ struct EngineContractFidelity {
             }
         }
     }
+
+    // MARK: import
+
+    @Test("import takes a gzip-compressed tar from a file or stdin, as Imported from -; a stream that is no tar is refused")
+    func importCompressed() async throws {
+        try await Sandbox.with { sb in
+            let archive = sb.path("rootfs.tar.gz")
+            let gzip = try ChildProcess(["sh", "-c", #"gzip -c "$1" > "$2""#, "sh", TestImage.rootfsTar, archive],
+                                        ChildProcess.Options(environment: sb.environment))
+            #expect(try await gzip.finish().code == 0)
+            let fromFile = try await sb.docker(["import", archive, sb.repository("gz") + ":1"])
+            #expect(fromFile.code == 0, "import: \(fromFile)")
+            #expect(matches(fromFile.out, "sha256:" + hex64 + "\n"))
+            let compressed = try [UInt8](Data(contentsOf: URL(fileURLWithPath: archive)))
+            let fromStdin = try await sb.docker(["import", "-", sb.repository("gz") + ":2"], stdin: compressed)
+            #expect(fromStdin.code == 0, "import -: \(fromStdin)")
+            for tag in ["1", "2"] {
+                let image = sb.repository("gz") + ":" + tag
+                #expect(try await sb.inspect(image, "{{.Comment}}") == "Imported from -")
+                let run = try await sb.docker(["run", "--rm"] + sb.tag + [image, "/bin/busybox", "echo", "unpacked"])
+                #expect(run.out == "unpacked\n", "\(image): \(run)")
+            }
+            try Data("notatar\n".utf8).write(to: URL(fileURLWithPath: sb.path("junk")))
+            let junk = try await sb.docker(["import", sb.path("junk"), sb.repository("junk")])
+            #expect(junk.code == 1)
+            #expect(junk.err == "Error response from daemon: ApplyLayer exit status 1 stdout:  stderr: unexpected EOF\n")
+        }
+    }
 }

@@ -182,12 +182,7 @@ enum ImportCommand {
         let target = try f.arguments.count > 1 ? parseTarget(f.arguments[1]) : nil
         var config = ImageConfig.empty
         for change in f.all("change") { try DockerfileChange.apply(change, to: &config) }
-        var input: Int32 = 0
-        if source != "-" {
-            input = open(source, O_RDONLY | O_CLOEXEC)
-            guard input >= 0 else { throw DockerError("open \(source): no such file or directory") }
-        }
-        defer { if input != 0 { close(input) } }
+        if source != "-" && access(source, R_OK) != 0 { throw DockerError("open \(source): no such file or directory") }
         let id = randomHexID()
         let rootfs = ctx.store.rootfs(ofImage: id)
         do {
@@ -195,11 +190,20 @@ enum ImportCommand {
         } catch {
             throw DockerError.daemon("\(error)")
         }
-        guard runTool(["/bin/tar", "-x", "-f", "-", "-C", rootfs, "--no-same-owner"], stdin: input) == 0 else {
+        // The daemon takes a tar compressed with gzip, bzip2 or xz alike; tar tells them apart only in a file it
+        // can read from the start again, so a stream on stdin is kept in one first.
+        let archive = source == "-" ? ctx.store.imageDirectory(id) + "/archive" : source
+        let unpacked = (source != "-" || runTool(["/bin/cp", "/dev/stdin", archive], stdin: 0) == 0)
+            && runTool(["/bin/tar", "-x", "-f", archive, "-C", rootfs, "--no-same-owner"]) == 0
+        let size = FileTree.size(archive)
+        if source == "-" { unlink(archive) }
+        guard unpacked else {
             FileTree.remove(ctx.store.imageDirectory(id))
-            throw DockerError.daemon("archive/tar: invalid tar header")
+            // Go's archive/tar: a stream shorter than one header block ends early, a longer one is not a tar.
+            let reason = size < 512 ? "unexpected EOF" : "archive/tar: invalid tar header"
+            throw DockerError.daemon("ApplyLayer exit status 1 stdout:  stderr: \(reason)")
         }
-        try registerImage(ctx, id: id, config: config, parent: "", comment: f.last("message") ?? "Imported from \(source)", tag: target)
+        try registerImage(ctx, id: id, config: config, parent: "", comment: f.last("message") ?? "Imported from -", tag: target)
         Output.out("sha256:\(id)")
         return 0
     }
