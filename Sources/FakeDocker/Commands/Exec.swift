@@ -19,15 +19,12 @@ struct ExecRequest: Equatable {
         FlagSpec(long: "env-file", short: nil, takesValue: true), FlagSpec(long: "user", short: "u", takesValue: true),
         FlagSpec(long: "workdir", short: "w", takesValue: true), FlagSpec(long: "privileged", short: nil, takesValue: false),
         FlagSpec(long: "detach-keys", short: nil, takesValue: true), .help,
-    ], interspersed: false)
+    ], minArguments: 2, interspersed: false)
 
     /// `readFile`: a file's text, nil when it cannot be read (for `--env-file`).
     static func parse(_ args: [String], environment: [String: String],
                       readFile: (String) -> String? = HostProcess.readFile) throws(DockerError) -> ExecRequest {
         let f = try syntax.parse(args)
-        guard f.arguments.count >= 2 else {
-            throw syntax.argumentError("docker: 'docker exec' requires at least 2 arguments")
-        }
         var request = ExecRequest(container: f.arguments[0], argv: Array(f.arguments.dropFirst()))
         // The files' variables first, then -e's (observed: `A=1` in the file, `-e A=2` gives 2).
         var variables: [String] = []
