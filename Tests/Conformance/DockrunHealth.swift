@@ -74,11 +74,23 @@ struct DockrunHealth {
     func outOfMemory() async throws {
         try await Sandbox.with { sb in
             let grow = #"x=; while :; do x="$x$x$x$x$x$x$x$x"; x="${x}aaaaaaaaaaaaaaaa"; done"#
-            let run = try await sb.dockrun(["--name", sb.name(), "--memory", "16m", "--memory-swap", "16m"] + sb.tag
-                                           + [sb.image, "sh", "-c", grow])
-            #expect(run.code == 137, "\(run)")
-            #expect(matches(run.err, "dockrun: container \(hex64) was killed: out of memory\n"), "\(run.err)")
-            #expect(try await sb.inspect(sb.name(), "{{.State.ExitCode}} {{.State.OOMKilled}}") == "137 true")
+            // The engine sets OOMKilled from the kernel's OOM event, which on a loaded machine can reach it after the
+            // exit (then it records 137 and false: seen once in CI at load 40). dockrun says what the engine
+            // recorded; a run the engine did not record as an OOM kill is tried again (up to three times).
+            for attempt in 1...3 {
+                let name = sb.name("oom\(attempt)")
+                let run = try await sb.dockrun(["--name", name, "--memory", "16m", "--memory-swap", "16m"] + sb.tag
+                                               + [sb.image, "sh", "-c", grow])
+                #expect(run.code == 137, "\(run)")
+                let recorded = try await sb.inspect(name, "{{.State.ExitCode}} {{.State.OOMKilled}}")
+                guard recorded == "137 true" else {
+                    #expect(!run.err.contains("out of memory"), "the engine recorded no OOM kill: \(run.err)")
+                    continue
+                }
+                #expect(matches(run.err, "dockrun: container \(hex64) was killed: out of memory\n"), "\(run.err)")
+                return
+            }
+            Issue.record("the engine recorded no OOM kill in three runs over their --memory")
         }
     }
 
