@@ -40,14 +40,22 @@ enum StopCommand {
         let f = try syntax.parse(args)
         let (timeout, signal) = try options(f, syntax)
         return try forEachContainer(f.arguments) { reference throws(DockerError) in
-            let c = try ctx.daemon.find(reference)
-            guard ctx.daemon.stop(c, timeout: timeout, signal: signal) else {
-                let query = f.last("timeout") ?? f.last("time")
-                throw EngineConnection.requestLost(method: "Post", path: "/containers/\(reference)/stop" + (query.map { "?t=\($0)" } ?? ""),
-                                                   host: ctx.daemonHost)
-            }
+            _ = try stop(reference, timeout: timeout, signal: signal, f, request: "stop", ctx)
             Output.out(reference)
         }
+    }
+
+    /// Stops the container `reference` names as `docker stop` does (`docker restart` too); when the engine goes away
+    /// before it answers, the CLI's error names the request (`request`: stop, restart). Returns the container.
+    static func stop(_ reference: String, timeout: Int?, signal: Int32?, _ f: ParsedFlags, request: String,
+                     _ ctx: Context) throws(DockerError) -> Container {
+        let c = try ctx.daemon.find(reference)
+        guard ctx.daemon.stop(c, timeout: timeout, signal: signal) else {
+            let query = f.last("timeout") ?? f.last("time")
+            throw EngineConnection.requestLost(method: "Post", path: "/containers/\(reference)/\(request)" + (query.map { "?t=\($0)" } ?? ""),
+                                               host: ctx.daemonHost)
+        }
+        return c
     }
 }
 

@@ -9,12 +9,7 @@ enum RestartCommand {
         let f = try syntax.parse(args)
         let (timeout, signal) = try StopCommand.options(f, syntax)
         return try forEachContainer(f.arguments) { reference throws(DockerError) in
-            let c = try ctx.daemon.find(reference)
-            guard ctx.daemon.stop(c, timeout: timeout, signal: signal) else {
-                let query = f.last("timeout") ?? f.last("time")
-                throw EngineConnection.requestLost(method: "Post", path: "/containers/\(reference)/restart" + (query.map { "?t=\($0)" } ?? ""),
-                                                   host: ctx.daemonHost)
-            }
+            let c = try StopCommand.stop(reference, timeout: timeout, signal: signal, f, request: "restart", ctx)
             _ = try Launcher.start(try ctx.daemon.find(c.id), store: ctx.store, attachment: nil, command: "start")
             Output.out(reference)
         }
