@@ -50,7 +50,7 @@ enum LogsCommand {
                        pollfd(fd: connection.watchFD, events: Int16(POLLIN), revents: 0)]
             // Without an inotify instance for the log (the user's are all in use), it is looked at every 100 ms.
             var timeout = connection.pollTimeout(view.millisecondsLeft(at: LogTime.now()))
-            if watch < 0 { timeout = timeout < 0 ? 100 : min(timeout, 100) }
+            if watch < 0 { timeout = HostProcess.pollTimeout(timeout, atMost: 100) }
             let ready = poll(&fds, 3, timeout)
             if ready < 0 && errno != EINTR { break }
             if fds[2].revents != 0 { continue }

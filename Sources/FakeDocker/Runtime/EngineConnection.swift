@@ -67,9 +67,7 @@ final class EngineConnection {
     /// user's inotify instances are all in use (fs.inotify.max_user_instances, 128 by default, which a host running
     /// many containers reaches) — a restart is noticed by looking at the restarts file every 100 ms instead.
     func pollTimeout(_ milliseconds: Int32) -> Int32 {
-        guard watchFD < 0 else { return milliseconds }
-        let cap = Int32(Self.unwatchedSeconds * 1000)
-        return milliseconds < 0 ? cap : min(milliseconds, cap)
+        watchFD < 0 ? HostProcess.pollTimeout(milliseconds, atMost: Int32(Self.unwatchedSeconds * 1000)) : milliseconds
     }
 
     private static let unwatchedSeconds = 0.1

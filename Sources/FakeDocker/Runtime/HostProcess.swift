@@ -50,6 +50,12 @@ enum HostProcess {
 
     /// Blocks until one of `fds` is readable (or in error) and returns the first such index, or nil once the
     /// monotonic `deadline` has passed (nil: no deadline).
+    /// A poll(2) timeout in milliseconds (-1: none) shortened to at most `cap`: for a poll that must also look at
+    /// something no descriptor tells of.
+    static func pollTimeout(_ milliseconds: Int32, atMost cap: Int32) -> Int32 {
+        milliseconds < 0 ? cap : min(milliseconds, cap)
+    }
+
     static func pollReadable(_ fds: [Int32], until deadline: Double?) -> Int? {
         while true {
             var polled = fds.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }

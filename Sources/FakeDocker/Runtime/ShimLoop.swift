@@ -79,7 +79,7 @@ struct ShimLoop {
             }
             if let d = drainDeadline { timeout = max(0, Int32((d - monotonicNow()) * 1000)) }
             // The engine's return is a state change with no descriptor to watch: looked at every 50 ms meanwhile.
-            if inGap { timeout = timeout < 0 ? 50 : min(timeout, 50) }
+            if inGap { timeout = HostProcess.pollTimeout(timeout, atMost: 50) }
             timeout = engine.pollTimeout(timeout)
             let r = poll(&fds, nfds_t(fds.count), timeout)
             if r < 0 && errno != EINTR { break }
