@@ -48,12 +48,7 @@ public enum FakeDockerCLI {
         }
         if name != "script" && name != "calls" {
             if let fault = ScriptedFaults.consume(ctx.store, command: name) {
-                if let exit = fault.exitCode {
-                    sleepSeconds(fault.delay)
-                    if !fault.stdout.isEmpty { Output.write(1, fault.stdout) }
-                    if !fault.stderr.isEmpty { Output.write(2, fault.stderr) }
-                    return exit
-                }
+                if let exit = fault.replacingCommand() { return exit }
                 // A create or start request's delay is the engine's, spent by the request's process (RequestProcess).
                 if ["run", "create", "start"].contains(name) { ctx.scriptedDelay = fault.delay } else { sleepSeconds(fault.delay) }
             }

@@ -8,6 +8,16 @@ enum ScriptedFaults {
         var exitCode: Int32?
         var stdout: String
         var stderr: String
+
+        /// For a fault with an exit code, what the invocation does instead of acting: the delay, the texts, and the
+        /// code it exits with. nil for a fault without one (its delay is the caller's to spend where it belongs).
+        func replacingCommand() -> Int32? {
+            guard let exitCode else { return nil }
+            sleepSeconds(delay)
+            if !stdout.isEmpty { Output.write(1, stdout) }
+            if !stderr.isEmpty { Output.write(2, stderr) }
+            return exitCode
+        }
     }
 
     /// The fault `script --oom-after SECONDS` arms: the next container started is killed by its shim after `delay`

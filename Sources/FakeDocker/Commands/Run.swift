@@ -66,12 +66,8 @@ enum RunCommand {
         // leaves the container created and never started, and the client exits 1 (engine-observations, "A `docker
         // run` client whose engine restarts between create and start"). `fake-docker script attach` delays it.
         if let fault = ScriptedFaults.consume(ctx.store, command: "attach") {
+            if let exit = fault.replacingCommand() { return exit }
             sleepSeconds(fault.delay)
-            if let exit = fault.exitCode {
-                if !fault.stdout.isEmpty { Output.write(1, fault.stdout) }
-                if !fault.stderr.isEmpty { Output.write(2, fault.stderr) }
-                return exit
-            }
         }
         if ctx.daemon.engineIsDown {
             Output.err(ctx.dialFailure)
