@@ -22,6 +22,32 @@ public struct SpawnOptions {
     /// Non-nil: the child gets a mount namespace of its own (root only) in which nothing it mounts reaches the
     /// parent's, with these binds made in order before the chroot, as a container's are.
     public var bindMounts: [BindMount]?
+    /// With `bindMounts`: made in order before the binds, in the child's mount namespace: a container's own `/proc`,
+    /// `/dev` and `/sys`.
+    public var filesystemSteps: [FilesystemStep] = []
+    /// Non-nil: the child joins this mount namespace (a descriptor of /proc/PID/ns/mnt) before its chroot, as a
+    /// process run in a running container does.
+    public var joinedMountNamespace: Int32? {
+        get { scalars.join_mount_namespace < 0 ? nil : scalars.join_mount_namespace }
+        set { scalars.join_mount_namespace = newValue ?? -1 }
+    }
+    /// An IPC namespace of the child's own (root only).
+    public var newIPCNamespace: Bool {
+        get { scalars.new_ipc_namespace != 0 }
+        set { scalars.new_ipc_namespace = newValue ? 1 : 0 }
+    }
+    /// Non-nil, with `bindMounts` and `root`: the child's terminal is a pty of `root`'s own `/dev/pts` (its stdin,
+    /// stdout, stderr, controlling terminal with `newSession`, and `/dev/console`) of this size, and its master is
+    /// sent over this unix socket (receive it with `receiveDescriptor`), as runc's console socket.
+    public var console: Console? {
+        get { scalars.console_socket < 0 ? nil : Console(socket: scalars.console_socket, rows: scalars.console_rows,
+                                                         columns: scalars.console_cols) }
+        set {
+            scalars.console_socket = newValue?.socket ?? -1
+            scalars.console_rows = newValue?.rows ?? 0
+            scalars.console_cols = newValue?.columns ?? 0
+        }
+    }
     /// Non-nil: the child takes these ids (after the chroot), as a container started with `--user` does.
     public var user: UserIDs?
 
@@ -36,6 +62,49 @@ public struct SpawnOptions {
 
         public init(source: String, target: String, readOnly: Bool) {
             self.source = source; self.target = target; self.readOnly = readOnly
+        }
+    }
+
+    public struct Console: Equatable, Sendable {
+        public var socket: Int32
+        public var rows: UInt16
+        public var columns: UInt16
+
+        public init(socket: Int32, rows: UInt16, columns: UInt16) {
+            self.socket = socket; self.rows = rows; self.columns = columns
+        }
+    }
+
+    /// One step of a container's own filesystems (cp_fs_step); every path is the host's.
+    public struct FilesystemStep: Equatable, Sendable {
+        public enum Kind: Int32, Sendable {
+            /// mount(source, target, type, flags, data), the target made a directory when missing.
+            case mount
+            /// A character device `major`:`minor` with `mode`; where mknod is refused, `source` (the host's) bound.
+            case node
+            /// A symbolic link at `target` to `source`.
+            case symlink
+            /// `target` bound onto itself, read-only.
+            case readOnly
+            /// A directory: a read-only tmpfs over it; else `source` (a null device) bound over it.
+            case mask
+        }
+        public var kind: Kind
+        public var source: String
+        public var target: String
+        public var type: String = ""
+        public var flags: UInt = 0
+        public var data: String = ""
+        public var mode: UInt32 = 0
+        public var major: UInt32 = 0
+        public var minor: UInt32 = 0
+        /// A target that does not exist skips the step (a path the kernel lacks).
+        public var optional = false
+
+        public init(_ kind: Kind, source: String, target: String, type: String = "", flags: UInt = 0, data: String = "",
+                    mode: UInt32 = 0, major: UInt32 = 0, minor: UInt32 = 0, optional: Bool = false) {
+            self.kind = kind; self.source = source; self.target = target; self.type = type; self.flags = flags
+            self.data = data; self.mode = mode; self.major = major; self.minor = minor; self.optional = optional
         }
     }
 
