@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -90,6 +91,30 @@ static int make_fs_step(const cp_fs_step *f) {
     return -1;
 }
 
+// Makes a bind's mount point where it is missing, as runc does inside the namespace (a bind under /dev lands in the
+// container's /dev tmpfs, which the parent never sees): its missing parents directories, then a directory for a
+// directory source, else an empty file. -1 and errno on failure.
+static int make_mount_point(const char *source, const char *target) {
+    struct stat st;
+    if (lstat(target, &st) == 0) return 0;
+    char path[PATH_MAX];
+    size_t n = strlen(target);
+    if (n >= sizeof path) { errno = ENAMETOOLONG; return -1; }
+    memcpy(path, target, n + 1);
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(path, 0755) < 0 && errno != EEXIST) return -1;
+        *p = '/';
+    }
+    if (stat(source, &st) < 0) return -1;
+    if (S_ISDIR(st.st_mode)) return mkdir(target, 0755) < 0 && errno != EEXIST ? -1 : 0;
+    int fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC, 0755);
+    if (fd < 0) return -1;
+    close(fd);
+    return 0;
+}
+
 // A mount namespace of the child's own with the container's filesystems and binds in it. Every mount is made a slave
 // first (docker's rootfs propagation is rslave): the binds and whatever the container mounts later stay in this
 // namespace, which ends with its last process, so nothing is left mounted on the host. Each bind is then rprivate, as
@@ -101,12 +126,33 @@ static void make_mount_namespace(const cp_spawn_options *o, int pipe_fd) {
         if (make_fs_step(&o->fs_steps[i]) < 0) child_fail_at(pipe_fd, errno, CP_STEP_FILESYSTEM + i);
     for (int i = 0; i < o->bind_count; i++) {
         const cp_bind_mount *b = &o->binds[i];
-        if (mount(b->source, b->target, NULL, MS_BIND | MS_REC, NULL) < 0
+        if (make_mount_point(b->source, b->target) < 0
+            || mount(b->source, b->target, NULL, MS_BIND | MS_REC, NULL) < 0
             || mount(NULL, b->target, NULL, MS_REC | MS_PRIVATE, NULL) < 0
             || (b->read_only && mount(NULL, b->target, NULL,
                                       MS_BIND | MS_REMOUNT | MS_RDONLY | kept_mount_flags(b->target), NULL) < 0))
             child_fail_at(pipe_fd, errno, CP_STEP_BIND + i);
     }
+}
+
+// A network namespace of the child's own with its loopback up (the kernel gives it 127.0.0.1 and ::1 then), as the
+// engine's for a container without a network: -1 and errno on failure.
+static int make_network_namespace(void) {
+    if (unshare(CLONE_NEWNET) < 0) return -1;
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    strcpy(ifr.ifr_name, "lo");
+    int rc = ioctl(fd, SIOCGIFFLAGS, &ifr);
+    if (rc == 0) {
+        ifr.ifr_flags |= IFF_UP;
+        rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
+    }
+    int e = errno;
+    close(fd);
+    errno = e;
+    return rc;
 }
 
 // The container's terminal, as runc makes it: a pty of the container's own devpts instance (so that `tty` names
@@ -247,8 +293,9 @@ int cp_spawn_at(const cp_spawn_options *o, pid_t *pid_out, int *step) {
             if (o->domain_name && setdomainname(o->domain_name, strlen(o->domain_name)) < 0) child_fail(errpipe[1], errno);
         }
         if (o->new_ipc_namespace && unshare(CLONE_NEWIPC) < 0) child_fail_at(errpipe[1], errno, CP_STEP_MOUNT_NAMESPACE);
-        if (o->join_mount_namespace >= 0 && setns(o->join_mount_namespace, CLONE_NEWNS) < 0)
+        if (o->join_namespaces >= 0 && setns(o->join_namespaces, CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC) < 0)
             child_fail_at(errpipe[1], errno, CP_STEP_MOUNT_NAMESPACE);
+        if (o->new_network_namespace && make_network_namespace() < 0) child_fail_at(errpipe[1], errno, CP_STEP_NETWORK);
         if (o->new_mount_namespace) make_mount_namespace(o, errpipe[1]);
         if (console_socket >= 0) {
             cp_spawn_options with_socket = *o;
@@ -385,7 +432,7 @@ cp_spawn_options cp_spawn_options_default(void) {
     o.stdin_fd = o.stdout_fd = o.stderr_fd = -1;
     o.process_group = -1;
     o.pass_fd = -1;
-    o.join_mount_namespace = -1;
+    o.join_namespaces = -1;
     o.console_socket = -1;
     return o;
 }

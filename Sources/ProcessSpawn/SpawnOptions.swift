@@ -25,11 +25,16 @@ public struct SpawnOptions {
     /// With `bindMounts`: made in order before the binds, in the child's mount namespace: a container's own `/proc`,
     /// `/dev` and `/sys`.
     public var filesystemSteps: [FilesystemStep] = []
-    /// Non-nil: the child joins this mount namespace (a descriptor of /proc/PID/ns/mnt) before its chroot, as a
-    /// process run in a running container does.
-    public var joinedMountNamespace: Int32? {
-        get { scalars.join_mount_namespace < 0 ? nil : scalars.join_mount_namespace }
-        set { scalars.join_mount_namespace = newValue ?? -1 }
+    /// Non-nil: the child joins the mount, network and IPC namespaces of the process of this pidfd before its chroot,
+    /// as a process run in a running container does.
+    public var joinedNamespaces: Int32? {
+        get { scalars.join_namespaces < 0 ? nil : scalars.join_namespaces }
+        set { scalars.join_namespaces = newValue ?? -1 }
+    }
+    /// A network namespace of the child's own (root only) with only its loopback, up.
+    public var newNetworkNamespace: Bool {
+        get { scalars.new_network_namespace != 0 }
+        set { scalars.new_network_namespace = newValue ? 1 : 0 }
     }
     /// An IPC namespace of the child's own (root only).
     public var newIPCNamespace: Bool {
@@ -56,7 +61,8 @@ public struct SpawnOptions {
     public struct BindMount: Equatable, Sendable {
         /// The host path bound.
         public var source: String
-        /// The host path of the mount point (inside `root` when it is set); it must exist.
+        /// The host path of the mount point (inside `root` when it is set); made when missing (its parents
+        /// directories, itself a directory for a directory source, else an empty file).
         public var target: String
         public var readOnly: Bool
 

@@ -4,9 +4,9 @@ import Testing
 
 /// What every container gets in its own mount namespace, as the real engine gives it (docs/engine-observations.md,
 /// "namespaces"): `/proc` of its PID namespace, `/dev` (devices, links, `/dev/shm`, `/dev/mqueue`, a devpts of its own
-/// for `-t`), `/sys` read-only; and that nothing of it reaches the host's mount table. fake-docker makes them as root
-/// (docs/fake-docker.md).
-@Suite("Engine contract: the container's /proc, /dev and /sys")
+/// for `-t`), `/sys` read-only; that nothing of it reaches the host's mount table; and a network of its own (its
+/// loopback) unless `--network host`. fake-docker makes them as root (docs/fake-docker.md).
+@Suite("Engine contract: the container's namespaces: /proc, /dev, /sys, network")
 struct EngineContractNamespaces {
 
     /// Runs `script` in a `--rm` container with `options`.
@@ -142,6 +142,35 @@ struct EngineContractNamespaces {
             #expect(removed.code == 0, "\(removed)")
             _ = try await client.finish(timeout: 30)
             #expect(try hostMounts() == [])
+        }
+    }
+
+    @Test("a container has a network of its own with only its loopback, up; --network none likewise")
+    func loopbackOnly() async throws {
+        try await Sandbox.with { sb in
+            for options in [[], ["--network", "none"]] {
+                let net = try await Self.run(sb, "tail -n +3 /proc/net/dev | cut -d: -f1; ip -o addr | grep -c 'inet 127.0.0.1/8 scope host lo'",
+                                             options)
+                #expect(net.code == 0, "\(options): \(net)")
+                #expect(net.out == "    lo\n1\n", "\(options)")
+            }
+        }
+    }
+
+    @Test("--network host shares the engine's network: a port listened to there is reached from another such container, not from one of its own")
+    func hostNetwork() async throws {
+        try await Sandbox.with { sb in
+            let port = Int.random(in: 20000..<30000)
+            let listener = try await sb.docker(["run", "-d", "--network", "host"] + sb.tag
+                                               + [sb.image, "sh", "-c", "while true; do echo served | nc -l -p \(port); done"])
+            #expect(listener.code == 0, "\(listener)")
+            // The listener is up once a client of the same network gets its answer (the client's loop waits for it).
+            let shared = try await Self.run(sb, "until nc 127.0.0.1 \(port); do sleep 0.1; done", ["--network", "host"])
+            #expect(shared.out == "served\n", "\(shared)")
+            let own = try await Self.run(sb, "nc 127.0.0.1 \(port)")
+            #expect(own.code == 1)
+            #expect(own.err == "nc: can't connect to remote host (127.0.0.1): Connection refused\n", "\(own)")
+            _ = try await sb.docker(["rm", "-f", listener.out.trimmingCharacters(in: .newlines)])
         }
     }
 }

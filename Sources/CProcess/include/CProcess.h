@@ -9,7 +9,7 @@
 // A bind mount made in the child's own mount namespace, before its chroot (as runc mounts a container's binds).
 typedef struct {
     const char *source;            // host path
-    const char *target;            // host path of the mount point, existing (under root when root is set)
+    const char *target;            // host path of the mount point (under root when root is set), made when missing
     int read_only;                 // remounted read-only after the bind
 } cp_bind_mount;
 
@@ -61,8 +61,10 @@ typedef struct {
     const cp_fs_step *fs_steps;    // with new_mount_namespace: made in order, before the binds
     int fs_step_count;
     int new_ipc_namespace;         // unshare(CLONE_NEWIPC) (root only): the container's own queues and shared memory
-    int join_mount_namespace;      // >= 0 (instead of new_mount_namespace): setns into this mount namespace descriptor,
-                                   // as `docker exec` and a health check join the container's; -1: none
+    int new_network_namespace;     // unshare(CLONE_NEWNET) (root only), its loopback brought up: a container's network
+    int join_namespaces;           // >= 0 (instead of the new namespaces): a pidfd whose mount, network and IPC
+                                   // namespaces the child joins (setns), as `docker exec` and a health check join the
+                                   // container's; -1: none
     int console_socket;            // >= 0, with new_mount_namespace and root: a pty taken from root's /dev/pts/ptmx is
                                    // the child's stdin, stdout, stderr and controlling terminal (new_session) and its
                                    // /dev/console; its master is sent over this unix socket (SCM_RIGHTS), as runc's
@@ -82,6 +84,7 @@ enum {
     CP_STEP_USER = 2,              // setgroups, setgid or setuid
     CP_STEP_BIND = 16,             // CP_STEP_BIND + i: bind i
     CP_STEP_CONSOLE = 3,           // the pty of console_socket
+    CP_STEP_NETWORK = 4,           // the network namespace or its loopback
     CP_STEP_FILESYSTEM = 1 << 20,  // CP_STEP_FILESYSTEM + i: fs step i
 };
 

@@ -1,3 +1,4 @@
+import CProcess
 import Foundation
 import ProcessSpawn
 
@@ -12,11 +13,11 @@ import ProcessSpawn
 /// chroot too (busybox-static).
 /// As root the container's process also runs in a mount namespace of its own with the container's `/proc`, `/dev` and
 /// `/sys` (ContainerFilesystems), its bind mounts (ContainerMounts) and, with `-t`, a terminal of its own `/dev/pts`;
-/// in an IPC namespace of its own; and as the container's user (`--user`, ContainerUser). A process run in a running
-/// container (a health check) joins its mount namespace instead. Without root a container with bind mounts does not
-/// start (its absolute paths are the host's, so a bind could not be where the program looks), the container sees the
-/// host's `/dev` through its own (usually empty) directories, and a `--user` other than the caller's fails as the
-/// kernel refuses it.
+/// in IPC and network namespaces of its own (the host's network with `--network host`); and as the container's user
+/// (`--user`, ContainerUser). A process run in a running container (a health check) joins its mount, network and IPC
+/// namespaces instead. Without root a container with bind mounts does not start (its absolute paths are the host's,
+/// so a bind could not be where the program looks), its `/proc`, `/dev`, `/sys` and network are the host's, and a
+/// `--user` other than the caller's fails as the kernel refuses it.
 struct ContainerExec {
     let rootfs: String
     let config: ContainerConfig
@@ -109,12 +110,16 @@ struct ContainerExec {
         var console: SpawnOptions.Console?
     }
 
+    /// The container has a network namespace of its own (only a loopback: the engine here has no bridge, and `none`
+    /// is that too), unless it shares the host's (`--network host`). `container:NAME` is not simulated: its own.
+    var ownsNetwork: Bool { config.networkMode != "host" }
+
     /// Whose namespaces a spawned process gets.
     enum Namespaces {
         /// The container's process: a mount namespace of its own; `ownPIDNamespace` when the caller made it PID 1 of a
         /// new PID namespace (Shim.start), so that its `/proc` is that namespace's.
         case own(ownPIDNamespace: Bool)
-        /// A process of the running container whose process is `pid`: its mount namespace joined.
+        /// A process of the running container whose process is `pid`: its mount, network and IPC namespaces joined.
         case joining(pid_t)
     }
 
@@ -137,12 +142,13 @@ struct ContainerExec {
                 options.bindMounts = ready.binds
                 options.filesystemSteps = ContainerFilesystems(rootfs: rootfs, ownPIDNamespace: ownPIDNamespace).steps
                 options.newIPCNamespace = true
+                options.newNetworkNamespace = ownsNetwork
                 options.console = streams.console
             case .joining(let pid):
-                // Its binds are already in that namespace; a container gone meanwhile fails the spawn as the exec.
-                joined = open("/proc/\(pid)/ns/mnt", O_RDONLY | O_CLOEXEC)
-                if joined < 0 { return .failure(.init(detail: "join the mount namespace of \(pid): \(String(cString: strerror(errno)))")) }
-                options.joinedMountNamespace = joined
+                // Its binds are already in those namespaces; a container gone meanwhile fails the spawn.
+                joined = cp_pidfd_open(pid)
+                if joined < 0 { return .failure(.init(detail: "join the namespaces of \(pid): \(String(cString: strerror(errno)))")) }
+                options.joinedNamespaces = joined
             }
         }
         // Without root only a user other than the caller's is asked for (and refused by the kernel).
@@ -177,6 +183,8 @@ struct ContainerExec {
                 let step = options.filesystemSteps[i]
                 return .failure(.init(detail: "error during container init: error mounting \"\(step.source)\" to rootfs at "
                                       + "\"\(step.target.dropFirst(rootfs.count))\": \(Self.goText(error))"))
+            case .network:
+                return .failure(.init(detail: "error during container init: network namespace: \(Self.goText(error))"))
             case .console:
                 return .failure(.init(detail: "error during container init: console: \(Self.goText(error))"))
             case .user:
