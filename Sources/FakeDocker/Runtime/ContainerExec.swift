@@ -173,29 +173,34 @@ struct ContainerExec {
         do {
             pid = try spawnProcess(isolated ? containerPath : rootfs + containerPath, argv: argv, options)
         } catch {
-            switch error.step {
-            case .bind(let i) where i < (config.bindMounts ?? []).count:
-                return .failure(mounts.failure((config.bindMounts ?? [])[i], Self.goText(error)))
-            case .mountNamespace, .bind:
-                return .failure(.init(detail: "error during container init: unshare mount namespace: \(Self.goText(error))"))
-            case .filesystem(let i):
-                // runc's message for a mount of its spec that failed.
-                let step = options.filesystemSteps[i]
-                return .failure(.init(detail: "error during container init: error mounting \"\(step.source)\" to rootfs at "
-                                      + "\"\(step.target.dropFirst(rootfs.count))\": \(Self.goText(error))"))
-            case .network:
-                return .failure(.init(detail: "error during container init: network namespace: \(Self.goText(error))"))
-            case .console:
-                return .failure(.init(detail: "error during container init: console: \(Self.goText(error))"))
-            case .user:
-                return .failure(.init(detail: "error during container init: unable to setup user: \(Self.goText(error))"))
-            case .exec:
-                let reason = error.errno == ENOENT ? "no such file or directory"
-                    : (error.errno == EACCES || error.errno == EISDIR ? "permission denied" : error.text)
-                return .failure(.init(detail: "exec: \"\(argv.first ?? containerPath)\": \(reason)"))
-            }
+            return .failure(failure(error, steps: options.filesystemSteps, program: argv.first ?? containerPath))
         }
         return .success(pid)
+    }
+
+    /// The engine's message for a spawn that failed at `error.step` (`steps`: the spawn's filesystem steps).
+    private func failure(_ error: SystemCallError, steps: [SpawnOptions.FilesystemStep], program: String) -> Shim.StartFailure {
+        switch error.step {
+        case .bind(let i) where i < (config.bindMounts ?? []).count:
+            return mounts.failure((config.bindMounts ?? [])[i], Self.goText(error))
+        case .mountNamespace, .bind:
+            return .init(detail: "error during container init: unshare mount namespace: \(Self.goText(error))")
+        case .filesystem(let i):
+            // runc's message for a mount of its spec that failed.
+            let step = steps[i]
+            return .init(detail: "error during container init: error mounting \"\(step.source)\" to rootfs at "
+                         + "\"\(step.target.dropFirst(rootfs.count))\": \(Self.goText(error))")
+        case .network:
+            return .init(detail: "error during container init: network namespace: \(Self.goText(error))")
+        case .console:
+            return .init(detail: "error during container init: console: \(Self.goText(error))")
+        case .user:
+            return .init(detail: "error during container init: unable to setup user: \(Self.goText(error))")
+        case .exec:
+            let reason = error.errno == ENOENT ? "no such file or directory"
+                : (error.errno == EACCES || error.errno == EISDIR ? "permission denied" : error.text)
+            return .init(detail: "exec: \"\(program)\": \(reason)")
+        }
     }
 
     /// What a container needs before its process is spawned, found once per start.
@@ -205,7 +210,7 @@ struct ContainerExec {
     }
 
     /// The engine's steps before runc's: a missing `-v` source made, the user found (a refusal is the daemon's, not
-    /// runc's), the mount points made.
+    /// runc's), the mount points found.
     func prepare() -> Result<Prepared, Shim.StartFailure> {
         if !isolated && !(config.bindMounts ?? []).isEmpty {
             return .failure(.init(detail: "fake-docker: bind mounts need root (a mount namespace of the container's own)"))
