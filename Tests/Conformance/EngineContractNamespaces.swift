@@ -51,7 +51,7 @@ struct EngineContractNamespaces {
         }
     }
 
-    @Test("/proc/mounts names /proc, /dev, /dev/pts, /sys, /dev/mqueue and /dev/shm as the engine mounts them")
+    @Test("/proc/mounts names /proc, /dev, /dev/pts, /sys, /dev/mqueue and /dev/shm as the engine mounts them, and df finds /")
     func mountTable() async throws {
         try await Sandbox.with { sb in
             let mounts = try await Self.run(sb, "cat /proc/mounts")
@@ -68,6 +68,10 @@ struct EngineContractNamespaces {
             ] {
                 #expect(lines.contains(expected), "\(expected) in \(mounts.out)")
             }
+            // The root is a mount of its own, which df finds.
+            let df = try await Self.run(sb, "df / | tail -1")
+            #expect(df.code == 0, "\(df)")
+            #expect(df.out.hasSuffix("% /\n"), "\(df)")
         }
     }
 

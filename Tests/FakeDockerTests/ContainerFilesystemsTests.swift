@@ -8,9 +8,11 @@ import Testing
 struct ContainerFilesystemsTests {
     let root = "/state/containers/abc/rootfs"
 
-    @Test("the mounts come in the engine's order, each at its path under the container's root")
+    @Test("the root is bound onto itself first, then the mounts come in the engine's order, each at its path under it")
     func mountOrder() {
-        let mounts = ContainerFilesystems(rootfs: root, ownPIDNamespace: true).steps.filter { $0.kind == .mount }
+        var mounts = ContainerFilesystems(rootfs: root, ownPIDNamespace: true).steps.filter { $0.kind == .mount }
+        let rootBind = mounts.removeFirst()
+        #expect(rootBind.source == root && rootBind.target == root && rootBind.flags & ContainerFilesystems.bind != 0)
         #expect(mounts.map { $0.target.dropFirst(root.count) } == ["/proc", "/dev", "/dev/pts", "/sys", "/dev/mqueue", "/dev/shm"])
         #expect(mounts.map(\.type) == ["proc", "tmpfs", "devpts", "sysfs", "mqueue", "tmpfs"])
         #expect(mounts[1].data == "mode=755,size=65536k")

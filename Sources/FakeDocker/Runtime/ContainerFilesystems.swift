@@ -1,9 +1,10 @@
 import ProcessSpawn
 
 /// What the engine mounts in every container besides its binds, as runc's default spec for docker makes it
-/// (docs/engine-observations.md, "namespaces"): `/proc` of the container's PID namespace, `/dev` a 64 MB tmpfs with
-/// the six devices, the `fd`/`stdin`/`stdout`/`stderr`/`ptmx` links, a new devpts instance on `/dev/pts`, `/dev/shm` and
-/// `/dev/mqueue`, `/sys` read-only, then the kernel's paths a container must not write (read-only) or read (masked).
+/// (docs/engine-observations.md, "namespaces"): its root a mount of its own, `/proc` of the container's PID namespace,
+/// `/dev` a 64 MB tmpfs with the six devices, the `fd`/`stdin`/`stdout`/`stderr`/`ptmx` links, a new devpts instance on
+/// `/dev/pts`, `/dev/shm` and `/dev/mqueue`, `/sys` read-only, then the kernel's paths a container must not write
+/// (read-only) or read (masked).
 /// A value: the spawn makes the steps in the container's mount namespace (SpawnOptions.filesystemSteps).
 /// Not made: the cgroup filesystems under `/sys/fs/cgroup` (fake-docker has no cgroups).
 struct ContainerFilesystems {
@@ -14,7 +15,7 @@ struct ContainerFilesystems {
 
     // The mount flags (sys/mount.h).
     static let readOnly: UInt = 1, noSetUID: UInt = 2, noDevices: UInt = 4, noExec: UInt = 8
-    static let strictAccessTime: UInt = 1 << 24
+    static let strictAccessTime: UInt = 1 << 24, bind: UInt = 4096, recursive: UInt = 16384
 
     /// The engine's size of `/dev` and `/dev/shm`.
     static let tmpfsSize = "65536k"
@@ -43,7 +44,11 @@ struct ContainerFilesystems {
             .init(.mount, source: source, target: host(path), type: type, flags: flags, data: data)
         }
         let hidden = Self.noSetUID | Self.noDevices | Self.noExec
-        var steps: [SpawnOptions.FilesystemStep] = []
+        // The root a mount of its own, as runc binds it onto itself before its pivot_root: `df /` and /proc/mounts
+        // then name it (a chroot into a plain directory has no mount point at /).
+        var steps: [SpawnOptions.FilesystemStep] = [
+            .init(.mount, source: rootfs, target: rootfs, flags: Self.bind | Self.recursive),
+        ]
         if ownPIDNamespace { steps.append(mount("proc", "/proc", "proc", hidden)) }
         steps += [
             mount("tmpfs", "/dev", "tmpfs", Self.noSetUID | Self.strictAccessTime, "mode=755,size=\(Self.tmpfsSize)"),
