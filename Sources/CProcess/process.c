@@ -123,7 +123,8 @@ static void make_mount_namespace(const cp_spawn_options *o, int pipe_fd) {
     if (unshare(CLONE_NEWNS) < 0) child_fail_at(pipe_fd, errno, CP_STEP_MOUNT_NAMESPACE);
     if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) child_fail_at(pipe_fd, errno, CP_STEP_MOUNT_NAMESPACE);
     for (int i = 0; i < o->fs_step_count; i++)
-        if (make_fs_step(&o->fs_steps[i]) < 0) child_fail_at(pipe_fd, errno, CP_STEP_FILESYSTEM + i);
+        if (!o->fs_steps[i].after_binds && make_fs_step(&o->fs_steps[i]) < 0)
+            child_fail_at(pipe_fd, errno, CP_STEP_FILESYSTEM + i);
     for (int i = 0; i < o->bind_count; i++) {
         const cp_bind_mount *b = &o->binds[i];
         if (make_mount_point(b->source, b->target) < 0
@@ -133,6 +134,9 @@ static void make_mount_namespace(const cp_spawn_options *o, int pipe_fd) {
                                       MS_BIND | MS_REMOUNT | MS_RDONLY | kept_mount_flags(b->target), NULL) < 0))
             child_fail_at(pipe_fd, errno, CP_STEP_BIND + i);
     }
+    for (int i = 0; i < o->fs_step_count; i++)
+        if (o->fs_steps[i].after_binds && make_fs_step(&o->fs_steps[i]) < 0)
+            child_fail_at(pipe_fd, errno, CP_STEP_FILESYSTEM + i);
 }
 
 // A network namespace of the child's own with its loopback up (the kernel gives it 127.0.0.1 and ::1 then), as the

@@ -17,7 +17,7 @@ public func spawnProcess(_ file: String, argv: [String], _ options: SpawnOptions
     let steps = options.filesystemSteps.map {
         cp_fs_step(kind: $0.kind.rawValue, source: duplicate($0.source), target: strdup($0.target), fstype: duplicate($0.type),
                    flags: $0.flags, data: duplicate($0.data), mode: $0.mode, major: $0.major, minor: $0.minor,
-                   optional: $0.optional ? 1 : 0)
+                   optional: $0.optional ? 1 : 0, after_binds: $0.afterBinds ? 1 : 0)
     }
     defer {
         steps.forEach { step in

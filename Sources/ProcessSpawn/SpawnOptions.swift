@@ -22,8 +22,8 @@ public struct SpawnOptions {
     /// Non-nil: the child gets a mount namespace of its own (root only) in which nothing it mounts reaches the
     /// parent's, with these binds made in order before the chroot, as a container's are.
     public var bindMounts: [BindMount]?
-    /// With `bindMounts`: made in order before the binds, in the child's mount namespace: a container's own `/proc`,
-    /// `/dev` and `/sys`.
+    /// With `bindMounts`: made in order in the child's mount namespace, before the binds (those `afterBinds` after
+    /// them): a container's own `/proc`, `/dev` and `/sys`.
     public var filesystemSteps: [FilesystemStep] = []
     /// Non-nil: the child joins the mount, network and IPC namespaces of the process of this pidfd before its chroot,
     /// as a process run in a running container does.
@@ -106,11 +106,14 @@ public struct SpawnOptions {
         public var minor: UInt32 = 0
         /// A target that does not exist skips the step (a path the kernel lacks).
         public var optional = false
+        /// Made after the binds (as runc's masked and read-only paths are), else before them.
+        public var afterBinds = false
 
         public init(_ kind: Kind, source: String, target: String, type: String = "", flags: UInt = 0, data: String = "",
-                    mode: UInt32 = 0, major: UInt32 = 0, minor: UInt32 = 0, optional: Bool = false) {
+                    mode: UInt32 = 0, major: UInt32 = 0, minor: UInt32 = 0, optional: Bool = false, afterBinds: Bool = false) {
             self.kind = kind; self.source = source; self.target = target; self.type = type; self.flags = flags
             self.data = data; self.mode = mode; self.major = major; self.minor = minor; self.optional = optional
+            self.afterBinds = afterBinds
         }
     }
 

@@ -38,12 +38,13 @@ struct ContainerFilesystemsTests {
         #expect(steps.contains { $0.kind == .mask && $0.target == root + "/sys/firmware" })
     }
 
-    @Test("a masked or read-only path the kernel lacks is skipped, a masked file gets the container's /dev/null")
+    @Test("the masked and read-only paths come after the binds, skipped where the kernel lacks them; a masked file gets /dev/null")
     func maskedPaths() {
         let steps = ContainerFilesystems(rootfs: root, ownPIDNamespace: true).steps
         let kernelPaths = steps.filter { $0.kind == .mask || $0.kind == .readOnly }
         #expect(kernelPaths.count == ContainerFilesystems.readOnlyPaths.count + ContainerFilesystems.maskedPaths.count)
-        #expect(kernelPaths.allSatisfy { $0.optional })
+        #expect(kernelPaths.allSatisfy { $0.optional && $0.afterBinds })
+        #expect(steps.filter { $0.afterBinds }.count == kernelPaths.count)
         #expect(kernelPaths.filter { $0.kind == .mask }.allSatisfy { $0.source == root + "/dev/null" })
     }
 }

@@ -57,6 +57,19 @@ struct SpawnNamespaceTests {
         #expect(!FileManager.default.fileExists(atPath: dir + "/dev/deep"))
     }
 
+    @Test("a step after the binds is made on them: a bound directory made read-only after it")
+    func stepAfterBinds() throws {
+        let source = try SpawnMountTests.directory(), target = try SpawnMountTests.directory()
+        defer { [source, target].forEach { try? FileManager.default.removeItem(atPath: $0) } }
+        var options = SpawnOptions()
+        options.filesystemSteps = [.init(.readOnly, source: "", target: target, afterBinds: true)]
+        options.bindMounts = [.init(source: source, target: target, readOnly: false)]
+        let (status, out) = try SpawnMountTests.run("touch \(target)/x 2>/dev/null || echo refused", options)
+        #expect(status == .exited(0))
+        #expect(out == "refused\n")
+        #expect(!FileManager.default.fileExists(atPath: source + "/x"))
+    }
+
     @Test("a network namespace of the child's own has its loopback alone, up")
     func loopbackOnly() throws {
         var options = SpawnOptions()

@@ -33,6 +33,7 @@ typedef struct {
     unsigned int mode;
     unsigned int major, minor;
     int optional;                  // a target that does not exist skips the step (a path this kernel lacks)
+    int after_binds;               // made after the binds (runc's masked and read-only paths), else before them
 } cp_fs_step;
 
 typedef struct {
@@ -58,7 +59,7 @@ typedef struct {
                                    // mounted in the child (the binds, its own mounts) reaches the parent's table
     const cp_bind_mount *binds;    // with new_mount_namespace: bind-mounted in order, rprivate, before the chroot
     int bind_count;
-    const cp_fs_step *fs_steps;    // with new_mount_namespace: made in order, before the binds
+    const cp_fs_step *fs_steps;    // with new_mount_namespace: made in order, before the binds (or after: after_binds)
     int fs_step_count;
     int new_ipc_namespace;         // unshare(CLONE_NEWIPC) (root only): the container's own queues and shared memory
     int new_network_namespace;     // unshare(CLONE_NEWNET) (root only), its loopback brought up: a container's network

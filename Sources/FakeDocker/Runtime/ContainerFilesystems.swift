@@ -36,7 +36,7 @@ struct ContainerFilesystems {
     static let maskedPaths = ["/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
                               "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware"]
 
-    /// The steps, in the order of the engine's mount table.
+    /// The steps, in the order of the engine's mount table (the binds come before the kernel's paths).
     var steps: [SpawnOptions.FilesystemStep] {
         func host(_ path: String) -> String { rootfs + path }
         func mount(_ source: String, _ path: String, _ type: String, _ flags: UInt, _ data: String = "")
@@ -63,8 +63,13 @@ struct ContainerFilesystems {
         steps += Self.links.map { .init(.symlink, source: $0.target, target: host("/dev/" + $0.name)) }
         // Without a /proc of the container's, its paths there are the image's (an empty directory, usually).
         func kept(_ path: String) -> Bool { ownPIDNamespace || !path.hasPrefix("/proc/") }
-        steps += Self.readOnlyPaths.filter(kept).map { .init(.readOnly, source: "", target: host($0), optional: true) }
-        steps += Self.maskedPaths.filter(kept).map { .init(.mask, source: host("/dev/null"), target: host($0), optional: true) }
+        // After the binds, as runc's: nothing bound later uncovers them.
+        steps += Self.readOnlyPaths.filter(kept).map {
+            .init(.readOnly, source: "", target: host($0), optional: true, afterBinds: true)
+        }
+        steps += Self.maskedPaths.filter(kept).map {
+            .init(.mask, source: host("/dev/null"), target: host($0), optional: true, afterBinds: true)
+        }
         return steps
     }
 }
