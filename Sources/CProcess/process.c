@@ -306,6 +306,9 @@ int cp_spawn_at(const cp_spawn_options *o, pid_t *pid_out, int *step) {
             with_socket.console_socket = console_socket;
             if (make_console(&with_socket) < 0) child_fail_at(errpipe[1], errno, CP_STEP_CONSOLE);
         }
+        for (int i = 0; i < o->joined_count; i++)
+            if (setns(o->joined_namespaces[i], 0) < 0) child_fail(errpipe[1], errno);
+        if (o->root_fd > 0 && (fchdir(o->root_fd) < 0 || chroot(".") < 0)) child_fail(errpipe[1], errno);
         if (o->root && chroot(o->root) < 0) child_fail(errpipe[1], errno);
         if (o->cwd && chdir(o->cwd) < 0) child_fail(errpipe[1], errno);
         // As runc: the groups first, then the group, then the user (after which none of them could change). Raw
@@ -402,6 +405,8 @@ int cp_unshare_pid_namespace(int *saved) {
     *saved = fd;
     return 0;
 }
+
+int cp_setns(int fd, int type) { return setns(fd, type) < 0 ? errno : 0; }
 
 int cp_restore_pid_namespace(int saved) {
     int rc = setns(saved, CLONE_NEWPID) < 0 ? errno : 0;

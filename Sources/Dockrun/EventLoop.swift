@@ -21,6 +21,8 @@ final class EventLoop {
     /// The timers of both policies, kept in one table.
     private enum Timer: Hashable {
         case policy(RunPolicy.Timer)
+        /// The next look for the container ID file, when the directory cannot be watched (`cidfilePoll`).
+        case cidfile
         /// `NotifyPolicy`'s next probe of the container's state, its next watchdog ping, its next extension of
         /// the start timeout.
         case probe, watchdog, extendTimeout
@@ -163,10 +165,21 @@ final class EventLoop {
         guard cidfile.readable else { return }
         do {
             watch = try System.watchDirectory(cidfile.directory)
+        } catch where Self.inotifyExhausted.contains(error.errno) {
+            // The user's inotify instances or watches are all in use (fs.inotify.max_user_instances, 128 by default,
+            // is soon reached on a host running many containers): the file is looked for on a timer instead.
+            if debug { message("debug: cannot watch \(cidfile.directory) (\(error.text)); looking for the ID file on a timer") }
+            setTimer(.cidfile, afterMilliseconds: cidfilePoll.next())
         } catch {
             throw .system("cannot watch \(cidfile.directory) for the container ID file: \(error.text)")
         }
     }
+
+    /// inotify's errors when a limit of the user's is reached, not a fault of the directory.
+    private static let inotifyExhausted: Set<Int32> = [EMFILE, ENFILE, ENOSPC, ENOMEM]
+    /// Without a watch, the container ID file is looked for after 10 ms, then twice as long each time up to every
+    /// 100 ms: a create takes tens of milliseconds or more.
+    private var cidfilePoll = Backoff(firstMilliseconds: 10, longestMilliseconds: 100)
 
     /// Started before the client, so that no container can exist that the guardian would not hear of.
     private func startGuardian(_ cidfile: Cidfile, privateDirectory: String?) {
@@ -273,6 +286,9 @@ final class EventLoop {
             timers[timer] = nil
             switch timer {
             case .policy(let timer): queue.append(.timerFired(timer))
+            case .cidfile:
+                queue += containerIDEvent()
+                if policy.phase == .starting { setTimer(.cidfile, afterMilliseconds: cidfilePoll.next()) }
             case .probe: notify { $0.probeDue() }
             case .watchdog: notify { $0.watchdogDue() }
             case .extendTimeout: notify { $0.extensionDue() }

@@ -54,13 +54,17 @@ public func spawnProcess(_ file: String, argv: [String], _ options: SpawnOptions
                                     return binds.withUnsafeBufferPointer { cBinds in
                                       steps.withUnsafeBufferPointer { cSteps in
                                         groups.withUnsafeBufferPointer { cGroups in
+                                          options.joinedNamespaces.withUnsafeBufferPointer { joined in
                                             raw.fs_steps = cSteps.baseAddress
                                             raw.fs_step_count = Int32(cSteps.count)
+                                            raw.joined_namespaces = joined.baseAddress
+                                            raw.joined_count = Int32(joined.count)
                                             raw.binds = cBinds.baseAddress
                                             raw.bind_count = Int32(cBinds.count)
                                             raw.groups = cGroups.baseAddress
                                             raw.group_count = Int32(cGroups.count)
                                             return cp_spawn_at(&raw, &pid, &step)
+                                          }
                                         }
                                       }
                                     }

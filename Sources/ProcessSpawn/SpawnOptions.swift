@@ -55,6 +55,14 @@ public struct SpawnOptions {
     }
     /// Non-nil: the child takes these ids (after the chroot), as a container started with `--user` does.
     public var user: UserIDs?
+    /// Namespaces the child joins (descriptors of /proc/PID/ns/*, e.g. a container's mount and UTS namespaces), as
+    /// a process `docker exec` starts does; the mount namespace needs a child with no thread (cp_spawn's child).
+    public var joinedNamespaces: [Int32] = []
+    /// After joining: the child's root becomes this directory (a /proc/PID/root descriptor: the container's root).
+    public var rootDirectory: Int32? {
+        get { scalars.root_fd > 0 ? scalars.root_fd : nil }
+        set { scalars.root_fd = newValue ?? -1 }
+    }
 
     public init() {}
 

@@ -114,7 +114,7 @@ struct DockrunCreateThenStart {
     @Test("9: asked to stop while the engine is gone after the create: the container is never started, 143, removed")
     func stopBeforeTheStart() async throws {
         try await Self.withCut { sb, cut in
-            let run = try sb.startDockrun(["--rm"] + cut.options + sb.tag + [sb.image, "sh", "-c", "echo started; sleep 30"],
+            let run = try sb.startDockrun(["--rm"] + cut.options + sb.tag + [sb.image, "sh", "-c", "echo started; sleep 600"],
                                           environment: cut.environment)
             guard try await cut.engineGone(run) else { _ = try await run.finish(); return false }
             try await ChildProcess.eventually("dockrun to wait for the engine, or to end") {

@@ -73,7 +73,7 @@ struct DockrunExitCodes {
     func nameConflict() async throws {
         try await Sandbox.with { sb in
             let name = sb.name()
-            let existing = try await sb.docker(["run", "-d", "--name", name] + sb.tag + [sb.image, "sleep", "30"])
+            let existing = try await sb.docker(["run", "-d", "--name", name] + sb.tag + [sb.image, "sleep", "600"])
             let id = existing.out.trimmingCharacters(in: .newlines)
             let run = try await sb.dockrun(["--rm", "--name", name] + sb.tag + [sb.image, "true"])
             #expect(run.code == 125)

@@ -46,7 +46,7 @@ struct DockrunFirstSecond {
         try await Sandbox.with { sb in
             let name = sb.name()
             let docker = try Self.clientDyingAfterCreate(sb)
-            let outcome = try await sb.dockrun(["--rm", "--name", name] + sb.tag + [sb.image, "sleep", "30"],
+            let outcome = try await sb.dockrun(["--rm", "--name", name] + sb.tag + [sb.image, "sleep", "600"],
                                                environment: ["DOCKRUN_DOCKER": docker], timeout: 90)
             #expect(outcome.code == 137, "\(outcome)")
             #expect(outcome.err.contains("dockrun: docker client was killed (signal 9) before its container was known"), "\(outcome.err)")
@@ -63,7 +63,7 @@ struct DockrunFirstSecond {
         try await Sandbox.with { sb in
             let name = sb.name()
             let docker = try Self.clientDyingAfterCreate(sb)
-            let outcome = try await sb.dockrun(["--name", name] + sb.tag + [sb.image, "sleep", "30"],
+            let outcome = try await sb.dockrun(["--name", name] + sb.tag + [sb.image, "sleep", "600"],
                                                environment: ["DOCKRUN_DOCKER": docker], timeout: 90)
             #expect(outcome.code == 137, "\(outcome)")
             #expect(outcome.err.contains("kept (no --rm)"), "\(outcome.err)")
@@ -77,7 +77,7 @@ struct DockrunFirstSecond {
             let tmp = try sb.temporaryDirectory()
             var generator = SystemRandomNumberGenerator()
             for attempt in 0..<(sb.engine.isFake ? 3 : 8) {
-                let run = try sb.startDockrun(["--rm"] + sb.tag + [sb.image, "sleep", "30"], environment: ["TMPDIR": tmp])
+                let run = try sb.startDockrun(["--rm"] + sb.tag + [sb.image, "sleep", "600"], environment: ["TMPDIR": tmp])
                 try await ChildProcess.eventually("dockrun's docker run client") {
                     run.children.contains { $0.dropFirst().first == "run" }
                 }

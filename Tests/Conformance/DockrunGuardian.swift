@@ -65,7 +65,7 @@ struct DockrunGuardian {
             for attempt in 0..<5 where !caughtInFlight {
                 // The create lands within the delay after the kill, inside the guardian's 5 s sweep.
                 try await sb.script(["run", "--delay", "4"])
-                let run = try sb.startDockrun(["--rm"] + sb.tag + [sb.image, "sleep", "30"], environment: ["TMPDIR": tmp])
+                let run = try sb.startDockrun(["--rm"] + sb.tag + [sb.image, "sleep", "600"], environment: ["TMPDIR": tmp])
                 // The engine's request process exists once the create has reached it; the create lands after its
                 // delay, whatever happens to the client. A shim would mean the create was over.
                 try await ChildProcess.eventually("the create request in flight, or over") {
@@ -175,7 +175,7 @@ struct DockrunServiceOptions {
             #expect(old.code == 0, "\(old)")
             try await ContainerScript.awaitReady(sb, name)
             // The run's whole command line, as an ExecStopPost= repeating ExecStart= passes it.
-            let cleaned = try await sb.dockrun(["--cleanup", "--rm", "--name", name] + sb.tag + [sb.image, "sleep", "30"])
+            let cleaned = try await sb.dockrun(["--cleanup", "--rm", "--name", name] + sb.tag + [sb.image, "sleep", "600"])
             #expect(cleaned.code == 0, "\(cleaned)")
             #expect(try await sb.containers().isEmpty)
             let again = try await sb.dockrun(["--cleanup", "--rm", "--name", name])

@@ -110,7 +110,7 @@ struct DockrunSignals {
     func endsBySignal() async throws {
         try await Sandbox.with { sb in
             // `--init`: the engine's init forwards the TERM to `sleep`, which dies of it; the init reports 143.
-            let run = try sb.startDockrun(["--rm", "--init"] + sb.tag + [sb.image, "sh", "-c", "echo ready; exec sleep 30"])
+            let run = try sb.startDockrun(["--rm", "--init"] + sb.tag + [sb.image, "sh", "-c", "echo ready; exec sleep 600"])
             try await run.waitForStdout("ready\n")
             run.signal(SIGTERM)
             let outcome = try await run.finish()
@@ -149,7 +149,7 @@ struct DockrunSignals {
         try await Sandbox.with { sb in
             let tmp = sb.path("tmp")
             try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: false)
-            let run = try sb.startDockrun(["--rm", "--stop-timeout", "1"] + sb.tag + [sb.image, "sleep", "30"],
+            let run = try sb.startDockrun(["--rm", "--stop-timeout", "1"] + sb.tag + [sb.image, "sleep", "600"],
                                           environment: ["TMPDIR": tmp])
             run.signal(SIGTERM)
             let outcome = try await run.finish()
@@ -164,7 +164,7 @@ struct DockrunSignals {
     func signalDuringSlowCreate() async throws {
         try await Sandbox.with { sb in
             try await sb.script(["run", "--delay", "2"])
-            let run = try sb.startDockrun(["--rm", "--stop-timeout", "1"] + sb.tag + [sb.image, "sleep", "30"])
+            let run = try sb.startDockrun(["--rm", "--stop-timeout", "1"] + sb.tag + [sb.image, "sleep", "600"])
             try await ChildProcess.eventually("docker run to be called") {
                 try await sb.calls().contains { $0.command == "run" } || !run.isRunning
             }

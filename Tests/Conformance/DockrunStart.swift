@@ -132,7 +132,7 @@ struct DockrunStart {
     @Test("1: a user cidfile that already exists: docker's 125, the file untouched, the old container untouched")
     func staleUserCidfile() async throws {
         try await Sandbox.with { sb in
-            let old = try await sb.docker(["run", "-d", "--name", sb.name("old")] + sb.tag + [sb.image, "sleep", "30"])
+            let old = try await sb.docker(["run", "-d", "--name", sb.name("old")] + sb.tag + [sb.image, "sleep", "600"])
             let oldID = old.out.trimmingCharacters(in: .newlines)
             let cidfile = sb.path("cid")
             try oldID.write(toFile: cidfile, atomically: false, encoding: .utf8)

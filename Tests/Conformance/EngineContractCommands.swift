@@ -6,10 +6,10 @@ import Testing
 /// images), as the real engine answers them (docs/docker-contract.md, "Other commands").
 @Suite("Engine contract: other commands")
 struct EngineContractCommands {
-    /// Starts `sleep 30` detached and returns its full ID.
+    /// Starts `sleep 600` detached and returns its full ID.
     private func sleeper(_ sb: Sandbox, name: String? = nil) async throws -> String {
         let named = name.map { ["--name", $0] } ?? []
-        let started = try await sb.docker(["run", "-d"] + named + sb.tag + [sb.image, "sleep", "30"])
+        let started = try await sb.docker(["run", "-d"] + named + sb.tag + [sb.image, "sleep", "600"])
         #expect(started.code == 0, "run -d: \(started)")
         return started.out.trimmingCharacters(in: .newlines)
     }
@@ -238,7 +238,7 @@ struct EngineContractCommands {
     func healthCheck() async throws {
         try await Sandbox.with { sb in
             let started = try await sb.docker(["run", "-d", "--health-cmd", "true", "--health-interval", "200ms"]
-                                              + sb.tag + [sb.image, "sleep", "30"])
+                                              + sb.tag + [sb.image, "sleep", "600"])
             let id = started.out.trimmingCharacters(in: .newlines)
             let first = try await sb.inspect(id, "{{.State.Health.Status}}")
             #expect(first == "starting" || first == "healthy", "\(first ?? "nil")")

@@ -15,7 +15,7 @@ struct EngineContractInFlight {
             // again, up to five times, until the kill lands while the create is in flight.
             for attempt in 0..<5 {
                 try await sb.script(["run", "--delay", "5"])
-                let client = try sb.startDocker(["run", "--rm", "--label", "in-flight=yes"] + sb.tag + [sb.image, "sleep", "30"])
+                let client = try sb.startDocker(["run", "--rm", "--label", "in-flight=yes"] + sb.tag + [sb.image, "sleep", "600"])
                 // The engine's request process exists once the request has reached it whole (RequestProcess); it then
                 // spends the scripted delay before the create. Its shim would mean the create was over.
                 var inFlight = false
@@ -58,7 +58,7 @@ struct EngineContractInFlight {
             for sweep in 0..<4 {
                 for (attempt, milliseconds) in [20, 40, 60, 80, 100, 150, 200, 300].enumerated() {
                     let client = try sb.startDocker(["run", "--rm", "--label", "in-flight=\(sweep)-\(attempt)"] + sb.tag
-                                                    + [sb.image, "sleep", "30"])
+                                                    + [sb.image, "sleep", "600"])
                     try await Task.sleep(nanoseconds: UInt64(milliseconds * (sweep + 1)) * 1_000_000)
                     client.signal(SIGKILL)
                     _ = try await client.finish()

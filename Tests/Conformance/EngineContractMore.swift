@@ -76,7 +76,7 @@ struct EngineContractMore {
     @Test("--init: the command is not PID 1, so stop's TERM ends an untrapped sleep: 143")
     func initProcess() async throws {
         try await Sandbox.with { sb in
-            let started = try await sb.docker(["run", "-d", "--init"] + sb.tag + [sb.image, "sleep", "30"])
+            let started = try await sb.docker(["run", "-d", "--init"] + sb.tag + [sb.image, "sleep", "600"])
             let id = started.out.trimmingCharacters(in: .newlines)
             #expect(try await sb.docker(["stop", "-t", "20", id]).code == 0)
             #expect(try await sb.docker(["wait", id]).out == "143\n")

@@ -314,7 +314,7 @@ struct EngineContractRun {
     @Test("PID 1 ignores an untrapped TERM: stop -t 1 ends it with 137")
     func pidOneIgnoresTerm() async throws {
         try await Sandbox.with { sb in
-            let started = try await sb.docker(["run", "-d"] + sb.tag + [sb.image, "sleep", "30"])
+            let started = try await sb.docker(["run", "-d"] + sb.tag + [sb.image, "sleep", "600"])
             let id = started.out.trimmingCharacters(in: .newlines)
             let stop = try await sb.docker(["stop", "-t", "1", id])
             #expect(stop.code == 0)
@@ -346,7 +346,7 @@ struct EngineContractRun {
             #expect(try await sb.docker(["wait", trappedID]).out == "9\n")
 
             // With no -t, stop waits the container's own --stop-timeout; then SIGKILL gives 137.
-            let ignoring = try await sb.docker(["run", "-d", "--stop-timeout", "1"] + sb.tag + [sb.image, "sleep", "30"])
+            let ignoring = try await sb.docker(["run", "-d", "--stop-timeout", "1"] + sb.tag + [sb.image, "sleep", "600"])
             let ignoringID = ignoring.out.trimmingCharacters(in: .newlines)
             #expect(try await sb.docker(["stop", ignoringID], timeout: 8).code == 0)
             #expect(try await sb.docker(["wait", ignoringID]).out == "137\n")

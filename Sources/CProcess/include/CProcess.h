@@ -76,6 +76,9 @@ typedef struct {
     gid_t gid;
     const gid_t *groups;
     int group_count;
+    const int *joined_namespaces;  // setns() into each (descriptors of /proc/PID/ns/*), after the mount namespace
+    int joined_count;              // step and before the chroot: a process entering a running container (exec)
+    int root_fd;                   // > 0: after joining, fchdir() here and chroot(".") (a /proc/PID/root descriptor)
 } cp_spawn_options;
 
 // Which step of cp_spawn_at failed (its errno says how).
@@ -112,6 +115,8 @@ int cp_signalfd(const int *signals, int count);
 int cp_signalfd_read(int fd, pid_t *sender);
 // Opens a pseudo-terminal pair; returns 0 or errno.
 int cp_openpty(int *master, int *slave);
+// setns(fd, type): joins the namespace `fd` refers to (a /proc/PID/ns/* descriptor); 0 or errno.
+int cp_setns(int fd, int type);
 // Puts a terminal into raw mode, saving its previous mode in *saved (sizeof(struct termios) bytes).
 int cp_tty_raw(int fd, void *saved, int saved_size);
 int cp_tty_restore(int fd, const void *saved);

@@ -18,8 +18,8 @@ enum StopCommand {
         FlagSpec(long: "signal", short: "s", takesValue: true), .help,
     ], minArguments: 1)
 
-    static func execute(_ args: [String], _ ctx: Context) throws(DockerError) -> Int32 {
-        let f = try syntax.parse(args)
+    /// The timeout and signal of `stop` (and of `restart`, which takes the same flags), as the CLI reads them.
+    static func options(_ f: ParsedFlags, _ syntax: CommandSyntax) throws(DockerError) -> (timeout: Int?, signal: Int32?) {
         var timeout: Int?
         if f.has("time") { Output.out("Flag --time has been deprecated, use --timeout instead") }
         if let t = f.last("timeout") ?? f.last("time") {
@@ -33,6 +33,12 @@ enum StopCommand {
             guard let n = SignalName.parse(s) else { throw DockerError.daemon("Invalid signal: \(s)") }
             signal = n
         }
+        return (timeout, signal)
+    }
+
+    static func execute(_ args: [String], _ ctx: Context) throws(DockerError) -> Int32 {
+        let f = try syntax.parse(args)
+        let (timeout, signal) = try options(f, syntax)
         return try forEachContainer(f.arguments) { reference throws(DockerError) in
             let c = try ctx.daemon.find(reference)
             guard ctx.daemon.stop(c, timeout: timeout, signal: signal) else {

@@ -149,7 +149,9 @@ func runTool(_ argv: [String], stdin: Int32 = -1) -> Int32 {
     defer { close(devNull) }
     var options = SpawnOptions()
     options.stdin = stdin >= 0 ? stdin : devNull
+    // The tool's own complaints are not the engine's: the caller words the failure.
     options.stdout = devNull
+    options.stderr = devNull
     guard let pid = try? spawnProcess(argv[0], argv: argv, options) else { return 127 }
     return ExitStatus(reaping: pid).code
 }

@@ -25,7 +25,11 @@ struct CreateRequest {
     init(_ argv: [String], _ run: RunArguments, environment: [String: String], command: CreatingCommand) throws(DockerError) {
         self.argv = argv
         arguments = run
-        // The flag parser converts every typed value before parse() looks at any of them.
+        // The flag parser converts every typed value before parse() looks at any of them; `-e` is checked
+        // as it is read (opts.ValidateEnv): a name is needed before any `=`.
+        for variable in run.all("env") where variable.split(separator: "=", omittingEmptySubsequences: false)[0].isEmpty {
+            throw command.invalidFlagValue(variable, flag: "-e, --env", reason: "invalid environment variable: \(variable)")
+        }
         stopTimeout = try Self.integer("stop-timeout", run, command)
         let retries = try Self.integer("health-retries", run, command)
         var durations: [String: Double] = [:]

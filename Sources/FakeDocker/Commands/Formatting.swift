@@ -30,14 +30,12 @@ struct TableFormat {
     let format: String
     let isTable: Bool
 
+    /// The CLI's `preFormat`: `table` only as the very first word, spaces trimmed at both ends, and the two
+    /// escapes `\t` and `\n` written as text made a tab and a newline (ps and images only: inspect's `-f` keeps them).
     init(_ raw: String) {
-        if raw.hasPrefix("table") {
-            isTable = true
-            format = String(raw.dropFirst(5)).trimmingCharacters(in: " ")
-        } else {
-            isTable = false
-            format = raw
-        }
+        isTable = raw.hasPrefix("table")
+        format = String(isTable ? raw.dropFirst(5) : raw[...]).trimmingCharacters(in: " ")
+            .replacingOccurrences(of: #"\t"#, with: "\t").replacingOccurrences(of: #"\n"#, with: "\n")
     }
 
     func render(rows: [TemplateValue], header: TemplateValue) throws(DockerError) -> [UInt8] {
@@ -127,12 +125,13 @@ private func humanDurationText(_ seconds: Double) -> String {
 }
 
 /// go-units HumanSizeWithPrecision(size, 3): decimal units.
-func humanSize(_ bytes: Int64) -> String {
+/// go-units' `HumanSizeWithPrecision`: the CLI shows sizes to 3 significant digits, `VirtualSize` to 4 (`HumanSize`).
+func humanSize(_ bytes: Int64, precision: Int = 3) -> String {
     let units = ["B", "kB", "MB", "GB", "TB", "PB"]
     var value = Double(bytes)
     var i = 0
     while value >= 1000 && i < units.count - 1 { value /= 1000; i += 1 }
-    var text = String(format: "%.3g", value)
+    var text = String(format: "%.\(precision)g", value)
     if text.contains("e") { text = String(format: "%.0f", value) }
     return text + units[i]
 }

@@ -41,7 +41,7 @@ enum InspectCommand {
                 }
             }
         } else {
-            Output.out(objects.isEmpty ? "[]" : TemplateValue.array(objects).json(indent: "    "))
+            Output.out(objects.isEmpty ? "[]" : TemplateValue.array(objects).json(indent: "    ", escapeHTML: false))
         }
         if !errors.isEmpty { throw DockerError(errors.joined(separator: "\n")) }
         return 0
@@ -164,17 +164,24 @@ enum InspectView {
             ("Author", .string("")),
             ("Config", .structure("container.Config", [
                 ("Hostname", .string("")), ("Domainname", .string("")), ("User", .string(image.config.user)),
+                ("ExposedPorts", pathSet(image.config.exposedPorts)),
                 ("Env", optionalStrings(image.config.env.isEmpty ? nil : image.config.env)),
                 // No HEALTHCHECK in fake-docker's images: a nil *HealthConfig (`null`, `<nil>`), omitted from the JSON.
-                ("Cmd", optionalStrings(image.config.cmd)), ("Healthcheck", .null), ("Image", .string("")), ("Volumes", .null),
+                ("Cmd", optionalStrings(image.config.cmd)), ("Healthcheck", .null), ("Image", .string("")),
+                ("Volumes", pathSet(image.config.volumes ?? [])),
                 ("WorkingDir", .string(image.config.workingDir)), ("Entrypoint", optionalStrings(image.config.entrypoint)),
-                ("OnBuild", .null), ("Labels", image.config.labels.isEmpty ? .null : labels(image.config.labels)),
-            ], omitEmpty: ["Healthcheck": .pointer])),
+                ("OnBuild", optionalStrings(image.config.onBuild)),
+                ("Labels", image.config.labels.isEmpty ? .null : labels(image.config.labels)),
+            ], omitEmpty: ["Healthcheck": .pointer, "ExposedPorts": .value])),
             ("Architecture", .string("amd64")), ("Os", .string("linux")), ("Size", .int(image.size)),
             ("VirtualSize", .int(image.size)),
         ])
     }
 
+    /// A Go `map[string]struct{}` such as `ExposedPorts` or `Volumes`, nil when empty.
+    static func pathSet(_ keys: [String]) -> TemplateValue {
+        keys.isEmpty ? .null : .map(keys.sorted().map { ($0, .structure("struct {}", [])) })
+    }
     static func strings(_ list: [String]) -> TemplateValue { .array(list.map { .string($0) }) }
     static func optionalStrings(_ list: [String]?) -> TemplateValue { list.map(strings) ?? .null }
     static func labels(_ l: [String: String]) -> TemplateValue { .stringMap(l.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }) }

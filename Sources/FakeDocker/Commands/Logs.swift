@@ -48,7 +48,10 @@ enum LogsCommand {
             if connection.isLost { throw EngineConnection.streamLost }
             var fds = [pollfd(fd: watch, events: Int16(POLLIN), revents: 0), pollfd(fd: shim, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: connection.watchFD, events: Int16(POLLIN), revents: 0)]
-            let ready = poll(&fds, 3, view.millisecondsLeft(at: LogTime.now()))
+            // Without an inotify instance for the log (the user's are all in use), it is looked at every 100 ms.
+            var timeout = connection.pollTimeout(view.millisecondsLeft(at: LogTime.now()))
+            if watch < 0 { timeout = timeout < 0 ? 100 : min(timeout, 100) }
+            let ready = poll(&fds, 3, timeout)
             if ready < 0 && errno != EINTR { break }
             if fds[2].revents != 0 { continue }
             if fds[0].revents != 0 { _ = read(watch, &scratch, scratch.count) }

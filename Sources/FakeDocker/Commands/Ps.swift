@@ -14,18 +14,26 @@ enum PsCommand {
         ("ID", "CONTAINER ID"), ("Image", "IMAGE"), ("Command", "COMMAND"), ("CreatedAt", "CREATED AT"),
         ("RunningFor", "CREATED"), ("Ports", "PORTS"), ("State", "STATE"), ("Status", "STATUS"), ("Size", "SIZE"),
         ("Names", "NAMES"), ("Labels", "LABELS"), ("Mounts", "MOUNTS"), ("Networks", "NETWORKS"), ("LocalVolumes", "LOCAL VOLUMES"),
+        ("Platform", "PLATFORM"),
     ]
 
     static func execute(_ args: [String], _ ctx: Context) throws(DockerError) -> Int32 {
         let f = try syntax.parse(args)
-        let filters = try ContainerFilter(f.all("filter"))
+        var filters = try ContainerFilter(f.all("filter"), of: syntax)
         var containers: [ContainerSummary]
-        do { containers = try ctx.store.containerSummaries() } catch { throw DockerError.daemon("\(error)") }
+        do {
+            containers = try ctx.store.containerSummaries()
+            if let ancestors = filters.terms["ancestor"] {
+                // An image that is not there matches nothing (the engine skips it, without an error).
+                let roots = try ancestors.compactMap { try ctx.store.findImage($0)?.id }
+                filters.ancestorIDs = FilterTerms.lineage(of: roots, in: try ctx.store.allImages())
+            }
+        } catch { throw DockerError.daemon("\(error)") }
         for i in containers.indices where containers[i].isRunning {
             containers[i] = try reconciled(containers[i], ctx)
         }
         let all = f.bool("all") || f.has("last") || f.bool("latest") || filters.selectsStatus
-        containers = containers.filter { (all || $0.isRunning) && filters.matches($0) }
+        containers = try filters.select(containers, all: all)
         if let n = f.last("last").flatMap(Int.init), n >= 0 { containers = Array(containers.prefix(n)) }
         if f.bool("latest") { containers = Array(containers.prefix(1)) }
         let noTrunc = f.bool("no-trunc")
@@ -43,7 +51,11 @@ enum PsCommand {
             Output.write(1, tabwriter(cells: cells))
             return 0
         }
-        let rows = containers.map { row($0, noTrunc: noTrunc, now: t, for: format) }
+        var imageSizes: [String: Int64] = [:]
+        if format.contains("Size") || format.contains("json") {
+            do { for image in try ctx.store.allImages() { imageSizes[image.id] = image.size } } catch { throw DockerError.daemon("\(error)") }
+        }
+        let rows = containers.map { row($0, noTrunc: noTrunc, now: t, imageSize: imageSizes[$0.imageID] ?? 0, for: format) }
         let header = TemplateValue.structure("*formatter.ContainerContext", headers.map { ($0.0, .string($0.1)) },
                                              methods: ["Label": TemplateMethod(results: [:], otherwise: .string("LABEL"))])
         Output.write(1, try TableFormat(format).render(rows: rows, header: header))
@@ -83,19 +95,23 @@ enum PsCommand {
     /// The template's view of a container. The costly fields (labels, times) are only worked out when
     /// the format names them; the others are there as empty strings, so a field the context has is
     /// never mistaken for an unknown one.
-    static func row(_ c: ContainerSummary, noTrunc: Bool, now: Double, for format: String) -> TemplateValue {
+    /// `{{json .}}` writes every field. `Size` is the container's writable layer (nothing, here) and its image's.
+    static func row(_ c: ContainerSummary, noTrunc: Bool, now: Double, imageSize: Int64, for format: String) -> TemplateValue {
+        let every = format.contains("json")
         func field(_ name: String, _ value: @autoclosure () -> String) -> (String, TemplateValue) {
-            (name, .string(format.contains(name) ? value() : ""))
+            (name, .string(every || format.contains(name) ? value() : ""))
         }
-        let labels = format.contains("Label") ? c.labels.sorted { $0.key < $1.key } : []
+        let withLabels = every || format.contains("Label")
+        let labels = withLabels ? c.labels.sorted { $0.key < $1.key } : []
         return .structure("*formatter.ContainerContext", [
             ("ID", .string(noTrunc ? c.id : c.shortID)), ("Image", .string(c.imageRef)),
             field("Command", quotedCommand(c, noTrunc: noTrunc)), field("CreatedAt", goTimeString(c.createdAt)),
             field("RunningFor", humanDuration(now - c.createdAt) + " ago"), ("Ports", .string("")),
-            ("State", .string(c.status.rawValue)), field("Status", status(c, now: now)), ("Size", .string("0B")),
+            ("State", .string(c.status.rawValue)), field("Status", status(c, now: now)),
+            field("Size", "0B (virtual \(humanSize(imageSize)))"), ("Platform", .null),
             ("Names", .string(c.name)), ("Labels", .string(labels.map { "\($0.key)=\($0.value)" }.joined(separator: ","))),
             ("Mounts", .string("")), ("Networks", .string(c.networkMode)), ("LocalVolumes", .string("0")),
-        ], methods: !format.contains("Label") ? [:] : ["Label": TemplateMethod(
+        ], methods: !withLabels ? [:] : ["Label": TemplateMethod(
             results: Dictionary(uniqueKeysWithValues: labels.map { ($0.key, TemplateValue.string($0.value)) }), otherwise: .string(""))])
     }
 
@@ -138,48 +154,6 @@ enum PsCommand {
     }
 }
 
-/// `--filter` for ps: values of one key are alternatives, different keys must all match.
-struct ContainerFilter {
-    var terms: [String: [String]] = [:]
-    static let keys: Set<String> = ["label", "name", "status", "id", "ancestor", "exited", "health"]
-
-    init(_ raw: [String]) throws(DockerError) {
-        for f in raw {
-            guard let eq = f.firstIndex(of: "=") else { throw DockerError("invalid argument \"\(f)\" for \"-f, --filter\" flag: bad format of filter (expected name=value)") }
-            let key = String(f[..<eq]).lowercased(), value = String(f[f.index(after: eq)...])
-            guard Self.keys.contains(key) else { throw DockerError.daemon("Invalid filter '\(key)'") }
-            if key == "status", ContainerStatus(rawValue: value) == nil {
-                throw DockerError.daemon("Invalid filter 'status=\(value)'")
-            }
-            terms[key, default: []].append(value)
-        }
-    }
-
-    var selectsStatus: Bool { terms["status"] != nil || terms["exited"] != nil }
-
-    func matches(_ c: ContainerSummary) -> Bool {
-        for (key, values) in terms {
-            let ok = values.contains { v in
-                switch key {
-                case "label":
-                    let labels = c.labels
-                    if let eq = v.firstIndex(of: "=") { return labels[String(v[..<eq])] == String(v[v.index(after: eq)...]) }
-                    return labels[v] != nil
-                case "name": return c.name.range(of: v.hasPrefix("/") ? String(v.dropFirst()) : v, options: .regularExpression) != nil
-                case "status": return c.status.rawValue == v
-                case "id": return c.id.hasPrefix(v)
-                case "ancestor": return c.imageRef == v || c.imageID.hasPrefix(v) || StateStore.normalizedTag(c.imageRef) == StateStore.normalizedTag(v)
-                case "exited": return c.status == .exited && String(c.exitCode) == v
-                case "health": return (c.health.isEmpty ? "none" : c.health) == v
-                default: return false
-                }
-            }
-            if !ok { return false }
-        }
-        return true
-    }
-}
-
 /// `docker images [-q] [--no-trunc] [--format …]`: one row per tag, untagged images as <none>.
 enum ImagesCommand {
     static let syntax = CommandSyntax(name: "images", usage: "[OPTIONS] [REPOSITORY[:TAG]]", flags: [
@@ -192,15 +166,26 @@ enum ImagesCommand {
 
     static func execute(_ args: [String], _ ctx: Context) throws(DockerError) -> Int32 {
         let f = try syntax.parse(args)
+        var filter = try ImageFilter(f.all("filter"), of: syntax)
         var images: [Image]
-        do { images = try ctx.store.allImages() } catch { throw DockerError.daemon("\(error)") }
+        do {
+            images = try ctx.store.allImages()
+            // The engine's answer for an image it cannot find; the last value of each key counts.
+            func created(_ reference: String) throws -> Double {
+                guard let image = try ctx.store.findImage(reference) else { throw DockerError.daemon("No such image: \(StateStore.normalizedTag(reference))") }
+                return image.createdAt
+            }
+            filter.before = try filter.terms["before"]?.last.map(created)
+            filter.since = try filter.terms["since"]?.last.map(created)
+        } catch let error as DockerError { throw error } catch { throw DockerError.daemon("\(error)") }
+        images = images.filter(filter.matches)
         let noTrunc = f.bool("no-trunc")
         let t = now()
         var rows: [TemplateValue] = []
         var ids: [String] = []
         for image in images {
             let tags = image.repoTags.isEmpty ? ["<none>:<none>"] : image.repoTags
-            for tag in tags {
+            for tag in tags where filter.shows(tag: tag) {
                 let colon = tag.lastIndex(of: ":")!
                 let repository = String(tag[..<colon]), tagName = String(tag[tag.index(after: colon)...])
                 if let wanted = f.arguments.first {
@@ -213,7 +198,7 @@ enum ImagesCommand {
                     ("ID", .string(id)), ("Repository", .string(repository)), ("Tag", .string(tagName)),
                     ("Digest", .string("<none>")), ("CreatedSince", .string(humanDuration(t - image.createdAt) + " ago")),
                     ("CreatedAt", .string(goTimeString(image.createdAt))), ("Size", .string(humanSize(image.size))),
-                    ("Containers", .string("N/A")), ("VirtualSize", .string(humanSize(image.size))),
+                    ("Containers", .string("N/A")), ("VirtualSize", .string(humanSize(image.size, precision: 4))),
                     ("SharedSize", .string("N/A")), ("UniqueSize", .string("N/A")),
                 ]))
             }

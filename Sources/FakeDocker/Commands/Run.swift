@@ -22,7 +22,8 @@ enum RunCommand {
         if !create && run.flag("detach") && !run.all("attach").isEmpty {
             throw DockerError("conflicting options: cannot specify both --attach and --detach", exitCode: 1)
         }
-        if !create && run.flag("interactive") && run.flag("tty") && isatty(0) == 0 {
+        // Only an attached stdin needs a terminal: `run -dit` is accepted without one, as on the engine.
+        if !detached && run.flag("interactive") && run.flag("tty") && isatty(0) == 0 {
             throw DockerError("the input device is not a TTY", exitCode: 1)
         }
         if let n = run.last("name")?.value, !isValidName(n) {

@@ -118,6 +118,10 @@ public struct ImageConfig: Codable, Equatable, Sendable {
     public var labels: [String: String]
     public var stopSignal: String?
     public var exposedPorts: [String]
+    /// `VOLUME` and `ONBUILD` of `commit --change`/`import --change`; optional, so a configuration stored before
+    /// them still decodes.
+    public var volumes: [String]?
+    public var onBuild: [String]?
 
     public static let empty = ImageConfig(cmd: nil, entrypoint: nil, env: [], workingDir: "", user: "",
                                           labels: [:], stopSignal: nil, exposedPorts: [])

@@ -83,7 +83,7 @@ struct AttachedSession {
             }
             var p = [pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0),
                      pollfd(fd: connection.watchFD, events: Int16(POLLIN), revents: 0)]
-            if poll(&p, 2, -1) < 0 && errno != EINTR { break }
+            if poll(&p, 2, connection.pollTimeout(-1)) < 0 && errno != EINTR { break }
             while true {
                 let sig = cp_signalfd_read(signalFD, nil)
                 if sig == 0 { break }

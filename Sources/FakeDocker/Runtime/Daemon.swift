@@ -62,6 +62,7 @@ struct Daemon {
             guard let caught = HostProcess.caughtSignals(c.pid), caught & (1 << UInt64(signal - 1)) != 0 else { return }
         }
         _ = cp_pidfd_send_signal(fd, signal)
+        thawAfterSignal(signal, to: c)
     }
 
     /// `docker kill`: the container must be running.
@@ -145,6 +146,9 @@ struct Daemon {
     func remove(_ c: Container, force: Bool) throws(DockerError) {
         if c.isRunning {
             guard force else {
+                if c.status == .paused {
+                    throw DockerError.daemon("You cannot remove a paused container \(c.id). Unpause and then stop the container before attempting removal or force remove")
+                }
                 throw DockerError.daemon("You cannot remove a running container \(c.id). Stop the container before attempting removal or force remove")
             }
             deliver(SIGKILL, to: c)

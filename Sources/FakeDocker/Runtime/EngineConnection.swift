@@ -52,13 +52,27 @@ final class EngineConnection {
         let deadline = timeout.map { monotonicNow() + $0 }
         while true {
             if isLost { return .lost }
-            switch HostProcess.pollReadable([fd, watchFD], until: deadline) {
-            case nil: return .timedOut
+            // Without a watch, the restarts file is looked at on each short wake.
+            let step = watchFD >= 0 ? deadline : min(deadline ?? .infinity, monotonicNow() + Self.unwatchedSeconds)
+            switch HostProcess.pollReadable([fd, watchFD], until: step) {
+            case nil where step == deadline: return .timedOut
+            case nil: continue
             case 0?: return isLost ? .lost : .ready
             default: continue
             }
         }
     }
+
+    /// The longest a poll that watches `watchFD` may block, in milliseconds (-1: no limit). Without a watch — the
+    /// user's inotify instances are all in use (fs.inotify.max_user_instances, 128 by default, which a host running
+    /// many containers reaches) — a restart is noticed by looking at the restarts file every 100 ms instead.
+    func pollTimeout(_ milliseconds: Int32) -> Int32 {
+        guard watchFD < 0 else { return milliseconds }
+        let cap = Int32(Self.unwatchedSeconds * 1000)
+        return milliseconds < 0 ? cap : min(milliseconds, cap)
+    }
+
+    private static let unwatchedSeconds = 0.1
 
     private static func size(_ fd: Int32) -> Int {
         var st = stat()

@@ -80,11 +80,12 @@ struct ShimLoop {
             if let d = drainDeadline { timeout = max(0, Int32((d - monotonicNow()) * 1000)) }
             // The engine's return is a state change with no descriptor to watch: looked at every 50 ms meanwhile.
             if inGap { timeout = timeout < 0 ? 50 : min(timeout, 50) }
+            timeout = engine.pollTimeout(timeout)
             let r = poll(&fds, nfds_t(fds.count), timeout)
             if r < 0 && errno != EINTR { break }
             if let d = drainDeadline, monotonicNow() >= d { break }
 
-            if fds[iRestart].revents != 0 { noticeRestart() }
+            if fds[iRestart].revents != 0 || engine.watchFD < 0 { noticeRestart() }
             if inGap && !Daemon(store: store).engineIsDown { inGap = false }
             if iOut >= 0, fds[iOut].revents != 0 {
                 outputOpen = pump(started.outputFD, stream: .stdout, &buffer)

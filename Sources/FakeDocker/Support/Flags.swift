@@ -55,24 +55,32 @@ struct CommandSyntax {
             throw usageError(error.dockerMessage)
         }
         if parsed.has("help") { throw DockerError("Usage:  \(path) \(usage)", exitCode: 0) }
-        let n = parsed.arguments.count
-        let plural: (Int) -> String = { $0 == 1 ? "argument" : "arguments" }
-        if exactArguments && n != minArguments {
-            throw argumentError("\"\(path)\" requires exactly \(minArguments) \(plural(minArguments)).")
-        }
-        if n < minArguments {
-            throw argumentError(minArguments == 1 && maxArguments == nil
-                ? "docker: '\(path)' requires at least 1 argument"
-                : "\"\(path)\" requires at least \(minArguments) \(plural(minArguments)).")
-        }
-        if let max = maxArguments, n > max {
-            throw argumentError("\"\(path)\" requires at most \(max) \(plural(max)).")
-        }
+        if let refusal = arityError(parsed.arguments.count) { throw refusal }
         return parsed
     }
 
-    func argumentError(_ first: String) -> DockerError {
-        DockerError("\(first)\n\nUsage:  \(path) \(usage)\n\nSee '\(path) --help' for more information", exitCode: 1)
+    /// The CLI's argument-count checks (cli/required.go, as CLI 28.2 words them): `NoArgs`, `ExactArgs`,
+    /// `RequiresRangeArgs`, `RequiresMinArgs` (its help line says "See"), `RequiresMaxArgs` (its help line has the
+    /// CLI's own stray "S": "SRun"); all exit 1.
+    func arityError(_ n: Int) -> DockerError? {
+        func refusal(_ requirement: String, help: String) -> DockerError {
+            DockerError("docker: '\(path)' \(requirement)\n\nUsage:  \(path) \(usage)\n\n\(help) '\(path) --help' for more information",
+                        exitCode: 1)
+        }
+        func arguments(_ count: Int) -> String { count == 1 ? "argument" : "arguments" }
+        if maxArguments == 0 {
+            return n > 0 ? refusal("accepts no arguments", help: "Run") : nil
+        }
+        if exactArguments {
+            return n != minArguments ? refusal("requires \(minArguments) \(arguments(minArguments))", help: "Run") : nil
+        }
+        if let max = maxArguments, minArguments > 0 {
+            return n < minArguments || n > max
+                ? refusal("requires at least \(minArguments) and at most \(max) \(arguments(max))", help: "Run") : nil
+        }
+        if n < minArguments { return refusal("requires at least \(minArguments) \(arguments(minArguments))", help: "See") }
+        if let max = maxArguments, n > max { return refusal("requires at most \(max) \(arguments(max))", help: "SRun") }
+        return nil
     }
 }
 

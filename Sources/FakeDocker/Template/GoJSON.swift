@@ -1,12 +1,22 @@
 extension TemplateValue {
     /// The value as Go's encoding/json writes it: keys in the given order, floats as Go formats them.
     /// `indent` nil is `json.Marshal`'s compact form; "    " is `docker inspect`'s layout (`json.Indent`),
-    /// where an empty array or object stays `[]` / `{}`. `escapeHTML` is Go's default; docker's `json`
-    /// template function turns it off, while the daemon's JSON (and so `docker inspect`) has it on.
+    /// where an empty array or object stays `[]` / `{}`. `escapeHTML` is Go's default (`json.Marshal`, and the
+    /// CLI's own documents such as `docker context inspect`); docker's `json` template function turns it off, and so
+    /// does the daemon (moby's `WriteJSON`), so `docker inspect` shows `a&b<c>` as it is. A ps or images row
+    /// (`*formatter.…Context`) is escaped whatever the setting: its `MarshalJSON` calls `json.Marshal`.
     public func json(indent: String? = nil, escapeHTML: Bool = true) -> String {
         var writer = GoJSONWriter(indent: indent, escapeHTML: escapeHTML)
         writer.write(self, depth: 0)
         return writer.out
+    }
+}
+
+extension TemplateObject {
+    /// The CLI's formatter contexts, whose `MarshalJSON` writes their fields as a map (so in sorted key order).
+    var marshalsItself: Bool {
+        if case .structure(let typeName) = kind { return typeName.hasPrefix("*formatter.") }
+        return false
     }
 }
 
@@ -29,6 +39,10 @@ private struct GoJSONWriter {
         case .string(let s): writeString(s)
         case .array(let items):
             writeContainer("[", "]", items, depth: depth) { writer, item in writer.write(item, depth: depth + 1) }
+        case .object(let object) where object.marshalsItself:
+            var escaping = GoJSONWriter(indent: indent, escapeHTML: true)
+            escaping.write(.object(TemplateObject(kind: .map(missing: nil), fields: object.sortedFields)), depth: depth)
+            out += escaping.out
         case .object(let object):
             writeContainer("{", "}", object.encodedFields, depth: depth) { writer, field in
                 writer.writeString(field.0)
