@@ -5,15 +5,19 @@
 #include <limits.h>
 #include <sched.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -48,20 +52,152 @@ static unsigned long kept_mount_flags(const char *path) {
     return flags;
 }
 
-// A mount namespace of the child's own with the binds in it. Every mount is made a slave first (docker's rootfs
-// propagation is rslave): the binds and whatever the container mounts later stay in this namespace, which ends
-// with its last process, so nothing is left mounted on the host. Each bind is then rprivate, as docker's are.
+// A bind of target onto itself (or source onto target) made read-only: a remount replaces every flag, so the ones the
+// mount had are kept.
+static int bind_read_only(const char *source, const char *target) {
+    if (mount(source, target, NULL, MS_BIND | MS_REC, NULL) < 0) return -1;
+    return mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | kept_mount_flags(target), NULL);
+}
+
+// One step of the container's filesystems (cp_fs_step); -1 and errno on failure.
+static int make_fs_step(const cp_fs_step *f) {
+    struct stat st;
+    if (f->optional && lstat(f->target, &st) < 0 && errno == ENOENT) return 0;
+    switch (f->kind) {
+    case CP_FS_MOUNT:
+        if (mkdir(f->target, 0755) < 0 && errno != EEXIST) return -1;
+        return mount(f->source, f->target, f->fstype, f->flags, f->data);
+    case CP_FS_NODE:
+        // As runc as root: mknod; where that is refused (no CAP_MKNOD), the host's node bound, as rootless runc does.
+        if (mknod(f->target, S_IFCHR | (f->mode & 07777), makedev(f->major, f->minor)) == 0)
+            return chmod(f->target, f->mode & 07777);   // mknod's mode went through the umask
+        if (errno != EPERM) return -1;
+        {
+            int fd = open(f->target, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+            if (fd < 0) return -1;
+            close(fd);
+        }
+        return mount(f->source, f->target, NULL, MS_BIND, NULL);
+    case CP_FS_SYMLINK:
+        return symlink(f->source, f->target);
+    case CP_FS_READ_ONLY:
+        return bind_read_only(f->target, f->target);
+    case CP_FS_MASK:
+        if (stat(f->target, &st) < 0) return -1;
+        if (S_ISDIR(st.st_mode)) return mount("tmpfs", f->target, "tmpfs", MS_RDONLY, NULL);
+        return mount(f->source, f->target, NULL, MS_BIND, NULL);
+    }
+    errno = EINVAL;
+    return -1;
+}
+
+// Makes a bind's mount point where it is missing, as runc does inside the namespace (a bind under /dev lands in the
+// container's /dev tmpfs, which the parent never sees): its missing parents directories, then a directory for a
+// directory source, else an empty file. -1 and errno on failure.
+static int make_mount_point(const char *source, const char *target) {
+    struct stat st;
+    if (lstat(target, &st) == 0) return 0;
+    char path[PATH_MAX];
+    size_t n = strlen(target);
+    if (n >= sizeof path) { errno = ENAMETOOLONG; return -1; }
+    memcpy(path, target, n + 1);
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(path, 0755) < 0 && errno != EEXIST) return -1;
+        *p = '/';
+    }
+    if (stat(source, &st) < 0) return -1;
+    if (S_ISDIR(st.st_mode)) return mkdir(target, 0755) < 0 && errno != EEXIST ? -1 : 0;
+    int fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC, 0755);
+    if (fd < 0) return -1;
+    close(fd);
+    return 0;
+}
+
+// A mount namespace of the child's own with the container's filesystems and binds in it. Every mount is made a slave
+// first (docker's rootfs propagation is rslave): the binds and whatever the container mounts later stay in this
+// namespace, which ends with its last process, so nothing is left mounted on the host. Each bind is then rprivate, as
+// docker's are.
 static void make_mount_namespace(const cp_spawn_options *o, int pipe_fd) {
     if (unshare(CLONE_NEWNS) < 0) child_fail_at(pipe_fd, errno, CP_STEP_MOUNT_NAMESPACE);
     if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) child_fail_at(pipe_fd, errno, CP_STEP_MOUNT_NAMESPACE);
+    for (int i = 0; i < o->fs_step_count; i++)
+        if (!o->fs_steps[i].after_binds && make_fs_step(&o->fs_steps[i]) < 0)
+            child_fail_at(pipe_fd, errno, CP_STEP_FILESYSTEM + i);
     for (int i = 0; i < o->bind_count; i++) {
         const cp_bind_mount *b = &o->binds[i];
-        if (mount(b->source, b->target, NULL, MS_BIND | MS_REC, NULL) < 0
+        if (make_mount_point(b->source, b->target) < 0
+            || mount(b->source, b->target, NULL, MS_BIND | MS_REC, NULL) < 0
             || mount(NULL, b->target, NULL, MS_REC | MS_PRIVATE, NULL) < 0
             || (b->read_only && mount(NULL, b->target, NULL,
                                       MS_BIND | MS_REMOUNT | MS_RDONLY | kept_mount_flags(b->target), NULL) < 0))
             child_fail_at(pipe_fd, errno, CP_STEP_BIND + i);
     }
+    for (int i = 0; i < o->fs_step_count; i++)
+        if (o->fs_steps[i].after_binds && make_fs_step(&o->fs_steps[i]) < 0)
+            child_fail_at(pipe_fd, errno, CP_STEP_FILESYSTEM + i);
+}
+
+// A network namespace of the child's own with its loopback up (the kernel gives it 127.0.0.1 and ::1 then), as the
+// engine's for a container without a network: -1 and errno on failure.
+static int make_network_namespace(void) {
+    if (unshare(CLONE_NEWNET) < 0) return -1;
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    strcpy(ifr.ifr_name, "lo");
+    int rc = ioctl(fd, SIOCGIFFLAGS, &ifr);
+    if (rc == 0) {
+        ifr.ifr_flags |= IFF_UP;
+        rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
+    }
+    int e = errno;
+    close(fd);
+    errno = e;
+    return rc;
+}
+
+// The container's terminal, as runc makes it: a pty of the container's own devpts instance (so that `tty` names
+// /dev/pts/0 inside), its stdin, stdout, stderr and controlling terminal, bound on /dev/console; the master is sent
+// to the parent over the console socket. -1 and errno on failure.
+static int make_console(const cp_spawn_options *o) {
+    char path[PATH_MAX];
+    const char *root = o->root ? o->root : "";
+    if (snprintf(path, sizeof path, "%s/dev/pts/ptmx", root) >= (int)sizeof path) { errno = ENAMETOOLONG; return -1; }
+    int master = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0) return -1;
+    int unlock = 0, number = -1;
+    if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &number) < 0) return -1;
+    struct winsize w = { .ws_row = o->console_rows, .ws_col = o->console_cols };
+    if ((w.ws_row || w.ws_col) && ioctl(master, TIOCSWINSZ, &w) < 0) return -1;
+    if (snprintf(path, sizeof path, "%s/dev/pts/%d", root, number) >= (int)sizeof path) { errno = ENAMETOOLONG; return -1; }
+    int slave = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (slave < 0) return -1;
+    for (int i = 0; i < 3; i++) if (dup2(slave, i) < 0) return -1;
+    if (o->new_session && ioctl(0, TIOCSCTTY, 0) < 0) return -1;
+    char console[PATH_MAX];
+    if (snprintf(console, sizeof console, "%s/dev/console", root) >= (int)sizeof console) { errno = ENAMETOOLONG; return -1; }
+    int fd = open(console, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return -1;
+    close(fd);
+    if (mount(path, console, NULL, MS_BIND, NULL) < 0) return -1;
+    char byte = 0;
+    struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+    union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } control;
+    memset(&control, 0, sizeof control);
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf };
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &master, sizeof master);
+    ssize_t sent;
+    do { sent = sendmsg(o->console_socket, &msg, MSG_NOSIGNAL); } while (sent < 0 && errno == EINTR);
+    if (sent < 0) return -1;
+    close(master);
+    return 0;
 }
 
 // execve with a PATH walk like execvpe, but with a caller-given PATH and no fallback to /bin/sh.
@@ -110,6 +246,8 @@ int cp_spawn_at(const cp_spawn_options *o, pid_t *pid_out, int *step) {
         // Keep the error pipe clear of descriptors 0..3, which are about to be rearranged.
         int ep = fcntl(errpipe[1], F_DUPFD_CLOEXEC, 10);
         if (ep >= 0) errpipe[1] = ep;
+        int console_socket = o->console_socket >= 0 ? fcntl(o->console_socket, F_DUPFD_CLOEXEC, 10) : -1;
+        if (o->console_socket >= 0 && console_socket < 0) child_fail(errpipe[1], errno);
         for (int s = 1; s < NSIG; s++) {
             if (s == SIGKILL || s == SIGSTOP) continue;
             signal(s, SIG_DFL);
@@ -158,7 +296,16 @@ int cp_spawn_at(const cp_spawn_options *o, pid_t *pid_out, int *step) {
             if (o->host_name && sethostname(o->host_name, strlen(o->host_name)) < 0) child_fail(errpipe[1], errno);
             if (o->domain_name && setdomainname(o->domain_name, strlen(o->domain_name)) < 0) child_fail(errpipe[1], errno);
         }
+        if (o->new_ipc_namespace && unshare(CLONE_NEWIPC) < 0) child_fail_at(errpipe[1], errno, CP_STEP_MOUNT_NAMESPACE);
+        if (o->join_namespaces >= 0 && setns(o->join_namespaces, CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC) < 0)
+            child_fail_at(errpipe[1], errno, CP_STEP_MOUNT_NAMESPACE);
+        if (o->new_network_namespace && make_network_namespace() < 0) child_fail_at(errpipe[1], errno, CP_STEP_NETWORK);
         if (o->new_mount_namespace) make_mount_namespace(o, errpipe[1]);
+        if (console_socket >= 0) {
+            cp_spawn_options with_socket = *o;
+            with_socket.console_socket = console_socket;
+            if (make_console(&with_socket) < 0) child_fail_at(errpipe[1], errno, CP_STEP_CONSOLE);
+        }
         for (int i = 0; i < o->joined_count; i++)
             if (setns(o->joined_namespaces[i], 0) < 0) child_fail(errpipe[1], errno);
         if (o->root_fd > 0 && (fchdir(o->root_fd) < 0 || chroot(".") < 0)) child_fail(errpipe[1], errno);
@@ -271,6 +418,22 @@ int cp_wexitstatus(int s) { return WEXITSTATUS(s); }
 int cp_wifsignaled(int s) { return WIFSIGNALED(s); }
 int cp_wtermsig(int s) { return WTERMSIG(s); }
 int cp_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+int cp_socketpair_cloexec(int fds[2]) { return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds); }
+
+int cp_receive_descriptor(int socket) {
+    char byte;
+    struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+    union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } control;
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf };
+    ssize_t n;
+    do { n = recvmsg(socket, &msg, MSG_CMSG_CLOEXEC); } while (n < 0 && errno == EINTR);
+    if (n < 0) return -1;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    if (n == 0 || !c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) { errno = EBADMSG; return -1; }
+    int fd;
+    memcpy(&fd, CMSG_DATA(c), sizeof fd);
+    return fd;
+}
 
 cp_spawn_options cp_spawn_options_default(void) {
     cp_spawn_options o;
@@ -278,6 +441,8 @@ cp_spawn_options cp_spawn_options_default(void) {
     o.stdin_fd = o.stdout_fd = o.stderr_fd = -1;
     o.process_group = -1;
     o.pass_fd = -1;
+    o.join_namespaces = -1;
+    o.console_socket = -1;
     return o;
 }
 

@@ -13,6 +13,17 @@ public func spawnProcess(_ file: String, argv: [String], _ options: SpawnOptions
         cp_bind_mount(source: strdup($0.source), target: strdup($0.target), read_only: $0.readOnly ? 1 : 0)
     }
     defer { binds.forEach { free(UnsafeMutablePointer(mutating: $0.source)); free(UnsafeMutablePointer(mutating: $0.target)) } }
+    // The steps' strings likewise; "" stays NULL (a mount without a source, type or data).
+    let steps = options.filesystemSteps.map {
+        cp_fs_step(kind: $0.kind.rawValue, source: duplicate($0.source), target: strdup($0.target), fstype: duplicate($0.type),
+                   flags: $0.flags, data: duplicate($0.data), mode: $0.mode, major: $0.major, minor: $0.minor,
+                   optional: $0.optional ? 1 : 0, after_binds: $0.afterBinds ? 1 : 0)
+    }
+    defer {
+        steps.forEach { step in
+            [step.source, step.target, step.fstype, step.data].forEach { free(UnsafeMutablePointer(mutating: $0)) }
+        }
+    }
     raw.new_mount_namespace = options.bindMounts == nil ? 0 : 1
     if let user = options.user {
         raw.set_user = 1
@@ -41,8 +52,11 @@ public func spawnProcess(_ file: String, argv: [String], _ options: SpawnOptions
                                     raw.blocked_signals = blocked.baseAddress
                                     raw.blocked_count = Int32(blocked.count)
                                     return binds.withUnsafeBufferPointer { cBinds in
+                                      steps.withUnsafeBufferPointer { cSteps in
                                         groups.withUnsafeBufferPointer { cGroups in
                                           options.joinedNamespaces.withUnsafeBufferPointer { joined in
+                                            raw.fs_steps = cSteps.baseAddress
+                                            raw.fs_step_count = Int32(cSteps.count)
                                             raw.joined_namespaces = joined.baseAddress
                                             raw.joined_count = Int32(joined.count)
                                             raw.binds = cBinds.baseAddress
@@ -52,6 +66,7 @@ public func spawnProcess(_ file: String, argv: [String], _ options: SpawnOptions
                                             return cp_spawn_at(&raw, &pid, &step)
                                           }
                                         }
+                                      }
                                     }
                                 }
                             }
@@ -64,6 +79,16 @@ public func spawnProcess(_ file: String, argv: [String], _ options: SpawnOptions
     }
     guard status == 0 else { throw SystemCallError(errno: status, step: SpawnStep(step)) }
     return pid
+}
+
+/// A copy of `text` for C, NULL for "".
+private func duplicate(_ text: String) -> UnsafePointer<CChar>? { text.isEmpty ? nil : UnsafePointer(strdup(text)) }
+
+/// Receives one descriptor sent over a unix socket with SCM_RIGHTS (a console socket's pty master).
+public func receiveDescriptor(_ socket: Int32) throws(SystemCallError) -> Int32 {
+    let fd = cp_receive_descriptor(socket)
+    guard fd >= 0 else { throw SystemCallError(errno: errno) }
+    return fd
 }
 
 /// A NULL-terminated C array of the strings, valid only inside `body`; nil stays NULL.

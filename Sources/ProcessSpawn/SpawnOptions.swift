@@ -22,6 +22,37 @@ public struct SpawnOptions {
     /// Non-nil: the child gets a mount namespace of its own (root only) in which nothing it mounts reaches the
     /// parent's, with these binds made in order before the chroot, as a container's are.
     public var bindMounts: [BindMount]?
+    /// With `bindMounts`: made in order in the child's mount namespace, before the binds (those `afterBinds` after
+    /// them): a container's own `/proc`, `/dev` and `/sys`.
+    public var filesystemSteps: [FilesystemStep] = []
+    /// Non-nil: the child joins the mount, network and IPC namespaces of the process of this pidfd before its chroot,
+    /// as a process run in a running container does.
+    public var joinedNamespaces: Int32? {
+        get { scalars.join_namespaces < 0 ? nil : scalars.join_namespaces }
+        set { scalars.join_namespaces = newValue ?? -1 }
+    }
+    /// A network namespace of the child's own (root only) with only its loopback, up.
+    public var newNetworkNamespace: Bool {
+        get { scalars.new_network_namespace != 0 }
+        set { scalars.new_network_namespace = newValue ? 1 : 0 }
+    }
+    /// An IPC namespace of the child's own (root only).
+    public var newIPCNamespace: Bool {
+        get { scalars.new_ipc_namespace != 0 }
+        set { scalars.new_ipc_namespace = newValue ? 1 : 0 }
+    }
+    /// Non-nil, with `bindMounts` and `root`: the child's terminal is a pty of `root`'s own `/dev/pts` (its stdin,
+    /// stdout, stderr, controlling terminal with `newSession`, and `/dev/console`) of this size, and its master is
+    /// sent over this unix socket (receive it with `receiveDescriptor`), as runc's console socket.
+    public var console: Console? {
+        get { scalars.console_socket < 0 ? nil : Console(socket: scalars.console_socket, rows: scalars.console_rows,
+                                                         columns: scalars.console_cols) }
+        set {
+            scalars.console_socket = newValue?.socket ?? -1
+            scalars.console_rows = newValue?.rows ?? 0
+            scalars.console_cols = newValue?.columns ?? 0
+        }
+    }
     /// Non-nil: the child takes these ids (after the chroot), as a container started with `--user` does.
     public var user: UserIDs?
     /// Namespaces the child joins (descriptors of /proc/PID/ns/*, e.g. a container's mount and UTS namespaces), as
@@ -38,12 +69,59 @@ public struct SpawnOptions {
     public struct BindMount: Equatable, Sendable {
         /// The host path bound.
         public var source: String
-        /// The host path of the mount point (inside `root` when it is set); it must exist.
+        /// The host path of the mount point (inside `root` when it is set); made when missing (its parents
+        /// directories, itself a directory for a directory source, else an empty file).
         public var target: String
         public var readOnly: Bool
 
         public init(source: String, target: String, readOnly: Bool) {
             self.source = source; self.target = target; self.readOnly = readOnly
+        }
+    }
+
+    public struct Console: Equatable, Sendable {
+        public var socket: Int32
+        public var rows: UInt16
+        public var columns: UInt16
+
+        public init(socket: Int32, rows: UInt16, columns: UInt16) {
+            self.socket = socket; self.rows = rows; self.columns = columns
+        }
+    }
+
+    /// One step of a container's own filesystems (cp_fs_step); every path is the host's.
+    public struct FilesystemStep: Equatable, Sendable {
+        public enum Kind: Int32, Sendable {
+            /// mount(source, target, type, flags, data), the target made a directory when missing.
+            case mount
+            /// A character device `major`:`minor` with `mode`; where mknod is refused, `source` (the host's) bound.
+            case node
+            /// A symbolic link at `target` to `source`.
+            case symlink
+            /// `target` bound onto itself, read-only.
+            case readOnly
+            /// A directory: a read-only tmpfs over it; else `source` (a null device) bound over it.
+            case mask
+        }
+        public var kind: Kind
+        public var source: String
+        public var target: String
+        public var type: String = ""
+        public var flags: UInt = 0
+        public var data: String = ""
+        public var mode: UInt32 = 0
+        public var major: UInt32 = 0
+        public var minor: UInt32 = 0
+        /// A target that does not exist skips the step (a path the kernel lacks).
+        public var optional = false
+        /// Made after the binds (as runc's masked and read-only paths are), else before them.
+        public var afterBinds = false
+
+        public init(_ kind: Kind, source: String, target: String, type: String = "", flags: UInt = 0, data: String = "",
+                    mode: UInt32 = 0, major: UInt32 = 0, minor: UInt32 = 0, optional: Bool = false, afterBinds: Bool = false) {
+            self.kind = kind; self.source = source; self.target = target; self.type = type; self.flags = flags
+            self.data = data; self.mode = mode; self.major = major; self.minor = minor; self.optional = optional
+            self.afterBinds = afterBinds
         }
     }
 

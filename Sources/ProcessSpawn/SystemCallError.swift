@@ -26,11 +26,20 @@ public enum SpawnStep: Equatable, Sendable {
     case bind(Int)
     /// setgroups, setgid or setuid (SpawnOptions.user).
     case user
+    /// Step `i` of SpawnOptions.filesystemSteps.
+    case filesystem(Int)
+    /// The pty of SpawnOptions.console.
+    case console
+    /// The network namespace of SpawnOptions.newNetworkNamespace, or its loopback.
+    case network
 
     init(_ raw: Int32) {
         switch raw {
         case Int32(CP_STEP_MOUNT_NAMESPACE): self = .mountNamespace
         case Int32(CP_STEP_USER): self = .user
+        case Int32(CP_STEP_CONSOLE): self = .console
+        case Int32(CP_STEP_NETWORK): self = .network
+        case Int32(CP_STEP_FILESYSTEM)...: self = .filesystem(Int(raw) - Int(CP_STEP_FILESYSTEM))
         case Int32(CP_STEP_BIND)...: self = .bind(Int(raw) - Int(CP_STEP_BIND))
         default: self = .exec
         }

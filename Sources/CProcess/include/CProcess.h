@@ -9,9 +9,32 @@
 // A bind mount made in the child's own mount namespace, before its chroot (as runc mounts a container's binds).
 typedef struct {
     const char *source;            // host path
-    const char *target;            // host path of the mount point, existing (under root when root is set)
+    const char *target;            // host path of the mount point (under root when root is set), made when missing
     int read_only;                 // remounted read-only after the bind
 } cp_bind_mount;
+
+// A step that builds the container's own filesystems (/proc, /dev, /sys) in its mount namespace, before its binds and
+// its chroot, as runc's mounts, devices and masked paths. Every path is the host's (under root).
+enum {
+    CP_FS_MOUNT = 0,               // mount(source, target, fstype, flags, data), the target made a directory if missing
+    CP_FS_NODE = 1,                // a character device (major, minor) with mode; where mknod is refused, source bound
+    CP_FS_SYMLINK = 2,             // target -> source
+    CP_FS_READ_ONLY = 3,           // target bound onto itself, read-only (runc's readonlyPaths)
+    CP_FS_MASK = 4,                // a directory: a read-only tmpfs over it; else source (a /dev/null) bound over it
+};
+
+typedef struct {
+    int kind;                      // a CP_FS_ value
+    const char *source;
+    const char *target;
+    const char *fstype;
+    unsigned long flags;
+    const char *data;
+    unsigned int mode;
+    unsigned int major, minor;
+    int optional;                  // a target that does not exist skips the step (a path this kernel lacks)
+    int after_binds;               // made after the binds (runc's masked and read-only paths), else before them
+} cp_fs_step;
 
 typedef struct {
     const char *file;              // program; without '/', looked up in search_path
@@ -36,6 +59,18 @@ typedef struct {
                                    // mounted in the child (the binds, its own mounts) reaches the parent's table
     const cp_bind_mount *binds;    // with new_mount_namespace: bind-mounted in order, rprivate, before the chroot
     int bind_count;
+    const cp_fs_step *fs_steps;    // with new_mount_namespace: made in order, before the binds (or after: after_binds)
+    int fs_step_count;
+    int new_ipc_namespace;         // unshare(CLONE_NEWIPC) (root only): the container's own queues and shared memory
+    int new_network_namespace;     // unshare(CLONE_NEWNET) (root only), its loopback brought up: a container's network
+    int join_namespaces;           // >= 0 (instead of the new namespaces): a pidfd whose mount, network and IPC
+                                   // namespaces the child joins (setns), as `docker exec` and a health check join the
+                                   // container's; -1: none
+    int console_socket;            // >= 0, with new_mount_namespace and root: a pty taken from root's /dev/pts/ptmx is
+                                   // the child's stdin, stdout, stderr and controlling terminal (new_session) and its
+                                   // /dev/console; its master is sent over this unix socket (SCM_RIGHTS), as runc's
+                                   // --console-socket. -1: none
+    unsigned short console_rows, console_cols; // the pty's size before the exec
     int set_user;                  // after chroot and chdir: setgroups(groups), setgid(gid), setuid(uid)
     uid_t uid;
     gid_t gid;
@@ -52,6 +87,9 @@ enum {
     CP_STEP_MOUNT_NAMESPACE = 1,   // the mount namespace, or making its mounts slaves
     CP_STEP_USER = 2,              // setgroups, setgid or setuid
     CP_STEP_BIND = 16,             // CP_STEP_BIND + i: bind i
+    CP_STEP_CONSOLE = 3,           // the pty of console_socket
+    CP_STEP_NETWORK = 4,           // the network namespace or its loopback
+    CP_STEP_FILESYSTEM = 1 << 20,  // CP_STEP_FILESYSTEM + i: fs step i
 };
 
 // Options with every descriptor inherited, the parent's process group, nothing ignored.
@@ -90,6 +128,10 @@ int cp_unshare_pid_namespace(int *saved);
 // Makes the caller's later children be born in its own PID namespace again (setns on *saved), so
 // that it can still fork after the new namespace's init has exited. Closes saved.
 int cp_restore_pid_namespace(int saved);
+// Receives one descriptor sent with SCM_RIGHTS over a unix socket (a console socket): it, or -1 and errno.
+int cp_receive_descriptor(int socket);
+// socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC): 0 or -1 and errno.
+int cp_socketpair_cloexec(int fds[2]);
 // pipe2(O_CLOEXEC): 0 or -1 and errno.
 int cp_pipe_cloexec(int fds[2]);
 // Exit status helpers (the macros are not importable).

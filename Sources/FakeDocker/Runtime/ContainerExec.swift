@@ -1,3 +1,4 @@
+import CProcess
 import Foundation
 import ProcessSpawn
 
@@ -10,10 +11,13 @@ import ProcessSpawn
 /// names are the host's: `hostname` and `/etc/hostname` answer the host's name, only `$HOSTNAME`
 /// the container's; docs/fake-docker.md says so. The image must then carry programs that run outside a
 /// chroot too (busybox-static).
-/// As root it also runs in a mount namespace of its own with the container's bind mounts (ContainerMounts), and as
-/// the container's user (`--user`, ContainerUser); without root a container with bind mounts does not start (its
-/// absolute paths are the host's, so a bind could not be where the program looks) and a `--user` other than
-/// the caller's fails as the kernel refuses it.
+/// As root the container's process also runs in a mount namespace of its own with the container's `/proc`, `/dev` and
+/// `/sys` (ContainerFilesystems), its bind mounts (ContainerMounts) and, with `-t`, a terminal of its own `/dev/pts`;
+/// in IPC and network namespaces of its own (the host's network with `--network host`); and as the container's user
+/// (`--user`, ContainerUser). A process run in a running container (a health check) joins its mount, network and IPC
+/// namespaces instead. Without root a container with bind mounts does not start (its absolute paths are the host's,
+/// so a bind could not be where the program looks), its `/proc`, `/dev`, `/sys` and network are the host's, and a
+/// `--user` other than the caller's fails as the kernel refuses it.
 struct ContainerExec {
     let rootfs: String
     let config: ContainerConfig
@@ -102,11 +106,27 @@ struct ContainerExec {
         var stderr: Int32
         var newSession = true
         var controllingTTY = false
+        /// As root with `-t`: the terminal is made in the container's own `/dev/pts`, its master sent over this socket.
+        var console: SpawnOptions.Console?
+    }
+
+    /// The container has a network namespace of its own (only a loopback: the engine here has no bridge, and `none`
+    /// is that too), unless it shares the host's (`--network host`). `container:NAME` is not simulated: its own.
+    var ownsNetwork: Bool { config.networkMode != "host" }
+
+    /// Whose namespaces a spawned process gets.
+    enum Namespaces {
+        /// The container's process: a mount namespace of its own; `ownPIDNamespace` when the caller made it PID 1 of a
+        /// new PID namespace (Shim.start), so that its `/proc` is that namespace's.
+        case own(ownPIDNamespace: Bool)
+        /// A process of the running container whose process is `pid`: its mount, network and IPC namespaces joined.
+        case joining(pid_t)
     }
 
     /// Starts `argv` with the program at `containerPath` with its mounts and user (`prepared`, else prepared now); the
     /// PID, or the engine's message for the step that failed.
-    func spawn(_ containerPath: String, argv: [String], streams: Streams, prepared: Prepared? = nil) -> Result<pid_t, Shim.StartFailure> {
+    func spawn(_ containerPath: String, argv: [String], streams: Streams, namespaces: Namespaces, prepared: Prepared? = nil)
+        -> Result<pid_t, Shim.StartFailure> {
         let ready: Prepared
         switch prepared.map(Result.success) ?? prepare() {
         case .failure(let f): return .failure(f)
@@ -114,7 +134,23 @@ struct ContainerExec {
         }
         try? FileManager.default.createDirectory(atPath: hostWorkingDirectory, withIntermediateDirectories: true)
         var options = SpawnOptions()
-        if isolated && !ready.binds.isEmpty { options.bindMounts = ready.binds }
+        var joined: Int32 = -1
+        defer { if joined >= 0 { close(joined) } }
+        if isolated {
+            switch namespaces {
+            case .own(let ownPIDNamespace):
+                options.bindMounts = ready.binds
+                options.filesystemSteps = ContainerFilesystems(rootfs: rootfs, ownPIDNamespace: ownPIDNamespace).steps
+                options.newIPCNamespace = true
+                options.newNetworkNamespace = ownsNetwork
+                options.console = streams.console
+            case .joining(let pid):
+                // Its binds are already in those namespaces; a container gone meanwhile fails the spawn.
+                joined = cp_pidfd_open(pid)
+                if joined < 0 { return .failure(.init(detail: "join the namespaces of \(pid): \(String(cString: strerror(errno)))")) }
+                options.joinedNamespaces = joined
+            }
+        }
         // Without root only a user other than the caller's is asked for (and refused by the kernel).
         if isolated || (!config.user.isEmpty && (ready.user.uid != getuid() || ready.user.gid != getgid())) {
             options.user = .init(uid: ready.user.uid, gid: ready.user.gid, groups: ready.user.processGroups)
@@ -137,20 +173,34 @@ struct ContainerExec {
         do {
             pid = try spawnProcess(isolated ? containerPath : rootfs + containerPath, argv: argv, options)
         } catch {
-            switch error.step {
-            case .bind(let i) where i < (config.bindMounts ?? []).count:
-                return .failure(mounts.failure((config.bindMounts ?? [])[i], Self.goText(error)))
-            case .mountNamespace, .bind:
-                return .failure(.init(detail: "error during container init: unshare mount namespace: \(Self.goText(error))"))
-            case .user:
-                return .failure(.init(detail: "error during container init: unable to setup user: \(Self.goText(error))"))
-            case .exec:
-                let reason = error.errno == ENOENT ? "no such file or directory"
-                    : (error.errno == EACCES || error.errno == EISDIR ? "permission denied" : error.text)
-                return .failure(.init(detail: "exec: \"\(argv.first ?? containerPath)\": \(reason)"))
-            }
+            return .failure(failure(error, steps: options.filesystemSteps, program: argv.first ?? containerPath))
         }
         return .success(pid)
+    }
+
+    /// The engine's message for a spawn that failed at `error.step` (`steps`: the spawn's filesystem steps).
+    private func failure(_ error: SystemCallError, steps: [SpawnOptions.FilesystemStep], program: String) -> Shim.StartFailure {
+        switch error.step {
+        case .bind(let i) where i < (config.bindMounts ?? []).count:
+            return mounts.failure((config.bindMounts ?? [])[i], Self.goText(error))
+        case .mountNamespace, .bind:
+            return .init(detail: "error during container init: unshare mount namespace: \(Self.goText(error))")
+        case .filesystem(let i):
+            // runc's message for a mount of its spec that failed.
+            let step = steps[i]
+            return .init(detail: "error during container init: error mounting \"\(step.source)\" to rootfs at "
+                         + "\"\(step.target.dropFirst(rootfs.count))\": \(Self.goText(error))")
+        case .network:
+            return .init(detail: "error during container init: network namespace: \(Self.goText(error))")
+        case .console:
+            return .init(detail: "error during container init: console: \(Self.goText(error))")
+        case .user:
+            return .init(detail: "error during container init: unable to setup user: \(Self.goText(error))")
+        case .exec:
+            let reason = error.errno == ENOENT ? "no such file or directory"
+                : (error.errno == EACCES || error.errno == EISDIR ? "permission denied" : error.text)
+            return .init(detail: "exec: \"\(program)\": \(reason)")
+        }
     }
 
     /// What a container needs before its process is spawned, found once per start.
@@ -160,7 +210,7 @@ struct ContainerExec {
     }
 
     /// The engine's steps before runc's: a missing `-v` source made, the user found (a refusal is the daemon's, not
-    /// runc's), the mount points made.
+    /// runc's), the mount points found.
     func prepare() -> Result<Prepared, Shim.StartFailure> {
         if !isolated && !(config.bindMounts ?? []).isEmpty {
             return .failure(.init(detail: "fake-docker: bind mounts need root (a mount namespace of the container's own)"))

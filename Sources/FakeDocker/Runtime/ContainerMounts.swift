@@ -1,10 +1,11 @@
 import Foundation
 import ProcessSpawn
 
-/// A container's bind mounts on the host's side: what the engine and runc do before the mounts are made (a missing
-/// `-v` source made a directory, each mount point made in the container's filesystem), and where a path in the
-/// container is on the host. The mounts themselves are made by the spawn, in the container's own mount namespace
-/// (SpawnOptions.bindMounts), so the host's mount table never holds them.
+/// A container's bind mounts on the host's side: what the engine does before the mounts are made (a missing `-v`
+/// source made a directory, each mount point found in the container's filesystem), and where a path in the container
+/// is on the host. The mounts themselves, and their missing mount points (a directory for a directory, else an empty
+/// file, as runc makes them), are made by the spawn in the container's own mount namespace (SpawnOptions.bindMounts),
+/// so the host's mount table never holds them.
 struct ContainerMounts {
     let rootfs: String
     let mounts: [BindMount]
@@ -21,21 +22,12 @@ struct ContainerMounts {
             if m.createsSource && !fm.fileExists(atPath: m.source) {
                 try? fm.createDirectory(atPath: m.source, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
             }
-            var isDirectory: ObjCBool = false
-            guard fm.fileExists(atPath: m.source, isDirectory: &isDirectory) else {
+            guard fm.fileExists(atPath: m.source) else {
                 return .failure(failure(m, "stat \(m.source): no such file or directory"))
             }
-            // runc makes the mount point where it is missing: a directory for a directory, else an empty file.
-            let target = Self.resolve(m.destination, in: rootfs)
-            if isDirectory.boolValue {
-                try? fm.createDirectory(atPath: target, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-            } else if !fm.fileExists(atPath: target) {
-                try? fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
-                                        attributes: [.posixPermissions: 0o755])
-                let fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC, 0o755)
-                if fd >= 0 { close(fd) }
-            }
-            prepared.append(.init(source: m.source, target: target, readOnly: !m.readWrite))
+            // The mount point, where missing, is made by the spawn inside the namespace, as runc makes it there: a bind
+            // under /dev lands in the container's own /dev.
+            prepared.append(.init(source: m.source, target: Self.resolve(m.destination, in: rootfs), readOnly: !m.readWrite))
         }
         return .success(prepared)
     }

@@ -72,7 +72,8 @@ final class HealthChecker {
         guard case .success(let path) = exec.resolve(program) else { return nil }
         let devNull = open("/dev/null", O_RDWR | O_CLOEXEC)
         defer { close(devNull) }
-        let spawned = exec.spawn(path, argv: argv, streams: .init(stdin: devNull, stdout: devNull, stderr: devNull, newSession: false))
+        let spawned = exec.spawn(path, argv: argv, streams: .init(stdin: devNull, stdout: devNull, stderr: devNull, newSession: false),
+                                 namespaces: .joining(container.pid))
         if case .success(let pid) = spawned { return pid }
         return nil
     }

@@ -1,6 +1,7 @@
 import CProcess
 import DockerSyntax
 import Foundation
+import ProcessSpawn
 
 /// The process that owns one running container, as containerd-shim does: it starts the container's
 /// main process, copies its output to the log and to the attached client, runs health checks, and
@@ -153,8 +154,12 @@ enum Shim {
     /// size with the create does; Engine 20.10 starts it at 0 0 and resizes it just after), and at each WINCH the
     /// client sends the shim.
     static func copyClientTerminalSize(to master: Int32) {
+        if let size = clientTerminalSize() { _ = cp_tty_set_winsize(master, size.rows, size.columns) }
+    }
+
+    static func clientTerminalSize() -> (rows: UInt16, columns: UInt16)? {
         var rows: UInt16 = 0, columns: UInt16 = 0
-        if cp_tty_winsize(1, &rows, &columns) == 0 { _ = cp_tty_set_winsize(master, rows, columns) }
+        return cp_tty_winsize(1, &rows, &columns) == 0 ? (rows, columns) : nil
     }
 
     // MARK: Starting the process
@@ -177,7 +182,17 @@ enum Shim {
         defer { close(devNull) }
         var streams = ContainerExec.Streams(stdin: c.config.openStdin ? 0 : devNull, stdout: -1, stderr: -1)
         var outputFD: Int32 = -1, errorFD: Int32 = -1
-        if c.config.tty {
+        var consoleSocket: [Int32] = [-1, -1]
+        if c.config.tty && exec.isolated {
+            // As runc's console socket: the terminal is made inside, of the container's own /dev/pts, and its master
+            // comes back over the socket.
+            guard cp_socketpair_cloexec(&consoleSocket) == 0 else {
+                return .failure(StartFailure(detail: "socketpair: \(String(cString: strerror(errno)))"))
+            }
+            let size = clientTerminalSize()
+            streams = .init(stdin: -1, stdout: -1, stderr: -1,
+                            console: .init(socket: consoleSocket[1], rows: size?.rows ?? 0, columns: size?.columns ?? 0))
+        } else if c.config.tty {
             var master: Int32 = -1, slave: Int32 = -1
             let rc = cp_openpty(&master, &slave)
             guard rc == 0 else { return .failure(StartFailure(detail: "open pty: \(String(cString: strerror(rc)))")) }
@@ -196,12 +211,24 @@ enum Shim {
         // command on the engine, so there the command is an ordinary process.
         var ownNamespace: Int32 = -1
         let pidNamespace = !c.config.initProcess && cp_unshare_pid_namespace(&ownNamespace) == 0
-        let spawned = exec.spawn(program, argv: [c.config.path] + c.config.args, streams: streams, prepared: prepared)
+        var spawned = exec.spawn(program, argv: [c.config.path] + c.config.args, streams: streams,
+                                 namespaces: .own(ownPIDNamespace: pidNamespace), prepared: prepared)
         // Later children (health checks, the removal of the files) are born in the shim's namespace:
         // the container's one cannot take new processes once its init has exited.
         if pidNamespace { _ = cp_restore_pid_namespace(ownNamespace) }
-        close(streams.stdout)
-        if streams.stderr != streams.stdout { close(streams.stderr) }
+        if streams.stdout >= 0 { close(streams.stdout) }
+        if streams.stderr != streams.stdout && streams.stderr >= 0 { close(streams.stderr) }
+        if consoleSocket[0] >= 0 {
+            close(consoleSocket[1])
+            if case .success(let pid) = spawned {
+                do { outputFD = try receiveDescriptor(consoleSocket[0]) } catch {
+                    kill(pid, SIGKILL)
+                    while waitpid(pid, nil, 0) < 0 && errno == EINTR {}
+                    spawned = .failure(StartFailure(detail: "error during container init: console: \(error.text)"))
+                }
+            }
+            close(consoleSocket[0])
+        }
         guard case .success(let pid) = spawned else {
             close(outputFD); if errorFD >= 0 { close(errorFD) }; close(logFD)
             if case .failure(let f) = spawned { return .failure(f) }

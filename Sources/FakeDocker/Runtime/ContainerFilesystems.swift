@@ -1,0 +1,75 @@
+import ProcessSpawn
+
+/// What the engine mounts in every container besides its binds, as runc's default spec for docker makes it
+/// (docs/engine-observations.md, "namespaces"): its root a mount of its own, `/proc` of the container's PID namespace,
+/// `/dev` a 64 MB tmpfs with the six devices, the `fd`/`stdin`/`stdout`/`stderr`/`ptmx` links, a new devpts instance on
+/// `/dev/pts`, `/dev/shm` and `/dev/mqueue`, `/sys` read-only, then the kernel's paths a container must not write
+/// (read-only) or read (masked).
+/// A value: the spawn makes the steps in the container's mount namespace (SpawnOptions.filesystemSteps).
+/// Not made: the cgroup filesystems under `/sys/fs/cgroup` (fake-docker has no cgroups).
+struct ContainerFilesystems {
+    let rootfs: String
+    /// The container's process is PID 1 of a PID namespace of its own: only then is a `/proc` mounted, since a
+    /// `/proc` of the host's namespace would show the host's processes (`--init`, which runs without one).
+    let ownPIDNamespace: Bool
+
+    // The mount flags (sys/mount.h).
+    static let readOnly: UInt = 1, noSetUID: UInt = 2, noDevices: UInt = 4, noExec: UInt = 8
+    static let strictAccessTime: UInt = 1 << 24, bind: UInt = 4096, recursive: UInt = 16384
+
+    /// The engine's size of `/dev` and `/dev/shm`.
+    static let tmpfsSize = "65536k"
+
+    /// The devices runc makes in `/dev` (its default devices): name, major, minor.
+    static let devices: [(name: String, major: UInt32, minor: UInt32)] = [
+        ("null", 1, 3), ("zero", 1, 5), ("full", 1, 7), ("random", 1, 8), ("urandom", 1, 9), ("tty", 5, 0),
+    ]
+
+    /// runc's links in `/dev`.
+    static let links: [(name: String, target: String)] = [
+        ("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
+        ("stderr", "/proc/self/fd/2"), ("ptmx", "pts/ptmx"),
+    ]
+
+    /// docker's read-only paths and masked paths (its default OCI spec).
+    static let readOnlyPaths = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]
+    static let maskedPaths = ["/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+                              "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware"]
+
+    /// The steps, in the order of the engine's mount table (the binds come before the kernel's paths).
+    var steps: [SpawnOptions.FilesystemStep] {
+        func host(_ path: String) -> String { rootfs + path }
+        func mount(_ source: String, _ path: String, _ type: String, _ flags: UInt, _ data: String = "")
+            -> SpawnOptions.FilesystemStep {
+            .init(.mount, source: source, target: host(path), type: type, flags: flags, data: data)
+        }
+        let hidden = Self.noSetUID | Self.noDevices | Self.noExec
+        // The root a mount of its own, as runc binds it onto itself before its pivot_root: `df /` and /proc/mounts
+        // then name it (a chroot into a plain directory has no mount point at /).
+        var steps: [SpawnOptions.FilesystemStep] = [
+            .init(.mount, source: rootfs, target: rootfs, flags: Self.bind | Self.recursive),
+        ]
+        if ownPIDNamespace { steps.append(mount("proc", "/proc", "proc", hidden)) }
+        steps += [
+            mount("tmpfs", "/dev", "tmpfs", Self.noSetUID | Self.strictAccessTime, "mode=755,size=\(Self.tmpfsSize)"),
+            mount("devpts", "/dev/pts", "devpts", Self.noSetUID | Self.noExec, "newinstance,ptmxmode=0666,mode=0620,gid=5"),
+            mount("sysfs", "/sys", "sysfs", hidden | Self.readOnly),
+            mount("mqueue", "/dev/mqueue", "mqueue", hidden),
+            mount("shm", "/dev/shm", "tmpfs", hidden, "mode=1777,size=\(Self.tmpfsSize)"),
+        ]
+        steps += Self.devices.map {
+            .init(.node, source: "/dev/" + $0.name, target: host("/dev/" + $0.name), mode: 0o666, major: $0.major, minor: $0.minor)
+        }
+        steps += Self.links.map { .init(.symlink, source: $0.target, target: host("/dev/" + $0.name)) }
+        // Without a /proc of the container's, its paths there are the image's (an empty directory, usually).
+        func kept(_ path: String) -> Bool { ownPIDNamespace || !path.hasPrefix("/proc/") }
+        // After the binds, as runc's: nothing bound later uncovers them.
+        steps += Self.readOnlyPaths.filter(kept).map {
+            .init(.readOnly, source: "", target: host($0), optional: true, afterBinds: true)
+        }
+        steps += Self.maskedPaths.filter(kept).map {
+            .init(.mask, source: host("/dev/null"), target: host($0), optional: true, afterBinds: true)
+        }
+        return steps
+    }
+}
