@@ -297,8 +297,6 @@ int cp_spawn_at(const cp_spawn_options *o, pid_t *pid_out, int *step) {
             if (o->domain_name && setdomainname(o->domain_name, strlen(o->domain_name)) < 0) child_fail(errpipe[1], errno);
         }
         if (o->new_ipc_namespace && unshare(CLONE_NEWIPC) < 0) child_fail_at(errpipe[1], errno, CP_STEP_MOUNT_NAMESPACE);
-        if (o->join_namespaces >= 0 && setns(o->join_namespaces, CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC) < 0)
-            child_fail_at(errpipe[1], errno, CP_STEP_MOUNT_NAMESPACE);
         if (o->new_network_namespace && make_network_namespace() < 0) child_fail_at(errpipe[1], errno, CP_STEP_NETWORK);
         if (o->new_mount_namespace) make_mount_namespace(o, errpipe[1]);
         if (console_socket >= 0) {
@@ -441,7 +439,6 @@ cp_spawn_options cp_spawn_options_default(void) {
     o.stdin_fd = o.stdout_fd = o.stderr_fd = -1;
     o.process_group = -1;
     o.pass_fd = -1;
-    o.join_namespaces = -1;
     o.console_socket = -1;
     return o;
 }

@@ -25,12 +25,6 @@ public struct SpawnOptions {
     /// With `bindMounts`: made in order in the child's mount namespace, before the binds (those `afterBinds` after
     /// them): a container's own `/proc`, `/dev` and `/sys`.
     public var filesystemSteps: [FilesystemStep] = []
-    /// Non-nil: the child joins the mount, network and IPC namespaces of the process of this pidfd before its chroot,
-    /// as a process run in a running container does.
-    public var joinedNamespaces: Int32? {
-        get { scalars.join_namespaces < 0 ? nil : scalars.join_namespaces }
-        set { scalars.join_namespaces = newValue ?? -1 }
-    }
     /// A network namespace of the child's own (root only) with only its loopback, up.
     public var newNetworkNamespace: Bool {
         get { scalars.new_network_namespace != 0 }

@@ -248,6 +248,30 @@ struct EngineContractCommands {
         }
     }
 
+    @Test("the health log keeps a check's stdout and stderr (4096 bytes, then ...), and a timeout's own message")
+    func healthLogOutput() async throws {
+        try await Sandbox.with { sb in
+            func firstEntry(_ check: String, _ options: [String] = []) async throws -> (code: String?, output: String?) {
+                let id = try await sb.docker(["run", "-d", "--health-cmd", check, "--health-interval", "200ms"] + options
+                                             + sb.tag + [sb.image, "sleep", "600"]).out.trimmingCharacters(in: .newlines)
+                try await ChildProcess.eventually("\(id)'s first health check") {
+                    try await sb.inspect(id, "{{len .State.Health.Log}}").map { $0 != "0" } ?? false
+                }
+                return (try await sb.inspect(id, "{{(index .State.Health.Log 0).ExitCode}}"),
+                        try await sb.inspect(id, "{{json (index .State.Health.Log 0).Output}}"))
+            }
+            let both = try await firstEntry("echo out; echo err >&2; exit 3")
+            #expect(both.code == "3")
+            // The engine copies the two streams apart into one buffer: their order is the copiers' race.
+            #expect(both.output == #""out\nerr\n""# || both.output == #""err\nout\n""#, "\(both.output ?? "nil")")
+            let long = try await firstEntry("yes | head -c 5000")
+            #expect(long.output == "\"" + String(repeating: "y\\n", count: 2048) + "...\"")
+            let slow = try await firstEntry("sleep 5", ["--health-timeout", "300ms"])
+            #expect(slow.code == "-1")
+            #expect(slow.output == #""Health check exceeded timeout (300ms)""#)
+        }
+    }
+
     // docs/engine-observations.md item 8: the typed State.Health is a nil pointer, the JSON has no key.
     @Test("without a health check .State.Health prints <nil> and json null; dockrun's readiness template prints the status")
     func noHealthCheckTemplates() async throws {

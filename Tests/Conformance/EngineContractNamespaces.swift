@@ -177,4 +177,22 @@ struct EngineContractNamespaces {
             _ = try await sb.docker(["rm", "-f", listener.out.trimmingCharacters(in: .newlines)])
         }
     }
+
+    @Test("a health check runs in the container's namespaces: its PID namespace and its hostname")
+    func healthCheckJoinsTheContainer() async throws {
+        try await Sandbox.with { sb in
+            // The check prints its shell's parent as the container's PID namespace numbers it (0: the exec's parent
+            // is outside it), the container's host name and how many processes the namespace's /proc lists.
+            let check = "echo ppid=$(sed -n 's/^PPid:\\t//p' /proc/$$/status) host=$(hostname); ls /proc | grep -c '^[0-9]'"
+            let started = try await sb.docker(["run", "-d", "--hostname", "inside", "--health-cmd", check,
+                                               "--health-interval", "200ms"] + sb.tag + [sb.image, "sleep", "600"])
+            let id = started.out.trimmingCharacters(in: .newlines)
+            try await ChildProcess.eventually("\(id)'s first health check") {
+                try await sb.inspect(id, "{{len .State.Health.Log}}").map { $0 != "0" } ?? false
+            }
+            let output = try await sb.inspect(id, "{{(index .State.Health.Log 0).Output}}")
+            // Two processes in the namespace: sleep (1) and the check's shell, whose ls and grep are its children.
+            #expect(output == "ppid=0 host=inside\n4", "\(output ?? "nil")")
+        }
+    }
 }

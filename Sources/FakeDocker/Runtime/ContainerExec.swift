@@ -119,7 +119,7 @@ struct ContainerExec {
         /// The container's process: a mount namespace of its own; `ownPIDNamespace` when the caller made it PID 1 of a
         /// new PID namespace (Shim.start), so that its `/proc` is that namespace's.
         case own(ownPIDNamespace: Bool)
-        /// A process of the running container whose process is `pid`: its mount, network and IPC namespaces joined.
+        /// A process of the running container whose process is `pid`: its namespaces and root joined (ContainerNamespaces).
         case joining(pid_t)
     }
 
@@ -134,8 +134,8 @@ struct ContainerExec {
         }
         try? FileManager.default.createDirectory(atPath: hostWorkingDirectory, withIntermediateDirectories: true)
         var options = SpawnOptions()
-        var joined: Int32 = -1
-        defer { if joined >= 0 { close(joined) } }
+        var joined: ContainerNamespaces?
+        defer { joined?.close() }
         if isolated {
             switch namespaces {
             case .own(let ownPIDNamespace):
@@ -146,9 +146,12 @@ struct ContainerExec {
                 options.console = streams.console
             case .joining(let pid):
                 // Its binds are already in those namespaces; a container gone meanwhile fails the spawn.
-                joined = cp_pidfd_open(pid)
-                if joined < 0 { return .failure(.init(detail: "join the namespaces of \(pid): \(String(cString: strerror(errno)))")) }
-                options.joinedNamespaces = joined
+                guard let namespaces = ContainerNamespaces(pid: pid) else {
+                    return .failure(.init(detail: "join the namespaces of \(pid): the container's process is gone"))
+                }
+                joined = namespaces
+                options.joinedNamespaces = namespaces.joined
+                options.rootDirectory = namespaces.root
             }
         }
         // Without root only a user other than the caller's is asked for (and refused by the kernel).
@@ -156,7 +159,7 @@ struct ContainerExec {
             options.user = .init(uid: ready.user.uid, gid: ready.user.gid, groups: ready.user.processGroups)
         }
         options.environment = environment
-        options.root = isolated ? rootfs : nil
+        options.root = isolated && joined == nil ? rootfs : nil
         options.workingDirectory = isolated ? workingDirectory : hostWorkingDirectory
         if isolated {
             options.hostName = config.hostname
@@ -169,13 +172,16 @@ struct ContainerExec {
         options.controllingTerminal = streams.controllingTTY
         // The container dies with its shim, so nothing outlives a crashed shim unnoticed.
         options.deathSignal = SIGKILL
-        let pid: pid_t
-        do {
-            pid = try spawnProcess(isolated ? containerPath : rootfs + containerPath, argv: argv, options)
-        } catch {
-            return .failure(failure(error, steps: options.filesystemSteps, program: argv.first ?? containerPath))
+        let path = isolated ? containerPath : rootfs + containerPath
+        let spawned = { Result { () throws(SystemCallError) in try spawnProcess(path, argv: argv, options) } }
+        // A process joining the container is born in its PID namespace, as the engine's exec is.
+        guard let result = joined.map({ $0.inPIDNamespace(spawned) }) ?? spawned() else {
+            return .failure(.init(detail: "join the namespaces of the container: cannot join its PID namespace"))
         }
-        return .success(pid)
+        switch result {
+        case .success(let pid): return .success(pid)
+        case .failure(let error): return .failure(failure(error, steps: options.filesystemSteps, program: argv.first ?? containerPath))
+        }
     }
 
     /// The engine's message for a spawn that failed at `error.step` (`steps`: the spawn's filesystem steps).

@@ -10,7 +10,7 @@ final class HealthChecker {
     let store: StateStore
     private let startedAt = monotonicNow()
     private var nextDue: Double
-    private var running: (pid: pid_t, deadline: Double, startedAt: Double)?
+    private var running: (pid: pid_t, deadline: Double, startedAt: Double, output: Int32)?
     private var streak = 0
     /// A failed record was said, and none has succeeded since.
     private var failureReported = false
@@ -40,8 +40,8 @@ final class HealthChecker {
             return
         }
         guard t >= nextDue else { return }
-        guard let pid = spawnCheck() else { record(exitCode: -1); scheduleNext(); return }
-        running = (pid, t + timeout, now())
+        guard let (pid, output) = spawnCheck() else { record(exitCode: -1, output: ""); scheduleNext(); return }
+        running = (pid, t + timeout, now(), output)
     }
 
     func finished(pid: pid_t, status: Int32) {
@@ -49,18 +49,35 @@ final class HealthChecker {
         running = nil
         let timedOut = monotonicNow() >= r.deadline
         let code = timedOut ? -1 : ExitStatus(waitStatus: status).code
-        record(exitCode: code, startedAt: r.startedAt)
+        let output = timedOut ? "Health check exceeded timeout (\(GoDuration.format(timeout)))" : Self.read(r.output)
+        close(r.output)
+        record(exitCode: code, startedAt: r.startedAt, output: output)
         scheduleNext()
     }
 
-    func cancel() { if let r = running { kill(r.pid, SIGKILL) } }
+    /// The engine keeps a check's first 4096 bytes of output, and "..." when there were more.
+    static let outputLimit = 4096
+
+    /// What the check wrote (stdout and stderr, in order) to its unlinked file, as the engine keeps it.
+    private static func read(_ fd: Int32) -> String {
+        var buffer = [UInt8](repeating: 0, count: outputLimit + 1)
+        let n = max(0, pread(fd, &buffer, buffer.count, 0))
+        let kept = String(decoding: buffer.prefix(min(n, outputLimit)), as: UTF8.self)
+        return n > outputLimit ? kept + "..." : kept
+    }
+
+    func cancel() {
+        if let r = running { kill(r.pid, SIGKILL); close(r.output) }
+        running = nil
+    }
 
     private func scheduleNext() {
         let gap = inStartPeriod && config.startInterval > 0 ? config.startInterval : interval
         nextDue = monotonicNow() + gap
     }
 
-    private func spawnCheck() -> pid_t? {
+    /// The check's PID and the unlinked file that takes its output.
+    private func spawnCheck() -> (pid_t, Int32)? {
         let argv: [String]
         switch config.test.first {
         case "CMD-SHELL": argv = ["/bin/sh", "-c", config.test.dropFirst().joined(separator: " ")]
@@ -72,13 +89,19 @@ final class HealthChecker {
         guard case .success(let path) = exec.resolve(program) else { return nil }
         let devNull = open("/dev/null", O_RDWR | O_CLOEXEC)
         defer { close(devNull) }
-        let spawned = exec.spawn(path, argv: argv, streams: .init(stdin: devNull, stdout: devNull, stderr: devNull, newSession: false),
+        var template = Array((NSTemporaryDirectory() + "/fake-docker-health-XXXXXX").utf8CString)
+        let output = mkstemp(&template)
+        guard output >= 0 else { return nil }
+        _ = fcntl(output, F_SETFD, FD_CLOEXEC)
+        unlink(String(cString: template))
+        let spawned = exec.spawn(path, argv: argv, streams: .init(stdin: devNull, stdout: output, stderr: output, newSession: false),
                                  namespaces: .joining(container.pid))
-        if case .success(let pid) = spawned { return pid }
+        if case .success(let pid) = spawned { return (pid, output) }
+        close(output)
         return nil
     }
 
-    private func record(exitCode: Int32, startedAt: Double = now()) {
+    private func record(exitCode: Int32, startedAt: Double = now(), output: String) {
         let healthy = exitCode == 0
         if healthy { streak = 0 } else if !inStartPeriod { streak += 1 }
         let id = container.id
@@ -93,7 +116,7 @@ final class HealthChecker {
                 if healthy { c.health = "healthy" } else if streakNow >= retries { c.health = "unhealthy" }
                 c.healthStreak = streakNow
                 var log = (try? JSONCoding.decode([HealthLogEntry].self, c.healthLog)) ?? []
-                log.append(HealthLogEntry(start: startedAt, end: now(), exitCode: exitCode, output: ""))
+                log.append(HealthLogEntry(start: startedAt, end: now(), exitCode: exitCode, output: output))
                 c.healthLog = JSONCoding.encode(Array(log.suffix(5)))
                 try store.updateState(c)
             }

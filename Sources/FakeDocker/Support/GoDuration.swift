@@ -28,4 +28,28 @@ enum GoDuration {
         }
         return sign * total
     }
+
+    /// Go's Duration.String for `seconds`: "500ms", "1s", "1m30s", "1h0m0s", "1.5s" (fractions without trailing zeros).
+    static func format(_ seconds: Double) -> String {
+        let nanoseconds = Int64((seconds * 1e9).rounded())
+        if nanoseconds == 0 { return "0s" }
+        let sign = nanoseconds < 0 ? "-" : ""
+        let n = abs(nanoseconds)
+        func decimal(_ value: Int64, _ scale: Int64) -> String {
+            let whole = value / scale, fraction = value % scale
+            guard fraction != 0 else { return "\(whole)" }
+            var digits = String(fraction)
+            digits = String(repeating: "0", count: String(scale).count - 1 - digits.count) + digits
+            while digits.hasSuffix("0") { digits.removeLast() }
+            return "\(whole).\(digits)"
+        }
+        if n < 1_000 { return sign + "\(n)ns" }
+        if n < 1_000_000 { return sign + decimal(n, 1_000) + "µs" }
+        if n < 1_000_000_000 { return sign + decimal(n, 1_000_000) + "ms" }
+        let hours = n / 3_600_000_000_000, minutes = n / 60_000_000_000 % 60
+        let rest = decimal(n % 60_000_000_000, 1_000_000_000) + "s"
+        if hours > 0 { return sign + "\(hours)h\(minutes)m" + rest }
+        if minutes > 0 { return sign + "\(minutes)m" + rest }
+        return sign + rest
+    }
 }
