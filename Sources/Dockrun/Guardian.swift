@@ -10,9 +10,9 @@ import ProcessSpawn
 /// - after dockrun said it finished, it exits at once;
 /// - otherwise dockrun died without cleaning up (SIGKILL), and the guardian does what dockrun would have done:
 ///   stops the container it knew of (`docker stop`, then kill), removes it with `--rm` (unless a commit of it may
-///   still be running), then for 5 s tears down whatever else carries the run's label (a create or start the dead
-///   client had asked for still lands), deletes dockrun's private directory, and exits. An engine that does not
-///   answer is waited for as dockrun would (`--engine-wait`).
+///   still be running), then for 5 s (or ten times its slowest listing) tears down whatever else carries the run's
+///   label (a create or start the dead client had asked for still lands), deletes dockrun's private directory, and
+///   exits. An engine that does not answer is waited for as dockrun would (`--engine-wait`).
 /// It dies with everything else when a whole control group is SIGKILLed; `dockrun --cleanup` is for that case.
 enum Guardian {
     /// The hidden first argument that makes dockrun a guardian: never a valid image reference, never an option.

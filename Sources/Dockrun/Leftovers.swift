@@ -9,6 +9,14 @@ public enum Leftovers {
     /// (docs/engine-observations.md, "in-flight requests"). Ten times that.
     public static let inFlightMilliseconds: Int64 = 5000
 
+    /// When the sweep for in-flight requests may end: `inFlightMilliseconds` after `since`, or ten times the slowest
+    /// listing the sweep has seen, if that is longer. An engine (or a machine) so loaded that a listing takes
+    /// seconds also takes that much longer to finish a create it had received: a CI run of the whole suite against
+    /// the real engine, with every test's containers created at once, saw a create land after a fixed 5 s.
+    public static func sweepDeadline(since: Int64, slowestListingMilliseconds: Int64) -> Int64 {
+        since + max(inFlightMilliseconds, 10 * slowestListingMilliseconds)
+    }
+
     /// `--cleanup`'s: the container called `--name`; else the one whose ID is in `--cidfile` (nothing when the file
     /// is absent, or names no container: left empty by a run killed before its container existed).
     public static func cleanupTargets(name: String?, cidfileContents: String?) -> [String] {

@@ -51,16 +51,19 @@ struct TeardownExecutor {
         }
     }
 
-    /// Tears down a run's containers, found by its labels, as they appear: for `Leftovers.inFlightMilliseconds` after
+    /// Tears down a run's containers, found by its labels, as they appear: until `Leftovers.sweepDeadline` after
     /// `since` (when its client died, on the `now` clock), since the engine completes a create or start it had
     /// received after the client is gone. The listing is asked again on a backoff (100 ms to 1 s); an engine that
     /// does not answer is waited for as for any command.
     func sweep(filter: String, remove: Bool, since: Int64) -> SweepResult {
         var result = SweepResult()
         var backoff = Backoff(firstMilliseconds: 100, longestMilliseconds: 1000)
-        let deadline = since + Leftovers.inFlightMilliseconds
+        var slowestListing: Int64 = 0
         while true {
-            switch Leftovers.listed(answer(.list(filter: filter))) {
+            let asked = now()
+            let listing = answer(.list(filter: filter))
+            slowestListing = max(slowestListing, now() - asked)
+            switch Leftovers.listed(listing) {
             case .failure(let failure):
                 result.listingFailed = failure.message
                 return result
@@ -74,7 +77,7 @@ struct TeardownExecutor {
                     }
                 }
             }
-            let left = deadline - now()
+            let left = Leftovers.sweepDeadline(since: since, slowestListingMilliseconds: slowestListing) - now()
             guard left > 0, pause(min(backoff.next(), left)) else { return result }
         }
     }

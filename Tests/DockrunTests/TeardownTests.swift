@@ -17,6 +17,7 @@ private final class ScriptedEngine {
 
     func execute(_ command: DockerCommand) -> DockerAnswer {
         ran.append(command.arguments)
+        if command.arguments[0] == "ps" { clock += listingMilliseconds }
         if let backAt, clock >= backAt, answers[command.arguments[0]]?.first == ScriptedEngine.down {
             return DockerAnswer(status: .exited(0))
         }
@@ -25,6 +26,9 @@ private final class ScriptedEngine {
         if !queue.isEmpty { answers[command.arguments[0]] = queue }
         return answer
     }
+
+    /// How long each listing takes on the clock (a loaded engine).
+    var listingMilliseconds: Int64 = 0
 
     var executor: TeardownExecutor {
         TeardownExecutor(
@@ -168,6 +172,25 @@ struct SweepTests {
         let result = engine.executor.sweep(filter: "label=r", remove: false, since: 0)
         #expect(result == SweepResult(found: [SweepResult.Found(id: "c1", outcome: .stopped(removed: false))]))
         #expect(engine.ran.filter { $0[0] != "ps" } == [["stop", "c1"]])
+    }
+
+    @Test("on an engine whose listings take 800 ms the sweep goes on for ten times that, and still finds a late create")
+    func slowEngine() {
+        let engine = ScriptedEngine()
+        engine.listingMilliseconds = 800
+        engine.answers["ps"] = Array(repeating: DockerAnswer(status: .exited(0)), count: 6)
+            + [DockerAnswer(status: .exited(0), output: "c1 created\n"), DockerAnswer(status: .exited(0))]
+        let result = engine.executor.sweep(filter: "label=r", remove: true, since: 0)
+        #expect(result == SweepResult(found: [SweepResult.Found(id: "c1", outcome: .stopped(removed: true))]))
+        #expect(engine.clock >= 8000)
+        #expect(engine.clock < 8000 + 800 + 1000)
+    }
+
+    @Test("the sweep's bound: 5 s, or ten times the slowest listing", arguments: [
+        (0, 5000), (300, 5000), (500, 5000), (800, 8000), (3000, 30000),
+    ] as [(Int64, Int64)])
+    func deadline(slowest: Int64, bound: Int64) {
+        #expect(Leftovers.sweepDeadline(since: 100, slowestListingMilliseconds: slowest) == 100 + bound)
     }
 
     @Test("a listing that fails ends the sweep and says so")
