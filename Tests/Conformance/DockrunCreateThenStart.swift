@@ -61,7 +61,7 @@ struct DockrunCreateThenStart {
         func end() async throws {
             guard let gate else { return }
             gate.signal(SIGTERM)
-            _ = try await gate.finish(timeout: 30)
+            _ = try await gate.finish()
         }
     }
 

@@ -56,7 +56,7 @@ struct DockrunSignals {
             // --stop-timeout -1: the stop alone would wait forever, so only dockrun's kill can end this.
             let run = try await ContainerScript.stoppingWhileTermIgnored(sb, stopTimeout: "-1")
             run.signal(SIGTERM)
-            let outcome = try await run.finish(timeout: 30)
+            let outcome = try await run.finish()
             #expect(outcome.code == 137)
             #expect(try await sb.containers().isEmpty)
         }

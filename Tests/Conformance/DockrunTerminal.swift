@@ -24,7 +24,7 @@ struct DockrunTerminal {
             run.write(toStdin: "echo rc=$?\r")
             try await ChildProcess.eventually("sleep's status after Ctrl+C") { run.stdout.text.contains("rc=130") }
             run.write(toStdin: "exit 5\r")
-            let outcome = try await run.finish(timeout: 30)
+            let outcome = try await run.finish()
             #expect(outcome.code == 5)
             #expect(try await sb.containers().isEmpty)
         }

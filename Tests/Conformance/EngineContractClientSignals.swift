@@ -51,7 +51,7 @@ struct EngineContractClientSignals {
                 Self.pendingSignals(client.pid).isDisjoint(with: signals) || !client.isRunning
             }
             client.write(toStdin: "go\n")
-            let outcome = try await client.finish(timeout: 30)
+            let outcome = try await client.finish()
             #expect(outcome.termination == .exited(7), "\(outcome)")
             #expect(outcome.out == "ready\n")
             #expect(outcome.err == "")
@@ -63,7 +63,7 @@ struct EngineContractClientSignals {
         try await Sandbox.with { sb in
             let client = try await startClient(sb)
             client.signal(SIGQUIT)
-            let outcome = try await client.waitForExit(timeout: 30)
+            let outcome = try await client.waitForExit()
             #expect(outcome == .exited(2))
             try await ChildProcess.eventually("the dump's first lines") { client.stderr.text.contains("\n") }
             #expect(client.stderr.text.split(separator: "\n").first == "SIGQUIT: quit")
@@ -76,7 +76,7 @@ struct EngineContractClientSignals {
         try await Sandbox.with { sb in
             let client = try await startClient(sb)
             client.signal(34)
-            #expect(try await client.waitForExit(timeout: 30) == .signaled(34))
+            #expect(try await client.waitForExit() == .signaled(34))
         }
     }
 
@@ -88,7 +88,7 @@ struct EngineContractClientSignals {
             try await ChildProcess.eventually("the client to stop") { Self.state(client.pid) == "T" }
             client.signal(SIGCONT)
             client.write(toStdin: "go\n")
-            #expect(try await client.finish(timeout: 30).termination == .exited(7))
+            #expect(try await client.finish().termination == .exited(7))
         }
     }
 
@@ -100,7 +100,7 @@ struct EngineContractClientSignals {
             try await ChildProcess.eventually("TSTP to be pending") { Self.pendingSignals(client.pid).contains(SIGTSTP) }
             #expect(Self.state(client.pid) != "T")
             client.write(toStdin: "go\n")
-            let outcome = try await client.finish(timeout: 30)
+            let outcome = try await client.finish()
             #expect(outcome.termination == .exited(7), "\(outcome)")
         }
     }
@@ -124,7 +124,7 @@ struct EngineContractClientSignals {
             #expect(client.stdout.text.contains("size 24 80\r"))
             client.resizeTerminal(rows: 40, columns: 132)
             try await client.waitForStdout("resized 40 132")
-            let outcome = try await client.finish(timeout: 30)
+            let outcome = try await client.finish()
             #expect(outcome.termination == .exited(3), "\(outcome)")
         }
     }

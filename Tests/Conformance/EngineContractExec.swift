@@ -158,7 +158,7 @@ struct EngineContractExec {
             let exec = try sb.startDocker(["exec", name, "sh", "-c", "echo started; sleep 60"])
             try await exec.waitForStdout("started")
             #expect(try await sb.docker(["kill", name]).code == 0)
-            let ended = try await exec.finish(timeout: 30)
+            let ended = try await exec.finish()
             #expect(ended.code == 137, "\(ended)")
         }
     }

@@ -144,7 +144,7 @@ struct EngineContractNamespaces {
             #expect(try hostMounts() == [])
             let removed = try await sb.docker(["rm", "-f", name])
             #expect(removed.code == 0, "\(removed)")
-            _ = try await client.finish(timeout: 30)
+            _ = try await client.finish()
             #expect(try hostMounts() == [])
         }
     }

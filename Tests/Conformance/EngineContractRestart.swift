@@ -88,7 +88,7 @@ struct EngineContractRestartLog {
                                             + [sb.image, "sh", "-c", #"printf partial; sleep 12; echo " end""#])
             try await client.waitForStdout("partial")
             try await sb.restartEngine(down: 1, liveRestore: true)
-            let run = try await client.finish(timeout: 30)
+            let run = try await client.finish()
             #expect(run.code == 125 && run.out == "partial", "the attached client had it: \(run)")
             try await ChildProcess.eventually("the container to exit") {
                 try await sb.inspect(name, "{{.State.Status}}") == "exited"
@@ -108,7 +108,7 @@ struct EngineContractRestartLog {
                                             + [sb.image, "sh", "-c", "echo before; sleep 2; echo gap; exit 3"])
             try await client.waitForStdout("before\n")
             try await sb.restartEngine(down: 8, liveRestore: true)
-            let run = try await client.finish(timeout: 30)
+            let run = try await client.finish()
             #expect(run.code == 125 && run.out == "before\n", "the attached client's stream broke at the restart: \(run)")
             #expect(try await sb.inspect(name, "{{.State.Status}} {{.State.ExitCode}}") == "exited 3")
             let logs = try await sb.docker(["logs", name])

@@ -283,8 +283,13 @@ package final class ChildProcess: Sendable {
 
     // MARK: Waiting
 
+    /// How long a test waits for an event that will come before it calls the wait hung: a guard, never a measure. On
+    /// the real engine, with every test of the suite starting containers at once on two cores, a container's first
+    /// line took more than 30 s to arrive in a CI run.
+    package static let patience: Double = 120
+
     /// Polls until `condition` holds; a test that would hang fails instead after `timeout` seconds.
-    package static func eventually(_ what: String, timeout: Double = 30,
+    package static func eventually(_ what: String, timeout: Double = patience,
                                    _ condition: () async throws -> Bool) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while try await !condition() {
@@ -296,7 +301,7 @@ package final class ChildProcess: Sendable {
     /// Waits until stdout holds `text` (the container has reached that point), failing if the process
     /// ends first. (It throws rather than records an issue: this target is built outside the tests too,
     /// by bench.py's release build, where the Testing module does not exist.)
-    package func waitForStdout(_ text: String, timeout: Double = 30) async throws {
+    package func waitForStdout(_ text: String, timeout: Double = patience) async throws {
         var ended = false
         try await Self.eventually("\(program) to print \(text.debugDescription)", timeout: timeout) {
             if stdout.text.contains(text) { return true }
@@ -310,7 +315,7 @@ package final class ChildProcess: Sendable {
 
     /// Waits for the exit and for both pipes to reach EOF. On timeout the process (or its group) is
     /// killed so no test hangs, and the timeout is an error.
-    package func finish(timeout: Double = 60) async throws -> Outcome {
+    package func finish(timeout: Double = patience) async throws -> Outcome {
         do {
             try await Self.eventually("\(program) to exit", timeout: timeout) {
                 !isRunning && stdout.isClosed && stderr.isClosed
@@ -323,14 +328,14 @@ package final class ChildProcess: Sendable {
 
     /// Runs to completion, blocking the calling thread: for set-up, clean-up and tests that are not
     /// async. As `finish`, it kills the process after `timeout` seconds and throws.
-    package static func runBlocking(_ argv: [String], _ options: Options, timeout: Double = 60) throws -> Outcome {
+    package static func runBlocking(_ argv: [String], _ options: Options, timeout: Double = patience) throws -> Outcome {
         let child = try ChildProcess(argv, options)
         guard child.ended.wait(timeout: .now() + timeout) == .success else { throw child.killAfterTimeout() }
         return child.outcome()
     }
 
     /// Waits for the exit only (not for EOF), for checks that must happen the moment the process is gone.
-    package func waitForExit(timeout: Double = 60) async throws -> Termination {
+    package func waitForExit(timeout: Double = patience) async throws -> Termination {
         do {
             try await Self.eventually("\(program) to exit", timeout: timeout) { !isRunning }
         } catch {
