@@ -11,7 +11,7 @@ struct DockrunHealth {
                         "--health-retries", "1"]
     /// Healthy until its check has passed once, then unhealthy; `trap` says whether a TERM reached it.
     static let turnsUnhealthy = "trap 'echo stopped; exit 0' TERM; touch /tmp/healthy; "
-        + "while [ ! -e /tmp/seen ]; do sleep 0.1; done; rm /tmp/healthy; echo unhealthy; sleep 60 & wait"
+        + "while [ ! -e /tmp/seen ]; do sleep 0.1; done; rm /tmp/healthy; echo unhealthy; sleep 600 & wait"
 
     /// Killed: no trap runs. Stopped: its trap runs (and exits 0), and dockrun's code is 124 all the same.
     static let actions = [("kill", "killing", "unhealthy\n"), ("stop", "stopping", "unhealthy\nstopped\n")]

@@ -14,12 +14,17 @@ struct DockrunTerminal {
             run.write(toStdin: "echo $((6 * 7))\r")
             try await ChildProcess.eventually("the answer") { run.stdout.text.contains("42") }
             run.write(toStdin: "sleep 60\r")
-            try await ChildProcess.eventually("sleep to be running") {
-                try await sb.docker(["ps", "-q", "--filter", "label=\(sb.label)"]).out.count == 13
+            // The key press waits until sleep is the terminal's foreground process group (its stat's pgrp is the
+            // tty's): a Ctrl+C that reached the shell at its prompt would not show the interrupted command's status.
+            var id = ""
+            try await ChildProcess.eventually("the container") {
+                id = try await sb.containers().first ?? ""
+                return !id.isEmpty
             }
-            // Let sleep start before the key press: a Ctrl+C that reached the shell at its prompt
-            // would not show the interrupted command's status.
-            try await Task.sleep(nanoseconds: 500_000_000)
+            let foreground = #"awk '$2 == "(sleep)" && $5 == $8 { print "fg" }' /proc/[0-9]*/stat"#
+            try await ChildProcess.eventually("sleep in the terminal's foreground") {
+                try await sb.docker(["exec", id, "sh", "-c", foreground]).out == "fg\n"
+            }
             run.write(toStdin: [0x03])
             run.write(toStdin: "echo rc=$?\r")
             try await ChildProcess.eventually("sleep's status after Ctrl+C") { run.stdout.text.contains("rc=130") }

@@ -116,7 +116,7 @@ struct EngineContractClientSignals {
                 echo "size $s"
                 trap 'echo "resized $(stty size)"; exit 3' WINCH
                 echo waiting
-                sleep 30 & wait
+                sleep 600 & wait
                 """#
             let client = try ChildProcess([sb.engine.cli, "run", "--rm", "-t", "--sig-proxy=false"] + sb.tag
                                           + [sb.image, "sh", "-c", script], options)
