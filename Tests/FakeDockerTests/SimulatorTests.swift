@@ -110,14 +110,9 @@ struct SimulatorTests {
         let sim = try Simulator()
         defer { sim.cleanUp() }
         try sim.importBusybox()
-        let client = try ChildProcess([Simulator.executable, "run", "--name", "survivor", "dockrun-test/busybox", "sh", "-c", "echo started; sleep 30"],
+        let client = try ChildProcess([Simulator.executable, "run", "--name", "survivor", "dockrun-test/busybox", "sh", "-c", "echo started; sleep 600"],
                                       ChildProcess.Options(environment: ["FAKE_DOCKER_STATE": sim.state]))
-        var running = false
-        for _ in 0..<200 where !running {
-            running = try sim.run(["ps", "-q", "--filter", "name=survivor"]).out.count == 13
-            usleep(10_000)
-        }
-        #expect(running)
+        try await client.waitForStdout("started\n")
         client.signal(SIGKILL)
         _ = try await client.waitForExit()
         #expect(try sim.run(["inspect", "-f", "{{.State.Status}}", "survivor"]).out == "running\n")

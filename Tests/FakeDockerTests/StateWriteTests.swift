@@ -66,7 +66,7 @@ struct StateWriteTests {
         let sim = try Simulator()
         defer { sim.cleanUp() }
         try sim.importBusybox()
-        let argv = [Simulator.executable, "run", "--name", "orphaned", "dockrun-test/busybox", "sh", "-c", "echo up; sleep 60"]
+        let argv = [Simulator.executable, "run", "--name", "orphaned", "dockrun-test/busybox", "sh", "-c", "echo up; sleep 600"]
         let client = try ChildProcess(argv, ChildProcess.Options(environment: ["FAKE_DOCKER_STATE": sim.state, "PATH": "/usr/bin:/bin"]))
         try await client.waitForStdout("up")
         let query = "SELECT id, shim_pid FROM containers WHERE name = 'orphaned'"
@@ -76,7 +76,7 @@ struct StateWriteTests {
         let (id, shim) = try #require(row)
         try refuse("refuse_exited", "UPDATE OF status ON containers", when: "NEW.status = 'exited'", in: sim)
         #expect(kill(shim, SIGKILL) == 0)
-        let run = try await client.finish(timeout: 10)
+        let run = try await client.finish()
         #expect(run.code == 125)
         #expect(run.err == "Error response from daemon: cannot record the exit of container \(id): \(Self.refusal)\n")
         try allow("refuse_exited", in: sim)
@@ -103,7 +103,7 @@ struct StateWriteTests {
         let sim = try Simulator()
         defer { sim.cleanUp() }
         try sim.importBusybox()
-        try sim.run(["run", "-d", "--name", "runs", "dockrun-test/busybox", "sleep", "60"])
+        try sim.run(["run", "-d", "--name", "runs", "dockrun-test/busybox", "sleep", "600"])
         try refuse("keep_up", "INSERT ON settings", when: "NEW.key = 'engine_down_until'", in: sim)
         let restart = try sim.run(["script", "--restart"])
         #expect(restart.code == 1)
