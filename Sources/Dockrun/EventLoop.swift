@@ -28,18 +28,25 @@ final class EventLoop {
         case probe, watchdog, extendTimeout
     }
 
-    /// What a docker process is run for: the policy's decisions, or systemd's readiness and watchdog.
+    /// What a docker process is run for: the policy's decisions, or a look at the container's state.
     fileprivate enum Purpose {
         case policy(DockerProcess)
-        /// `docker inspect` of the container's state, whose answer is `NotifyPolicy`'s.
-        case probe
-        /// `docker inspect` of the container's state for the health watch, whose answer is `RunPolicy`'s.
-        case healthProbe
+        /// `docker inspect` of the container's state, whose answer goes to each reader that asked while it ran: one
+        /// probe serves systemd's readiness and the health watch when both ask at once.
+        case probe(Set<StateReader>)
+    }
+
+    /// Who reads a probe's answer.
+    fileprivate enum StateReader: Hashable {
+        /// `NotifyPolicy` (readiness, the watchdog).
+        case notifier
+        /// The health watch, whose answer is `RunPolicy`'s.
+        case health
     }
 
     /// A docker process that is running, with what it has written so far.
     private struct Helper {
-        let purpose: Purpose
+        var purpose: Purpose
         let child: System.Child
         var stdout: Int32?
         var stderr: Int32?
@@ -357,12 +364,9 @@ final class EventLoop {
         switch helper.purpose {
         case .policy(let process):
             queue.append(.ended(process, status: status, stdout: helper.output, stderr: helper.errors))
-        case .probe:
+        case .probe(let readers):
             let answer = status == .exited(0) ? String(decoding: helper.output, as: UTF8.self) : ""
-            notify { $0.probed(ContainerState(inspectOutput: answer)) }
-        case .healthProbe:
-            let answer = status == .exited(0) ? String(decoding: helper.output, as: UTF8.self) : ""
-            queue.append(.healthProbed(ContainerState(inspectOutput: answer)))
+            probed(readers, ContainerState(inspectOutput: answer))
         }
     }
 
@@ -400,7 +404,7 @@ final class EventLoop {
         case .spawnRemove(let id): startHelper(.policy(.remove), .remove(id))
         case .spawnFollow(let id): startFollower(id)
         case .spawnStart(let id): startCreated(id)
-        case .spawnHealthProbe(let id): startHelper(.healthProbe, .inspectState(id))
+        case .spawnHealthProbe(let id): startProbe(for: .health, id)
         case .report(let note): notify { $0.noted(note) }
         case .sweep:
             // Blocking, for at most the in-flight bound (and an outage): the run has nothing else left to do.
@@ -424,7 +428,7 @@ final class EventLoop {
         for action in actions {
             switch action {
             case .send(let text): tellSystemd(text, at: notifySocket)
-            case .probe(let id): startHelper(.probe, .inspectState(id))
+            case .probe(let id): startProbe(for: .notifier, id)
             case .scheduleProbe(let delay): setTimer(.probe, afterMilliseconds: delay)
             case .scheduleWatchdog(let delay): setTimer(.watchdog, afterMilliseconds: delay)
             case .scheduleExtension(let delay): setTimer(.extendTimeout, afterMilliseconds: delay)
@@ -470,10 +474,26 @@ final class EventLoop {
         } catch {
             switch purpose {
             case .policy(let process): queue.append(.notStarted(process, reason: "cannot start \(docker): \(error.text)"))
-            case .probe: notify { $0.probed(nil) }
-            case .healthProbe: queue.append(.healthProbed(nil))
+            case .probe(let readers): probed(readers, nil)
             }
         }
+    }
+
+    /// A probe of the container's state for `reader`: the one already running if there is one (its answer is as
+    /// fresh as any), else a new one.
+    private func startProbe(for reader: StateReader, _ id: ContainerID) {
+        if let running = helpers.firstIndex(where: { if case .probe = $0.purpose { true } else { false } }),
+           case .probe(let readers) = helpers[running].purpose {
+            helpers[running].purpose = .probe(readers.union([reader]))
+        } else {
+            startHelper(.probe([reader]), .inspectState(id))
+        }
+    }
+
+    /// A probe's answer (nil: it failed) to each of its readers.
+    private func probed(_ readers: Set<StateReader>, _ state: ContainerState?) {
+        if readers.contains(.notifier) { notify { $0.probed(state) } }
+        if readers.contains(.health) { queue.append(.healthProbed(state)) }
     }
 
     // MARK: the exit
@@ -516,7 +536,7 @@ extension EventLoop.Purpose {
     /// `docker wait` answers with the exit code and a probe with the container's state, on stdout.
     var readsStdout: Bool {
         switch self {
-        case .policy(.wait), .policy(.inspect), .probe, .healthProbe: return true
+        case .policy(.wait), .policy(.inspect), .probe: return true
         case .policy: return false
         }
     }
