@@ -26,6 +26,31 @@ struct ContainerFactory {
                 throw command.failure("Error response from daemon: \(error.text)")
             }
         }
+        if let refusal = LogConfig(driver: run.last("log-driver")?.value, options: run.all("log-opt")).daemonRefusal {
+            throw command.failure("Error response from daemon: \(refusal)")
+        }
+    }
+
+    /// The variables `--link` gives the container; the daemon's refusal of a link to a container that does not exist,
+    /// or beside `--network host`.
+    func linkEnvironment(_ request: CreateRequest, name: String) throws(DockerError) -> [String]? {
+        let links = request.arguments.all("link").compactMap { try? Link.parse($0) }
+        guard !links.isEmpty else { return nil }
+        if (request.arguments.last("network")?.value ?? request.arguments.last("net")?.value) == "host" {
+            throw command.failure("Error response from daemon: conflicting options: host type networking can't be used with links. "
+                                  + "This would result in undefined behavior")
+        }
+        var env: [String] = []
+        for link in links {
+            let target: Container
+            do {
+                target = try store.findContainer(link.name)
+            } catch {
+                throw command.failure("Error response from daemon: could not get container for \(link.name): No such container: \(link.name)")
+            }
+            env += link.environment(container: name, targetEnvironment: target.config.env)
+        }
+        return env
     }
 
     /// The bind mounts the engine makes of `-v` (first) and `--mount`, checked as it checks them at create.

@@ -30,6 +30,9 @@ struct CreateRequest {
         for variable in run.all("env") where variable.split(separator: "=", omittingEmptySubsequences: false)[0].isEmpty {
             throw command.invalidFlagValue(variable, flag: "-e, --env", reason: "invalid environment variable: \(variable)")
         }
+        for link in run.all("link") {
+            do { _ = try Link.parse(link) } catch { throw command.invalidFlagValue(link, flag: "--link", reason: error.reason) }
+        }
         stopTimeout = try Self.integer("stop-timeout", run, command)
         let retries = try Self.integer("health-retries", run, command)
         var durations: [String: Double] = [:]
@@ -80,6 +83,9 @@ struct CreateRequest {
                     startPeriod: durations["health-start-period"] ?? 0, startInterval: durations["health-start-interval"] ?? 0,
                     retries: retries ?? 0)
             }
+        }
+        if let refusal = LogConfig(driver: run.last("log-driver")?.value, options: run.all("log-opt")).clientRefusal {
+            throw command.refusedOption(refusal)
         }
         if run.flag("rm"), let restart = run.last("restart")?.value, restart != "no" {
             throw command.refusedOption("conflicting options: cannot specify both --restart and --rm")

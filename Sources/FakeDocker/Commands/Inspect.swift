@@ -87,7 +87,9 @@ enum InspectView {
         config.append(("StopTimeout", cfg.stopTimeout.map { .int(Int64($0)) } ?? .null))
         var host: [(String, TemplateValue)] = [
             ("Binds", optionalStrings(cfg.binds)), ("ContainerIDFile", .string(cfg.otherOptions["cidfile"]?.last ?? "")),
-            ("LogConfig", .structure("container.LogConfig", [("Type", .string("json-file")), ("Config", .stringMap([]))])),
+            ("LogConfig", .structure("container.LogConfig", [("Type", .string(LogConfig(cfg.otherOptions).type)),
+                                                              ("Config", .stringMap(LogConfig(cfg.otherOptions).config.map { ($0.key, $0.value) }))])),
+            ("Links", optionalStrings(cfg.otherOptions["link"].map { $0.compactMap { try? Link.parse($0).inspected(container: c.name) } })),
             ("NetworkMode", .string(cfg.networkMode)), ("PortBindings", .map([])),
             ("RestartPolicy", .structure("container.RestartPolicy", [("Name", .string(cfg.restartPolicy)), ("MaximumRetryCount", .int(0))])),
             ("AutoRemove", .bool(cfg.autoRemove)), ("VolumeDriver", .string("")), ("VolumesFrom", .null),

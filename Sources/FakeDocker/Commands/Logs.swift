@@ -14,6 +14,9 @@ enum LogsCommand {
         let f = try syntax.parse(args)
         // The CLI looks the container up before it reads --since and --until (a missing one wins).
         let c = try ctx.daemon.find(f.arguments[0])
+        guard LogConfig(c.config.otherOptions).isReadable else {
+            throw DockerError("Error response from daemon: configured logging driver does not support reading")
+        }
         var view = try LogView(f, now: LogTime.now())
         let path = ctx.store.logPath(ofContainer: c.id)
         let fd = open(path, O_RDONLY | O_CLOEXEC)

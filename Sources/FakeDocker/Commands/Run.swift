@@ -126,6 +126,7 @@ enum RunCommand {
                     while try store.nameInUse(candidate) != nil { candidate = NameGenerator.random() }
                     container.name = candidate
                 }
+                container.config.linkEnvironment = try factory.linkEnvironment(request, name: container.name)
                 try store.insert(container)
             }
         } catch let e as DockerError {

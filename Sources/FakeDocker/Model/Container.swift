@@ -51,6 +51,8 @@ public struct ContainerConfig: Codable, Equatable, Sendable {
     public var bindMounts: [BindMount]?
     /// Every other `run` option as given (name → values), shown by `inspect` and otherwise inert.
     public var otherOptions: [String: [String]]
+    /// What `--link` adds to the process's environment (not to `.Config.Env`), found at create.
+    public var linkEnvironment: [String]? = nil
 }
 
 public struct Container: Sendable {

@@ -32,7 +32,7 @@ struct ContainerExec {
     var hostWorkingDirectory: String { rootfs + workingDirectory }
 
     var environment: [String] {
-        var env = config.env
+        var env = config.env + (config.linkEnvironment ?? [])
         func has(_ key: String) -> Bool { env.contains { $0.hasPrefix(key + "=") } }
         if !has("PATH") { env.insert(ContainerFactory.defaultPath, at: 0) }
         if !has("HOSTNAME") { env.insert("HOSTNAME=\(config.hostname)", at: 1) }

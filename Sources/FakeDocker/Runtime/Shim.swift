@@ -165,6 +165,15 @@ enum Shim {
     // MARK: Starting the process
 
     static func start(_ c: Container, store: StateStore) -> Result<Started, StartFailure> {
+        // The engine links at the start: each target must be running then.
+        for link in (c.config.otherOptions["link"] ?? []).compactMap({ try? Link.parse($0) }) {
+            let target = try? store.findContainer(link.name)
+            if target?.isRunning != true {
+                let name = target?.name ?? link.name
+                return .failure(StartFailure(detail: "Cannot link to a non running container: /\(name) AS /\(c.name)/\(link.alias)",
+                                             fromDaemon: true))
+            }
+        }
         let exec = ContainerExec(rootfs: store.rootfs(ofContainer: c.id), config: c.config)
         let prepared: ContainerExec.Prepared
         switch exec.prepare() {
