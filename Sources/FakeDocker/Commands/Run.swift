@@ -127,6 +127,7 @@ enum RunCommand {
                     container.name = candidate
                 }
                 try store.insert(container)
+                try factory.makeVolumes(config, image: image)
             }
         } catch let e as DockerError {
             throw e

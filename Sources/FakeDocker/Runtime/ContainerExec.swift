@@ -140,7 +140,9 @@ struct ContainerExec {
             switch namespaces {
             case .own(let ownPIDNamespace):
                 options.bindMounts = ready.binds
-                options.filesystemSteps = ContainerFilesystems(rootfs: rootfs, ownPIDNamespace: ownPIDNamespace).steps
+                options.filesystemSteps = ContainerFilesystems(
+                    rootfs: rootfs, ownPIDNamespace: ownPIDNamespace, tmpfs: config.tmpfsMounts,
+                    readOnlyRootFlags: config.readOnlyRootfs ? ContainerMounts.mountFlags(of: rootfs) : nil).steps
                 options.newIPCNamespace = true
                 options.newNetworkNamespace = ownsNetwork
                 options.console = streams.console
@@ -221,6 +223,10 @@ struct ContainerExec {
         if !isolated && !(config.bindMounts ?? []).isEmpty {
             return .failure(.init(detail: "fake-docker: bind mounts need root (a mount namespace of the container's own)"))
         }
+        if !isolated && (!config.tmpfsMounts.isEmpty || config.readOnlyRootfs) {
+            return .failure(.init(detail: "fake-docker: --tmpfs and --read-only need root (a mount namespace of the container's own)"))
+        }
+        if isolated { mounts.makeMountPoints(config.tmpfsMounts) }
         let binds: [SpawnOptions.BindMount]
         switch mounts.prepare() {
         case .failure(let f): return .failure(f)
