@@ -59,6 +59,35 @@ struct EngineContractVolumes {
         }
     }
 
+    @Test("volume prune removes the unused volumes its label filter selects and says the space freed; inspect finds volumes")
+    func prune() async throws {
+        try await Sandbox.with { sb in
+            // Always with this sandbox's label: the real engine is shared, and a bare prune would take others' volumes.
+            let mine = "label=\(sb.id)=1"
+            let used = sb.name("used"), unused = sb.name("unused")
+            for v in [used, unused] { #expect(try await sb.docker(["volume", "create", "--label", String(mine.dropFirst(6)), v]).code == 0) }
+            let filled = try await sb.docker(["run", "--rm", "-v", "\(unused):/x"] + sb.tag
+                                             + [sb.image, "sh", "-c", "echo hi > /x/f; head -c 2000 /dev/zero > /x/g"])
+            #expect(filled.code == 0, "\(filled)")
+            #expect(try await sb.docker(["create", "--name", sb.name("c"), "-v", "\(used):/x"] + sb.tag + [sb.image, "true"]).code == 0)
+
+            let asked = try await sb.docker(["volume", "prune", "--filter", mine], stdin: [])
+            #expect(asked.code == 0)
+            #expect(asked.out == "WARNING! This will remove all local volumes not used by at least one container.\nAre you sure you want to continue? [y/N] ")
+            let pruned = try await sb.docker(["volume", "prune", "-f", "--filter", mine])
+            #expect(pruned.code == 0 && pruned.out == "Deleted Volumes:\n\(unused)\n\nTotal reclaimed space: 2.003kB\n", "\(pruned)")
+            let again = try await sb.docker(["volume", "prune", "-f", "--filter", mine])
+            #expect(again.out == "Total reclaimed space: 0B\n")
+            let refused = try await sb.docker(["volume", "prune", "-f", "--filter", "name=\(used)"])
+            #expect(refused.code == 1 && refused.err == "Error response from daemon: Invalid filter 'name'\n")
+
+            let inspected = try await sb.docker(["inspect", "-f", "{{.Name}} {{.Driver}} {{.Scope}}", used])
+            #expect(inspected.out == "\(used) local local\n", "\(inspected)")
+            let typed = try await sb.docker(["inspect", "--type", "volume", "-f", "{{.Name}}", used])
+            #expect(typed.out == used + "\n", "\(typed)")
+        }
+    }
+
     @Test("-v NAME:/x makes the volume at first use and keeps it after rm; volume rm refuses it while a container mounts it")
     func namedVolumeInUse() async throws {
         try await Sandbox.with { sb in
@@ -173,6 +202,9 @@ struct EngineContractVolumes {
 
             let readOnly = try await sb.docker(["run", "--rm", "--tmpfs", "/t:ro"] + sb.tag + [sb.image, "touch", "/t/x"])
             #expect(readOnly.code == 1 && readOnly.err == "touch: /t/x: Read-only file system\n")
+            let kernel = try await sb.docker(["run", "--rm", "--tmpfs", "/t:size=abc"] + sb.tag + [sb.image, "true"])
+            #expect(kernel.code == 125)
+            #expect(kernel.err == "docker: Error response from daemon: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: error mounting \"tmpfs\" to rootfs at \"/t\": mount tmpfs:/t (via /proc/self/fd/6), flags: 0xe, data: size=abc: invalid argument: unknown" + Self.runHelpTail)
             for (spec, message) in [("/t:bogus", "invalid tmpfs option [\"bogus\"]"),
                                     ("t", "invalid mount path: 't' mount path must be absolute")] {
                 let refused = try await sb.docker(["run", "--rm", "--tmpfs", spec] + sb.tag + [sb.image, "true"])

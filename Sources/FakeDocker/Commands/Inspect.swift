@@ -16,14 +16,16 @@ enum InspectCommand {
         var errors: [String] = []
         let type = containerOnly ? "container" : f.last("type")
         for reference in f.arguments {
-            if type != "image", let found = try? ctx.store.findContainer(reference) {
+            if type != "image" && type != "volume", let found = try? ctx.store.findContainer(reference) {
                 do throws(DockerError) {
                     objects.append(InspectView.container(try ctx.daemon.reconciled(found), store: ctx.store))
                 } catch {
                     errors.append(error.message)
                 }
-            } else if type != "container", let image = try? ctx.store.findImage(reference) {
+            } else if type != "container" && type != "volume", let image = try? ctx.store.findImage(reference) {
                 objects.append(InspectView.image(image))
+            } else if type == nil || type == "volume", let volume = try? ctx.store.volume(named: reference) {
+                objects.append(VolumeCommand.document(volume, mountpoint: ctx.store.volumeData(volume.name)))
             } else {
                 errors.append(containerOnly ? "Error response from daemon: No such container: \(reference)" : "Error: No such object: \(reference)")
             }

@@ -12,6 +12,7 @@ enum VolumeCommand {
         case "ls", "list": return try list(rest, ctx)
         case "inspect": return try inspect(rest, ctx)
         case "rm", "remove": return try removeCommand(rest, ctx)
+        case "prune": return try prune(rest, ctx)
         case nil, "--help":
             Output.out(usage)
             return 0
@@ -180,6 +181,62 @@ enum VolumeCommand {
             throw DockerError.daemon("remove \(name): \(error)")
         }
         FileTree.remove(store.volumeDirectory(name))
+    }
+}
+
+extension VolumeCommand {
+    static let pruneSyntax = CommandSyntax(name: "volume prune", usage: "[OPTIONS]", flags: [
+        FlagSpec(long: "force", short: "f", takesValue: false), FlagSpec(long: "filter", short: nil, takesValue: true),
+        FlagSpec(long: "all", short: "a", takesValue: false), .help,
+    ], maxArguments: 0)
+
+    /// `volume prune`: every volume no container mounts (Engine 20.10 prunes named ones too; `--all` is API 1.42's),
+    /// those `label=`/`label!=` select; asks first unless `-f`, and says what it freed as the CLI does.
+    static func prune(_ args: [String], _ ctx: Context) throws(DockerError) -> Int32 {
+        let f = try pruneSyntax.parse(args)
+        if f.bool("all") { throw DockerError("\"--all\" requires API version 1.42, but the Docker daemon API version is 1.41") }
+        let filter = try PruneFilter(f.all("filter"), of: pruneSyntax)
+        if !f.bool("force") {
+            let prompt = "WARNING! This will remove all local volumes not used by at least one container.\n"
+                + "Are you sure you want to continue? [y/N] "
+            Output.write(1, prompt)
+            guard let answer = readLine(), ["y", "yes"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased())
+            else { return 0 }
+        }
+        var deleted: [String] = []
+        var reclaimed: Int64 = 0
+        do {
+            for v in try ctx.store.volumes() where filter.matches(v.labels) {
+                guard try ctx.store.volumeUsers(v.name).isEmpty else { continue }
+                let size = FileTree.size(ctx.store.volumeData(v.name))
+                do throws(DockerError) { try remove(v.name, store: ctx.store) } catch { continue }   // taken meanwhile
+                deleted.append(v.name)
+                reclaimed += size
+            }
+        } catch {
+            throw DockerError.daemon("\(error)")
+        }
+        if !deleted.isEmpty { Output.out("Deleted Volumes:\n" + deleted.joined(separator: "\n") + "\n") }
+        Output.out("Total reclaimed space: " + humanSize(reclaimed, precision: 4))
+        return 0
+    }
+}
+
+/// `volume prune --filter`: `label=KEY[=VALUE]` must hold, `label!=KEY[=VALUE]` must not (moby's prune filters).
+struct PruneFilter {
+    var terms: FilterTerms
+
+    init(_ raw: [String], of command: CommandSyntax) throws(DockerError) {
+        terms = try FilterTerms(raw, keys: ["label", "label!"], of: command)
+    }
+
+    func matches(_ labels: [String: String]) -> Bool {
+        guard terms.labelsMatch(labels) else { return false }
+        return !(terms["label!"] ?? []).contains { v in
+            var one = terms
+            one.terms = ["label": [v]]
+            return one.labelsMatch(labels)
+        }
     }
 }
 

@@ -194,10 +194,15 @@ struct ContainerExec {
         case .mountNamespace, .bind:
             return .init(detail: "error during container init: unshare mount namespace: \(Self.goText(error))")
         case .filesystem(let i):
-            // runc's message for a mount of its spec that failed.
-            let step = steps[i]
-            return .init(detail: "error during container init: error mounting \"\(step.source)\" to rootfs at "
-                         + "\"\(step.target.dropFirst(rootfs.count))\": \(Self.goText(error))")
+            // runc's message for a mount of its spec that failed; for a tmpfs of the container's (`--tmpfs`, which the
+            // kernel may refuse: `size=abc`) with runc's own mountError text, the descriptor it mounts through included.
+            let step = steps[i], target = step.target.dropFirst(rootfs.count)
+            var reason = Self.goText(error)
+            if step.type == "tmpfs" && config.tmpfsMounts.contains(where: { $0.destination == target }) {
+                reason = "mount tmpfs:\(target) (via /proc/self/fd/6), flags: 0x\(String(step.flags, radix: 16))"
+                    + (step.data.isEmpty ? "" : ", data: \(step.data)") + ": " + reason
+            }
+            return .init(detail: "error during container init: error mounting \"\(step.source)\" to rootfs at \"\(target)\": \(reason)")
         case .network:
             return .init(detail: "error during container init: network namespace: \(Self.goText(error))")
         case .console:
