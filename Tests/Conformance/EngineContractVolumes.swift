@@ -142,8 +142,29 @@ struct EngineContractVolumes {
 
             #expect(try await sb.docker(["create", "--name", sb.name("d"), "-v", "/anon"] + sb.tag + [sb.image, "true"]).code == 0)
             let anonymous = try #require(try await sb.inspect(sb.name("d"), "{{range .Mounts}}{{.Name}}{{end}}"))
-            #expect(try await sb.docker(["rm", "-v", sb.name("d")]).code == 0)
+            // Another container mounting it keeps it through `rm -v` (quietly); the last one's `rm -v` takes it.
+            #expect(try await sb.docker(["create", "--name", sb.name("e"), "--volumes-from", sb.name("d")] + sb.tag + [sb.image, "true"]).code == 0)
+            let first = try await sb.docker(["rm", "-v", sb.name("d")])
+            #expect(first.code == 0 && first.err == "", "\(first)")
+            #expect(try await sb.docker(["volume", "inspect", anonymous]).code == 0)
+            #expect(try await sb.docker(["rm", "-v", sb.name("e")]).code == 0)
             #expect(try await sb.docker(["volume", "inspect", anonymous]).code == 1)
+        }
+    }
+
+    @Test("run --rm removes the container's anonymous volumes with it, and keeps its named ones")
+    func runRemoveTakesAnonymousVolumes() async throws {
+        try await Sandbox.with { sb in
+            let named = sb.name("kept")
+            // The volume's directory is the mount's root in mountinfo (field 4), on both engines: …/volumes/NAME/_data.
+            let run = try await sb.docker(["run", "--rm", "-v", "/x", "-v", "\(named):/n"] + sb.tag
+                                          + [sb.image, "sh", "-c", "grep ' /x ' /proc/self/mountinfo | cut -d ' ' -f 4"])
+            #expect(run.code == 0, "\(run)")
+            let parts = run.out.trimmingCharacters(in: .newlines).split(separator: "/").map(String.init)
+            let anonymous = try #require(parts.count >= 2 ? parts[parts.count - 2] : nil)
+            #expect(matches(anonymous, hex64), "\(run.out)")
+            #expect(try await sb.docker(["volume", "inspect", anonymous]).code == 1)
+            #expect(try await sb.docker(["volume", "inspect", "-f", "{{.Name}}", named]).out == named + "\n")
         }
     }
 
