@@ -25,6 +25,11 @@ struct EngineContractVolumes {
             #expect(Set(listed.out.split(separator: "\n").map(String.init)) == [a, b])
             let byLabel = try await sb.docker(["volume", "ls", "--filter", "label=\(sb.id)=1"])
             #expect(byLabel.out == "DRIVER    VOLUME NAME\nlocal     \(b)\n")
+            let formatted = try await sb.docker(["volume", "ls", "--filter", "label=\(sb.id)=1", "--format",
+                                                 "{{.Name}}|{{.Driver}}|{{.Scope}}|{{.Labels}}|{{.Links}}|{{.Size}}|{{.Label \"k\"}}"])
+            #expect(formatted.out == "\(b)|local|local|\(sb.id)=1,k=v|N/A|N/A|v\n", "\(formatted)")
+            let lines = try await sb.docker(["volume", "ls", "--filter", "label=\(sb.id)=1", "--format", "json"])
+            #expect(matches(lines.out, #"\{"Availability":"N/A","Driver":"local","Group":"N/A","Labels":"\#(sb.id)=1,k=v","Links":"N/A","Mountpoint":"[^"]+/volumes/\#(b)/_data","Name":"\#(b)","Scope":"local","Size":"N/A","Status":"N/A"\}\n"#), "\(lines)")
             let dangling = try await sb.docker(["volume", "ls", "-q", "--filter", "dangling=true", "--filter", "name=dkt-\(sb.id)-vb"])
             #expect(dangling.out == b + "\n")
 
@@ -220,6 +225,11 @@ struct EngineContractVolumes {
             #expect(inspected == #"[{"Type":"tmpfs","Source":"","Destination":"/m","Mode":"","RW":true,"Propagation":""}] {"/a/b/c":"","/t":"","/u":"rw,size=1m,mode=700"}"#)
             let hostMounts = try await sb.inspect(sb.name("t"), "{{json .HostConfig.Mounts}}")
             #expect(hostMounts == #"[{"Type":"tmpfs","Target":"/m","TmpfsOptions":{"SizeBytes":65536,"Mode":488}}]"#)
+
+            // A tmpfs takes the place of an anonymous volume at its path: none is made.
+            let covered = try await sb.docker(["create", "--name", sb.name("tv"), "--tmpfs", "/t", "-v", "/t"] + sb.tag + [sb.image, "true"])
+            #expect(covered.code == 0, "\(covered)")
+            #expect(try await sb.inspect(sb.name("tv"), "{{json .Mounts}}") == "[]")
 
             let readOnly = try await sb.docker(["run", "--rm", "--tmpfs", "/t:ro"] + sb.tag + [sb.image, "touch", "/t/x"])
             #expect(readOnly.code == 1 && readOnly.err == "touch: /t/x: Read-only file system\n")

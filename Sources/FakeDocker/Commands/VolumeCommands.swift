@@ -94,21 +94,28 @@ enum VolumeCommand {
             for v in volumes { Output.out(v.name) }
             return 0
         }
-        let header = row(name: "VOLUME NAME", driver: "DRIVER", scope: "SCOPE", mountpoint: "MOUNTPOINT", labels: "LABELS")
-        let rows = volumes.map { v in
-            row(name: v.name, driver: v.driver, scope: "local", mountpoint: ctx.store.volumeData(v.name),
-                labels: v.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))
-        }
-        Output.write(1, try TableFormat(f.last("format") ?? defaultFormat).render(rows: rows, header: header))
+        let header = row(name: "VOLUME NAME", driver: "DRIVER", scope: "SCOPE", mountpoint: "MOUNTPOINT", labels: [:],
+                         header: true)
+        let rows = volumes.map { v in row(name: v.name, driver: v.driver, scope: "local", mountpoint: ctx.store.volumeData(v.name),
+                                          labels: v.labels) }
+        // CLI 28's `--format json` is `{{json .}}`.
+        let format = f.last("format").map { $0 == "json" ? "{{json .}}" : $0 } ?? defaultFormat
+        Output.write(1, try TableFormat(format).render(rows: rows, header: header))
         return 0
     }
 
-    /// One row of `volume ls` (the CLI's `volumeContext`).
-    private static func row(name: String, driver: String, scope: String, mountpoint: String, labels: String) -> TemplateValue {
-        .structure("*formatter.volumeContext", [
-            ("Name", .string(name)), ("Driver", .string(driver)), ("Scope", .string(scope)),
-            ("Mountpoint", .string(mountpoint)), ("Labels", .string(labels)),
-        ])
+    /// One row of `volume ls` (the CLI's `volumeContext`; the cluster volumes' fields are `N/A`), or the header.
+    private static func row(name: String, driver: String, scope: String, mountpoint: String, labels: [String: String],
+                            header: Bool = false) -> TemplateValue {
+        func cell(_ value: String, _ title: String) -> TemplateValue { .string(header ? title : value) }
+        let sorted = labels.sorted { $0.key < $1.key }
+        return .structure("*formatter.volumeContext", [
+            ("Name", .string(name)), ("Driver", .string(driver)), ("Scope", .string(scope)), ("Mountpoint", .string(mountpoint)),
+            ("Labels", cell(sorted.map { "\($0.key)=\($0.value)" }.joined(separator: ","), "LABELS")),
+            ("Links", cell("N/A", "LINKS")), ("Size", cell("N/A", "SIZE")), ("Group", cell("N/A", "GROUP")),
+            ("Availability", cell("N/A", "AVAILABILITY")), ("Status", cell("N/A", "STATUS")),
+        ], methods: ["Label": TemplateMethod(results: Dictionary(uniqueKeysWithValues: sorted.map { ($0.key, .string($0.value)) }),
+                                             otherwise: .string(header ? "LABEL" : ""))])
     }
 
     // MARK: inspect
