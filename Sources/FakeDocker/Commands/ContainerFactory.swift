@@ -44,8 +44,9 @@ struct ContainerFactory {
             let shared = try volumesFrom(request.arguments.all("volumes-from"))
             var made = shared.filter { m in !own.contains { $0.destination == m.destination } } + own
             // A tmpfs there, `--tmpfs` too, takes the place of the anonymous volume (observed: none made).
-            let tmpfsPaths = Set(tmpfs + TmpfsSyntax.hostConfig(request.arguments.all("tmpfs")).map { MountSyntax.cleaned($0.path) })
-            for path in volumes.map(MountSyntax.cleaned) where !made.contains(where: { $0.destination == path }) && !tmpfsPaths.contains(path) {
+            let taken = Set(made.map(\.destination) + tmpfs
+                            + TmpfsSyntax.hostConfig(request.arguments.all("tmpfs")).map { MountSyntax.cleaned($0.path) })
+            for path in volumes.map(MountSyntax.cleaned) where !taken.contains(path) {
                 made.append(.volume(nil, destination: path, mode: "", readWrite: true, copies: true))
             }
             // An anonymous volume is named here, once: a container mounting it later (`--volumes-from`) keeps its name.
