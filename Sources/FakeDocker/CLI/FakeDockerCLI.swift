@@ -88,6 +88,7 @@ public enum FakeDockerCLI {
             case "images": return try ImagesCommand.execute(rest, ctx)
             case "logs": return try LogsCommand.execute(rest, ctx)
             case "import": return try ImportCommand.execute(rest, ctx)
+            case "volume": return try VolumeCommand.execute(rest, ctx)
             case "version": return try VersionCommand.execute(rest, ctx)
             case "info": return try InfoCommand.execute(rest, ctx)
             case "script": return try ScriptCommand.execute(rest, ctx)

@@ -102,7 +102,7 @@ enum RmCommand {
                 }
                 throw error
             }
-            try ctx.daemon.remove(c, force: force)
+            try ctx.daemon.remove(c, force: force, volumes: f.bool("volumes"))
             Output.out(reference)
         }
     }

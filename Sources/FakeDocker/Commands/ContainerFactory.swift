@@ -19,12 +19,13 @@ struct ContainerFactory {
         if let signal = run.last("stop-signal")?.value, SignalName.parse(signal) == nil {
             throw command.failure("Error response from daemon: Invalid signal: \(signal)")
         }
-        for mount in request.mounts {
-            do {
+        do {
+            for mount in request.mounts {
                 _ = try MountSyntax.engineMount(mount) { FileManager.default.fileExists(atPath: $0) }
-            } catch {
-                throw command.failure("Error response from daemon: \(error.text)")
             }
+            for spec in run.all("tmpfs") { _ = try TmpfsSyntax.flag(spec) }
+        } catch {
+            throw command.failure("Error response from daemon: \(error.text)")
         }
         if let refusal = LogConfig(driver: run.last("log-driver")?.value, options: run.all("log-opt")).daemonRefusal {
             throw command.failure("Error response from daemon: \(refusal)")
@@ -53,18 +54,79 @@ struct ContainerFactory {
         return env
     }
 
-    /// The bind mounts the engine makes of `-v` (first) and `--mount`, checked as it checks them at create.
-    func makeBindMounts(_ request: CreateRequest) throws(DockerError) -> [BindMount] {
+    /// The mounts the engine records at create (`.Mounts`), in its order: `--volumes-from` (what the container named
+    /// mounts, read-only with `:ro`), `-v`, `--mount`, then an anonymous volume for each of `.Config.Volumes` (`volumes`:
+    /// the image's `VOLUME`s and `-v /path`) nothing else is mounted at. Each volume's source is its directory.
+    func makeBindMounts(_ request: CreateRequest, volumes: [String]) throws(DockerError) -> [BindMount] {
         do {
-            var made: [BindMount] = []
-            for bind in request.binds { if let m = try MountSyntax.engineBind(bind) { made.append(m) } }
+            var own: [BindMount] = []
+            for bind in request.binds { own.append(try MountSyntax.engineBind(bind)) }
             for mount in request.mounts {
-                if let m = try MountSyntax.engineMount(mount, sourceExists: { _ in true }) { made.append(m) }
+                if let m = try MountSyntax.engineMount(mount, sourceExists: { _ in true }) { own.append(m) }
             }
-            try MountSyntax.checkDuplicates(made)
-            return made
-        } catch {
+            let tmpfs = request.mounts.filter { $0.type == "tmpfs" }.map { MountSyntax.cleaned($0.target) }
+            try MountSyntax.checkDuplicates(own.map(\.destination) + tmpfs)
+            let shared = try volumesFrom(request.arguments.all("volumes-from"))
+            var made = shared.filter { m in !own.contains { $0.destination == m.destination } } + own
+            // A tmpfs there, `--tmpfs` too, takes the place of the anonymous volume (observed: none made).
+            let taken = Set(made.map(\.destination) + tmpfs
+                            + TmpfsSyntax.hostConfig(request.arguments.all("tmpfs")).map { MountSyntax.cleaned($0.path) })
+            for path in volumes.map(MountSyntax.cleaned) where !taken.contains(path) {
+                made.append(.volume(nil, destination: path, mode: "", readWrite: true, copies: true))
+            }
+            // An anonymous volume is named here, once: a container mounting it later (`--volumes-from`) keeps its name.
+            return made.map { m in
+                guard m.isVolume else { return m }
+                var volume = m
+                if volume.volumeName == nil { volume.volumeName = randomHexID() }
+                volume.source = store.volumeData(volume.volumeName!)
+                return volume
+            }
+        } catch let error as MountError {
             throw command.failure("Error response from daemon: \(error.text)")
+        } catch let error as DockerError {
+            throw command.failure(error.message)
+        } catch {
+            throw command.failure("Error response from daemon: \(error)")
+        }
+    }
+
+    /// The mounts of each `--volumes-from CONTAINER[:MODE]`, as the engine copies them: its `RW` and a read-only
+    /// `MODE`, no `Mode` of their own, never copying the image's files.
+    private func volumesFrom(_ specs: [String]) throws -> [BindMount] {
+        var copied: [BindMount] = []
+        for spec in specs {
+            let reference = String(spec.prefix { $0 != ":" })
+            let mode = spec.count > reference.count ? String(spec.dropFirst(reference.count + 1)) : ""
+            if !MountSyntax.isValidMode(mode) { throw MountError("invalid mode: \(mode)") }
+            let source = try store.findContainer(reference)
+            for var m in source.config.bindMounts ?? [] {
+                m.readWrite = m.readWrite && !mode.split(separator: ",").contains("ro")
+                m.mode = ""
+                m.copiesImageFiles = m.isVolume ? false : nil
+                copied.removeAll { $0.destination == m.destination }
+                copied.append(m)
+            }
+        }
+        return copied
+    }
+
+    /// Records the volumes `config` mounts that do not exist yet (in the create's transaction) and makes their
+    /// directories; an empty volume that copies the image's files gets those at its destination, as the engine copies
+    /// them into an empty volume. Read from the image, not from the container's filesystem, however that is made.
+    func makeVolumes(_ config: ContainerConfig, image: Image) throws {
+        for m in config.bindMounts ?? [] where m.isVolume {
+            guard let name = m.volumeName else { continue }
+            let labels = (config.mountOptions ?? []).first {
+                $0.type == "volume" && $0.source == name && MountSyntax.cleaned($0.target) == m.destination
+            }?.volumeOptions?.labels ?? [:]
+            try store.insertVolume(Volume(name: name, driver: "local", labels: labels, options: [:], createdAt: now()))
+            try FileManager.default.createDirectory(atPath: m.source, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o755])
+            let files = ContainerMounts.resolve(m.destination, in: store.rootfs(ofImage: image.id))
+            guard m.copiesImageFiles == true, FileTree.entries(of: m.source)?.isEmpty == true,
+                  let names = FileTree.entries(of: files), !names.isEmpty else { continue }
+            try FileTree.clone(from: files, to: m.source)
         }
     }
 
@@ -84,7 +146,8 @@ struct ContainerFactory {
         guard let path = argv.first else {
             throw command.failure("Error response from daemon: No command specified")
         }
-        let bindMounts = try makeBindMounts(request)
+        let volumes = (image.config.volumes ?? []) + request.volumes.filter { !(image.config.volumes ?? []).contains($0) }
+        let bindMounts = try makeBindMounts(request, volumes: volumes)
 
         let attach = Set(run.all("attach").map { $0.lowercased() })
         let detached = run.flag("detach")
@@ -110,7 +173,8 @@ struct ContainerFactory {
             restartPolicy: run.last("restart")?.value ?? "no",
             networkMode: run.last("network")?.value ?? run.last("net")?.value ?? "bridge",
             binds: request.binds.isEmpty ? nil : request.binds, mountOptions: request.mounts.isEmpty ? nil : request.mounts,
-            bindMounts: bindMounts.isEmpty ? nil : bindMounts, otherOptions: other)
+            bindMounts: bindMounts.isEmpty ? nil : bindMounts, volumes: volumes.isEmpty ? nil : volumes.sorted(),
+            otherOptions: other)
     }
 
     /// Later definitions of a variable replace earlier ones, keeping the first position.

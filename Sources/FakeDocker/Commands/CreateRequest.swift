@@ -19,6 +19,8 @@ struct CreateRequest {
     private(set) var binds: [String] = []
     /// `--mount`, as the CLI sends them (`HostConfig.Mounts`).
     private(set) var mounts: [MountOption] = []
+    /// `-v` with a container path alone (an anonymous volume), as the CLI sends them (`Config.Volumes`).
+    private(set) var volumes: [String] = []
 
     private static let healthDurations = ["health-interval", "health-timeout", "health-start-period", "health-start-interval"]
 
@@ -47,7 +49,11 @@ struct CreateRequest {
         }
         for spec in run.all("volume") {
             do {
-                if let bind = try MountSyntax.clientBind(spec, cwd: cwd), !binds.contains(bind) { binds.append(bind) }
+                if let bind = try MountSyntax.clientBind(spec, cwd: cwd) {
+                    if !binds.contains(bind) { binds.append(bind) }
+                } else if !volumes.contains(spec) {
+                    volumes.append(spec)
+                }
             } catch {
                 throw command.refusedOption(error.text)
             }
@@ -102,11 +108,12 @@ struct CreateRequest {
         var healthcheck: HealthConfig?
         var binds: [String]?
         var mounts: [MountOption]?
+        var volumes: [String]?
     }
 
     var message: Message {
         Message(argv: argv, env: env, labels: labels, stopTimeout: stopTimeout, healthcheck: healthcheck, binds: binds,
-                mounts: mounts)
+                mounts: mounts, volumes: volumes)
     }
 
     /// The request the client sent; nil if its arguments do not parse (they did in the client).
@@ -120,6 +127,7 @@ struct CreateRequest {
         healthcheck = message.healthcheck
         binds = message.binds ?? []
         mounts = message.mounts ?? []
+        volumes = message.volumes ?? []
     }
 
     private static func integer(_ name: String, _ run: RunArguments, _ command: CreatingCommand) throws(DockerError) -> Int? {

@@ -16,19 +16,28 @@ enum InspectCommand {
         var errors: [String] = []
         let type = containerOnly ? "container" : f.last("type")
         for reference in f.arguments {
-            if type != "image", let found = try? ctx.store.findContainer(reference) {
+            if type != "image" && type != "volume", let found = try? ctx.store.findContainer(reference) {
                 do throws(DockerError) {
                     objects.append(InspectView.container(try ctx.daemon.reconciled(found), store: ctx.store))
                 } catch {
                     errors.append(error.message)
                 }
-            } else if type != "container", let image = try? ctx.store.findImage(reference) {
+            } else if type != "container" && type != "volume", let image = try? ctx.store.findImage(reference) {
                 objects.append(InspectView.image(image))
+            } else if type == nil || type == "volume", let volume = try? ctx.store.volume(named: reference) {
+                objects.append(VolumeCommand.document(volume, mountpoint: ctx.store.volumeData(volume.name)))
             } else {
                 errors.append(containerOnly ? "Error response from daemon: No such container: \(reference)" : "Error: No such object: \(reference)")
             }
         }
-        if let format = f.last("format") {
+        try printObjects(objects, format: f.last("format"))
+        if !errors.isEmpty { throw DockerError(errors.joined(separator: "\n")) }
+        return 0
+    }
+
+    /// Prints inspect's documents: the JSON array (`[]` when none), or the template's line for each.
+    static func printObjects(_ objects: [TemplateValue], format: String?) throws(DockerError) {
+        if let format {
             let template = try parseTemplate(format)
             if objects.isEmpty { Output.out("") }
             for object in objects {
@@ -43,8 +52,6 @@ enum InspectCommand {
         } else {
             Output.out(objects.isEmpty ? "[]" : TemplateValue.array(objects).json(indent: "    ", escapeHTML: false))
         }
-        if !errors.isEmpty { throw DockerError(errors.joined(separator: "\n")) }
-        return 0
     }
 }
 
@@ -78,7 +85,7 @@ enum InspectView {
             config.append(("Healthcheck", .structure("container.HealthConfig", fields, omitEmpty: zeroOmitted)))
         }
         config += [
-            ("Image", .string(c.imageRef)), ("Volumes", .null), ("WorkingDir", .string(cfg.workingDir)),
+            ("Image", .string(c.imageRef)), ("Volumes", pathSet(cfg.volumes ?? [])), ("WorkingDir", .string(cfg.workingDir)),
             ("Entrypoint", optionalStrings(cfg.entrypoint)), ("OnBuild", .null), ("Labels", labels(cfg.labels)),
         ]
         // Both are omitempty in the engine's Config: unset, a template prints "" and <nil> (from the
@@ -92,12 +99,14 @@ enum InspectView {
             ("Links", optionalStrings(cfg.otherOptions["link"].map { $0.compactMap { try? Link.parse($0).inspected(container: c.name) } })),
             ("NetworkMode", .string(cfg.networkMode)), ("PortBindings", .map([])),
             ("RestartPolicy", .structure("container.RestartPolicy", [("Name", .string(cfg.restartPolicy)), ("MaximumRetryCount", .int(0))])),
-            ("AutoRemove", .bool(cfg.autoRemove)), ("VolumeDriver", .string("")), ("VolumesFrom", .null),
+            ("AutoRemove", .bool(cfg.autoRemove)), ("VolumeDriver", .string("")),
+            ("VolumesFrom", optionalStrings(cfg.otherOptions["volumes-from"])),
             ("CapAdd", optionalStrings(cfg.otherOptions["cap-add"])), ("CapDrop", optionalStrings(cfg.otherOptions["cap-drop"])),
             ("Dns", strings(cfg.otherOptions["dns"] ?? [])), ("ExtraHosts", optionalStrings(cfg.otherOptions["add-host"])),
             ("Privileged", .bool(cfg.otherOptions["privileged"]?.last == "true")),
             ("PublishAllPorts", .bool(cfg.otherOptions["publish-all"]?.last == "true")),
-            ("ReadonlyRootfs", .bool(cfg.otherOptions["read-only"]?.last == "true")),
+            ("ReadonlyRootfs", .bool(cfg.readOnlyRootfs)),
+            ("Tmpfs", cfg.otherOptions["tmpfs"].map { .stringMap(TmpfsSyntax.hostConfig($0).map { ($0.path, $0.options) }) } ?? .null),
             ("Memory", .int(Int64(cfg.otherOptions["memory"]?.last.flatMap(parseMemory) ?? 0))),
         ]
         host.append(("Mounts", cfg.mountOptions.map { .array($0.map(mountOption)) } ?? .null))
@@ -110,8 +119,8 @@ enum InspectView {
             ("LogPath", .string(store.logPath(ofContainer: c.id))), ("Name", .string("/" + c.name)), ("RestartCount", .int(0)),
             ("Driver", .string("vfs")), ("Platform", .string("linux")), ("MountLabel", .string("")),
             ("ProcessLabel", .string("")), ("AppArmorProfile", .string("")), ("ExecIDs", .null),
-            ("HostConfig", .structure("container.HostConfig", host, omitEmpty: ["Mounts": .value])),
-            ("Mounts", .array((cfg.bindMounts ?? []).map(mountPoint))),
+            ("HostConfig", .structure("container.HostConfig", host, omitEmpty: ["Mounts": .value, "Tmpfs": .value])),
+            ("Mounts", .array((cfg.bindMounts ?? []).map(mountPoint) + cfg.tmpfsMounts.filter(\.listed).map(mountPoint))),
             ("Config", .structure("container.Config", config, omitEmpty: ["StopSignal": .value, "StopTimeout": .pointer])),
             ("NetworkSettings", .structure("types.NetworkSettings", [
                 ("Bridge", .string("")), ("SandboxID", .string("")), ("Ports", .map([])), ("IPAddress", .string("")),
@@ -120,12 +129,23 @@ enum InspectView {
         ])
     }
 
-    /// One of `.Mounts` (a `types.MountPoint`; a bind has no Name or Driver).
+    /// One of `.Mounts` (a `types.MountPoint`; a bind has no Name or Driver; a volume's Driver is `local`).
     static func mountPoint(_ m: BindMount) -> TemplateValue {
+        mountPoint(type: m.isVolume ? "volume" : "bind", name: m.volumeName ?? "", source: m.source, destination: m.destination,
+                   driver: m.isVolume ? "local" : "", mode: m.mode, readWrite: m.readWrite, propagation: m.propagation)
+    }
+
+    /// A `--mount type=tmpfs` in `.Mounts` (no source, mode or propagation).
+    static func mountPoint(_ t: TmpfsMount) -> TemplateValue {
+        mountPoint(type: "tmpfs", name: "", source: "", destination: t.destination, driver: "", mode: "", readWrite: t.readWrite,
+                   propagation: "")
+    }
+
+    private static func mountPoint(type: String, name: String, source: String, destination: String, driver: String,
+                                   mode: String, readWrite: Bool, propagation: String) -> TemplateValue {
         .structure("types.MountPoint", [
-            ("Type", .string("bind")), ("Name", .string("")), ("Source", .string(m.source)),
-            ("Destination", .string(m.destination)), ("Driver", .string("")), ("Mode", .string(m.mode)),
-            ("RW", .bool(m.readWrite)), ("Propagation", .string(m.propagation)),
+            ("Type", .string(type)), ("Name", .string(name)), ("Source", .string(source)), ("Destination", .string(destination)),
+            ("Driver", .string(driver)), ("Mode", .string(mode)), ("RW", .bool(readWrite)), ("Propagation", .string(propagation)),
         ], omitEmpty: ["Name": .value, "Driver": .value])
     }
 
@@ -140,7 +160,16 @@ enum InspectView {
         } else {
             fields.append(("BindOptions", .null))
         }
-        omit["BindOptions"] = .pointer
+        fields.append(("VolumeOptions", m.volumeOptions.map { v in
+            .structure("mount.VolumeOptions", [
+                ("NoCopy", .bool(v.noCopy)), ("Labels", v.labels.isEmpty ? .null : labels(v.labels)),
+                ("DriverConfig", v.driver.map { .structure("mount.Driver", [("Name", .string($0))], omitEmpty: ["Name": .value]) } ?? .null),
+            ], omitEmpty: ["NoCopy": .value, "Labels": .value, "DriverConfig": .pointer])
+        } ?? .null))
+        fields.append(("TmpfsOptions", m.hasTmpfsOptions ? .structure("mount.TmpfsOptions", [
+            ("SizeBytes", .int(m.tmpfsSize ?? 0)), ("Mode", .int(Int64(m.tmpfsMode ?? 0))),
+        ], omitEmpty: ["SizeBytes": .value, "Mode": .value]) : .null))
+        for name in ["BindOptions", "VolumeOptions", "TmpfsOptions"] { omit[name] = .pointer }
         return .structure("mount.Mount", fields, omitEmpty: omit)
     }
 

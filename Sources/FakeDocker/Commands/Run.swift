@@ -128,6 +128,7 @@ enum RunCommand {
                 }
                 container.config.linkEnvironment = try factory.linkEnvironment(request, name: container.name)
                 try store.insert(container)
+                try factory.makeVolumes(config, image: image)
             }
         } catch let e as DockerError {
             throw e

@@ -47,8 +47,11 @@ public struct ContainerConfig: Codable, Equatable, Sendable {
     public var binds: [String]?
     /// `--mount` as the engine got them (`HostConfig.Mounts`); nil when none.
     public var mountOptions: [MountOption]?
-    /// The bind mounts made at each start, from both (`.Mounts`); named volumes and other types are not simulated.
+    /// The bind mounts and volumes made at each start, from `--volumes-from`, `-v`, `--mount` and `.Config.Volumes`
+    /// (`.Mounts`, but for a `--mount type=tmpfs`: `tmpfsMounts`).
     public var bindMounts: [BindMount]?
+    /// `.Config.Volumes`: the image's `VOLUME`s and `-v /path`; nil when none.
+    public var volumes: [String]?
     /// Every other `run` option as given (name → values), shown by `inspect` and otherwise inert.
     public var otherOptions: [String: [String]]
     /// What `--link` adds to the process's environment (not to `.Config.Env`), found at create.

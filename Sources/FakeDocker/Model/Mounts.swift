@@ -1,9 +1,10 @@
 import Foundation
 
 /// A bind mount of a container as the engine records it (`.Mounts` in inspect, a `types.MountPoint`), made at
-/// each start in the container's own mount namespace (ContainerMounts).
+/// each start in the container's own mount namespace (ContainerMounts). A volume is one too: a bind of its
+/// directory in fake-docker's state (`kind` volume).
 public struct BindMount: Codable, Equatable, Sendable {
-    /// The absolute host path.
+    /// The absolute host path (a volume's: its `_data` directory).
     public var source: String
     /// The absolute path in the container, cleaned (`/d/` is `/d`).
     public var destination: String
@@ -14,6 +15,29 @@ public struct BindMount: Codable, Equatable, Sendable {
     public var propagation: String
     /// `-v`: a missing source is made a directory at start; `--mount`: it must exist at create.
     public var createsSource: Bool
+    /// nil: a bind of a host path (and every mount of a state written before volumes).
+    public var kind: Kind?
+    /// A volume's name (64 hex digits for an anonymous one).
+    public var volumeName: String?
+    /// A volume made for this container (`-v /x`, the image's `VOLUME`, `--mount type=volume` without a source):
+    /// `rm -v` and `run --rm` remove it, as the engine removes a mount point whose spec named no source.
+    public var anonymous: Bool?
+    /// A volume found empty at create gets the image's files at its destination (not with `nocopy`).
+    public var copiesImageFiles: Bool?
+
+    public enum Kind: String, Codable, Sendable {
+        case volume
+    }
+
+    public var isVolume: Bool { kind == .volume }
+
+    /// A volume mount: its source is filled in by the engine (the volume's directory), its propagation is "".
+    static func volume(_ name: String?, destination: String, mode: String, readWrite: Bool, copies: Bool) -> BindMount {
+        BindMount(source: "", destination: cleaned(destination), mode: mode, readWrite: readWrite, propagation: "",
+                  createsSource: true, kind: .volume, volumeName: name, anonymous: name == nil, copiesImageFiles: copies)
+    }
+
+    private static func cleaned(_ path: String) -> String { MountSyntax.cleaned(path) }
 }
 
 /// One `--mount` as the CLI sends it (`HostConfig.Mounts`, a `mount.Mount`).
@@ -23,6 +47,19 @@ public struct MountOption: Codable, Equatable, Sendable {
     public var target: String
     public var readOnly: Bool
     public var propagation: String?
+    /// `volume-nocopy`, `volume-label`, `volume-driver` (`VolumeOptions`); nil when none was given.
+    public var volumeOptions: VolumeOptions?
+    /// `tmpfs-size` in bytes and `tmpfs-mode` (`TmpfsOptions`); nil when none was given.
+    public var tmpfsSize: Int64?
+    public var tmpfsMode: UInt32?
+
+    public struct VolumeOptions: Codable, Equatable, Sendable {
+        public var noCopy = false
+        public var labels: [String: String] = [:]
+        public var driver: String?
+    }
+
+    var hasTmpfsOptions: Bool { tmpfsSize != nil || tmpfsMode != nil }
 }
 
 /// How the docker CLI and the engine read `-v`/`--volume` and `--mount` (CLI 28 `opts/mount.go` and compose's
@@ -54,11 +91,18 @@ enum MountSyntax {
     /// The CLI's reading of one `--mount` (a flag value: its error is the flag parser's).
     static func clientMount(_ value: String, cwd: String) throws(MountError) -> MountOption {
         var mount = MountOption(type: "volume", source: "", target: "", readOnly: false, propagation: nil)
+        var bindOptions = false
+        func volumeOptions(_ change: (inout MountOption.VolumeOptions) -> Void) {
+            var options = mount.volumeOptions ?? .init()
+            change(&options)
+            mount.volumeOptions = options
+        }
         for field in value.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
             guard let eq = field.firstIndex(of: "=") else {
                 switch field.lowercased() {
                 case "readonly", "ro": mount.readOnly = true; continue
-                case "volume-nocopy", "bind-nonrecursive": continue
+                case "volume-nocopy": volumeOptions { $0.noCopy = true }; continue
+                case "bind-nonrecursive": bindOptions = true; continue
                 default: throw MountError("invalid field '\(field)' must be a key=value pair")
                 }
             }
@@ -71,27 +115,60 @@ enum MountSyntax {
             case "readonly", "ro":
                 guard let flag = parseBool(val) else { throw MountError("invalid value for \(key): \(val)") }
                 mount.readOnly = flag
-            case "bind-propagation": mount.propagation = val.lowercased()
-            case "consistency", "bind-nonrecursive", "volume-driver", "volume-label", "volume-nocopy", "volume-opt",
-                 "tmpfs-size", "tmpfs-mode":
-                continue   // stored with the option, not acted on
+            case "bind-propagation": mount.propagation = val.lowercased(); bindOptions = true
+            case "bind-nonrecursive": bindOptions = true
+            case "volume-nocopy":
+                guard let flag = parseBool(val) else { throw MountError("invalid value for volume-nocopy: \(val)") }
+                volumeOptions { $0.noCopy = flag }
+            case "volume-label":
+                let (k, v) = val.firstIndex(of: "=").map { (String(val[..<$0]), String(val[val.index(after: $0)...])) } ?? (val, "")
+                volumeOptions { $0.labels[k] = v }
+            case "volume-driver": volumeOptions { $0.driver = val }
+            case "volume-opt": volumeOptions { _ in }   // the local driver's options: not simulated
+            case "tmpfs-size":
+                guard let bytes = ramInBytes(val) else { throw MountError("invalid value for \(key): \(val)") }
+                mount.tmpfsSize = bytes
+            case "tmpfs-mode":
+                guard let mode = UInt32(val, radix: 8) else { throw MountError("invalid value for \(key): \(val)") }
+                mount.tmpfsMode = mode
+            case "consistency": continue   // stored with the option, not acted on
             default: throw MountError("unexpected key '\(key)' in '\(field)'")
             }
         }
         if mount.target.isEmpty { throw MountError("target is required") }
-        if mount.propagation != nil && mount.type != "bind" {
+        // The CLI's order of these checks (opts/mount.go).
+        if mount.volumeOptions != nil && mount.type != "volume" {
+            throw MountError("cannot mix 'volume-*' options with mount type '\(mount.type)'")
+        }
+        if bindOptions && mount.type != "bind" {
             throw MountError("cannot mix 'bind-*' options with mount type '\(mount.type)'")
+        }
+        if mount.hasTmpfsOptions && mount.type != "tmpfs" {
+            throw MountError("cannot mix 'tmpfs-*' options with mount type '\(mount.type)'")
         }
         return mount
     }
 
     // MARK: The engine
 
-    /// The engine's check of a `--mount` bind at create, before it looks for the image; the bind it makes, or nil
-    /// for another type (not simulated).
+    /// The engine's check of a `--mount` at create, before it looks for the image; the bind or volume it makes, or
+    /// nil for a tmpfs (TmpfsMount makes it).
     static func engineMount(_ m: MountOption, sourceExists: (String) -> Bool) throws(MountError) -> BindMount? {
-        guard m.type == "bind" else { return nil }
-        let invalid = "invalid mount config for type \"bind\": "
+        let invalid = "invalid mount config for type \"\(m.type)\": "
+        switch m.type {
+        case "bind": break
+        case "volume":
+            try checkTarget(m.target, prefix: invalid)
+            if !m.source.isEmpty { try checkVolumeName(m.source) }
+            return .volume(m.source.isEmpty ? nil : m.source, destination: m.target, mode: "z", readWrite: !m.readOnly,
+                           copies: !(m.volumeOptions?.noCopy ?? false))
+        case "tmpfs":
+            if !m.source.isEmpty { throw MountError(invalid + "field Source must not be specified") }
+            try checkTarget(m.target, prefix: invalid)
+            return nil
+        default:
+            throw MountError(invalid + "mount type unknown")
+        }
         try checkTarget(m.target, prefix: invalid)
         if m.source.isEmpty { throw MountError(invalid + "field Source must not be empty") }
         if let p = m.propagation, !propagationModes.contains(p) { throw MountError(invalid + "invalid propagation mode: \(p)") }
@@ -101,9 +178,9 @@ enum MountSyntax {
                          propagation: m.propagation ?? "rprivate", createsSource: false)
     }
 
-    /// The engine's reading of one of `HostConfig.Binds` at create: the bind it makes, or nil for a named volume
-    /// (not simulated).
-    static func engineBind(_ raw: String) throws(MountError) -> BindMount? {
+    /// The engine's reading of one of `HostConfig.Binds` at create: the bind it makes, or the named volume's mount
+    /// (`Mode` as given, `z` when none).
+    static func engineBind(_ raw: String) throws(MountError) -> BindMount {
         let spec = "invalid volume specification: '\(raw)'"
         let parts = raw.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         if parts.contains(where: \.isEmpty) || parts.count > 3 || parts.count < 2 { throw MountError(spec) }
@@ -112,7 +189,9 @@ enum MountSyntax {
         if !isValidMode(mode) { throw MountError("invalid mode: \(mode)") }
         guard source.hasPrefix("/") else {
             try checkVolumeName(source)
-            return nil
+            let options = mode.split(separator: ",")
+            return .volume(source, destination: target, mode: mode.isEmpty ? "z" : mode, readWrite: !options.contains("ro"),
+                           copies: !options.contains("nocopy"))
         }
         let options = mode.split(separator: ",").map(String.init)
         let invalid = spec + ": invalid mount config for type \"bind\": "
@@ -124,10 +203,13 @@ enum MountSyntax {
 
     /// The engine's refusal of two mounts at one place: `-v` first, then `--mount`.
     static func checkDuplicates(_ mounts: [BindMount]) throws(MountError) {
+        try checkDuplicates(mounts.map(\.destination))
+    }
+
+    /// The same, of the destinations of every mount (`--mount type=tmpfs` too; `--tmpfs` is not checked).
+    static func checkDuplicates(_ destinations: [String]) throws(MountError) {
         var seen: Set<String> = []
-        for m in mounts where !seen.insert(m.destination).inserted {
-            throw MountError("Duplicate mount point: \(m.destination)")
-        }
+        for d in destinations where !seen.insert(d).inserted { throw MountError("Duplicate mount point: \(d)") }
     }
 
     private static func checkTarget(_ target: String, prefix: String) throws(MountError) {
@@ -137,7 +219,7 @@ enum MountSyntax {
     }
 
     /// A local volume's name: `[a-zA-Z0-9][a-zA-Z0-9_.-]` (what the engine says of `~/x` or `h/`).
-    private static func checkVolumeName(_ name: String) throws(MountError) {
+    static func checkVolumeName(_ name: String) throws(MountError) {
         func allowed(_ c: Character, first: Bool) -> Bool {
             c.isASCII && (c.isLetter || c.isNumber || (!first && (c == "_" || c == "." || c == "-")))
         }
@@ -157,6 +239,21 @@ enum MountSyntax {
             counts[kind] += 1
         }
         return counts.allSatisfy { $0 <= 1 }
+    }
+
+    /// go-units' RAMInBytes (`--mount tmpfs-size`): a number, a binary unit k, m, g, t or p, an optional `i` and `b`.
+    static func ramInBytes(_ text: String) -> Int64? {
+        var rest = Substring(text.lowercased())
+        if rest.hasSuffix("b") { rest = rest.dropLast() }
+        if rest.hasSuffix("i") { rest = rest.dropLast() }
+        var factor: Double = 1
+        if let unit = rest.last, let power = "kmgtp".firstIndex(of: unit) {
+            factor = pow(1024, Double("kmgtp".distance(from: "kmgtp".startIndex, to: power) + 1))
+            rest = rest.dropLast()
+        }
+        if rest.hasSuffix(" ") { rest = rest.dropLast() }
+        guard let number = Double(rest), number >= 0, rest.first?.isNumber == true else { return nil }
+        return Int64(number * factor)
     }
 
     /// Go's strconv.ParseBool.

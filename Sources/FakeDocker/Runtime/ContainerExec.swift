@@ -140,7 +140,9 @@ struct ContainerExec {
             switch namespaces {
             case .own(let ownPIDNamespace):
                 options.bindMounts = ready.binds
-                options.filesystemSteps = ContainerFilesystems(rootfs: rootfs, ownPIDNamespace: ownPIDNamespace).steps
+                options.filesystemSteps = ContainerFilesystems(
+                    rootfs: rootfs, ownPIDNamespace: ownPIDNamespace, tmpfs: config.tmpfsMounts,
+                    readOnlyRootFlags: config.readOnlyRootfs ? ContainerMounts.mountFlags(of: rootfs) : nil).steps
                 options.newIPCNamespace = true
                 options.newNetworkNamespace = ownsNetwork
                 options.console = streams.console
@@ -192,10 +194,15 @@ struct ContainerExec {
         case .mountNamespace, .bind:
             return .init(detail: "error during container init: unshare mount namespace: \(Self.goText(error))")
         case .filesystem(let i):
-            // runc's message for a mount of its spec that failed.
-            let step = steps[i]
-            return .init(detail: "error during container init: error mounting \"\(step.source)\" to rootfs at "
-                         + "\"\(step.target.dropFirst(rootfs.count))\": \(Self.goText(error))")
+            // runc's message for a mount of its spec that failed; for a tmpfs of the container's (`--tmpfs`, which the
+            // kernel may refuse: `size=abc`) with runc's own mountError text, the descriptor it mounts through included.
+            let step = steps[i], target = step.target.dropFirst(rootfs.count)
+            var reason = Self.goText(error)
+            if step.type == "tmpfs" && config.tmpfsMounts.contains(where: { $0.destination == target }) {
+                reason = "mount tmpfs:\(target) (via /proc/self/fd/6), flags: 0x\(String(step.flags, radix: 16))"
+                    + (step.data.isEmpty ? "" : ", data: \(step.data)") + ": " + reason
+            }
+            return .init(detail: "error during container init: error mounting \"\(step.source)\" to rootfs at \"\(target)\": \(reason)")
         case .network:
             return .init(detail: "error during container init: network namespace: \(Self.goText(error))")
         case .console:
@@ -221,6 +228,10 @@ struct ContainerExec {
         if !isolated && !(config.bindMounts ?? []).isEmpty {
             return .failure(.init(detail: "fake-docker: bind mounts need root (a mount namespace of the container's own)"))
         }
+        if !isolated && (!config.tmpfsMounts.isEmpty || config.readOnlyRootfs) {
+            return .failure(.init(detail: "fake-docker: --tmpfs and --read-only need root (a mount namespace of the container's own)"))
+        }
+        if isolated { mounts.makeMountPoints(config.tmpfsMounts) }
         let binds: [SpawnOptions.BindMount]
         switch mounts.prepare() {
         case .failure(let f): return .failure(f)

@@ -4,7 +4,8 @@ import ProcessSpawn
 /// (docs/engine-observations.md, "namespaces"): its root a mount of its own, `/proc` of the container's PID namespace,
 /// `/dev` a 64 MB tmpfs with the six devices, the `fd`/`stdin`/`stdout`/`stderr`/`ptmx` links, a new devpts instance on
 /// `/dev/pts`, `/dev/shm` and `/dev/mqueue`, `/sys` read-only, then the kernel's paths a container must not write
-/// (read-only) or read (masked).
+/// (read-only) or read (masked); its tmpfs mounts (`--tmpfs`, `--mount type=tmpfs`); with `--read-only` its root
+/// made read-only once everything is mounted on it, as runc remounts it last.
 /// A value: the spawn makes the steps in the container's mount namespace (SpawnOptions.filesystemSteps).
 /// Not made: the cgroup filesystems under `/sys/fs/cgroup` (fake-docker has no cgroups).
 struct ContainerFilesystems {
@@ -12,10 +13,14 @@ struct ContainerFilesystems {
     /// The container's process is PID 1 of a PID namespace of its own: only then is a `/proc` mounted, since a
     /// `/proc` of the host's namespace would show the host's processes (`--init`, which runs without one).
     let ownPIDNamespace: Bool
+    var tmpfs: [TmpfsMount] = []
+    /// With `--read-only`: the flags of the mount the root filesystem is on (`statvfs`, ContainerMounts.mountFlags),
+    /// which the read-only remount keeps (a remount replaces every flag); nil: the root stays writable.
+    var readOnlyRootFlags: UInt? = nil
 
     // The mount flags (sys/mount.h).
     static let readOnly: UInt = 1, noSetUID: UInt = 2, noDevices: UInt = 4, noExec: UInt = 8
-    static let strictAccessTime: UInt = 1 << 24, bind: UInt = 4096, recursive: UInt = 16384
+    static let strictAccessTime: UInt = 1 << 24, bind: UInt = 4096, recursive: UInt = 16384, remount: UInt = 32
 
     /// The engine's size of `/dev` and `/dev/shm`.
     static let tmpfsSize = "65536k"
@@ -61,6 +66,8 @@ struct ContainerFilesystems {
             .init(.node, source: "/dev/" + $0.name, target: host("/dev/" + $0.name), mode: 0o666, major: $0.major, minor: $0.minor)
         }
         steps += Self.links.map { .init(.symlink, source: $0.target, target: host("/dev/" + $0.name)) }
+        // Before the binds, so that a bind inside a tmpfs lands in it (the engine mounts a parent before its children).
+        steps += tmpfs.map { mount("tmpfs", $0.destination, "tmpfs", $0.flags, $0.data) }
         // Without a /proc of the container's, its paths there are the image's (an empty directory, usually).
         func kept(_ path: String) -> Bool { ownPIDNamespace || !path.hasPrefix("/proc/") }
         // After the binds, as runc's: nothing bound later uncovers them.
@@ -69,6 +76,11 @@ struct ContainerFilesystems {
         }
         steps += Self.maskedPaths.filter(kept).map {
             .init(.mask, source: host("/dev/null"), target: host($0), optional: true, afterBinds: true)
+        }
+        // Last, once every mount point is made in it: only the root's own mount, not what is mounted on it.
+        if let flags = readOnlyRootFlags {
+            steps.append(.init(.mount, source: "", target: rootfs, flags: Self.bind | Self.remount | Self.readOnly | flags,
+                               afterBinds: true))
         }
         return steps
     }

@@ -32,6 +32,24 @@ struct ContainerMounts {
         return .success(prepared)
     }
 
+    /// Makes the mount points of the tmpfs mounts in the container's filesystem, their parents too, as runc makes them
+    /// (a tmpfs step makes only its last directory).
+    func makeMountPoints(_ tmpfs: [TmpfsMount]) {
+        for t in tmpfs {
+            try? FileManager.default.createDirectory(atPath: Self.resolve(t.destination, in: rootfs), withIntermediateDirectories: true,
+                                                     attributes: [.posixPermissions: 0o755])
+        }
+    }
+
+    /// The flags of the mount `path` is on, as mount(2) takes them: those a bind remount must keep.
+    static func mountFlags(of path: String) -> UInt {
+        var st = statvfs()
+        guard statvfs(path, &st) == 0 else { return 0 }
+        // statvfs's ST_ bit → mount(2)'s MS_ bit: nosuid, nodev, noexec, noatime, nodiratime, relatime.
+        let kept: [(UInt, UInt)] = [(2, 2), (4, 4), (8, 8), (1024, 1024), (2048, 2048), (4096, 1 << 21)]
+        return kept.filter { st.f_flag & $0.0 != 0 }.map(\.1).reduce(0, |)
+    }
+
     /// runc's message for a mount that failed with `reason` (Go's errno text).
     func failure(_ m: BindMount, _ reason: String) -> Shim.StartFailure {
         .init(detail: "error during container init: error mounting \"\(m.source)\" to rootfs at \"\(m.destination)\": \(reason)")

@@ -143,7 +143,9 @@ struct Daemon {
     }
 
     /// `docker rm`: refuses a running container unless forced, then deletes its record and files.
-    func remove(_ c: Container, force: Bool) throws(DockerError) {
+    /// Removes the container; with `volumes` (`rm -v`), or when it was run with `--rm` (the engine's auto-remove is
+    /// an `rm -v`), the anonymous volumes it mounts too, those no other container uses (the others are kept quietly).
+    func remove(_ c: Container, force: Bool, volumes: Bool = false) throws(DockerError) {
         if c.isRunning {
             guard force else {
                 if c.status == .paused {
@@ -163,5 +165,10 @@ struct Daemon {
         }
         // Before returning: a client may delete the whole state directory right after.
         FileTree.remove(store.containerDirectory(c.id))
+        if volumes || c.config.autoRemove {
+            for m in c.config.bindMounts ?? [] where m.isVolume && m.anonymous == true {
+                if let name = m.volumeName { try? VolumeCommand.remove(name, store: store) }
+            }
+        }
     }
 }

@@ -129,5 +129,15 @@ enum Schema {
         Migration(name: "oom_killed", sql: """
         ALTER TABLE containers ADD COLUMN oom_killed INTEGER NOT NULL DEFAULT 0;
         """),
+        // Named and anonymous volumes (`docker volume`); their files are in `<state>.data/volumes/NAME/_data`.
+        Migration(name: "volumes", sql: """
+        CREATE TABLE volumes (
+            name TEXT PRIMARY KEY,
+            driver TEXT NOT NULL DEFAULT 'local',
+            labels TEXT NOT NULL DEFAULT '{}',
+            options TEXT NOT NULL DEFAULT '{}',
+            created_at REAL NOT NULL
+        );
+        """),
     ]
 }

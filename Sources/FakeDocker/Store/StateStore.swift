@@ -269,6 +269,50 @@ public final class StateStore {
         }
     }
 
+    // MARK: Volumes
+
+    public func volumeDirectory(_ name: String) -> String { dataDirectory + "/volumes/" + name }
+    /// A volume's files (its `Mountpoint`), as the local driver keeps them.
+    public func volumeData(_ name: String) -> String { volumeDirectory(name) + "/_data" }
+
+    private func volume(from row: Database.Row) throws -> Volume {
+        Volume(name: row.text("name"), driver: row.text("driver"),
+               labels: try JSONCoding.decode([String: String].self, row.text("labels")),
+               options: try JSONCoding.decode([String: String].self, row.text("options")), createdAt: row.double("created_at"))
+    }
+
+    /// Every volume, by name.
+    public func volumes() throws -> [Volume] {
+        try db.rows("SELECT name, driver, labels, options, created_at FROM volumes ORDER BY name", [], volume(from:))
+    }
+
+    public func volume(named name: String) throws -> Volume? {
+        try db.firstRow("SELECT name, driver, labels, options, created_at FROM volumes WHERE name = ?", [.text(name)],
+                        volume(from:))
+    }
+
+    /// Records `v` unless a volume of its name exists (that one is kept, as the engine keeps it); whether it was new.
+    @discardableResult
+    public func insertVolume(_ v: Volume) throws -> Bool {
+        try db.run("INSERT OR IGNORE INTO volumes (name, driver, labels, options, created_at) VALUES (?, ?, ?, ?, ?)",
+                   [.text(v.name), .text(v.driver), .text(JSONCoding.encode(v.labels)), .text(JSONCoding.encode(v.options)),
+                    .double(v.createdAt)])
+        return try db.scalar("SELECT changes()")?.int == 1
+    }
+
+    /// Deletes the volume's record (its files are the caller's to remove).
+    public func deleteVolume(_ name: String) throws {
+        try db.run("DELETE FROM volumes WHERE name = ?", [.text(name)])
+    }
+
+    /// The containers that mount the volume, oldest first (what makes it "in use").
+    public func volumeUsers(_ name: String) throws -> [String] {
+        try db.rows("""
+            SELECT DISTINCT c.id FROM containers c, json_each(c.config, '$.bindMounts') m
+            WHERE json_extract(m.value, '$.volumeName') = ? ORDER BY c.seq
+            """, [.text(name)]) { $0.text("id") }
+    }
+
     // MARK: Settings
 
     public func setting(_ key: String) throws -> String? {

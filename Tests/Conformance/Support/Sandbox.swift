@@ -155,12 +155,15 @@ final class Sandbox: Sendable {
 
     // MARK: Clean-up
 
-    /// Synchronous so it can run from a `defer`: removes this test's containers (by label) and images,
-    /// then its directory. On fake-docker every container in the private state is the test's.
+    /// Synchronous so it can run from a `defer`: removes this test's containers (by label) with their anonymous
+    /// volumes, its named volumes (named after `name()`), and images, then its directory. On fake-docker every
+    /// container in the private state is the test's.
     private func cleanUp() {
         let filter = engine.isFake ? ["ps", "-aq"] : ["ps", "-aq", "--filter", "label=\(label)"]
         let ids = blocking(filter).split(separator: "\n").map(String.init)
-        if !ids.isEmpty { _ = blocking(["rm", "-f"] + ids) }
+        if !ids.isEmpty { _ = blocking(["rm", "-f", "-v"] + ids) }
+        let volumes = blocking(["volume", "ls", "-q", "--filter", "name=dkt-\(id)-"]).split(separator: "\n").map(String.init)
+        if !volumes.isEmpty { _ = blocking(["volume", "rm", "-f"] + volumes) }
         let images = blocking(["images", "--format", "{{.Repository}}:{{.Tag}}"])
             .split(separator: "\n").map(String.init)
             .filter { $0.contains("commit-\(id)") || $0.contains("dockrun-test-\(id)") }
