@@ -60,10 +60,11 @@ enum InspectView {
             ("Health", health(c)),
         ]
         let dir = store.containerDirectory(c.id)
+        let ports = PublishedPorts.config(c, store: store)
         var config: [(String, TemplateValue)] = [
             ("Hostname", .string(cfg.hostname)), ("Domainname", .string(cfg.domainname ?? "")), ("User", .string(cfg.user)),
             ("AttachStdin", .bool(cfg.attachStdin)), ("AttachStdout", .bool(cfg.attachStdout)),
-            ("AttachStderr", .bool(cfg.attachStderr)), ("Tty", .bool(cfg.tty)), ("OpenStdin", .bool(cfg.openStdin)),
+            ("AttachStderr", .bool(cfg.attachStderr)), ("ExposedPorts", pathSet(ports.exposed.map(\.key))), ("Tty", .bool(cfg.tty)), ("OpenStdin", .bool(cfg.openStdin)),
             ("StdinOnce", .bool(cfg.openStdin && cfg.attachStdin)), ("Env", strings(cfg.env)), ("Cmd", optionalStrings(cfg.cmd)),
         ]
         if let h = cfg.healthcheck {
@@ -88,7 +89,7 @@ enum InspectView {
         var host: [(String, TemplateValue)] = [
             ("Binds", optionalStrings(cfg.binds)), ("ContainerIDFile", .string(cfg.otherOptions["cidfile"]?.last ?? "")),
             ("LogConfig", .structure("container.LogConfig", [("Type", .string("json-file")), ("Config", .stringMap([]))])),
-            ("NetworkMode", .string(cfg.networkMode)), ("PortBindings", .map([])),
+            ("NetworkMode", .string(cfg.networkMode)), ("PortBindings", portBindings(ports)),
             ("RestartPolicy", .structure("container.RestartPolicy", [("Name", .string(cfg.restartPolicy)), ("MaximumRetryCount", .int(0))])),
             ("AutoRemove", .bool(cfg.autoRemove)), ("VolumeDriver", .string("")), ("VolumesFrom", .null),
             ("CapAdd", optionalStrings(cfg.otherOptions["cap-add"])), ("CapDrop", optionalStrings(cfg.otherOptions["cap-drop"])),
@@ -110,12 +111,32 @@ enum InspectView {
             ("ProcessLabel", .string("")), ("AppArmorProfile", .string("")), ("ExecIDs", .null),
             ("HostConfig", .structure("container.HostConfig", host, omitEmpty: ["Mounts": .value])),
             ("Mounts", .array((cfg.bindMounts ?? []).map(mountPoint))),
-            ("Config", .structure("container.Config", config, omitEmpty: ["StopSignal": .value, "StopTimeout": .pointer])),
+            ("Config", .structure("container.Config", config, omitEmpty: ["ExposedPorts": .value, "StopSignal": .value,
+                                                                       "StopTimeout": .pointer])),
             ("NetworkSettings", .structure("types.NetworkSettings", [
-                ("Bridge", .string("")), ("SandboxID", .string("")), ("Ports", .map([])), ("IPAddress", .string("")),
+                ("Bridge", .string("")), ("SandboxID", .string("")), ("Ports", publishedPorts(c, ports, store)), ("IPAddress", .string("")),
                 ("Networks", .map([])),
             ])),
         ])
+    }
+
+    /// `HostConfig.PortBindings`: each `-p` as given, keys in Go's map order.
+    static func portBindings(_ ports: PortConfig) -> TemplateValue {
+        .map(ports.bindings.keys.sorted().map { port in
+            (port.key, .array(ports.bindings[port, default: []].map { portBinding($0.hostIP, $0.hostPort) }))
+        })
+    }
+
+    /// `NetworkSettings.Ports`: while it runs, every exposed port with where it is published (null: nowhere).
+    static func publishedPorts(_ c: Container, _ ports: PortConfig, _ store: StateStore) -> TemplateValue {
+        guard c.isRunning else { return .map([]) }
+        return .map(ports.ports(published: PublishedPorts.records(c, store: store)).map { key, records in
+            (key, records.map { .array($0.map { portBinding($0.hostIP, $0.hostPort) }) } ?? .null)
+        })
+    }
+
+    static func portBinding(_ ip: String, _ port: String) -> TemplateValue {
+        .structure("nat.PortBinding", [("HostIp", .string(ip)), ("HostPort", .string(port))])
     }
 
     /// One of `.Mounts` (a `types.MountPoint`; a bind has no Name or Driver).

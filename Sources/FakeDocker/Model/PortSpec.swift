@@ -1,0 +1,210 @@
+import Glibc
+
+/// A refusal of a port option, in the docker CLI's words (go-connections' `nat` package, observed on Engine 20.10:
+/// docs/engine-observations.md, "Publishing").
+struct PortSpecError: Error, Equatable {
+    var text: String
+    init(_ text: String) { self.text = text }
+}
+
+/// One container port bound to the host, as `HostConfig.PortBindings` keeps it: the host address and port as given
+/// (either may be empty: every address, an ephemeral port; the port may be a range to take one from).
+struct PortBinding: Equatable, Sendable {
+    var hostIP: String
+    var hostPort: String
+}
+
+/// A container port with its protocol, `80/tcp` (go-connections' `nat.Port`).
+struct ContainerPort: Hashable, Comparable, Sendable {
+    var number: Int
+    var proto: String
+    var key: String { "\(number)/\(proto)" }
+
+    init(_ number: Int, _ proto: String) { self.number = number; self.proto = proto }
+
+    /// `80/tcp` as a key of `ExposedPorts` (the image's EXPOSE); nil when it is not one.
+    init?(key: String) {
+        let parts = key.split(separator: "/", maxSplits: 1)
+        guard let n = Int(parts[0]) else { return nil }
+        self.init(n, parts.count > 1 ? String(parts[1]) : "tcp")
+    }
+
+    /// Go's JSON order of a map's keys: as strings.
+    static func < (a: ContainerPort, b: ContainerPort) -> Bool { a.key < b.key }
+}
+
+/// `-p`/`--publish`, `--expose` and `docker port`'s argument read as the docker CLI reads them (go-connections'
+/// `nat.ParsePortSpec`, `SplitProtoPort`, `ParsePortRange`), every message the CLI's.
+enum PortSpec {
+    /// One `-p [IP:][HOST:]CTR[/PROTO]`: a binding per container port (a range gives one each; a host range with a
+    /// single container port stays a range, the ports the engine may take one from).
+    static func parse(_ raw: String) throws(PortSpecError) -> [(ContainerPort, PortBinding)] {
+        var (ip, hostPort, containerPart) = splitParts(raw)
+        let (proto, containerPort) = splitProtoPort(containerPart)
+        if ip.hasPrefix("[") {
+            guard ip.hasSuffix("]") else {
+                throw PortSpecError("Invalid ip address \(ip): address \(ip):: missing ']' in address")
+            }
+            ip = String(ip.dropFirst().dropLast())
+        }
+        if !ip.isEmpty && !isIPAddress(ip) { throw PortSpecError("invalid IP address: \(ip)") }
+        if containerPort.isEmpty { throw PortSpecError("no port specified: \(raw)<empty>") }
+        guard let ports = try? portRange(containerPort) else { throw PortSpecError("invalid containerPort: \(containerPort)") }
+        var hostPorts: ClosedRange<Int>?
+        if !hostPort.isEmpty {
+            guard let range = try? portRange(hostPort) else { throw PortSpecError("invalid hostPort: \(hostPort)") }
+            hostPorts = range
+        }
+        if let hostPorts, ports.count != hostPorts.count, ports.count > 1 {
+            throw PortSpecError("invalid ranges specified for container and host Ports: \(containerPort) and \(hostPort)")
+        }
+        guard ["tcp", "udp", "sctp"].contains(proto.lowercased()) else { throw PortSpecError("invalid proto: \(proto)") }
+        return ports.enumerated().map { offset, number in
+            var host = ""
+            if let hostPorts {
+                host = String(hostPorts.lowerBound + offset)
+                // Only a single container port keeps a host range: the engine takes a free port from it.
+                if ports.count == 1 && hostPorts.count > 1 { host += "-\(hostPorts.upperBound)" }
+            }
+            return (ContainerPort(number, proto.lowercased()), PortBinding(hostIP: ip, hostPort: host))
+        }
+    }
+
+    /// Every `-p` of a create, as `HostConfig.PortBindings`: per container port, its bindings in the order given.
+    static func bindings(_ specs: [String]) throws(PortSpecError) -> [ContainerPort: [PortBinding]] {
+        var bindings: [ContainerPort: [PortBinding]] = [:]
+        for spec in specs {
+            for (port, binding) in try parse(spec) { bindings[port, default: []].append(binding) }
+        }
+        return bindings
+    }
+
+    /// One `--expose PORT[-END][/PROTO]`: every port of it (the CLI's `parse`).
+    static func expose(_ raw: String) throws(PortSpecError) -> [ContainerPort] {
+        if raw.contains(":") { throw PortSpecError("invalid port format for --expose: \(raw)") }
+        let (proto, port) = splitProtoPort(raw)
+        let range: ClosedRange<Int>
+        do { range = try portRange(port) } catch {
+            throw PortSpecError("invalid range format for --expose: \(raw), error: \(error.text)")
+        }
+        return range.map { ContainerPort($0, proto) }
+    }
+
+    /// `docker port CONTAINER PORT[/PROTO]`'s argument (CLI 28): the key of `NetworkSettings.Ports` it asks for, the
+    /// port as given and the protocol tcp unless one follows the first `/`; the port must be a number.
+    static func query(_ raw: String) throws(PortSpecError) -> String {
+        let parts = raw.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        let port = parts[0]
+        let proto = parts.count == 2 && !parts[1].isEmpty ? parts[1] : "tcp"
+        do { _ = try parseUInt16(port) } catch { throw PortSpecError("invalid port (\(port)): \(error.text)") }
+        return "\(port)/\(proto)"
+    }
+
+    /// `docker port`'s order: the lines sorted naturally (digit runs by value), as the CLI's `sortorder.NaturalLess`.
+    static func naturalLess(_ a: String, _ b: String) -> Bool {
+        var i = Substring(a), j = Substring(b)
+        while let x = i.first, let y = j.first {
+            if x.isASCII && x.isNumber && y.isASCII && y.isNumber {
+                let m = i.prefix { $0.isASCII && $0.isNumber }, n = j.prefix { $0.isASCII && $0.isNumber }
+                let p = m.drop { $0 == "0" }, q = n.drop { $0 == "0" }
+                if p.count != q.count { return p.count < q.count }
+                if p != q { return p < q }
+                if m.count != n.count { return m.count < n.count }
+                i = i.dropFirst(m.count); j = j.dropFirst(n.count)
+            } else {
+                if x != y { return x < y }
+                i = i.dropFirst(); j = j.dropFirst()
+            }
+        }
+        return i.isEmpty && !j.isEmpty
+    }
+
+    // MARK: go-connections' helpers
+
+    /// `IP:HOST:CTR`, `HOST:CTR`, `CTR`; with more colons all but the last two are the (IPv6) address.
+    private static func splitParts(_ raw: String) -> (String, String, String) {
+        let parts = raw.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        switch parts.count {
+        case 1: return ("", "", parts[0])
+        case 2: return ("", parts[0], parts[1])
+        case 3: return (parts[0], parts[1], parts[2])
+        default: return (parts.dropLast(2).joined(separator: ":"), parts[parts.count - 2], parts[parts.count - 1])
+        }
+    }
+
+    /// `80/udp` → (udp, 80); no protocol (or an empty one) is tcp; nothing before the `/` is no port at all.
+    private static func splitProtoPort(_ raw: String) -> (String, String) {
+        let parts = raw.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        if raw.isEmpty || parts[0].isEmpty { return ("", "") }
+        if parts.count == 1 || parts[1].isEmpty { return ("tcp", parts[0]) }
+        return (parts[1], parts[0])
+    }
+
+    /// `8000` or `8000-8010`, with Go's `strconv.ParseUint(_, 10, 16)` errors.
+    static func portRange(_ text: String) throws(PortSpecError) -> ClosedRange<Int> {
+        if text.isEmpty { throw PortSpecError("Empty string specified for ports.") }
+        guard text.contains("-") else {
+            let port = try parseUInt16(text)
+            return port...port
+        }
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
+        let start = try parseUInt16(parts[0]), end = try parseUInt16(parts[1])
+        if end < start { throw PortSpecError("Invalid range specified for the Port: \(text)") }
+        return start...end
+    }
+
+    private static func parseUInt16(_ text: String) throws(PortSpecError) -> Int {
+        guard !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            throw PortSpecError("strconv.ParseUint: parsing \"\(text)\": invalid syntax")
+        }
+        guard let n = Int(text), n <= 65535 else { throw PortSpecError("strconv.ParseUint: parsing \"\(text)\": value out of range") }
+        return n
+    }
+
+    static func isIPAddress(_ text: String) -> Bool {
+        var buffer = in6_addr()
+        return inet_pton(AF_INET, text, &buffer) == 1 || inet_pton(AF_INET6, text, &buffer) == 1
+    }
+}
+
+/// A container's ports as its configuration has them: `-p` (`HostConfig.PortBindings`), the exposed ports
+/// (`Config.ExposedPorts`: the image's EXPOSE, `--expose`, and every `-p`) and `-P`.
+struct PortConfig: Equatable {
+    var bindings: [ContainerPort: [PortBinding]] = [:]
+    var exposed: [ContainerPort] = []
+    var publishAll = false
+    /// `--network host`: the engine publishes nothing (the CLI warns at create).
+    var hostNetwork = false
+
+    /// From the options as the container keeps them (`ContainerConfig.otherOptions`, checked at create: a spec that
+    /// does not parse is skipped) and the image's exposed ports (`80/tcp`).
+    init(options: [String: [String]], imageExposed: [String], networkMode: String) {
+        bindings = (try? PortSpec.bindings(options["publish"] ?? [])) ?? [:]
+        var exposed = Set(imageExposed.compactMap { ContainerPort(key: $0) })
+        for spec in options["expose"] ?? [] { exposed.formUnion((try? PortSpec.expose(spec)) ?? []) }
+        exposed.formUnion(bindings.keys)
+        self.exposed = exposed.sorted()
+        publishAll = options["publish-all"]?.last == "true"
+        hostNetwork = networkMode == "host"
+    }
+
+    /// What a start binds, in key order: each binding; with `-P`, each exposed port without one on an ephemeral port.
+    var plan: [(ContainerPort, PortBinding)] {
+        if hostNetwork { return [] }
+        return exposed.flatMap { port -> [(ContainerPort, PortBinding)] in
+            if let given = bindings[port] { return given.map { (port, $0) } }
+            return publishAll ? [(port, PortBinding(hostIP: "", hostPort: ""))] : []
+        }
+    }
+
+    /// `NetworkSettings.Ports` of a running container: every exposed port, with the addresses it is published on
+    /// (null when none).
+    func ports(published: [PublishedPorts.Record]) -> [(String, [PublishedPorts.Record]?)] {
+        var keys = Set(exposed.map(\.key))
+        keys.formUnion(published.map(\.port))
+        return keys.sorted().map { key in
+            let records = published.filter { $0.port == key }
+            return (key, records.isEmpty ? nil : records)
+        }
+    }
+}
