@@ -42,6 +42,8 @@ struct EngineContractPorts {
             #expect(try await sb.inspect(sb.name(), "{{json .HostConfig.PortBindings}}")
                     == #"{"5000/tcp":[{"HostIp":"","HostPort":"\#(port)"}]}"#)
             #expect(try await sb.inspect(sb.name(), "{{json .Config.ExposedPorts}}") == #"{"5000/tcp":{}}"#)
+            let ps = try await sb.docker(["ps", "--filter", "name=\(sb.name())", "--format", "{{.Ports}}"])
+            #expect(ps.out == "0.0.0.0:\(port)->5000/tcp, [::]:\(port)->5000/tcp\n", "\(ps)")
 
             let stopped = try await sb.docker(["stop", sb.name()])
             #expect(stopped.code == 0, "\(stopped)")
@@ -113,6 +115,7 @@ struct EngineContractPorts {
             #expect(listed.out == "")
             #expect(try await sb.inspect(sb.name(), "{{json .NetworkSettings.Ports}} {{json .HostConfig.PortBindings}}")
                     == #"{} {"5000/tcp":[{"HostIp":"","HostPort":"\#(port)"}]}"#)
+            #expect(try await sb.docker(["ps", "-a", "--filter", "name=\(sb.name())", "--format", "[{{.Ports}}]"]).out == "[]\n")
             _ = try await sb.docker(["rm", sb.name()])
         }
     }
@@ -146,6 +149,10 @@ struct EngineContractPorts {
             #expect(ports?.hasSuffix(#""9000/tcp":null}"#) == true, "\(ports ?? "")")
             #expect(try await sb.inspect(sb.name(), "{{json .Config.ExposedPorts}}")
                     == #"{"5000/tcp":{},"5001/udp":{},"80/tcp":{},"81/tcp":{},"9000/tcp":{}}"#)
+            let ps = try await sb.docker(["ps", "--filter", "name=\(sb.name())", "--format", "{{.Ports}}"])
+            #expect(ps.out == "9000/tcp, 0.0.0.0:\(base + 2)->80/tcp, [::]:\(base + 2)->80/tcp, 0.0.0.0:\(base + 3)->81/tcp, "
+                    + "[::]:\(base + 3)->81/tcp, 127.0.0.1:\(base)->5000/tcp, 0.0.0.0:\(base + 1)->5001/udp, [::]:\(base + 1)->5001/udp\n",
+                    "\(ps)")
             _ = try await sb.docker(["stop", sb.name()])
             _ = try await run.finish()
         }

@@ -102,11 +102,33 @@ struct PortSpecTests {
     @Test("NetworkSettings.Ports lists every exposed port, null where it is not published")
     func networkSettingsPorts() {
         let config = PortConfig(options: ["publish": ["42850:5000"], "expose": ["9000"]], imageExposed: [], networkMode: "bridge")
-        let published = [PublishedPorts.Record(port: "5000/tcp", hostIP: "0.0.0.0", hostPort: "42850"),
-                         PublishedPorts.Record(port: "5000/tcp", hostIP: "::", hostPort: "42850")]
-        let ports = config.ports(published: published)
+        #expect(config.unpublished == [PublishedPort(port: "9000/tcp", hostIP: "", hostPort: "")])
+        let published = [PublishedPort(port: "5000/tcp", hostIP: "0.0.0.0", hostPort: "42850"),
+                         PublishedPort(port: "5000/tcp", hostIP: "::", hostPort: "42850")]
+        let ports = PublishedPort.networkSettings(published + config.unpublished)
         #expect(ports.map(\.0) == ["5000/tcp", "9000/tcp"])
         #expect(ports[0].1 == published)
         #expect(ports[1].1 == nil)
+        #expect(published.map(\.address) == ["0.0.0.0:42850", "[::]:42850"])
+    }
+
+    @Test("ps's PORTS groups runs of unpublished or same-numbered ports, then lists every other publication (observed)")
+    func displayable() {
+        func p(_ port: String, _ ip: String = "", _ host: String = "") -> PublishedPort {
+            PublishedPort(port: port, hostIP: ip, hostPort: host)
+        }
+        // run -p 8000-8002:80-82 -p 9000:9000 -p 9001:9001 --expose 7000-7001 -p 127.0.0.1:42851:5000 -p 6000/udp
+        var entries = [p("7000/tcp"), p("7001/tcp"), p("5000/tcp", "127.0.0.1", "42851"),
+                       p("6000/udp", "0.0.0.0", "32769"), p("6000/udp", "::", "32769")]
+        for (host, ctr) in [(8000, 80), (8001, 81), (8002, 82), (9000, 9000), (9001, 9001)] {
+            entries += [p("\(ctr)/tcp", "0.0.0.0", "\(host)"), p("\(ctr)/tcp", "::", "\(host)")]
+        }
+        #expect(PublishedPort.displayable(entries.shuffled()) == "7000-7001/tcp, 0.0.0.0:9000-9001->9000-9001/tcp, "
+                + "[::]:9000-9001->9000-9001/tcp, 0.0.0.0:8000->80/tcp, [::]:8000->80/tcp, 0.0.0.0:8001->81/tcp, "
+                + "[::]:8001->81/tcp, 0.0.0.0:8002->82/tcp, [::]:8002->82/tcp, 127.0.0.1:42851->5000/tcp, "
+                + "0.0.0.0:32769->6000/udp, [::]:32769->6000/udp")
+        #expect(PublishedPort.displayable([p("7000/tcp")]) == "7000/tcp")
+        #expect(PublishedPort.displayable([p("7000/tcp"), p("7002/tcp")]) == "7000/tcp, 7002/tcp")
+        #expect(PublishedPort.displayable([]) == "")
     }
 }

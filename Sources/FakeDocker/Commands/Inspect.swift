@@ -114,7 +114,7 @@ enum InspectView {
             ("Config", .structure("container.Config", config, omitEmpty: ["ExposedPorts": .value, "StopSignal": .value,
                                                                        "StopTimeout": .pointer])),
             ("NetworkSettings", .structure("types.NetworkSettings", [
-                ("Bridge", .string("")), ("SandboxID", .string("")), ("Ports", publishedPorts(c, ports, store)), ("IPAddress", .string("")),
+                ("Bridge", .string("")), ("SandboxID", .string("")), ("Ports", publishedPorts(c, store)), ("IPAddress", .string("")),
                 ("Networks", .map([])),
             ])),
         ])
@@ -128,10 +128,10 @@ enum InspectView {
     }
 
     /// `NetworkSettings.Ports`: while it runs, every exposed port with where it is published (null: nowhere).
-    static func publishedPorts(_ c: Container, _ ports: PortConfig, _ store: StateStore) -> TemplateValue {
-        guard c.isRunning else { return .map([]) }
-        return .map(ports.ports(published: PublishedPorts.records(c, store: store)).map { key, records in
-            (key, records.map { .array($0.map { portBinding($0.hostIP, $0.hostPort) }) } ?? .null)
+    static func publishedPorts(_ c: Container, _ store: StateStore) -> TemplateValue {
+        let entries = PublishedPorts.records(c.id, running: c.isRunning, store: store)
+        return .map(PublishedPort.networkSettings(entries).map { key, published in
+            (key, published.map { .array($0.map { portBinding($0.hostIP, $0.hostPort) }) } ?? .null)
         })
     }
 

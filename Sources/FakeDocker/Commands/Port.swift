@@ -9,10 +9,10 @@ enum PortCommand {
         let f = try syntax.parse(args)
         let reference = f.arguments[0]
         let c = try ctx.daemon.find(reference)
-        let records = PublishedPorts.records(c, store: ctx.store)
+        let records = PublishedPorts.records(c.id, running: c.isRunning, store: ctx.store).filter(\.isPublished)
         // An empty port is no port: every line.
         guard f.arguments.count == 2, !f.arguments[1].isEmpty else {
-            let lines = records.map { "\($0.port) -> \(address($0))" }.sorted(by: PortSpec.naturalLess)
+            let lines = records.map { "\($0.port) -> \($0.address)" }.sorted(by: PortSpec.naturalLess)
             for line in lines { Output.out(line) }
             return 0
         }
@@ -21,12 +21,7 @@ enum PortCommand {
         do { key = try PortSpec.query(asked) } catch { throw DockerError("Error: \(error.text)") }
         let found = records.filter { $0.port == key }
         guard !found.isEmpty else { throw DockerError("Error: No public port '\(asked)' published for \(reference)") }
-        for record in found { Output.out(address(record)) }
+        for record in found { Output.out(record.address) }
         return 0
-    }
-
-    /// Go's `net.JoinHostPort`: an IPv6 address in brackets.
-    static func address(_ r: PublishedPorts.Record) -> String {
-        r.hostIP.contains(":") ? "[\(r.hostIP)]:\(r.hostPort)" : "\(r.hostIP):\(r.hostPort)"
     }
 }

@@ -197,14 +197,78 @@ struct PortConfig: Equatable {
         }
     }
 
-    /// `NetworkSettings.Ports` of a running container: every exposed port, with the addresses it is published on
-    /// (null when none).
-    func ports(published: [PublishedPorts.Record]) -> [(String, [PublishedPorts.Record]?)] {
-        var keys = Set(exposed.map(\.key))
-        keys.formUnion(published.map(\.port))
-        return keys.sorted().map { key in
-            let records = published.filter { $0.port == key }
-            return (key, records.isEmpty ? nil : records)
+    /// What a running container shows of the exposed ports `plan` does not publish: each with no address.
+    var unpublished: [PublishedPort] {
+        let planned = Set(plan.map(\.0))
+        return exposed.filter { !planned.contains($0) }.map { PublishedPort(port: $0.key, hostIP: "", hostPort: "") }
+    }
+}
+
+/// One entry of a running container's `NetworkSettings.Ports`: a port published at an address, or (empty address and
+/// port) a port exposed and not published, which `Ports` shows as null and `ps` bare.
+struct PublishedPort: Codable, Equatable, Sendable {
+    var port: String
+    var hostIP: String
+    var hostPort: String
+
+    var isPublished: Bool { !hostPort.isEmpty }
+
+    /// `docker port`'s address: Go's `net.JoinHostPort`, an IPv6 address in brackets.
+    var address: String { PublishedPort.join(hostIP, hostPort) }
+
+    static func join(_ host: String, _ port: String) -> String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+    /// `NetworkSettings.Ports`: per port in Go's key order, its addresses, nil (null) for one not published.
+    static func networkSettings(_ entries: [PublishedPort]) -> [(String, [PublishedPort]?)] {
+        Set(entries.map(\.port)).sorted().map { key in
+            let published = entries.filter { $0.port == key && $0.isPublished }
+            return (key, published.isEmpty ? nil : published)
         }
+    }
+
+    /// `ps`'s PORTS (the CLI's `DisplayablePorts`): sorted by container port, address, host port, protocol; runs of
+    /// consecutive ports that are not published, or published on the same port number, grouped per address and
+    /// protocol (`7000-7001/tcp`, `0.0.0.0:9000-9001->9000-9001/tcp`), in the order first met; every other
+    /// publication after them (`0.0.0.0:8000->80/tcp`).
+    static func displayable(_ entries: [PublishedPort]) -> String {
+        struct Port { var ip: String; var privatePort: Int; var publicPort: Int; var type: String }
+        let ports = entries.compactMap { e -> Port? in
+            guard let p = ContainerPort(key: e.port) else { return nil }
+            return Port(ip: e.hostIP, privatePort: p.number, publicPort: Int(e.hostPort) ?? 0, type: p.proto)
+        }.sorted { a, b in
+            if a.privatePort != b.privatePort { return a.privatePort < b.privatePort }
+            if a.ip != b.ip { return a.ip < b.ip }
+            if a.publicPort != b.publicPort { return a.publicPort < b.publicPort }
+            return a.type < b.type
+        }
+        func group(_ key: (ip: String, type: String), _ first: Int, _ last: Int) -> String {
+            let range = first == last ? "\(first)" : "\(first)-\(last)"
+            return (key.ip.isEmpty ? range : "\(join(key.ip, range))->\(range)") + "/\(key.type)"
+        }
+        var groups: [String: (first: Int, last: Int)] = [:]
+        var order: [(ip: String, type: String)] = []
+        var result: [String] = [], mappings: [String] = []
+        for p in ports {
+            if !p.ip.isEmpty && p.publicPort != p.privatePort {
+                mappings.append("\(join(p.ip, String(p.publicPort)))->\(p.privatePort)/\(p.type)")
+                continue
+            }
+            let name = p.ip + "/" + p.type
+            guard let current = groups[name] else {
+                groups[name] = (p.privatePort, p.privatePort)
+                order.append((p.ip, p.type))
+                continue
+            }
+            if p.privatePort == current.last + 1 {
+                groups[name]?.last = p.privatePort
+                continue
+            }
+            result.append(group((p.ip, p.type), current.first, current.last))
+            groups[name] = (p.privatePort, p.privatePort)
+        }
+        for key in order {
+            if let g = groups[key.ip + "/" + key.type] { result.append(group(key, g.first, g.last)) }
+        }
+        return (result + mappings).joined(separator: ", ")
     }
 }

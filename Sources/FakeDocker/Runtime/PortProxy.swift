@@ -16,20 +16,16 @@ struct PublishedPorts {
         var fd: Int32
     }
 
-    /// What `NetworkSettings.Ports` shows of one bound address (the file the shim writes; read only while running).
-    struct Record: Codable, Equatable {
-        var port: String
-        var hostIP: String
-        var hostPort: String
-    }
-
     private(set) var listeners: [Listener] = []
     private var proxies: [pid_t] = []
+    /// The exposed ports this start does not publish, which `NetworkSettings.Ports` lists too.
+    private var unpublished: [PublishedPort] = []
 
-    /// Binds every host port of `plan`; the engine's refusal when one is taken (nothing stays bound then).
-    static func bind(_ plan: [(ContainerPort, PortBinding)], endpoint: String) -> Result<PublishedPorts, Shim.StartFailure> {
+    /// Binds every host port `config` publishes; the engine's refusal when one is taken (nothing stays bound then).
+    static func bind(_ config: PortConfig, endpoint: String) -> Result<PublishedPorts, Shim.StartFailure> {
         var published = PublishedPorts()
-        for (port, binding) in plan {
+        published.unpublished = config.unpublished
+        for (port, binding) in config.plan {
             switch bindOne(port, binding) {
             case .success(let bound): published.listeners += bound
             case .failure(let reason):
@@ -42,11 +38,6 @@ struct PublishedPorts {
             }
         }
         return .success(published)
-    }
-
-    /// What a start of `c` binds (its image's EXPOSE counts for `-P`).
-    static func plan(_ c: Container, store: StateStore) -> [(ContainerPort, PortBinding)] {
-        config(c, store: store).plan
     }
 
     static func config(_ c: Container, store: StateStore) -> PortConfig {
@@ -64,7 +55,8 @@ struct PublishedPorts {
     }
 
     func save(_ id: String, store: StateStore) {
-        let records = listeners.map { Record(port: $0.port.key, hostIP: $0.hostIP, hostPort: String($0.hostPort)) }
+        let records = listeners.map { PublishedPort(port: $0.port.key, hostIP: $0.hostIP, hostPort: String($0.hostPort)) }
+            + unpublished
         guard !records.isEmpty, let data = try? JSONEncoder().encode(records) else { return }
         try? data.write(to: URL(fileURLWithPath: Self.recordPath(id, store)))
     }
@@ -73,10 +65,10 @@ struct PublishedPorts {
         unlink(Self.recordPath(id, store))
     }
 
-    /// The addresses a container is published on: none unless it runs.
-    static func records(_ c: Container, store: StateStore) -> [Record] {
-        guard c.isRunning, let data = FileManager.default.contents(atPath: recordPath(c.id, store)) else { return [] }
-        return (try? JSONDecoder().decode([Record].self, from: data)) ?? []
+    /// A container's `NetworkSettings.Ports`, as entries: none unless it runs.
+    static func records(_ id: String, running: Bool, store: StateStore) -> [PublishedPort] {
+        guard running, let data = FileManager.default.contents(atPath: recordPath(id, store)) else { return [] }
+        return (try? JSONDecoder().decode([PublishedPort].self, from: data)) ?? []
     }
 
     /// Starts a proxy per socket into the network namespace of `containerPID` (the host's own when it has none), and

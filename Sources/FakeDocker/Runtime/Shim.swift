@@ -50,7 +50,7 @@ enum Shim {
         }
         // The host ports first, as the engine's network driver takes them before the task exists.
         var published: PublishedPorts
-        switch PublishedPorts.bind(PublishedPorts.plan(container, store: store), endpoint: container.name) {
+        switch PublishedPorts.bind(PublishedPorts.config(container, store: store), endpoint: container.name) {
         case .failure(let failure): return recordFailedStart(&container, store: store, detail: failure.detail, message: failure.message)
         case .success(let p): published = p
         }
