@@ -84,6 +84,8 @@ struct EngineContractPorts {
             let match = try #require(second.err.wholeMatch(of: message), "\(second)")
             #expect(match.1 == sb.name("b"))
             #expect(match.2 == "\(port)")
+            // The CLI printed the ID as the start began, before it failed.
+            #expect(second.out == (try await sb.inspect(sb.name("b"), "{{.Id}}")).map { $0 + "\n" })
             #expect(try await sb.inspect(sb.name("b"), "{{.State.Status}} {{.State.ExitCode}} {{json .NetworkSettings.Ports}}")
                     == "created 128 {}")
 

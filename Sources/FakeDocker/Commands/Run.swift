@@ -58,8 +58,9 @@ enum RunCommand {
         }
         if create { Output.out(container.id); return 0 }
         if detached {
-            _ = try Launcher.start(container, store: ctx.store, attachment: nil, command: name)
+            // The CLI prints the ID as the start begins (a goroutine of its own), so a start that fails follows it.
             Output.out(container.id)
+            _ = try Launcher.start(container, store: ctx.store, attachment: nil, command: name)
             return 0
         }
         // The attach is a request of its own, dialled after the create: an engine gone since (a restart, an outage)
