@@ -179,6 +179,21 @@ struct EngineContractPorts {
         }
     }
 
+    @Test("-p with --network host: created with the engine's warning, PortBindings kept, nothing published")
+    func hostNetworkWarns() async throws {
+        try await Sandbox.with { sb in
+            let created = try await sb.docker(["create", "--name", sb.name(), "--network", "host", "-p", "42861:5000"] + sb.tag
+                                              + [sb.image, "true"])
+            #expect(created.code == 0, "\(created)")
+            #expect(created.err == "WARNING: Published ports are discarded when using host network mode\n")
+            #expect(try await sb.inspect(sb.name(), "{{json .HostConfig.PortBindings}} {{json .Config.ExposedPorts}}")
+                    == #"{"5000/tcp":[{"HostIp":"","HostPort":"42861"}]} {"5000/tcp":{}}"#)
+            let quiet = try await sb.docker(["create", "--network", "host", "-P", "--expose", "80"] + sb.tag + [sb.image, "true"])
+            #expect(quiet.err == "", "\(quiet)")
+            _ = try await sb.docker(["rm", sb.name()])
+        }
+    }
+
     @Test("malformed -p specs are refused before anything is created, 125, with the CLI's texts")
     func invalidSpecs() async throws {
         try await Sandbox.with { sb in

@@ -97,6 +97,11 @@ struct PortSpecTests {
         #expect(PortConfig(options: all, imageExposed: ["7001/udp"], networkMode: "bridge").plan.map { "\($0.0.key)=\($0.1.hostPort)" }
                 == ["5000/tcp=42850", "7001/udp=", "80/tcp=8000", "81/tcp=8001", "9000/tcp="])
         #expect(PortConfig(options: options, imageExposed: [], networkMode: "host").plan.isEmpty)
+        #expect(PortConfig(options: options, imageExposed: [], networkMode: "host").createWarning
+                == "Published ports are discarded when using host network mode")
+        #expect(PortConfig(options: ["publish-all": ["true"], "expose": ["80"]], imageExposed: [], networkMode: "host")
+                .createWarning == nil)
+        #expect(config.createWarning == nil)
     }
 
     @Test("NetworkSettings.Ports lists every exposed port, null where it is not published")

@@ -51,6 +51,8 @@ enum RunCommand {
             if let cidfile { unlink(cidfile) }
             throw error
         }
+        let ports = PortConfig(options: container.config.otherOptions, imageExposed: [], networkMode: container.config.networkMode)
+        if let warning = ports.createWarning { Output.err("WARNING: \(warning)") }
         if let cidfile {
             // Written without a trailing newline, right after the create and before the start.
             let fd = open(cidfile, O_WRONLY | O_TRUNC | O_CLOEXEC)

@@ -197,6 +197,11 @@ struct PortConfig: Equatable {
         }
     }
 
+    /// The engine's warning for this configuration at create (the CLI prints it `WARNING: …` on stderr).
+    var createWarning: String? {
+        hostNetwork && !bindings.isEmpty ? "Published ports are discarded when using host network mode" : nil
+    }
+
     /// What a running container shows of the exposed ports `plan` does not publish: each with no address.
     var unpublished: [PublishedPort] {
         let planned = Set(plan.map(\.0))
