@@ -121,9 +121,9 @@ struct PublishedPorts {
         let addresses = binding.hostIP.isEmpty ? ["0.0.0.0", "::"] : [binding.hostIP]
         let candidates: [Int]
         if binding.hostPort.isEmpty {
-            // Ephemeral: the kernel's choice on the first address, taken on the others too; another try if one of
-            // them has it taken.
-            candidates = Array(repeating: 0, count: 8)
+            // Ephemeral: as the engine's port allocator, the first free port of the kernel's local port range (the
+            // engine counts on from the last one it gave; a fresh engine, like a fresh state here, from the first).
+            candidates = Array(ephemeralPorts())
         } else {
             candidates = Array((try? PortSpec.portRange(binding.hostPort)) ?? 0...0)
         }
@@ -152,6 +152,14 @@ struct PublishedPorts {
             lastRefusal = refused!
         }
         return .failure(lastRefusal)
+    }
+
+    /// The engine's dynamic port range: the kernel's `ip_local_port_range`, else the engine's default.
+    private static func ephemeralPorts() -> ClosedRange<Int> {
+        let bounds = HostProcess.readFile("/proc/sys/net/ipv4/ip_local_port_range")?
+            .split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).compactMap { Int($0) } ?? []
+        guard bounds.count == 2, bounds[0] > 0, bounds[0] <= bounds[1] else { return 49153...65535 }
+        return bounds[0]...bounds[1]
     }
 
     struct BindRefusal: Error {
