@@ -74,7 +74,14 @@ struct PublishedPorts {
     /// Starts a proxy per socket into the network namespace of `containerPID` (the host's own when it has none), and
     /// closes the shim's copies: from now on only the proxies hold the ports.
     mutating func startProxies(into containerPID: pid_t) {
-        let network = Self.ownNetworkNamespace(containerPID)
+        defer { release() }
+        let network: Int32?
+        switch Self.networkNamespace(containerPID) {
+        // Exited already: its ports are closed with the shim's sockets, never relayed elsewhere.
+        case .gone: return
+        case .host: network = nil
+        case .own(let fd): network = fd
+        }
         defer { if let network { close(network) } }
         let devNull = open("/dev/null", O_RDWR | O_CLOEXEC)
         defer { close(devNull) }
@@ -87,7 +94,6 @@ struct PublishedPorts {
             let argv = [Launcher.selfExecutable(), "__proxy", "--proto", l.port.proto, "--port", String(l.port.number)]
             if let pid = try? spawnProcess(argv[0], argv: argv, options) { proxies.append(pid) }
         }
-        release()
     }
 
     /// Frees every port: the proxies killed and reaped (so none of their descriptors is left), the sockets closed.
@@ -103,14 +109,21 @@ struct PublishedPorts {
         listeners = listeners.map { var l = $0; l.fd = -1; return l }
     }
 
-    /// The container's network namespace when it has one of its own (not `--network host`, not the fallback without
-    /// root), else nil: the proxy then reaches the port on the host's loopback.
-    private static func ownNetworkNamespace(_ pid: pid_t) -> Int32? {
+    enum NetworkNamespace {
+        /// Its own (the usual case as root): the proxies join it.
+        case own(Int32)
+        /// The host's (`--network host`, the fallback without root): the proxies reach the port on its loopback.
+        case host
+        /// The process has exited (its namespace is gone): nothing to relay to.
+        case gone
+    }
+
+    private static func networkNamespace(_ pid: pid_t) -> NetworkNamespace {
         var theirs = stat(), ours = stat()
-        guard stat("/proc/\(pid)/ns/net", &theirs) == 0, stat("/proc/self/ns/net", &ours) == 0,
-              theirs.st_ino != ours.st_ino else { return nil }
+        guard stat("/proc/\(pid)/ns/net", &theirs) == 0, stat("/proc/self/ns/net", &ours) == 0 else { return .gone }
+        if theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev { return .host }
         let fd = open("/proc/\(pid)/ns/net", O_RDONLY | O_CLOEXEC)
-        return fd >= 0 ? fd : nil
+        return fd >= 0 ? .own(fd) : .gone
     }
 
     // MARK: Binding
