@@ -194,6 +194,23 @@ struct EngineContractPorts {
         }
     }
 
+    @Test("a running container without a network of its own (host, none) shows no ports, -p and --expose alike")
+    func noNetworkNoPorts() async throws {
+        try await Sandbox.with { sb in
+            for network in ["host", "none"] {
+                let name = sb.name(network)
+                let started = try await sb.docker(["run", "-d", "--name", name, "--network", network, "-p", "\(PublishedPorts.hostPort()):5000",
+                                                   "--expose", "7000"] + sb.tag + [sb.image, "sleep", "100"])
+                #expect(started.code == 0, "\(started)")
+                #expect(try await sb.inspect(name, "{{json .NetworkSettings.Ports}} {{json .Config.ExposedPorts}}")
+                        == #"{} {"5000/tcp":{},"7000/tcp":{}}"#, "\(network)")
+                #expect(try await sb.docker(["port", name]).out == "", "\(network)")
+                #expect(try await sb.docker(["ps", "--filter", "name=\(name)", "--format", "[{{.Ports}}]"]).out == "[]\n")
+                _ = try await sb.docker(["rm", "-f", name])
+            }
+        }
+    }
+
     @Test("malformed -p specs are refused before anything is created, 125, with the CLI's texts")
     func invalidSpecs() async throws {
         try await Sandbox.with { sb in

@@ -86,7 +86,7 @@ struct PortSpecTests {
                                                           "5001/udp -> 0.0.0.0:42852"])
     }
 
-    @Test("a start binds each -p; -P adds every other exposed port on an ephemeral one; host networking none")
+    @Test("a start binds each -p; -P adds every other exposed port on an ephemeral one; --network host or none: nothing")
     func plan() {
         let options = ["publish": ["42850:5000", "8000-8001:80-81"], "expose": ["9000"]]
         let config = PortConfig(options: options, imageExposed: ["7001/udp"], networkMode: "bridge")
@@ -102,6 +102,9 @@ struct PortSpecTests {
         #expect(PortConfig(options: ["publish-all": ["true"], "expose": ["80"]], imageExposed: [], networkMode: "host")
                 .createWarning == nil)
         #expect(config.createWarning == nil)
+        let none = PortConfig(options: options, imageExposed: [], networkMode: "none")
+        #expect(none.plan.isEmpty && none.unpublished.isEmpty && none.createWarning == nil)
+        #expect(PortConfig(options: options, imageExposed: [], networkMode: "host").unpublished.isEmpty)
     }
 
     @Test("NetworkSettings.Ports lists every exposed port, null where it is not published")

@@ -173,8 +173,9 @@ struct PortConfig: Equatable {
     var bindings: [ContainerPort: [PortBinding]] = [:]
     var exposed: [ContainerPort] = []
     var publishAll = false
-    /// `--network host`: the engine publishes nothing (the CLI warns at create).
-    var hostNetwork = false
+    /// `--network host` or `none`: the engine publishes nothing and shows no ports (for host it warns at create).
+    var networkMode = "bridge"
+    var hasNetworkOfItsOwn: Bool { networkMode != "host" && networkMode != "none" }
 
     /// From the options as the container keeps them (`ContainerConfig.otherOptions`, checked at create: a spec that
     /// does not parse is skipped) and the image's exposed ports (`80/tcp`).
@@ -185,12 +186,12 @@ struct PortConfig: Equatable {
         exposed.formUnion(bindings.keys)
         self.exposed = exposed.sorted()
         publishAll = options["publish-all"]?.last == "true"
-        hostNetwork = networkMode == "host"
+        self.networkMode = networkMode
     }
 
     /// What a start binds, in key order: each binding; with `-P`, each exposed port without one on an ephemeral port.
     var plan: [(ContainerPort, PortBinding)] {
-        if hostNetwork { return [] }
+        if !hasNetworkOfItsOwn { return [] }
         return exposed.flatMap { port -> [(ContainerPort, PortBinding)] in
             if let given = bindings[port] { return given.map { (port, $0) } }
             return publishAll ? [(port, PortBinding(hostIP: "", hostPort: ""))] : []
@@ -199,11 +200,12 @@ struct PortConfig: Equatable {
 
     /// The engine's warning for this configuration at create (the CLI prints it `WARNING: …` on stderr).
     var createWarning: String? {
-        hostNetwork && !bindings.isEmpty ? "Published ports are discarded when using host network mode" : nil
+        networkMode == "host" && !bindings.isEmpty ? "Published ports are discarded when using host network mode" : nil
     }
 
     /// What a running container shows of the exposed ports `plan` does not publish: each with no address.
     var unpublished: [PublishedPort] {
+        if !hasNetworkOfItsOwn { return [] }
         let planned = Set(plan.map(\.0))
         return exposed.filter { !planned.contains($0) }.map { PublishedPort(port: $0.key, hostIP: "", hostPort: "") }
     }
