@@ -64,7 +64,8 @@ enum InspectView {
         var config: [(String, TemplateValue)] = [
             ("Hostname", .string(cfg.hostname)), ("Domainname", .string(cfg.domainname ?? "")), ("User", .string(cfg.user)),
             ("AttachStdin", .bool(cfg.attachStdin)), ("AttachStdout", .bool(cfg.attachStdout)),
-            ("AttachStderr", .bool(cfg.attachStderr)), ("ExposedPorts", pathSet(ports.exposed.map(\.key))), ("Tty", .bool(cfg.tty)), ("OpenStdin", .bool(cfg.openStdin)),
+            ("AttachStderr", .bool(cfg.attachStderr)), ("ExposedPorts", pathSet(ports.exposed.map(\.key))),
+            ("Tty", .bool(cfg.tty)), ("OpenStdin", .bool(cfg.openStdin)),
             ("StdinOnce", .bool(cfg.openStdin && cfg.attachStdin)), ("Env", strings(cfg.env)), ("Cmd", optionalStrings(cfg.cmd)),
         ]
         if let h = cfg.healthcheck {
@@ -114,8 +115,8 @@ enum InspectView {
             ("Config", .structure("container.Config", config, omitEmpty: ["ExposedPorts": .value, "StopSignal": .value,
                                                                        "StopTimeout": .pointer])),
             ("NetworkSettings", .structure("types.NetworkSettings", [
-                ("Bridge", .string("")), ("SandboxID", .string("")), ("Ports", publishedPorts(c, store)), ("IPAddress", .string("")),
-                ("Networks", .map([])),
+                ("Bridge", .string("")), ("SandboxID", .string("")), ("Ports", publishedPorts(c, store)),
+                ("IPAddress", .string("")), ("Networks", .map([])),
             ])),
         ])
     }

@@ -153,10 +153,13 @@ struct PublishedPorts {
                 case .failure(let e) where address == "::" && binding.hostIP.isEmpty && e.errno != EADDRINUSE:
                     continue    // a host without IPv6: the engine publishes on IPv4 only
                 case .failure(let e):
-                    let shown = address.contains(":") ? "[\(address)]" : address
+                    // The engine's allocator names the port as given (a range too), Go's `%s:%d`-style.
+                    let asked = binding.hostPort.isEmpty ? String(hostPort) : binding.hostPort
+                    let reason = String(cString: strerror(e.errno))
                     refused = e.errno == EADDRINUSE
-                        ? BindRefusal("Bind for \(address):\(binding.hostPort.isEmpty ? String(hostPort) : binding.hostPort) failed: port is already allocated")
-                        : BindRefusal("Error starting userland proxy: listen \(port.proto) \(shown):\(hostPort): bind: \(String(cString: strerror(e.errno)))")
+                        ? BindRefusal("Bind for \(address):\(asked) failed: port is already allocated")
+                        : BindRefusal("Error starting userland proxy: listen \(port.proto) "
+                                      + "\(PublishedPort.join(address, String(hostPort))): bind: \(reason)")
                 }
                 if refused != nil { break }
             }

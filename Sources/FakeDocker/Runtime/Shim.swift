@@ -83,6 +83,7 @@ enum Shim {
             // `kill` find its PID in the state, so nothing could stop it. It is killed and the start fails.
             discard(started)
             published.stop()
+            published.forget(container.id, store: store)
             return recordFailedStart(&notRunning, store: store, detail: "cannot record the container as running: \(error)",
                                      message: "Error response from daemon: cannot record container \(id) as running: \(error)")
         }
