@@ -310,7 +310,7 @@ enum PortProxy {
 
     /// Each client address gets a socket of its own towards the container, and a thread that returns the replies.
     private static func relayDatagrams(listener: Int32, port: Int) -> Int32 {
-        var upstreams: [Data: Int32] = [:]
+        let clients = DatagramClients()
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             var peer = sockaddr_storage()
@@ -320,24 +320,30 @@ enum PortProxy {
             }
             if n < 0 { if errno == EINTR { continue } else { return 1 } }
             let key = withUnsafeBytes(of: &peer) { Data($0.prefix(Int(peerLength))) }
-            var upstream = upstreams[key] ?? -1
-            if upstream < 0 {
-                upstream = connectLoopback(port, type: SOCK_DGRAM)
-                guard upstream >= 0 else { continue }
-                upstreams[key] = upstream
-                let replies = upstream, client = peer, clientLength = peerLength
-                Thread.detachNewThread { returnReplies(from: replies, to: client, clientLength, via: listener) }
+            clients.send(buffer, n, from: key) {
+                let upstream = connectLoopback(port, type: SOCK_DGRAM)
+                guard upstream >= 0 else { return nil }
+                let client = peer, clientLength = peerLength
+                Thread.detachNewThread { returnReplies(from: upstream, to: client, clientLength, via: listener, clients, key) }
+                return upstream
             }
-            _ = send(upstream, buffer, n, 0)
         }
     }
 
-    private static func returnReplies(from upstream: Int32, to client: sockaddr_storage, _ length: socklen_t, via listener: Int32) {
+    /// Until the client has been silent for `DatagramClients.idleSeconds`: then its socket is closed and forgotten.
+    private static func returnReplies(from upstream: Int32, to client: sockaddr_storage, _ length: socklen_t,
+                                      via listener: Int32, _ clients: DatagramClients, _ key: Data) {
+        var timeout = timeval(tv_sec: DatagramClients.idleSeconds, tv_usec: 0)
+        setsockopt(upstream, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var buffer = [UInt8](repeating: 0, count: 65536)
         var address = client
         while true {
             let n = recv(upstream, &buffer, buffer.count, 0)
-            if n < 0 { if errno == EINTR || errno == ECONNREFUSED { continue } else { return } }
+            if n < 0 {
+                if errno == EINTR || errno == ECONNREFUSED { continue }
+                clients.forget(key)
+                return
+            }
             _ = withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(listener, buffer, n, 0, $0, length) }
             }
@@ -355,5 +361,29 @@ enum PortProxy {
         }
         if connected < 0 { close(fd); return -1 }
         return fd
+    }
+}
+
+/// A UDP relay's clients (by address) and their sockets towards the container. Sends and the forgetting of an idle
+/// client hold the lock, so a socket is never used after it is closed.
+private final class DatagramClients: @unchecked Sendable {
+    /// docker-proxy's UDP connection timeout.
+    static let idleSeconds = 90
+    private let lock = NSLock()
+    private var sockets: [Data: Int32] = [:]
+
+    /// Sends the datagram on `key`'s socket, made by `connect` for a new client (nil: the datagram is dropped).
+    func send(_ buffer: [UInt8], _ count: Int, from key: Data, connect: () -> Int32?) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let upstream = sockets[key] ?? connect() else { return }
+        sockets[key] = upstream
+        _ = Glibc.send(upstream, buffer, count, 0)
+    }
+
+    func forget(_ key: Data) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let upstream = sockets.removeValue(forKey: key) { close(upstream) }
     }
 }
