@@ -3,6 +3,10 @@
 # be pulled or reached. Prints only `DOCKER_HOST=unix://$DIR/docker.sock` on stdout. On failure: one line on
 # stderr, exit non-zero, and nothing of ours left running.
 # DOCKRUN_ENGINE_LIVE_RESTORE=1 starts dockerd with --live-restore (its containers outlive it; see engine-restart.sh).
+# DOCKRUN_ENGINE_BRIDGE=1 gives it a bridge and iptables, inside its own network namespace, so that it publishes
+# ports there (`-p`): clients reach them with `nsenter --net=$DIR/netns`. Not the default: with a bridge each container
+# also gets an eth0, an address and its line in /etc/hosts, which fake-docker does not simulate (a container has its
+# loopback alone, as on this engine without a bridge); test-real-engine.sh runs the publishing tests on one of its own.
 set -u -o pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -24,7 +28,9 @@ fail() {
 
 start_daemon() {
     local options=(--data-root "$DIR/data" --exec-root "$DIR/exec" -H "$HOST" --pidfile "$DIR/pid"
-        --iptables=false --ip6tables=false --bridge=none --storage-driver=vfs)
+        --ip6tables=false --storage-driver=vfs)
+    # The bridge, its veths and the iptables rules all live in the engine's private namespace: nothing outside changes.
+    if [ "${DOCKRUN_ENGINE_BRIDGE:-0}" = 1 ]; then options+=(--iptables=true); else options+=(--iptables=false --bridge=none); fi
     [ "${DOCKRUN_ENGINE_LIVE_RESTORE:-0}" = 1 ] && options+=(--live-restore)
     rm -f "$DIR/pid" "$DIR/unshare.pid"
     # The network namespace is bound to $DIR/netns so that it outlives this dockerd: engine-restart.sh starts the
@@ -50,6 +56,7 @@ import_test_image() {
 
 # dockerd (docker.io, or another package's dockerd on PATH) and the test image's busybox; ensure-deps.sh says why not.
 bash "$HERE/ensure-deps.sh" docker.io:dockerd busybox-static:/bin/busybox || exit 1
+if [ "${DOCKRUN_ENGINE_BRIDGE:-0}" = 1 ]; then bash "$HERE/ensure-deps.sh" iptables:iptables || exit 1; fi
 mkdir -p "$DIR" || fail "cannot create $DIR"
 # Two concurrent starts would race on the pidfile and the socket; the second waits for the first and then reuses.
 lock_engine_dir

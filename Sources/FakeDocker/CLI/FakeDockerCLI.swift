@@ -5,6 +5,8 @@ public enum FakeDockerCLI {
     public static func main(_ argv: [String], environment: [String: String]) -> Int32 {
         let args: [String]
         do { args = try GlobalOptions.command(Array(argv.dropFirst())) } catch { return report(error) }
+        // A published port's relay (docker-proxy), started by a shim: it needs no state.
+        if args.first == "__proxy" { return PortProxy.main(Array(args.dropFirst())) }
         // The engine's own processes (RequestProcess): a start's shim, a create.
         if args.first == "__shim" || args.first == "__create" {
             let requestArgs = Array(args.dropFirst())
@@ -79,6 +81,7 @@ public enum FakeDockerCLI {
             case "pause": return try PauseCommand.execute(rest, ctx, unpausing: false)
             case "unpause": return try PauseCommand.execute(rest, ctx, unpausing: true)
             case "exec": return try ExecCommand.execute(rest, ctx)
+            case "port": return try PortCommand.execute(rest, ctx)
             case "rm": return try RmCommand.execute(rest, ctx)
             case "commit": return try CommitCommand.execute(rest, ctx)
             case "tag": return try TagCommand.execute(rest, ctx)

@@ -59,6 +59,14 @@ struct CreateRequest {
             }
         }
 
+        // The CLI's parse(): every `-p`, then every `--expose` (go-connections' texts).
+        do throws(PortSpecError) {
+            _ = try PortSpec.bindings(run.all("publish"))
+            for spec in run.all("expose") { _ = try PortSpec.expose(spec) }
+        } catch {
+            throw command.refusedOption(error.text)
+        }
+
         for file in run.all("env-file") {
             env += try Self.readKeyValueFile(file, command).compactMap { Self.resolve($0, environment) }
         }

@@ -67,10 +67,12 @@ enum InspectView {
             ("Health", health(c)),
         ]
         let dir = store.containerDirectory(c.id)
+        let ports = PublishedPorts.config(c, store: store)
         var config: [(String, TemplateValue)] = [
             ("Hostname", .string(cfg.hostname)), ("Domainname", .string(cfg.domainname ?? "")), ("User", .string(cfg.user)),
             ("AttachStdin", .bool(cfg.attachStdin)), ("AttachStdout", .bool(cfg.attachStdout)),
-            ("AttachStderr", .bool(cfg.attachStderr)), ("Tty", .bool(cfg.tty)), ("OpenStdin", .bool(cfg.openStdin)),
+            ("AttachStderr", .bool(cfg.attachStderr)), ("ExposedPorts", pathSet(ports.exposed.map(\.key))),
+            ("Tty", .bool(cfg.tty)), ("OpenStdin", .bool(cfg.openStdin)),
             ("StdinOnce", .bool(cfg.openStdin && cfg.attachStdin)), ("Env", strings(cfg.env)), ("Cmd", optionalStrings(cfg.cmd)),
         ]
         if let h = cfg.healthcheck {
@@ -97,7 +99,7 @@ enum InspectView {
             ("LogConfig", .structure("container.LogConfig", [("Type", .string(LogConfig(cfg.otherOptions).type)),
                                                               ("Config", .stringMap(LogConfig(cfg.otherOptions).config.map { ($0.key, $0.value) }))])),
             ("Links", optionalStrings(cfg.otherOptions["link"].map { $0.compactMap { try? Link.parse($0).inspected(container: c.name) } })),
-            ("NetworkMode", .string(cfg.networkMode)), ("PortBindings", .map([])),
+            ("NetworkMode", .string(cfg.networkMode)), ("PortBindings", portBindings(ports)),
             ("RestartPolicy", .structure("container.RestartPolicy", [("Name", .string(cfg.restartPolicy)), ("MaximumRetryCount", .int(0))])),
             ("AutoRemove", .bool(cfg.autoRemove)), ("VolumeDriver", .string("")),
             ("VolumesFrom", optionalStrings(cfg.otherOptions["volumes-from"])),
@@ -121,12 +123,32 @@ enum InspectView {
             ("ProcessLabel", .string("")), ("AppArmorProfile", .string("")), ("ExecIDs", .null),
             ("HostConfig", .structure("container.HostConfig", host, omitEmpty: ["Mounts": .value, "Tmpfs": .value])),
             ("Mounts", .array((cfg.bindMounts ?? []).map(mountPoint) + cfg.tmpfsMounts.filter(\.listed).map(mountPoint))),
-            ("Config", .structure("container.Config", config, omitEmpty: ["StopSignal": .value, "StopTimeout": .pointer])),
+            ("Config", .structure("container.Config", config, omitEmpty: ["ExposedPorts": .value, "StopSignal": .value,
+                                                                       "StopTimeout": .pointer])),
             ("NetworkSettings", .structure("types.NetworkSettings", [
-                ("Bridge", .string("")), ("SandboxID", .string("")), ("Ports", .map([])), ("IPAddress", .string("")),
-                ("Networks", .map([])),
+                ("Bridge", .string("")), ("SandboxID", .string("")), ("Ports", publishedPorts(c, store)),
+                ("IPAddress", .string("")), ("Networks", .map([])),
             ])),
         ])
+    }
+
+    /// `HostConfig.PortBindings`: each `-p` as given, keys in Go's map order.
+    static func portBindings(_ ports: PortConfig) -> TemplateValue {
+        .map(ports.bindings.keys.sorted().map { port in
+            (port.key, .array(ports.bindings[port, default: []].map { portBinding($0.hostIP, $0.hostPort) }))
+        })
+    }
+
+    /// `NetworkSettings.Ports`: while it runs, every exposed port with where it is published (null: nowhere).
+    static func publishedPorts(_ c: Container, _ store: StateStore) -> TemplateValue {
+        let entries = PublishedPorts.records(c.id, running: c.isRunning, store: store)
+        return .map(PublishedPort.networkSettings(entries).map { key, published in
+            (key, published.map { .array($0.map { portBinding($0.hostIP, $0.hostPort) }) } ?? .null)
+        })
+    }
+
+    static func portBinding(_ ip: String, _ port: String) -> TemplateValue {
+        .structure("nat.PortBinding", [("HostIp", .string(ip)), ("HostPort", .string(port))])
     }
 
     /// One of `.Mounts` (a `types.MountPoint`; a bind has no Name or Driver; a volume's Driver is `local`).

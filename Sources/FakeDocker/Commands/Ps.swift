@@ -46,7 +46,7 @@ enum PsCommand {
             // The default table, written directly: the same cells the default template would make.
             let cells = [["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"]] + containers.map { c in
                 [noTrunc ? c.id : c.shortID, c.imageRef, quotedCommand(c, noTrunc: noTrunc),
-                 humanDuration(t - c.createdAt) + " ago", status(c, now: t), "", c.name]
+                 humanDuration(t - c.createdAt) + " ago", status(c, now: t), ports(c, ctx.store), c.name]
             }
             Output.write(1, tabwriter(cells: cells))
             return 0
@@ -55,11 +55,18 @@ enum PsCommand {
         if format.contains("Size") || format.contains("json") {
             do { for image in try ctx.store.allImages() { imageSizes[image.id] = image.size } } catch { throw DockerError.daemon("\(error)") }
         }
-        let rows = containers.map { row($0, noTrunc: noTrunc, now: t, imageSize: imageSizes[$0.imageID] ?? 0, for: format) }
+        let rows = containers.map { c in
+            row(c, noTrunc: noTrunc, now: t, imageSize: imageSizes[c.imageID] ?? 0, for: format, ports: ports(c, ctx.store))
+        }
         let header = TemplateValue.structure("*formatter.ContainerContext", headers.map { ($0.0, .string($0.1)) },
                                              methods: ["Label": TemplateMethod(results: [:], otherwise: .string("LABEL"))])
         Output.write(1, try TableFormat(format).render(rows: rows, header: header))
         return 0
+    }
+
+    /// PORTS: where a running container is published (PublishedPort.displayable).
+    static func ports(_ c: ContainerSummary, _ store: StateStore) -> String {
+        PublishedPort.displayable(PublishedPorts.records(c.id, running: c.isRunning, store: store))
     }
 
     /// A container recorded as running whose shim is gone is shown as the exited container it is (and
@@ -96,7 +103,8 @@ enum PsCommand {
     /// the format names them; the others are there as empty strings, so a field the context has is
     /// never mistaken for an unknown one.
     /// `{{json .}}` writes every field. `Size` is the container's writable layer (nothing, here) and its image's.
-    static func row(_ c: ContainerSummary, noTrunc: Bool, now: Double, imageSize: Int64, for format: String) -> TemplateValue {
+    static func row(_ c: ContainerSummary, noTrunc: Bool, now: Double, imageSize: Int64, for format: String,
+                    ports: @autoclosure () -> String = "") -> TemplateValue {
         let every = format.contains("json")
         func field(_ name: String, _ value: @autoclosure () -> String) -> (String, TemplateValue) {
             (name, .string(every || format.contains(name) ? value() : ""))
@@ -106,7 +114,7 @@ enum PsCommand {
         return .structure("*formatter.ContainerContext", [
             ("ID", .string(noTrunc ? c.id : c.shortID)), ("Image", .string(c.imageRef)),
             field("Command", quotedCommand(c, noTrunc: noTrunc)), field("CreatedAt", goTimeString(c.createdAt)),
-            field("RunningFor", humanDuration(now - c.createdAt) + " ago"), ("Ports", .string("")),
+            field("RunningFor", humanDuration(now - c.createdAt) + " ago"), field("Ports", ports()),
             ("State", .string(c.status.rawValue)), field("Status", status(c, now: now)),
             field("Size", "0B (virtual \(humanSize(imageSize)))"), ("Platform", .null),
             ("Names", .string(c.name)), ("Labels", .string(labels.map { "\($0.key)=\($0.value)" }.joined(separator: ","))),

@@ -51,6 +51,8 @@ enum RunCommand {
             if let cidfile { unlink(cidfile) }
             throw error
         }
+        let ports = PortConfig(options: container.config.otherOptions, imageExposed: [], networkMode: container.config.networkMode)
+        if let warning = ports.createWarning { Output.err("WARNING: \(warning)") }
         if let cidfile {
             // Written without a trailing newline, right after the create and before the start.
             let fd = open(cidfile, O_WRONLY | O_TRUNC | O_CLOEXEC)
@@ -58,8 +60,9 @@ enum RunCommand {
         }
         if create { Output.out(container.id); return 0 }
         if detached {
-            _ = try Launcher.start(container, store: ctx.store, attachment: nil, command: name)
+            // The CLI prints the ID as the start begins (a goroutine of its own), so a start that fails follows it.
             Output.out(container.id)
+            _ = try Launcher.start(container, store: ctx.store, attachment: nil, command: name)
             return 0
         }
         // The attach is a request of its own, dialled after the create: an engine gone since (a restart, an outage)

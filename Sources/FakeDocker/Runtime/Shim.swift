@@ -48,11 +48,21 @@ enum Shim {
             report("fail 125\nError response from daemon: No such container: \(id)")
             return 125
         }
+        // The host ports first, as the engine's network driver takes them before the task exists.
+        var published: PublishedPorts
+        switch PublishedPorts.bind(PublishedPorts.config(container, store: store), endpoint: container.name) {
+        case .failure(let failure): return recordFailedStart(&container, store: store, detail: failure.detail, message: failure.message)
+        case .success(let p): published = p
+        }
         let started: Started
         switch start(container, store: store) {
-        case .failure(let failure): return recordFailedStart(&container, store: store, detail: failure.detail, message: failure.message)
+        case .failure(let failure):
+            published.stop()
+            return recordFailedStart(&container, store: store, detail: failure.detail, message: failure.message)
         case .success(let s): started = s
         }
+        published.startProxies(into: started.pid)
+        published.save(container.id, store: store)
         var notRunning = container
         container.status = .running
         container.pid = started.pid
@@ -72,6 +82,8 @@ enum Shim {
             // The client must not hear "ok" for a container the state does not show running: `stop` and
             // `kill` find its PID in the state, so nothing could stop it. It is killed and the start fails.
             discard(started)
+            published.stop()
+            published.forget(container.id, store: store)
             return recordFailedStart(&notRunning, store: store, detail: "cannot record the container as running: \(error)",
                                      message: "Error response from daemon: cannot record container \(id) as running: \(error)")
         }
@@ -82,6 +94,9 @@ enum Shim {
         var loop = ShimLoop(container: container, started: started, store: store, signalFD: signalFD, clientPID: clientPID,
                             oomAfter: oomAfter)
         let code = loop.run()
+        // The ports are free before the exit is recorded: whoever sees the container stopped can take them.
+        published.stop()
+        published.forget(container.id, store: store)
         return recordExit(container.id, code: code, oomKilled: loop.killedOutOfMemory, store: store)
     }
 
