@@ -88,6 +88,8 @@ public enum FakeDockerCLI {
             case "images": return try ImagesCommand.execute(rest, ctx)
             case "logs": return try LogsCommand.execute(rest, ctx)
             case "import": return try ImportCommand.execute(rest, ctx)
+            case "cp": return try CopyCommand.execute(rest, ctx)
+            case "export": return try ExportCommand.execute(rest, ctx)
             case "version": return try VersionCommand.execute(rest, ctx)
             case "info": return try InfoCommand.execute(rest, ctx)
             case "script": return try ScriptCommand.execute(rest, ctx)
