@@ -5,12 +5,13 @@ public enum FakeDockerCLI {
     public static func main(_ argv: [String], environment: [String: String]) -> Int32 {
         let args: [String]
         do { args = try GlobalOptions.command(Array(argv.dropFirst())) } catch { return report(error) }
-        // The engine's own processes (RequestProcess): a start's shim, a create.
-        if args.first == "__shim" || args.first == "__create" {
+        // The engine's own processes (RequestProcess): a start's shim, a create, an attach's output.
+        if args.first == "__shim" || args.first == "__create" || args.first == "__attach" {
             let requestArgs = Array(args.dropFirst())
             guard let i = requestArgs.firstIndex(of: "--state"), i + 1 < requestArgs.count,
                   let store = try? StateStore(path: requestArgs[i + 1]) else { return 125 }
             if args.first == "__create" { return CreateRequestProcess.main(requestArgs, store: store) }
+            if args.first == "__attach" { return AttachCommand.follow(requestArgs, store: store) }
             return Shim.main(requestArgs, store: store)
         }
         // A scenario runs in a state of its own (or on the real engine): it neither opens nor logs into this one.
@@ -90,6 +91,7 @@ public enum FakeDockerCLI {
             case "import": return try ImportCommand.execute(rest, ctx)
             case "cp": return try CopyCommand.execute(rest, ctx)
             case "export": return try ExportCommand.execute(rest, ctx)
+            case "attach": return try AttachCommand.execute(rest, ctx)
             case "version": return try VersionCommand.execute(rest, ctx)
             case "info": return try InfoCommand.execute(rest, ctx)
             case "script": return try ScriptCommand.execute(rest, ctx)
