@@ -207,7 +207,7 @@ struct EngineContractCopy {
         }
     }
 
-    @Test("attach to a stopped, created or missing container is refused")
+    @Test("attach to a created, stopped, paused or missing container is refused")
     func attachRefused() async throws {
         try await Sandbox.with { sb in
             let name = sb.name()
@@ -219,6 +219,12 @@ struct EngineContractCopy {
             #expect(exited.code == 1 && exited.err == "You cannot attach to a stopped container, start it first\n", "\(exited)")
             let none = try await sb.docker(["attach", "nosuch-\(sb.id)"])
             #expect(none.code == 1 && none.err == "Error response from daemon: No such container: nosuch-\(sb.id)\n")
+            let paused = sb.name("paused")
+            #expect(try await sb.docker(["run", "-d", "--name", paused] + sb.tag + [sb.image, "sleep", "60"]).code == 0)
+            #expect(try await sb.docker(["pause", paused]).code == 0)
+            let refused = try await sb.docker(["attach", paused])
+            #expect(refused.code == 1 && refused.err == "You cannot attach to a paused container, unpause it first\n", "\(refused)")
+            #expect(try await sb.docker(["unpause", paused]).code == 0)
         }
     }
 

@@ -24,7 +24,7 @@ enum AttachCommand {
         var c = try ctx.daemon.find(f.arguments[0])
         switch c.status {
         case .paused: throw DockerError("You cannot attach to a paused container, unpause it first")
-        case .restarting: throw DockerError("You cannot attach to a restarting container, wait until it is restarted")
+        case .restarting: throw DockerError("You cannot attach to a restarting container, wait until it is running")
         case .running: break
         default: throw DockerError("You cannot attach to a stopped container, start it first")
         }
