@@ -35,6 +35,11 @@ struct TarArchiveTests {
         #expect(blocks.count == 3 * 512)
         #expect(blocks[156] == UInt8(ascii: "x"))
         #expect(String(decoding: blocks[0..<21], as: UTF8.self) == "a/PaxHeaders.0/" + String(repeating: "x", count: 6))
+        // As the engine's (observed): the extended header's mode and time zero, its device fields NUL, no owner names.
+        func field(_ from: Int, _ to: Int) -> String { String(decoding: blocks[from..<to], as: UTF8.self) }
+        #expect(field(100, 108) == "0000000\0" && field(136, 148) == "00000000000\0")
+        #expect(blocks[329..<345].allSatisfy { $0 == 0 } && blocks[265..<329].allSatisfy { $0 == 0 })
+        #expect(field(1024 + 329, 1024 + 337) == "0000000\0")
         let record = "132 path=a/\(unsplittable)\n"
         #expect(String(decoding: blocks[512..<(512 + record.utf8.count)], as: UTF8.self) == record)
     }

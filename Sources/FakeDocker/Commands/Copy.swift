@@ -147,7 +147,7 @@ enum CopyCommand {
         let size = FileTree.size(archive)
         // An empty stream is an empty archive to the daemon, not an error.
         if size == 0 { return 0 }
-        guard runTool(["/bin/tar", "-x", "-f", archive, "-C", target, "--same-owner"]) == 0 else {
+        guard runTool(["/bin/tar", "-x", "-f", archive, "-C", target, owners(keep: true)]) == 0 else {
             // Go's archive/tar: a stream shorter than one header block ends early, a longer one is not a tar.
             let reason = size < 512 ? "unexpected EOF" : "archive/tar: invalid tar header"
             throw DockerError.daemon("Error processing tar file(exit status 1): \(reason)")
@@ -181,7 +181,7 @@ enum CopyCommand {
         options.stdin = fds[0]
         options.stdout = devNull
         options.stderr = devNull
-        let argv = ["/bin/tar", "-x", "-f", "-", "-C", directory, keepOwners ? "--same-owner" : "--no-same-owner"]
+        let argv = ["/bin/tar", "-x", "-f", "-", "-C", directory, owners(keep: keepOwners)]
         let spawned = try? spawnProcess(argv[0], argv: argv, options)
         close(fds[0])
         guard let pid = spawned else {
@@ -197,6 +197,10 @@ enum CopyCommand {
         signal(SIGPIPE, previous)
         return ExitStatus(reaping: pid).code == 0 && written
     }
+
+    /// tar's choice of owners: the archive's when asked, as root only (without root fake-docker makes every file its
+    /// user's, as its containers run as that user).
+    static func owners(keep: Bool) -> String { keep && geteuid() == 0 ? "--same-owner" : "--no-same-owner" }
 
     // MARK: host paths
 

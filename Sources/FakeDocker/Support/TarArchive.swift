@@ -79,8 +79,11 @@ enum TarArchive {
             text("ustar\0" + "00", 257, 8)
             text(userName, 265, 32)
             text(groupName, 297, 32)
-            octal(deviceMajor, 329, 8)
-            octal(deviceMinor, 337, 8)
+            // Go writes an extended header as a raw file (templateV7Plus): its device fields stay NUL (observed).
+            if kind != .paxHeader {
+                octal(deviceMajor, 329, 8)
+                octal(deviceMinor, 337, 8)
+            }
             text(prefix, 345, 155)
             // The checksum: the sum of the bytes with its own field as spaces, then 6 digits, a NUL and a space.
             for i in 148..<156 { b[i] = 0x20 }
