@@ -120,6 +120,28 @@ struct EngineContractCopy {
         }
     }
 
+    @Test("cp says what it copied only to a terminal and without -q: the stream's size, the destination as the CLI names it")
+    func copyProgress() async throws {
+        try await Sandbox.with { sb in
+            let name = sb.name()
+            #expect(try await sb.docker(["create", "--name", name] + sb.tag + [sb.image, "true"]).code == 0)
+            try "one\n".write(toFile: sb.path("file"), atomically: false, encoding: .utf8)
+            func onTerminal(_ args: [String]) async throws -> Outcome {
+                let options = ChildProcess.Options(environment: sb.environment, terminal: true)
+                return try await ChildProcess([sb.engine.cli, "cp"] + args, options).finish()
+            }
+            // A 4-byte file is a 2048-byte stream: a header, a data block, the two end blocks.
+            let sent = try await onTerminal([sb.path("file"), "\(name):/x"])
+            #expect(sent.code == 0 && sent.out == "Successfully copied 2.05kB to \(name):/x\r\n", "\(sent)")
+            let fetched = try await onTerminal(["\(name):/x", sb.path("back")])
+            #expect(fetched.code == 0 && fetched.out == "Successfully copied 2.05kB to \(sb.path("back"))\r\n", "\(fetched)")
+            let quiet = try await onTerminal(["-q", sb.path("file"), "\(name):/y"])
+            #expect(quiet.code == 0 && quiet.out.isEmpty, "\(quiet)")
+            let piped = try await sb.docker(["cp", sb.path("file"), "\(name):/z"])
+            #expect(piped.code == 0 && piped.out.isEmpty && piped.err.isEmpty, "\(piped)")
+        }
+    }
+
     @Test("cp sees the container's filesystem and binds, not what the container mounted itself (/dev/shm, /proc)")
     func notTheContainersMounts() async throws {
         try await Sandbox.with { sb in

@@ -43,11 +43,13 @@ enum CopyCommand {
         case (.some(let reference), nil):
             let files = try ContainerFiles(try ctx.daemon.find(reference), reference: reference, ctx)
             return try copyOut(files, source.path, to: destination.path, follow: f.bool("follow-link"),
-                               keepOwners: f.bool("archive"))
+                               keepOwners: f.bool("archive"), quiet: f.bool("quiet"))
         case (nil, .some(let reference)):
             let files = try ContainerFiles(try ctx.daemon.find(reference), reference: reference, ctx)
             if source.path == "-" { return try copyStream(files, to: destination.path, argument: f.arguments[1]) }
-            return try copyIn(source.path, files, to: destination.path, follow: f.bool("follow-link"))
+            let copied = try copyIn(source.path, files, to: destination.path, follow: f.bool("follow-link"))
+            reportCopied(copied, to: f.arguments[1], quiet: f.bool("quiet"))
+            return 0
         }
     }
 
@@ -83,7 +85,7 @@ enum CopyCommand {
     // MARK: container → host
 
     static func copyOut(_ files: ContainerFiles, _ path: String, to destination: String, follow: Bool,
-                        keepOwners: Bool) throws(DockerError) -> Int32 {
+                        keepOwners: Bool, quiet: Bool) throws(DockerError) -> Int32 {
         let hostSource = files.host(path, follow: follow)
         var st = stat()
         guard lstat(hostSource, &st) == 0 else {
@@ -106,15 +108,23 @@ enum CopyCommand {
         guard directoryExists(plan.directory) else {
             throw DockerError("invalid output path: directory \"\(plan.directory)\" does not exist")
         }
-        guard unpack(hostSource, root: plan.root, follow: follow, into: plan.directory, keepOwners: keepOwners) else {
+        guard let copied = unpack(hostSource, root: plan.root, follow: follow, into: plan.directory, keepOwners: keepOwners) else {
             throw DockerError("failed to copy files to \(target)")
         }
+        reportCopied(copied, to: CopyPlan.trimmed(target).isEmpty ? "/" : target, quiet: quiet)
         return 0
+    }
+
+    /// The CLI's one progress line, on a terminal only (`-q`, or no terminal on stderr, says nothing): the size of
+    /// the tar stream, the destination as the CLI names it (a host path made absolute, a container's as given).
+    static func reportCopied(_ bytes: Int, to destination: String, quiet: Bool) {
+        if !quiet && isatty(2) == 1 { Output.err("Successfully copied \(humanSize(Int64(bytes))) to \(destination)") }
     }
 
     // MARK: host → container
 
-    static func copyIn(_ source: String, _ files: ContainerFiles, to path: String, follow: Bool) throws(DockerError) -> Int32 {
+    /// Returns the bytes of the stream sent.
+    static func copyIn(_ source: String, _ files: ContainerFiles, to path: String, follow: Bool) throws(DockerError) -> Int {
         let hostSource = absolute(source)
         var st = stat()
         guard (follow ? stat(hostSource, &st) : lstat(hostSource, &st)) == 0 else {
@@ -128,10 +138,10 @@ enum CopyCommand {
                                      destination: target, existing: existing(target))
         } catch { throw DockerError(error.message) }
         guard directoryExists(plan.directory) else { throw files.notFound(CopyPlan.parent(containerPath)) }
-        guard unpack(hostSource, root: plan.root, follow: follow, into: plan.directory, keepOwners: true) else {
+        guard let copied = unpack(hostSource, root: plan.root, follow: follow, into: plan.directory, keepOwners: true) else {
             throw DockerError.daemon("Error processing tar file(exit status 1): unexpected EOF")
         }
-        return 0
+        return copied
     }
 
     /// `cp - C:DIR`: a tar stream on stdin unpacked in a directory of the container.
@@ -170,10 +180,11 @@ enum CopyCommand {
         }
     }
 
-    /// Streams the tree into `tar -x` in `directory`: the copy as the client and the daemon make it.
-    static func unpack(_ hostPath: String, root: String, follow: Bool, into directory: String, keepOwners: Bool) -> Bool {
+    /// Streams the tree into `tar -x` in `directory`: the copy as the client and the daemon make it. Returns the bytes
+    /// of the stream, nil when the copy failed.
+    static func unpack(_ hostPath: String, root: String, follow: Bool, into directory: String, keepOwners: Bool) -> Int? {
         var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { return false }
+        guard pipe(&fds) == 0 else { return nil }
         for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         let devNull = open("/dev/null", O_RDWR | O_CLOEXEC)
         defer { close(devNull) }
@@ -186,7 +197,7 @@ enum CopyCommand {
         close(fds[0])
         guard let pid = spawned else {
             close(fds[1])
-            return false
+            return nil
         }
         // tar gone early must not end this process with SIGPIPE: the write fails and the copy is reported.
         let previous = signal(SIGPIPE, SIG_IGN)
@@ -195,7 +206,7 @@ enum CopyCommand {
         let written = writer.finish()
         close(fds[1])
         signal(SIGPIPE, previous)
-        return ExitStatus(reaping: pid).code == 0 && written
+        return ExitStatus(reaping: pid).code == 0 && written ? writer.written : nil
     }
 
     /// tar's choice of owners: the archive's when asked, as root only (without root fake-docker makes every file its

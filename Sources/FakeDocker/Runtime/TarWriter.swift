@@ -16,6 +16,8 @@ struct TarWriter {
     private var seen: [String: String] = [:]
     private var names: [UInt32: String] = [:], groups: [UInt32: String] = [:]
     private(set) var failed = false
+    /// The bytes written so far (what the CLI reports as copied).
+    private(set) var written = 0
 
     init(fd: Int32) { self.fd = fd }
 
@@ -110,6 +112,7 @@ struct TarWriter {
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { failed = true; return false }
             offset += n
+            written += n
         }
         return true
     }
