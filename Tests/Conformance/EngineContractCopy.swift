@@ -47,6 +47,12 @@ struct EngineContractCopy {
 
     static func read(_ path: String) -> String? { try? String(contentsOfFile: path, encoding: .utf8) }
 
+    /// The engine CLI run on a pseudo-terminal: what it shows there (stdout and stderr, lines ending `\r\n`).
+    static func onTerminal(_ sb: Sandbox, _ args: [String]) async throws -> Outcome {
+        let options = ChildProcess.Options(environment: sb.environment, terminal: true)
+        return try await ChildProcess([sb.engine.cli] + args, options).finish()
+    }
+
     @Test("cp from a container: a file, a directory, its contents with /., into an existing directory; links kept, -L follows")
     func copyOut() async throws {
         try await Sandbox.with { sb in
@@ -126,10 +132,7 @@ struct EngineContractCopy {
             let name = sb.name()
             #expect(try await sb.docker(["create", "--name", name] + sb.tag + [sb.image, "true"]).code == 0)
             try "one\n".write(toFile: sb.path("file"), atomically: false, encoding: .utf8)
-            func onTerminal(_ args: [String]) async throws -> Outcome {
-                let options = ChildProcess.Options(environment: sb.environment, terminal: true)
-                return try await ChildProcess([sb.engine.cli, "cp"] + args, options).finish()
-            }
+            func onTerminal(_ args: [String]) async throws -> Outcome { try await Self.onTerminal(sb, ["cp"] + args) }
             // A 4-byte file is a 2048-byte stream: a header, a data block, the two end blocks.
             let sent = try await onTerminal([sb.path("file"), "\(name):/x"])
             #expect(sent.code == 0 && sent.out == "Successfully copied 2.05kB to \(name):/x\r\n", "\(sent)")
@@ -195,7 +198,7 @@ struct EngineContractCopy {
         }
     }
 
-    @Test("export writes the container's files with the engine's own entries, in walk order, no top entry; -o makes a 0600 file")
+    @Test("export writes the container's files with the engine's own entries, in walk order, no top entry; -o makes a 0600 file; not to a terminal")
     func export() async throws {
         try await Sandbox.with { sb in
             let name = try await maker(sb)
@@ -224,6 +227,9 @@ struct EngineContractCopy {
             #expect(missing.err == "failed to export container: invalid output path: stat /nonexistent-\(sb.id): no such file or directory\n")
             let none = try await sb.docker(["export", "nosuch-\(sb.id)"])
             #expect(none.code == 1 && none.err == "Error response from daemon: No such container: nosuch-\(sb.id)\n")
+            let terminal = try await Self.onTerminal(sb, ["export", name])
+            #expect(terminal.code == 1, "\(terminal)")
+            #expect(terminal.out == "cowardly refusing to save to a terminal. Use the -o flag or redirect\r\n")
             let usage = try await sb.docker(["export"])
             #expect(usage.code == 1 && usage.err.hasPrefix("docker: 'docker export' requires 1 argument\n"))
         }
