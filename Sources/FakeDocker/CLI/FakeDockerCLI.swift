@@ -7,12 +7,13 @@ public enum FakeDockerCLI {
         do { args = try GlobalOptions.command(Array(argv.dropFirst())) } catch { return report(error) }
         // A published port's relay (docker-proxy), started by a shim: it needs no state.
         if args.first == "__proxy" { return PortProxy.main(Array(args.dropFirst())) }
-        // The engine's own processes (RequestProcess): a start's shim, a create.
-        if args.first == "__shim" || args.first == "__create" {
+        // The engine's own processes (RequestProcess): a start's shim, a create, an attach's output.
+        if args.first == "__shim" || args.first == "__create" || args.first == "__attach" {
             let requestArgs = Array(args.dropFirst())
             guard let i = requestArgs.firstIndex(of: "--state"), i + 1 < requestArgs.count,
                   let store = try? StateStore(path: requestArgs[i + 1]) else { return 125 }
             if args.first == "__create" { return CreateRequestProcess.main(requestArgs, store: store) }
+            if args.first == "__attach" { return AttachCommand.follow(requestArgs, store: store) }
             return Shim.main(requestArgs, store: store)
         }
         // A scenario runs in a state of its own (or on the real engine): it neither opens nor logs into this one.
@@ -92,6 +93,9 @@ public enum FakeDockerCLI {
             case "logs": return try LogsCommand.execute(rest, ctx)
             case "import": return try ImportCommand.execute(rest, ctx)
             case "volume": return try VolumeCommand.execute(rest, ctx)
+            case "cp": return try CopyCommand.execute(rest, ctx)
+            case "export": return try ExportCommand.execute(rest, ctx)
+            case "attach": return try AttachCommand.execute(rest, ctx)
             case "version": return try VersionCommand.execute(rest, ctx)
             case "info": return try InfoCommand.execute(rest, ctx)
             case "script": return try ScriptCommand.execute(rest, ctx)
