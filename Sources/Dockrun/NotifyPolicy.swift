@@ -4,7 +4,9 @@
 ///
 /// - `READY=1` once the container runs (`--sdnotify=running`, the default) or once its health check says healthy
 ///   (`--sdnotify=healthy`; a run without a health check is refused, `HealthWatch`). A container that never runs sends
-///   none, so systemd fails the start instead of calling a dead service ready.
+///   none, so systemd fails the start instead of calling a dead service ready. One that ran and ended before a probe
+///   saw it running (a one-shot command) sends it as it ends, before its exit: systemd then reads how it ended, not
+///   a protocol failure, as podman's conmon says ready when a container starts.
 /// - `STATUS=` with the health check's status as it changes, and `container X was killed: out of memory` (`noted`).
 /// - `STATUS=` at each step, `STOPPING=1` when dockrun begins a stop, `MAINPID=` with `READY=1` when systemd's
 ///   main process is not dockrun (`SYSTEMD_EXEC_PID` names another process, e.g. a shell that forked it).
@@ -53,6 +55,8 @@ public struct NotifyPolicy: Equatable, Sendable {
     private var watchdogWaitsForProbe = false
     /// Why the container ended, when dockrun knows more than its code (the last `STATUS=` says it).
     private var endNote: String?
+    /// dockrun began a stop before the container was ready: a container that then ends never became ready.
+    private var stoppedBeforeReady = false
 
     /// The socket and the policy for a dockrun started with `environment`, or nil when there is nothing to notify:
     /// no `NOTIFY_SOCKET` (or one that is neither a path nor `@abstract`: vsock is not supported), or `ignore`.
@@ -108,6 +112,7 @@ public struct NotifyPolicy: Equatable, Sendable {
             guard let container, mode != .container else { return [] }
             return [.send("STATUS=Container \(name) created; waiting for it to run")] + probe(container)
         case .stopping:
+            if !ready { stoppedBeforeReady = true }
             return [.send("STOPPING=1\nSTATUS=Stopping container \(name)")]
         case .sweeping:
             return [.send("STOPPING=1\nSTATUS=The docker client was killed; looking for its container")]
@@ -118,9 +123,13 @@ public struct NotifyPolicy: Equatable, Sendable {
         }
     }
 
-    /// The run is over: its exit code.
+    /// The run is over: its exit code. A container that was created, not stopped by dockrun, and ended with a code of
+    /// its own (not docker's failures to start it, 125–127) ran: it was ready as much as it ever would be.
     public func exited(_ code: Int32) -> [Action] {
-        mode == .ignore ? [] : [.send("STATUS=Exited with code \(code)" + (endNote.map { " (\($0))" } ?? ""))]
+        guard mode != .ignore else { return [] }
+        let status = Action.send("STATUS=Exited with code \(code)" + (endNote.map { " (\($0))" } ?? ""))
+        guard mode == .running, !ready, container != nil, !stoppedBeforeReady, !(125...127).contains(code) else { return [status] }
+        return [.send("READY=1" + (mainPID.map { "\nMAINPID=\($0)" } ?? "")), status]
     }
 
     /// What dockrun learned of the container beside its phases (`RunPolicy.Note`).

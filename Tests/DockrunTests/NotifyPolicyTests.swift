@@ -45,6 +45,28 @@ struct NotifyPolicyTests {
         #expect(policy.probeDue() == [.probe(id)])
     }
 
+    @Test("a container that ran and ended before a probe saw it running says READY=1 as it ends; a failed start or a stop does not")
+    func readyAtTheEnd() {
+        var oneShot = created(.running)
+        #expect(oneShot.probed(.init(status: "exited", health: nil)) == [])
+        #expect(oneShot.exited(0) == [.send("READY=1"), .send("STATUS=Exited with code 0")])
+        #expect(oneShot.exited(3) == [.send("READY=1"), .send("STATUS=Exited with code 3")])
+        #expect(created(.running, mainPID: 7).exited(0) == [.send("READY=1\nMAINPID=7"), .send("STATUS=Exited with code 0")])
+        for code: Int32 in [125, 126, 127] {
+            #expect(created(.running).exited(code) == [.send("STATUS=Exited with code \(code)")])
+        }
+        var stopped = created(.running)
+        _ = stopped.phaseChanged(to: .stopping, container: id)
+        #expect(stopped.exited(143) == [.send("STATUS=Exited with code 143")])
+        var ready = created(.running)
+        _ = ready.probed(running)
+        #expect(ready.exited(0) == [.send("STATUS=Exited with code 0")])
+        #expect(created(.healthy).exited(0) == [.send("STATUS=Exited with code 0")])
+        var pulling = NotifyPolicy(mode: .running, watchdogMicroseconds: nil, mainPID: nil)
+        _ = pulling.start()
+        #expect(pulling.exited(1) == [.send("STATUS=Exited with code 1")])
+    }
+
     @Test("--sdnotify=healthy waits for the health check; without one it is never ready (the run is refused)")
     func healthy() {
         var policy = created(.healthy)
