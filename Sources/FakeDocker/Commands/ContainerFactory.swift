@@ -16,6 +16,11 @@ struct ContainerFactory {
         if let workdir = run.last("workdir")?.value, !workdir.isEmpty, !workdir.hasPrefix("/") {
             throw command.failure("Error response from daemon: the working directory '\(workdir)' is invalid, it needs to be an absolute path")
         }
+        do throws(RestartPolicy.Refusal) {
+            _ = try RestartPolicy.parse(run.last("restart")?.value ?? "no")
+        } catch {
+            if case .daemon(let message) = error { throw command.failure("Error response from daemon: \(message)") }
+        }
         if let signal = run.last("stop-signal")?.value, SignalName.parse(signal) == nil {
             throw command.failure("Error response from daemon: Invalid signal: \(signal)")
         }

@@ -81,7 +81,15 @@ struct CreateRequest {
                     retries: retries ?? 0)
             }
         }
-        if run.flag("rm"), let restart = run.last("restart")?.value, restart != "no" {
+        // The CLI reads the retry count (ParseRestartPolicy); the names are the daemon's to check (ContainerFactory).
+        let restart = run.last("restart")?.value ?? "no"
+        do throws(RestartPolicy.Refusal) {
+            _ = try RestartPolicy.parse(restart)
+        } catch {
+            if case .client(let message) = error { throw command.refusedOption(message) }
+        }
+        // Any name but "no" and "" (the CLI's IsNone), even one the daemon would refuse.
+        if run.flag("rm"), !["no", ""].contains(restart.split(separator: ":", omittingEmptySubsequences: false)[0]) {
             throw command.refusedOption("conflicting options: cannot specify both --restart and --rm")
         }
     }

@@ -89,7 +89,7 @@ enum InspectView {
             ("Binds", optionalStrings(cfg.binds)), ("ContainerIDFile", .string(cfg.otherOptions["cidfile"]?.last ?? "")),
             ("LogConfig", .structure("container.LogConfig", [("Type", .string("json-file")), ("Config", .stringMap([]))])),
             ("NetworkMode", .string(cfg.networkMode)), ("PortBindings", .map([])),
-            ("RestartPolicy", .structure("container.RestartPolicy", [("Name", .string(cfg.restartPolicy)), ("MaximumRetryCount", .int(0))])),
+            ("RestartPolicy", restartPolicy(cfg.restartPolicy)),
             ("AutoRemove", .bool(cfg.autoRemove)), ("VolumeDriver", .string("")), ("VolumesFrom", .null),
             ("CapAdd", optionalStrings(cfg.otherOptions["cap-add"])), ("CapDrop", optionalStrings(cfg.otherOptions["cap-drop"])),
             ("Dns", strings(cfg.otherOptions["dns"] ?? [])), ("ExtraHosts", optionalStrings(cfg.otherOptions["add-host"])),
@@ -105,7 +105,7 @@ enum InspectView {
             ("Args", strings(cfg.args)), ("State", .structure("types.ContainerState", state, omitEmpty: ["Health": .pointer])),
             ("Image", .string("sha256:" + c.imageID)), ("ResolvConfPath", .string(dir + "/rootfs/etc/resolv.conf")),
             ("HostnamePath", .string(dir + "/rootfs/etc/hostname")), ("HostsPath", .string(dir + "/rootfs/etc/hosts")),
-            ("LogPath", .string(store.logPath(ofContainer: c.id))), ("Name", .string("/" + c.name)), ("RestartCount", .int(0)),
+            ("LogPath", .string(store.logPath(ofContainer: c.id))), ("Name", .string("/" + c.name)), ("RestartCount", .int(Int64((try? store.restartCount(ofContainer: c.id)) ?? 0))),
             ("Driver", .string("vfs")), ("Platform", .string("linux")), ("MountLabel", .string("")),
             ("ProcessLabel", .string("")), ("AppArmorProfile", .string("")), ("ExecIDs", .null),
             ("HostConfig", .structure("container.HostConfig", host, omitEmpty: ["Mounts": .value])),
@@ -181,6 +181,12 @@ enum InspectView {
     /// A Go `map[string]struct{}` such as `ExposedPorts` or `Volumes`, nil when empty.
     static func pathSet(_ keys: [String]) -> TemplateValue {
         keys.isEmpty ? .null : .map(keys.sorted().map { ($0, .structure("struct {}", [])) })
+    }
+    /// `--restart` as the engine keeps it: the name as given, the count of `on-failure:N`.
+    static func restartPolicy(_ value: String) -> TemplateValue {
+        let policy = RestartPolicy.stored(value)
+        return .structure("container.RestartPolicy", [("Name", .string(policy.name)),
+                                                      ("MaximumRetryCount", .int(Int64(policy.maximumRetryCount)))])
     }
     static func strings(_ list: [String]) -> TemplateValue { .array(list.map { .string($0) }) }
     static func optionalStrings(_ list: [String]?) -> TemplateValue { list.map(strings) ?? .null }

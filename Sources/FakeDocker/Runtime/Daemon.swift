@@ -56,6 +56,7 @@ struct Daemon {
     /// namespace, so a signal it has no handler for is dropped (except KILL and STOP). Without a PID
     /// namespace (not root) the same rule is applied here from /proc/PID/status's SigCgt.
     func deliver(_ signal: Int32, to c: Container) {
+        endRestarts(c)
         guard let fd = HostProcess.open(pid: c.pid, start: c.pidStart) else { return }
         defer { close(fd) }
         if !c.pidNamespace && !c.config.initProcess && signal != SIGKILL && signal != SIGSTOP {
@@ -146,6 +147,9 @@ struct Daemon {
     func remove(_ c: Container, force: Bool) throws(DockerError) {
         if c.isRunning {
             guard force else {
+                if c.status == .restarting {
+                    throw DockerError.daemon("You cannot remove a restarting container \(c.id). Stop the container before attempting removal or force remove")
+                }
                 if c.status == .paused {
                     throw DockerError.daemon("You cannot remove a paused container \(c.id). Unpause and then stop the container before attempting removal or force remove")
                 }

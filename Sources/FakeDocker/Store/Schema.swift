@@ -129,5 +129,9 @@ enum Schema {
         Migration(name: "oom_killed", sql: """
         ALTER TABLE containers ADD COLUMN oom_killed INTEGER NOT NULL DEFAULT 0;
         """),
+        // `.RestartCount`: the restarts its restart policy made since the last start by a client (the shim's).
+        Migration(name: "restart_count", sql: """
+        ALTER TABLE containers ADD COLUMN restart_count INTEGER NOT NULL DEFAULT 0;
+        """),
     ]
 }
