@@ -21,6 +21,9 @@ struct ContainerFactory {
         } catch {
             if case .daemon(let message) = error { throw command.failure("Error response from daemon: \(message)") }
         }
+        if let refusal = Capabilities.refusal(adds: run.all("cap-add"), drops: run.all("cap-drop")) {
+            throw command.failure("Error response from daemon: \(refusal)")
+        }
         if let signal = run.last("stop-signal")?.value, SignalName.parse(signal) == nil {
             throw command.failure("Error response from daemon: Invalid signal: \(signal)")
         }
@@ -106,7 +109,8 @@ struct ContainerFactory {
     }
 
     /// Creates the container's root filesystem from the image, with the files the engine adds.
-    func makeRootfs(for id: String, image: Image, hostname: String) throws(DockerError) {
+    func makeRootfs(for id: String, image: Image, hostname: String, extraHosts: [ExtraHost] = [],
+                    networkMode: String = "bridge") throws(DockerError) {
         let fm = FileManager.default
         let dir = store.containerDirectory(id)
         do {
@@ -139,8 +143,10 @@ struct ContainerFactory {
                 ff02::1\tip6-allnodes
                 ff02::2\tip6-allrouters
 
-                """, to: target + "/etc/hosts")
-            try FileTree.write("nameserver 127.0.0.11\n", to: target + "/etc/resolv.conf")
+                """ + extraHosts.map { $0.hostsLine + "\n" }.joined(), to: target + "/etc/hosts")
+            let hostResolvConf = (try? String(contentsOfFile: ResolvConf.hostPath, encoding: .utf8)) ?? ""
+            try FileTree.write(ResolvConf.forContainer(host: hostResolvConf, networkMode: networkMode),
+                               to: target + "/etc/resolv.conf")
         } catch {
             throw command.failure("Error response from daemon: \(error)")
         }

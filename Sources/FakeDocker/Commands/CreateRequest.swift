@@ -30,6 +30,13 @@ struct CreateRequest {
         for variable in run.all("env") where variable.split(separator: "=", omittingEmptySubsequences: false)[0].isEmpty {
             throw command.invalidFlagValue(variable, flag: "-e, --env", reason: "invalid environment variable: \(variable)")
         }
+        // `--ulimit` and `--add-host` as the CLI reads them (opts.UlimitOpt, opts.ValidateExtraHost).
+        for value in run.all("ulimit") {
+            if case .failure(let e) = Ulimit.parse(value) { throw command.invalidFlagValue(value, flag: "--ulimit", reason: e.text) }
+        }
+        for value in run.all("add-host") {
+            if case .failure(let e) = ExtraHost.parse(value) { throw command.invalidFlagValue(value, flag: "--add-host", reason: e.text) }
+        }
         stopTimeout = try Self.integer("stop-timeout", run, command)
         let retries = try Self.integer("health-retries", run, command)
         var durations: [String: Double] = [:]

@@ -158,6 +158,9 @@ struct ContainerExec {
         if isolated || (!config.user.isEmpty && (ready.user.uid != getuid() || ready.user.gid != getgid())) {
             options.user = .init(uid: ready.user.uid, gid: ready.user.gid, groups: ready.user.processGroups)
         }
+        // `--ulimit`, and the capabilities (root only), for the container's process and any that joins it (exec).
+        options.resourceLimits = Ulimit.list(config.otherOptions["ulimit"] ?? []).map(\.resourceLimit)
+        if isolated { options.capabilities = capabilities }
         options.environment = environment
         options.root = isolated && joined == nil ? rootfs : nil
         options.workingDirectory = isolated ? workingDirectory : hostWorkingDirectory
@@ -180,12 +183,12 @@ struct ContainerExec {
         }
         switch result {
         case .success(let pid): return .success(pid)
-        case .failure(let error): return .failure(failure(error, steps: options.filesystemSteps, program: argv.first ?? containerPath))
+        case .failure(let error): return .failure(failure(error, options: options, program: argv.first ?? containerPath))
         }
     }
 
     /// The engine's message for a spawn that failed at `error.step` (`steps`: the spawn's filesystem steps).
-    private func failure(_ error: SystemCallError, steps: [SpawnOptions.FilesystemStep], program: String) -> Shim.StartFailure {
+    private func failure(_ error: SystemCallError, options: SpawnOptions, program: String) -> Shim.StartFailure {
         switch error.step {
         case .bind(let i) where i < (config.bindMounts ?? []).count:
             return mounts.failure((config.bindMounts ?? [])[i], Self.goText(error))
@@ -193,7 +196,7 @@ struct ContainerExec {
             return .init(detail: "error during container init: unshare mount namespace: \(Self.goText(error))")
         case .filesystem(let i):
             // runc's message for a mount of its spec that failed.
-            let step = steps[i]
+            let step = options.filesystemSteps[i]
             return .init(detail: "error during container init: error mounting \"\(step.source)\" to rootfs at "
                          + "\"\(step.target.dropFirst(rootfs.count))\": \(Self.goText(error))")
         case .network:
@@ -202,11 +205,25 @@ struct ContainerExec {
             return .init(detail: "error during container init: console: \(Self.goText(error))")
         case .user:
             return .init(detail: "error during container init: unable to setup user: \(Self.goText(error))")
+        case .capabilities:
+            return .init(detail: "unable to apply caps: \(Self.goText(error))")
+        case .resourceLimit(let i):
+            let resource = i < options.resourceLimits.count ? options.resourceLimits[i].resource : -1
+            return .init(detail: "error during container init: error setting rlimits for ready process: "
+                         + "error setting rlimit type \(resource): \(Self.goText(error))")
         case .exec:
             let reason = error.errno == ENOENT ? "no such file or directory"
                 : (error.errno == EACCES || error.errno == EISDIR ? "permission denied" : error.text)
             return .init(detail: "exec: \"\(program)\": \(reason)")
         }
+    }
+
+    /// The container's capabilities (Capabilities), every one with `--privileged`.
+    var capabilities: UInt64 {
+        let last = Capabilities.lastCapability
+        if config.otherOptions["privileged"]?.last == "true" { return last >= 63 ? .max : (1 << UInt64(last + 1)) - 1 }
+        return Capabilities.set(adds: config.otherOptions["cap-add"] ?? [], drops: config.otherOptions["cap-drop"] ?? [],
+                                lastCapability: last)
     }
 
     /// What a container needs before its process is spawned, found once per start.
