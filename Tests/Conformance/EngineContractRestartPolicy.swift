@@ -103,6 +103,20 @@ struct EngineContractRestartPolicy {
         }
     }
 
+    @Test("docker wait answers at the next exit with its code, though the policy starts the container again")
+    func waitAnswersNextExit() async throws {
+        try await Sandbox.with { sb in
+            let name = sb.name()
+            _ = try await sb.docker(["run", "-d", "--name", name, "--restart", "always"] + sb.tag + [sb.image, "sh", "-c", "exit 3"])
+            // Whichever exit it meets (every run exits 3), the wait answers it; an `always` container never ends.
+            let waited = try await sb.docker(["wait", name], timeout: 30)
+            #expect(waited.code == 0 && waited.out == "3\n", "\(waited)")
+            let status = try await sb.inspect(name, "{{.State.Status}}")
+            #expect(status == "restarting" || status == "running", "\(status ?? "")")
+            #expect(try await sb.docker(["rm", "-f", name]).code == 0)
+        }
+    }
+
     @Test("docker start begins the count again")
     func startResetsCount() async throws {
         try await Sandbox.with { sb in

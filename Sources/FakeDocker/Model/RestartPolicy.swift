@@ -10,6 +10,9 @@ public struct RestartPolicy: Equatable, Sendable {
 
     public static let none = RestartPolicy(name: "no", maximumRetryCount: 0)
 
+    /// Whether the policy ever starts the container again ("no" and "" never do).
+    public var restarts: Bool { name != "no" && !name.isEmpty }
+
     /// Why a `--restart` value is refused: by the client (`docker: …`, 125) or by the daemon (`Error response…`).
     public enum Refusal: Error, Equatable {
         case client(String)

@@ -136,6 +136,7 @@ struct Daemon {
             }
             id = c.id
             guard c.isRunning else { return c.exitCode }
+            if RestartPolicy.stored(c.config.restartPolicy).restarts { return try waitForNextExit(c, connection: connection) }
             if let fd = HostProcess.open(pid: c.shimPID, start: c.shimStart) {
                 defer { close(fd) }
                 if connection.wait(for: fd, timeout: nil) == .lost { throw EngineConnection.streamLost }

@@ -133,11 +133,59 @@ extension Daemon {
     /// shim that handed over to its copy and exited since the container was read is looked up again: the state names
     /// the copy by then (`Shim.handOver`).
     func endRestarts(_ c: Container) {
-        guard RestartPolicy.stored(c.config.restartPolicy).name != "no" else { return }
+        guard RestartPolicy.stored(c.config.restartPolicy).restarts else { return }
         var fd = HostProcess.open(pid: c.shimPID, start: c.shimStart)
         if fd == nil, let fresh = try? store.container(id: c.id) { fd = HostProcess.open(pid: fresh.shimPID, start: fresh.shimStart) }
         guard let fd else { return }
         _ = cp_pidfd_send_signal(fd, Shim.endRestartsSignal)
         close(fd)
+    }
+
+    /// `docker wait` on a running container whose policy restarts it: the engine answers at its next exit, with that
+    /// run's code, even when the policy starts it again (observed); a container waiting to restart is waited for
+    /// through its next run. Waits for the process of the run, then for the shim to record its exit (restarting or
+    /// exited). The state has no event for the shim's records: between a run's end and its record, and while the
+    /// container waits to restart, it is looked at every 10 ms (`pollInterval`), the shim's end watched meanwhile.
+    func waitForNextExit(_ c: Container, connection: EngineConnection) throws(DockerError) -> Int32 {
+        var current = c
+        // Between runs: the next run, or the end of the restarting.
+        while current.status == .restarting {
+            guard let fresh = try waitForRecord(of: current, connection: connection) else { return try removedExit(c) }
+            if !fresh.isRunning { return fresh.exitCode }
+            current = fresh
+        }
+        if let fd = HostProcess.open(pid: current.pid, start: current.pidStart) {
+            defer { close(fd) }
+            if connection.wait(for: fd, timeout: nil) == .lost { throw EngineConnection.streamLost }
+        }
+        // The shim records the exit with no PID (restarting or exited).
+        while true {
+            guard let fresh = try waitForRecord(of: current, connection: connection) else { return try removedExit(c) }
+            if !fresh.isRunning || fresh.pid != current.pid { return fresh.exitCode }
+        }
+    }
+
+    private static let pollInterval = 0.01
+
+    /// The container as the state shows it after one `pollInterval` (sooner if its shim ends); nil once removed.
+    private func waitForRecord(of c: Container, connection: EngineConnection) throws(DockerError) -> Container? {
+        if let shim = HostProcess.open(pid: c.shimPID, start: c.shimStart) {
+            defer { close(shim) }
+            if connection.wait(for: shim, timeout: Self.pollInterval) == .lost { throw EngineConnection.streamLost }
+        }
+        do {
+            guard let fresh = try store.container(id: c.id) else { return nil }
+            return try reconciled(fresh)
+        } catch let error as DockerError {
+            throw error
+        } catch {
+            throw DockerError.daemon("\(error)")
+        }
+    }
+
+    /// Removed meanwhile (`rm -f`): the exit code the removal kept.
+    private func removedExit(_ c: Container) throws(DockerError) -> Int32 {
+        guard let code = try? store.removedExitCode(c.id) else { throw DockerError.noSuchContainer(c.id) }
+        return code
     }
 }
