@@ -117,6 +117,16 @@ struct EngineContractRestartPolicy {
         }
     }
 
+    @Test("a restart that cannot start leaves the container exited with the last run's code and the start's error")
+    func failedRestart() async throws {
+        try await Sandbox.with { sb in
+            let name = sb.name()
+            _ = try await sb.docker(["run", "-d", "--name", name, "--restart", "always"] + sb.tag + [sb.image, "sh", "-c", "rm /bin/sh; exit 1"])
+            try await ChildProcess.eventually("the failed restart") { try await state(sb, name) == "exited 1 1" }
+            #expect(try await sb.inspect(name, "{{.State.Error}}") == #"failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "sh": executable file not found in $PATH: unknown"#)
+        }
+    }
+
     @Test("docker start begins the count again")
     func startResetsCount() async throws {
         try await Sandbox.with { sb in

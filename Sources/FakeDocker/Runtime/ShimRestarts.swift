@@ -39,9 +39,14 @@ extension Shim {
             guard var next = try? store.container(id: container.id), next.status == .restarting else { break }
             let started: Started
             switch start(next, store: store) {
-            case .failure:
-                // The engine logs a failed restart and leaves the container exited; 128 as for a failed start.
-                return LastRun(code: 128, oomKilled: false)
+            case .failure(let failure):
+                // The engine leaves the container exited with the last run's code and the start's whole error (observed;
+                // recordExit records the rest).
+                next.error = String(failure.message.dropFirst("Error response from daemon: ".count))
+                do { try store.updateState(next) } catch {
+                    Output.err("Error response from daemon: cannot record the failed restart of container \(next.id): \(error)")
+                }
+                return last
             case .success(let s): started = s
             }
             let lastExit = next.finishedAt
