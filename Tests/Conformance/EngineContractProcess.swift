@@ -103,6 +103,21 @@ struct EngineContractProcess {
         }
     }
 
+    @Test("an exec gets the container's capabilities and ulimits; as another user, only the bounding set")
+    func execInherits() async throws {
+        try await Sandbox.with { sb in
+            let name = sb.name()
+            let run = try await sb.docker(["run", "-d", "--name", name, "--cap-drop", "net_raw", "--ulimit", "nofile=100:200"]
+                                          + sb.tag + [sb.image, "sleep", "60"])
+            #expect(run.code == 0, "\(run)")
+            let root = try await sb.docker(["exec", name, "sh", "-c", "grep CapEff /proc/self/status; ulimit -n; ulimit -Hn"])
+            #expect(root.out == "CapEff:\t00000000a80405fb\n100\n200\n", "\(root)")
+            let user = try await sb.docker(["exec", "-u", "1000", name, "grep", "-E", "CapEff|CapBnd", "/proc/self/status"])
+            #expect(user.out == "CapEff:\t0000000000000000\nCapBnd:\t00000000a80405fb\n", "\(user)")
+            #expect(try await sb.docker(["rm", "-f", name]).code == 0)
+        }
+    }
+
     @Test("an unknown capability is the daemon's refusal, --cap-add's first")
     func capabilityRefusals() async throws {
         try await Sandbox.with { sb in

@@ -158,9 +158,7 @@ struct ContainerExec {
         if isolated || (!config.user.isEmpty && (ready.user.uid != getuid() || ready.user.gid != getgid())) {
             options.user = .init(uid: ready.user.uid, gid: ready.user.gid, groups: ready.user.processGroups)
         }
-        // `--ulimit`, and the capabilities (root only), for the container's process and any that joins it (exec).
-        options.resourceLimits = Ulimit.list(config.otherOptions["ulimit"] ?? []).map(\.resourceLimit)
-        if isolated { options.capabilities = capabilities }
+        limitProcess(&options)
         options.environment = environment
         options.root = isolated && joined == nil ? rootfs : nil
         options.workingDirectory = isolated ? workingDirectory : hostWorkingDirectory
@@ -216,6 +214,13 @@ struct ContainerExec {
                 : (error.errno == EACCES || error.errno == EISDIR ? "permission denied" : error.text)
             return .init(detail: "exec: \"\(program)\": \(reason)")
         }
+    }
+
+    /// `--ulimit`, and the capabilities (root only), for the container's process and every process that joins it
+    /// (`exec`, health checks), as runc gives an exec the container's.
+    func limitProcess(_ options: inout SpawnOptions) {
+        options.resourceLimits = Ulimit.list(config.otherOptions["ulimit"] ?? []).map(\.resourceLimit)
+        if isolated { options.capabilities = capabilities }
     }
 
     /// The container's capabilities (Capabilities), every one with `--privileged`.
