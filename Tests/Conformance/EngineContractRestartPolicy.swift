@@ -71,15 +71,26 @@ struct EngineContractRestartPolicy {
         }
     }
 
-    @Test("rm refuses a restarting container with the engine's message; rm -f removes it")
+    @Test("rm, exec and pause refuse a restarting container with the engine's messages; rm -f removes it")
     func rmRestarting() async throws {
         try await Sandbox.with { sb in
             let name = sb.name()
             let id = try await sb.docker(["run", "-d", "--name", name, "--restart", "always"] + sb.tag
                                          + [sb.image, "sh", "-c", "exit 1"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+            // Found at the start of the fifth restart's 1.6 s delay: the commands below fit in it.
             try await ChildProcess.eventually("the container to wait between restarts") {
                 let s = try await sb.inspect(name, "{{.State.Status}} {{.RestartCount}}") ?? ""
-                return s.hasPrefix("restarting ") && (Int(s.split(separator: " ")[1]) ?? 0) >= 4
+                return s.hasPrefix("restarting ") && (Int(s.split(separator: " ")[1]) ?? 0) >= 5
+            }
+            // exec and pause refuse it too. The count read before and after shows whether it stayed restarting
+            // throughout (a run between them would have counted); almost always.
+            let before = try await sb.inspect(name, "{{.State.Status}} {{.RestartCount}}")
+            let exec = try await sb.docker(["exec", name, "true"])
+            let pause = try await sb.docker(["pause", name])
+            if try await sb.inspect(name, "{{.State.Status}} {{.RestartCount}}") == before, before?.hasPrefix("restarting ") == true {
+                let message = "Error response from daemon: Container \(id) is restarting, wait until the container is running\n"
+                #expect(exec.code == 1 && exec.err == message, "\(exec)")
+                #expect(pause.code == 1 && pause.err == message, "\(pause)")
             }
             let rm = try await sb.docker(["rm", name])
             // A restart may begin between the wait and the rm: then the engine says running instead.

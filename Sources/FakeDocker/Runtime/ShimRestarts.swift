@@ -146,6 +146,13 @@ extension Daemon {
         close(fd)
     }
 
+    /// The engine's refusal of an exec or a pause while the container waits to restart (observed).
+    func refuseRestarting(_ c: Container) throws(DockerError) {
+        if c.status == .restarting {
+            throw DockerError.daemon("Container \(c.id) is restarting, wait until the container is running")
+        }
+    }
+
     /// `docker wait` on a running container whose policy restarts it: the engine answers at its next exit, with that
     /// run's code, even when the policy starts it again (observed); a container waiting to restart is waited for
     /// through its next run. Waits for the process of the run, then for the shim to record its exit (restarting or
