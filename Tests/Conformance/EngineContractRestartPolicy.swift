@@ -118,9 +118,13 @@ struct EngineContractRestartPolicy {
     func waitAnswersNextExit() async throws {
         try await Sandbox.with { sb in
             let name = sb.name()
-            _ = try await sb.docker(["run", "-d", "--name", name, "--restart", "always"] + sb.tag + [sb.image, "sh", "-c", "exit 3"])
-            // Whichever exit it meets (every run exits 3), the wait answers it; an `always` container never ends.
-            let waited = try await sb.docker(["wait", name], timeout: 30)
+            // The first run lasts until the file is made; then every run exits 3 at once, an `always` container never
+            // ends, and the delays stay short for a while: a wait that begins late still meets an exit soon.
+            _ = try await sb.docker(["run", "-d", "--name", name, "--restart", "always"] + sb.tag
+                                    + [sb.image, "sh", "-c", "while [ ! -e /tmp/go ]; do sleep 0.05; done; exit 3"])
+            let wait = try sb.startDocker(["wait", name])
+            #expect(try await sb.docker(["exec", name, "touch", "/tmp/go"]).code == 0)
+            let waited = try await wait.finish(timeout: 60)
             #expect(waited.code == 0 && waited.out == "3\n", "\(waited)")
             let status = try await sb.inspect(name, "{{.State.Status}}")
             #expect(status == "restarting" || status == "running", "\(status ?? "")")

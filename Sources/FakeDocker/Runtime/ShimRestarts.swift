@@ -155,25 +155,24 @@ extension Daemon {
 
     /// `docker wait` on a running container whose policy restarts it: the engine answers at its next exit, with that
     /// run's code, even when the policy starts it again (observed); a container waiting to restart is waited for
-    /// through its next run. Waits for the process of the run, then for the shim to record its exit (restarting or
-    /// exited). The state has no event for the shim's records: between a run's end and its record, and while the
-    /// container waits to restart, it is looked at every 10 ms (`pollInterval`), the shim's end watched meanwhile.
+    /// through its next run. Waits for the process of the run, then for the shim's record of its exit. The state has
+    /// no event for the shim's records: between a run's end and its record, and while the container waits to restart,
+    /// it is looked at every 10 ms (`pollInterval`), the shim's end watched meanwhile. A whole run between two looks
+    /// (a loaded machine) shows as a new exit time; a record missed entirely (running again, another process) is waited
+    /// past, to the next exit.
     func waitForNextExit(_ c: Container, connection: EngineConnection) throws(DockerError) -> Int32 {
         var current = c
-        // Between runs: the next run, or the end of the restarting.
-        while current.status == .restarting {
+        while true {
+            if current.status == .running, let fd = HostProcess.open(pid: current.pid, start: current.pidStart) {
+                defer { close(fd) }
+                if connection.wait(for: fd, timeout: nil) == .lost { throw EngineConnection.streamLost }
+            }
             guard let fresh = try waitForRecord(of: current, connection: connection) else { return try removedExit(c) }
             if !fresh.isRunning { return fresh.exitCode }
+            if fresh.status == .restarting && (current.status != .restarting || fresh.finishedAt != current.finishedAt) {
+                return fresh.exitCode
+            }
             current = fresh
-        }
-        if let fd = HostProcess.open(pid: current.pid, start: current.pidStart) {
-            defer { close(fd) }
-            if connection.wait(for: fd, timeout: nil) == .lost { throw EngineConnection.streamLost }
-        }
-        // The shim records the exit with no PID (restarting or exited).
-        while true {
-            guard let fresh = try waitForRecord(of: current, connection: connection) else { return try removedExit(c) }
-            if !fresh.isRunning || fresh.pid != current.pid { return fresh.exitCode }
         }
     }
 
