@@ -142,6 +142,22 @@ struct EngineContractRestartPolicy {
         }
     }
 
+    @Test("logs -f ends with the run it follows, though the policy starts the container again")
+    func followEndsWithRun() async throws {
+        try await Sandbox.with { sb in
+            let name = sb.name()
+            _ = try await sb.docker(["run", "-d", "--name", name, "--restart", "on-failure:2"] + sb.tag
+                                    + [sb.image, "sh", "-c", "echo run; while [ ! -e /tmp/go ]; do sleep 0.05; done; exit 1"])
+            let follow = try sb.startDocker(["logs", "-f", name])
+            try await follow.waitForStdout("run\n")
+            #expect(try await sb.docker(["exec", name, "touch", "/tmp/go"]).code == 0)
+            let followed = try await follow.finish(timeout: 30)
+            // The next run prints "run" again, 100 ms after the exit at the earliest: the stream has ended by then.
+            #expect(followed.code == 0 && followed.out == "run\n", "\(followed)")
+            try await ChildProcess.eventually("the last restart to exit") { try await state(sb, name) == "exited 2 1" }
+        }
+    }
+
     @Test("docker start begins the count again")
     func startResetsCount() async throws {
         try await Sandbox.with { sb in

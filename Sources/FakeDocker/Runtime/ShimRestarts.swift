@@ -176,6 +176,12 @@ extension Daemon {
         }
     }
 
+    /// Waits for the shim's record of the end of `c`'s run (its process gone): `logs -f` ends there, as the engine
+    /// closes a container's log at each exit.
+    func waitForExitRecord(_ c: Container, connection: EngineConnection) throws(DockerError) {
+        while let fresh = try waitForRecord(of: c, connection: connection), fresh.isRunning, fresh.pid == c.pid {}
+    }
+
     private static let pollInterval = 0.01
 
     /// The container as the state shows it after one `pollInterval` (sooner if its shim ends); nil once removed.
