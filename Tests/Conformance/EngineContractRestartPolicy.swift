@@ -10,6 +10,18 @@ struct EngineContractRestartPolicy {
         try await sb.inspect(name, "{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}}")
     }
 
+    /// A container whose runs print `echo`'s text, last until `release` makes /tmp/go (in the filesystem every later
+    /// run shares, so those do not wait), then exit with `code`.
+    func runHeld(_ sb: Sandbox, _ name: String, policy: String, echo: String? = nil, code: Int) async throws {
+        let script = (echo.map { "echo \($0); " } ?? "") + "while [ ! -e /tmp/go ]; do sleep 0.05; done; exit \(code)"
+        let run = try await sb.docker(["run", "-d", "--name", name, "--restart", policy] + sb.tag + [sb.image, "sh", "-c", script])
+        #expect(run.code == 0, "\(run)")
+    }
+
+    func release(_ sb: Sandbox, _ name: String) async throws {
+        #expect(try await sb.docker(["exec", name, "touch", "/tmp/go"]).code == 0)
+    }
+
     @Test("on-failure:2 restarts a failing container twice, then leaves it exited with its code; the log has each run")
     func onFailureStopsAfterN() async throws {
         try await Sandbox.with { sb in
@@ -120,10 +132,9 @@ struct EngineContractRestartPolicy {
             let name = sb.name()
             // The first run lasts until the file is made; then every run exits 3 at once, an `always` container never
             // ends, and the delays stay short for a while: a wait that begins late still meets an exit soon.
-            _ = try await sb.docker(["run", "-d", "--name", name, "--restart", "always"] + sb.tag
-                                    + [sb.image, "sh", "-c", "while [ ! -e /tmp/go ]; do sleep 0.05; done; exit 3"])
+            try await runHeld(sb, name, policy: "always", code: 3)
             let wait = try sb.startDocker(["wait", name])
-            #expect(try await sb.docker(["exec", name, "touch", "/tmp/go"]).code == 0)
+            try await release(sb, name)
             let waited = try await wait.finish(timeout: 60)
             #expect(waited.code == 0 && waited.out == "3\n", "\(waited)")
             let status = try await sb.inspect(name, "{{.State.Status}}")
@@ -146,11 +157,10 @@ struct EngineContractRestartPolicy {
     func followEndsWithRun() async throws {
         try await Sandbox.with { sb in
             let name = sb.name()
-            _ = try await sb.docker(["run", "-d", "--name", name, "--restart", "on-failure:2"] + sb.tag
-                                    + [sb.image, "sh", "-c", "echo run; while [ ! -e /tmp/go ]; do sleep 0.05; done; exit 1"])
+            try await runHeld(sb, name, policy: "on-failure:2", echo: "run", code: 1)
             let follow = try sb.startDocker(["logs", "-f", name])
             try await follow.waitForStdout("run\n")
-            #expect(try await sb.docker(["exec", name, "touch", "/tmp/go"]).code == 0)
+            try await release(sb, name)
             let followed = try await follow.finish(timeout: 30)
             // The next run prints "run" again, 100 ms after the exit at the earliest: the stream has ended by then.
             #expect(followed.code == 0 && followed.out == "run\n", "\(followed)")
