@@ -119,6 +119,7 @@ struct Daemon {
         guard let shimFD = HostProcess.open(pid: c.shimPID, start: c.shimStart) else { return }
         HostProcess.wait(pidfd: shimFD, timeout: timeout)
         close(shimFD)
+        followHandOver(c, timeout: timeout)
     }
 
     /// `docker wait`: blocks, without polling, until the container is not running; its exit code.

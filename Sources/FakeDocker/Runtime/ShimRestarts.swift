@@ -146,6 +146,15 @@ extension Daemon {
         close(fd)
     }
 
+    /// After `waitForShim`: a shim that handed its container over to its copy (`Shim.handOver`) as the stop reached
+    /// it may have taken the stop's SIGUSR1 with it; the copy the state names now is told and waited for too.
+    func followHandOver(_ c: Container, timeout: Double) {
+        guard RestartPolicy.stored(c.config.restartPolicy).restarts, let fresh = try? store.container(id: c.id),
+              fresh.isRunning, fresh.shimPID != c.shimPID else { return }
+        endRestarts(fresh)
+        waitForShim(fresh, timeout: timeout)
+    }
+
     /// The engine's refusal of an exec or a pause while the container waits to restart (observed).
     func refuseRestarting(_ c: Container) throws(DockerError) {
         if c.status == .restarting {
