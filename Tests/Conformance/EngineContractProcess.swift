@@ -110,8 +110,11 @@ struct EngineContractProcess {
             let run = try await sb.docker(["run", "-d", "--name", name, "--cap-drop", "net_raw", "--ulimit", "nofile=100:200"]
                                           + sb.tag + [sb.image, "sleep", "60"])
             #expect(run.code == 0, "\(run)")
-            let root = try await sb.docker(["exec", name, "sh", "-c", "grep CapEff /proc/self/status; ulimit -n; ulimit -Hn"])
-            #expect(root.out == "CapEff:\t00000000a80405fb\n100\n200\n", "\(root)")
+            let root = try await sb.docker(["exec", name, "sh", "-c", "grep CapEff /proc/self/status; ulimit -Hn; ulimit -n"])
+            // The engine's exec sometimes has the hard limit as its soft one too (runc's Go init raises its own soft
+            // nofile limit, a race with the limits it sets; seen 1 run in 4): fake-docker gives what was asked.
+            let soft = sb.engine.isFake ? ["100"] : ["100", "200"]
+            #expect(soft.contains { root.out == "CapEff:\t00000000a80405fb\n200\n\($0)\n" }, "\(root)")
             let user = try await sb.docker(["exec", "-u", "1000", name, "grep", "-E", "CapEff|CapBnd", "/proc/self/status"])
             #expect(user.out == "CapEff:\t0000000000000000\nCapBnd:\t00000000a80405fb\n", "\(user)")
             #expect(try await sb.docker(["rm", "-f", name]).code == 0)
