@@ -225,6 +225,27 @@ static int exec_search(const char *file, char *const *argv, char *const *envp, c
     return seen_eacces ? EACCES : ENOENT;
 }
 
+// As runc's ApplyBoundingSet before it takes the user: every capability not in `keep` leaves the bounding set, which
+// is what root's permitted and effective sets become at the exec (and what a setuid program may get); a non-root
+// user loses the permitted and effective sets at setuid. A capability asked for that the bounding set lacks (this
+// process never had it) fails as runc's capset does, EPERM.
+static int apply_bounding_set(unsigned long long keep) {
+    for (int cap = 0; cap < 64; cap++) {
+        int present = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+        if (present < 0) {                       // beyond the kernel's last capability
+            if (keep >> cap) { errno = EPERM; return -1; }
+            break;
+        }
+        if (keep & (1ULL << cap)) {
+            if (!present) { errno = EPERM; return -1; }
+        } else if (present && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+            return -1;
+        }
+    }
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    return 0;
+}
+
 int cp_spawn(const cp_spawn_options *o, pid_t *pid_out) { return cp_spawn_at(o, pid_out, NULL); }
 
 int cp_spawn_at(const cp_spawn_options *o, pid_t *pid_out, int *step) {
@@ -309,6 +330,12 @@ int cp_spawn_at(const cp_spawn_options *o, pid_t *pid_out, int *step) {
         if (o->root_fd > 0 && (fchdir(o->root_fd) < 0 || chroot(".") < 0)) child_fail(errpipe[1], errno);
         if (o->root && chroot(o->root) < 0) child_fail(errpipe[1], errno);
         if (o->cwd && chdir(o->cwd) < 0) child_fail(errpipe[1], errno);
+        for (int i = 0; i < o->rlimit_count; i++) {
+            struct rlimit limit = { (rlim_t)o->rlimits[i].soft, (rlim_t)o->rlimits[i].hard };
+            if (setrlimit(o->rlimits[i].resource, &limit) < 0) child_fail_at(errpipe[1], errno, CP_STEP_RLIMIT + i);
+        }
+        if (o->set_capabilities && apply_bounding_set(o->capabilities) < 0)
+            child_fail_at(errpipe[1], errno, CP_STEP_CAPABILITIES);
         // As runc: the groups first, then the group, then the user (after which none of them could change). Raw
         // system calls: glibc's wrappers signal every thread of the process, and after fork only this one exists.
         if (o->set_user && (syscall(SYS_setgroups, (size_t)o->group_count, o->groups) < 0

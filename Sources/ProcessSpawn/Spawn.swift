@@ -31,6 +31,7 @@ public func spawnProcess(_ file: String, argv: [String], _ options: SpawnOptions
         raw.gid = user.gid
     }
     let groups = options.user?.groups ?? []
+    let limits = options.resourceLimits.map { cp_rlimit(resource: $0.resource, soft: $0.soft, hard: $0.hard) }
     let status = withCStrings(argv) { cArgv in
         withCStrings(options.environment) { cEnvironment in
             options.ignoredSignals.withUnsafeBufferPointer { ignored in
@@ -55,6 +56,9 @@ public func spawnProcess(_ file: String, argv: [String], _ options: SpawnOptions
                                       steps.withUnsafeBufferPointer { cSteps in
                                         groups.withUnsafeBufferPointer { cGroups in
                                           options.joinedNamespaces.withUnsafeBufferPointer { joined in
+                                           limits.withUnsafeBufferPointer { cLimits in
+                                            raw.rlimits = cLimits.baseAddress
+                                            raw.rlimit_count = Int32(cLimits.count)
                                             raw.fs_steps = cSteps.baseAddress
                                             raw.fs_step_count = Int32(cSteps.count)
                                             raw.joined_namespaces = joined.baseAddress
@@ -64,6 +68,7 @@ public func spawnProcess(_ file: String, argv: [String], _ options: SpawnOptions
                                             raw.groups = cGroups.baseAddress
                                             raw.group_count = Int32(cGroups.count)
                                             return cp_spawn_at(&raw, &pid, &step)
+                                           }
                                           }
                                         }
                                       }

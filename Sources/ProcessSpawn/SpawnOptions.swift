@@ -58,7 +58,31 @@ public struct SpawnOptions {
         set { scalars.root_fd = newValue ?? -1 }
     }
 
+    /// Set in the child in order (setrlimit) before it takes its user, as runc sets a container's `--ulimit`s.
+    public var resourceLimits: [ResourceLimit] = []
+    /// Non-nil (root only): the child's capability bounding set is cut to these (bit N: capability N) before it
+    /// takes its user, so that root's sets are these after the exec; each must be in the parent's bounding set.
+    public var capabilities: UInt64? {
+        get { scalars.set_capabilities != 0 ? scalars.capabilities : nil }
+        set {
+            scalars.set_capabilities = newValue == nil ? 0 : 1
+            scalars.capabilities = newValue ?? 0
+        }
+    }
+
     public init() {}
+
+    public struct ResourceLimit: Equatable, Sendable {
+        /// RLIMIT_* (e.g. 7, RLIMIT_NOFILE).
+        public var resource: Int32
+        /// UInt64.max: unlimited (RLIM_INFINITY).
+        public var soft: UInt64
+        public var hard: UInt64
+
+        public init(resource: Int32, soft: UInt64, hard: UInt64) {
+            self.resource = resource; self.soft = soft; self.hard = hard
+        }
+    }
 
     public struct BindMount: Equatable, Sendable {
         /// The host path bound.

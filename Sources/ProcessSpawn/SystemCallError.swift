@@ -32,6 +32,10 @@ public enum SpawnStep: Equatable, Sendable {
     case console
     /// The network namespace of SpawnOptions.newNetworkNamespace, or its loopback.
     case network
+    /// The capability bounding set (SpawnOptions.capabilities).
+    case capabilities
+    /// Limit `i` of SpawnOptions.resourceLimits.
+    case resourceLimit(Int)
 
     init(_ raw: Int32) {
         switch raw {
@@ -39,7 +43,9 @@ public enum SpawnStep: Equatable, Sendable {
         case Int32(CP_STEP_USER): self = .user
         case Int32(CP_STEP_CONSOLE): self = .console
         case Int32(CP_STEP_NETWORK): self = .network
+        case Int32(CP_STEP_CAPABILITIES): self = .capabilities
         case Int32(CP_STEP_FILESYSTEM)...: self = .filesystem(Int(raw) - Int(CP_STEP_FILESYSTEM))
+        case Int32(CP_STEP_RLIMIT)...: self = .resourceLimit(Int(raw) - Int(CP_STEP_RLIMIT))
         case Int32(CP_STEP_BIND)...: self = .bind(Int(raw) - Int(CP_STEP_BIND))
         default: self = .exec
         }

@@ -36,6 +36,12 @@ typedef struct {
     int after_binds;               // made after the binds (runc's masked and read-only paths), else before them
 } cp_fs_step;
 
+// A resource limit the child sets (setrlimit), as runc sets a container's `--ulimit`s.
+typedef struct {
+    int resource;                  // RLIMIT_*
+    unsigned long long soft, hard; // RLIM_INFINITY (all bits set) for unlimited
+} cp_rlimit;
+
 typedef struct {
     const char *file;              // program; without '/', looked up in search_path
     char *const *argv;
@@ -76,6 +82,10 @@ typedef struct {
     const int *joined_namespaces;  // setns() into each (descriptors of /proc/PID/ns/*), after the mount namespace
     int joined_count;              // step and before the chroot: a process entering a running container (exec)
     int root_fd;                   // > 0: after joining, fchdir() here and chroot(".") (a /proc/PID/root descriptor)
+    const cp_rlimit *rlimits;      // set in order before the user is taken (raising a hard limit needs root)
+    int rlimit_count;
+    int set_capabilities;          // before the user is taken: the bounding set cut to `capabilities` (root only),
+    unsigned long long capabilities; // each of them required in it, the ambient set cleared; bit N: capability N
 } cp_spawn_options;
 
 // Which step of cp_spawn_at failed (its errno says how).
@@ -86,6 +96,8 @@ enum {
     CP_STEP_BIND = 16,             // CP_STEP_BIND + i: bind i
     CP_STEP_CONSOLE = 3,           // the pty of console_socket
     CP_STEP_NETWORK = 4,           // the network namespace or its loopback
+    CP_STEP_CAPABILITIES = 5,      // the capability bounding set (set_capabilities)
+    CP_STEP_RLIMIT = 1 << 19,      // CP_STEP_RLIMIT + i: rlimit i
     CP_STEP_FILESYSTEM = 1 << 20,  // CP_STEP_FILESYSTEM + i: fs step i
 };
 

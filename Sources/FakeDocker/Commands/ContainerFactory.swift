@@ -16,6 +16,14 @@ struct ContainerFactory {
         if let workdir = run.last("workdir")?.value, !workdir.isEmpty, !workdir.hasPrefix("/") {
             throw command.failure("Error response from daemon: the working directory '\(workdir)' is invalid, it needs to be an absolute path")
         }
+        do throws(RestartPolicy.Refusal) {
+            _ = try RestartPolicy.parse(run.last("restart")?.value ?? "no")
+        } catch {
+            if case .daemon(let message) = error { throw command.failure("Error response from daemon: \(message)") }
+        }
+        if let refusal = Capabilities.refusal(adds: run.all("cap-add"), drops: run.all("cap-drop")) {
+            throw command.failure("Error response from daemon: \(refusal)")
+        }
         if let signal = run.last("stop-signal")?.value, SignalName.parse(signal) == nil {
             throw command.failure("Error response from daemon: Invalid signal: \(signal)")
         }
@@ -190,7 +198,8 @@ struct ContainerFactory {
     }
 
     /// Creates the container's root filesystem from the image, with the files the engine adds.
-    func makeRootfs(for id: String, image: Image, hostname: String) throws(DockerError) {
+    func makeRootfs(for id: String, image: Image, hostname: String, extraHosts: [ExtraHost] = [],
+                    networkMode: String = "bridge") throws(DockerError) {
         let fm = FileManager.default
         let dir = store.containerDirectory(id)
         do {
@@ -223,8 +232,10 @@ struct ContainerFactory {
                 ff02::1\tip6-allnodes
                 ff02::2\tip6-allrouters
 
-                """, to: target + "/etc/hosts")
-            try FileTree.write("nameserver 127.0.0.11\n", to: target + "/etc/resolv.conf")
+                """ + extraHosts.map { $0.hostsLine + "\n" }.joined(), to: target + "/etc/hosts")
+            let hostResolvConf = (try? String(contentsOfFile: ResolvConf.hostPath, encoding: .utf8)) ?? ""
+            try FileTree.write(ResolvConf.forContainer(host: hostResolvConf, networkMode: networkMode),
+                               to: target + "/etc/resolv.conf")
         } catch {
             throw command.failure("Error response from daemon: \(error)")
         }

@@ -35,6 +35,13 @@ struct CreateRequest {
         for link in run.all("link") {
             do { _ = try Link.parse(link) } catch { throw command.invalidFlagValue(link, flag: "--link", reason: error.reason) }
         }
+        // `--ulimit` and `--add-host` as the CLI reads them (opts.UlimitOpt, opts.ValidateExtraHost).
+        for value in run.all("ulimit") {
+            if case .failure(let e) = Ulimit.parse(value) { throw command.invalidFlagValue(value, flag: "--ulimit", reason: e.text) }
+        }
+        for value in run.all("add-host") {
+            if case .failure(let e) = ExtraHost.parse(value) { throw command.invalidFlagValue(value, flag: "--add-host", reason: e.text) }
+        }
         stopTimeout = try Self.integer("stop-timeout", run, command)
         let retries = try Self.integer("health-retries", run, command)
         var durations: [String: Double] = [:]
@@ -101,7 +108,15 @@ struct CreateRequest {
         if let refusal = LogConfig(driver: run.last("log-driver")?.value, options: run.all("log-opt")).clientRefusal {
             throw command.refusedOption(refusal)
         }
-        if run.flag("rm"), let restart = run.last("restart")?.value, restart != "no" {
+        // The CLI reads the retry count (ParseRestartPolicy); the names are the daemon's to check (ContainerFactory).
+        let restart = run.last("restart")?.value ?? "no"
+        do throws(RestartPolicy.Refusal) {
+            _ = try RestartPolicy.parse(restart)
+        } catch {
+            if case .client(let message) = error { throw command.refusedOption(message) }
+        }
+        // Any name but "no" and "" (the CLI's IsNone), even one the daemon would refuse.
+        if run.flag("rm"), !["no", ""].contains(restart.split(separator: ":", omittingEmptySubsequences: false)[0]) {
             throw command.refusedOption("conflicting options: cannot specify both --restart and --rm")
         }
     }

@@ -82,6 +82,7 @@ enum ExecCommand {
             throw DockerError.daemon("Container \(request.container) is paused, unpause the container before exec")
         }
         guard c.isRunning else { throw DockerError.daemon("Container \(c.id) is not running") }
+        try ctx.daemon.refuseRestarting(c)
         if request.interactive && request.tty && isatty(0) == 0 { throw DockerError("the input device is not a TTY") }
         let exec = ContainerExec(rootfs: ctx.store.rootfs(ofContainer: c.id), config: request.config(for: c.config))
         switch ExecProcess.start(in: c, exec: exec, argv: request.argv, request: request) {

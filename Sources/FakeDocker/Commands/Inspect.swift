@@ -100,11 +100,15 @@ enum InspectView {
                                                               ("Config", .stringMap(LogConfig(cfg.otherOptions).config.map { ($0.key, $0.value) }))])),
             ("Links", optionalStrings(cfg.otherOptions["link"].map { $0.compactMap { try? Link.parse($0).inspected(container: c.name) } })),
             ("NetworkMode", .string(cfg.networkMode)), ("PortBindings", portBindings(ports)),
-            ("RestartPolicy", .structure("container.RestartPolicy", [("Name", .string(cfg.restartPolicy)), ("MaximumRetryCount", .int(0))])),
+            ("RestartPolicy", restartPolicy(cfg.restartPolicy)),
             ("AutoRemove", .bool(cfg.autoRemove)), ("VolumeDriver", .string("")),
             ("VolumesFrom", optionalStrings(cfg.otherOptions["volumes-from"])),
-            ("CapAdd", optionalStrings(cfg.otherOptions["cap-add"])), ("CapDrop", optionalStrings(cfg.otherOptions["cap-drop"])),
-            ("Dns", strings(cfg.otherOptions["dns"] ?? [])), ("ExtraHosts", optionalStrings(cfg.otherOptions["add-host"])),
+            ("CapAdd", optionalStrings(cfg.otherOptions["cap-add"].map(Capabilities.requested))),
+            ("CapDrop", optionalStrings(cfg.otherOptions["cap-drop"].map(Capabilities.requested))),
+            ("Dns", strings(cfg.otherOptions["dns"] ?? [])),
+            ("ExtraHosts", optionalStrings(cfg.otherOptions["add-host"].map { ExtraHost.list($0).map(\.stored) })),
+            ("Ulimits", .array(Ulimit.list(cfg.otherOptions["ulimit"] ?? []).map { u in
+                .structure("units.Ulimit", [("Name", .string(u.name)), ("Hard", .int(u.hard)), ("Soft", .int(u.soft))]) })),
             ("Privileged", .bool(cfg.otherOptions["privileged"]?.last == "true")),
             ("PublishAllPorts", .bool(cfg.otherOptions["publish-all"]?.last == "true")),
             ("ReadonlyRootfs", .bool(cfg.readOnlyRootfs)),
@@ -118,7 +122,7 @@ enum InspectView {
             ("Args", strings(cfg.args)), ("State", .structure("types.ContainerState", state, omitEmpty: ["Health": .pointer])),
             ("Image", .string("sha256:" + c.imageID)), ("ResolvConfPath", .string(dir + "/rootfs/etc/resolv.conf")),
             ("HostnamePath", .string(dir + "/rootfs/etc/hostname")), ("HostsPath", .string(dir + "/rootfs/etc/hosts")),
-            ("LogPath", .string(store.logPath(ofContainer: c.id))), ("Name", .string("/" + c.name)), ("RestartCount", .int(0)),
+            ("LogPath", .string(store.logPath(ofContainer: c.id))), ("Name", .string("/" + c.name)), ("RestartCount", .int(Int64((try? store.restartCount(ofContainer: c.id)) ?? 0))),
             ("Driver", .string("vfs")), ("Platform", .string("linux")), ("MountLabel", .string("")),
             ("ProcessLabel", .string("")), ("AppArmorProfile", .string("")), ("ExecIDs", .null),
             ("HostConfig", .structure("container.HostConfig", host, omitEmpty: ["Mounts": .value, "Tmpfs": .value])),
@@ -234,6 +238,12 @@ enum InspectView {
     /// A Go `map[string]struct{}` such as `ExposedPorts` or `Volumes`, nil when empty.
     static func pathSet(_ keys: [String]) -> TemplateValue {
         keys.isEmpty ? .null : .map(keys.sorted().map { ($0, .structure("struct {}", [])) })
+    }
+    /// `--restart` as the engine keeps it: the name as given, the count of `on-failure:N`.
+    static func restartPolicy(_ value: String) -> TemplateValue {
+        let policy = RestartPolicy.stored(value)
+        return .structure("container.RestartPolicy", [("Name", .string(policy.name)),
+                                                      ("MaximumRetryCount", .int(Int64(policy.maximumRetryCount)))])
     }
     static func strings(_ list: [String]) -> TemplateValue { .array(list.map { .string($0) }) }
     static func optionalStrings(_ list: [String]?) -> TemplateValue { list.map(strings) ?? .null }

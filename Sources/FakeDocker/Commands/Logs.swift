@@ -46,20 +46,28 @@ enum LogsCommand {
         _ = inotify_add_watch(watch, path, UInt32(IN_MODIFY))
         // An engine restart ends the stream where it is, without the rest of the log.
         let connection = EngineConnection(store: ctx.store)
+        // A container its policy restarts: the stream ends with the run, as the engine closes the log at each exit.
+        let run = RestartPolicy.stored(c.config.restartPolicy).restarts ? HostProcess.open(pid: c.pid, start: c.pidStart) : nil
+        defer { if let run { close(run) } }
         var scratch = [UInt8](repeating: 0, count: 4096)
         while true {
             if connection.isLost { throw EngineConnection.streamLost }
             var fds = [pollfd(fd: watch, events: Int16(POLLIN), revents: 0), pollfd(fd: shim, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: connection.watchFD, events: Int16(POLLIN), revents: 0)]
+                       pollfd(fd: connection.watchFD, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: run ?? -1, events: Int16(POLLIN), revents: 0)]
             // Without an inotify instance for the log (the user's are all in use), it is looked at every 100 ms.
             var timeout = connection.pollTimeout(view.millisecondsLeft(at: LogTime.now()))
             if watch < 0 { timeout = HostProcess.pollTimeout(timeout, atMost: 100) }
-            let ready = poll(&fds, 3, timeout)
+            let ready = poll(&fds, nfds_t(fds.count), timeout)
             if ready < 0 && errno != EINTR { break }
             if fds[2].revents != 0 { continue }
             if fds[0].revents != 0 { _ = read(watch, &scratch, scratch.count) }
             guard showNewEntries() else { return 0 }
             if fds[1].revents != 0 || view.isOver(at: LogTime.now()) { break }
+            if fds[3].revents != 0 {
+                try ctx.daemon.waitForExitRecord(c, connection: connection)
+                break
+            }
         }
         _ = showNewEntries()
         return 0

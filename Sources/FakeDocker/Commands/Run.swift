@@ -139,7 +139,8 @@ enum RunCommand {
             throw command.failure("Error response from daemon: \(error)")
         }
         do {
-            try factory.makeRootfs(for: id, image: image, hostname: config.hostname)
+            try factory.makeRootfs(for: id, image: image, hostname: config.hostname,
+                                   extraHosts: ExtraHost.list(config.otherOptions["add-host"] ?? []), networkMode: config.networkMode)
         } catch {
             // The half-made container goes with its files; one the state keeps is said before the reason.
             do throws(DockerError) {

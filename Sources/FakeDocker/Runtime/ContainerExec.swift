@@ -160,6 +160,7 @@ struct ContainerExec {
         if isolated || (!config.user.isEmpty && (ready.user.uid != getuid() || ready.user.gid != getgid())) {
             options.user = .init(uid: ready.user.uid, gid: ready.user.gid, groups: ready.user.processGroups)
         }
+        limitProcess(&options)
         options.environment = environment
         options.root = isolated && joined == nil ? rootfs : nil
         options.workingDirectory = isolated ? workingDirectory : hostWorkingDirectory
@@ -182,12 +183,12 @@ struct ContainerExec {
         }
         switch result {
         case .success(let pid): return .success(pid)
-        case .failure(let error): return .failure(failure(error, steps: options.filesystemSteps, program: argv.first ?? containerPath))
+        case .failure(let error): return .failure(failure(error, options: options, program: argv.first ?? containerPath))
         }
     }
 
     /// The engine's message for a spawn that failed at `error.step` (`steps`: the spawn's filesystem steps).
-    private func failure(_ error: SystemCallError, steps: [SpawnOptions.FilesystemStep], program: String) -> Shim.StartFailure {
+    private func failure(_ error: SystemCallError, options: SpawnOptions, program: String) -> Shim.StartFailure {
         switch error.step {
         case .bind(let i) where i < (config.bindMounts ?? []).count:
             return mounts.failure((config.bindMounts ?? [])[i], Self.goText(error))
@@ -196,7 +197,7 @@ struct ContainerExec {
         case .filesystem(let i):
             // runc's message for a mount of its spec that failed; for a tmpfs of the container's (`--tmpfs`, which the
             // kernel may refuse: `size=abc`) with runc's own mountError text, the descriptor it mounts through included.
-            let step = steps[i], target = step.target.dropFirst(rootfs.count)
+            let step = options.filesystemSteps[i], target = step.target.dropFirst(rootfs.count)
             var reason = Self.goText(error)
             if step.type == "tmpfs" && config.tmpfsMounts.contains(where: { $0.destination == target }) {
                 reason = "mount tmpfs:\(target) (via /proc/self/fd/6), flags: 0x\(String(step.flags, radix: 16))"
@@ -209,11 +210,32 @@ struct ContainerExec {
             return .init(detail: "error during container init: console: \(Self.goText(error))")
         case .user:
             return .init(detail: "error during container init: unable to setup user: \(Self.goText(error))")
+        case .capabilities:
+            return .init(detail: "unable to apply caps: \(Self.goText(error))")
+        case .resourceLimit(let i):
+            let resource = i < options.resourceLimits.count ? options.resourceLimits[i].resource : -1
+            return .init(detail: "error during container init: error setting rlimits for ready process: "
+                         + "error setting rlimit type \(resource): \(Self.goText(error))")
         case .exec:
             let reason = error.errno == ENOENT ? "no such file or directory"
                 : (error.errno == EACCES || error.errno == EISDIR ? "permission denied" : error.text)
             return .init(detail: "exec: \"\(program)\": \(reason)")
         }
+    }
+
+    /// `--ulimit`, and the capabilities (root only), for the container's process and every process that joins it
+    /// (`exec`, health checks), as runc gives an exec the container's.
+    func limitProcess(_ options: inout SpawnOptions) {
+        options.resourceLimits = Ulimit.list(config.otherOptions["ulimit"] ?? []).map(\.resourceLimit)
+        if isolated { options.capabilities = capabilities }
+    }
+
+    /// The container's capabilities (Capabilities), every one with `--privileged`.
+    var capabilities: UInt64 {
+        let last = Capabilities.lastCapability
+        if config.otherOptions["privileged"]?.last == "true" { return last >= 63 ? .max : (1 << UInt64(last + 1)) - 1 }
+        return Capabilities.set(adds: config.otherOptions["cap-add"] ?? [], drops: config.otherOptions["cap-drop"] ?? [],
+                                lastCapability: last)
     }
 
     /// What a container needs before its process is spawned, found once per start.

@@ -56,6 +56,7 @@ struct Daemon {
     /// namespace, so a signal it has no handler for is dropped (except KILL and STOP). Without a PID
     /// namespace (not root) the same rule is applied here from /proc/PID/status's SigCgt.
     func deliver(_ signal: Int32, to c: Container) {
+        endRestarts(c)
         guard let fd = HostProcess.open(pid: c.pid, start: c.pidStart) else { return }
         defer { close(fd) }
         if !c.pidNamespace && !c.config.initProcess && signal != SIGKILL && signal != SIGSTOP {
@@ -118,6 +119,7 @@ struct Daemon {
         guard let shimFD = HostProcess.open(pid: c.shimPID, start: c.shimStart) else { return }
         HostProcess.wait(pidfd: shimFD, timeout: timeout)
         close(shimFD)
+        followHandOver(c, timeout: timeout)
     }
 
     /// `docker wait`: blocks, without polling, until the container is not running; its exit code.
@@ -135,6 +137,7 @@ struct Daemon {
             }
             id = c.id
             guard c.isRunning else { return c.exitCode }
+            if RestartPolicy.stored(c.config.restartPolicy).restarts { return try waitForNextExit(c, connection: connection) }
             if let fd = HostProcess.open(pid: c.shimPID, start: c.shimStart) {
                 defer { close(fd) }
                 if connection.wait(for: fd, timeout: nil) == .lost { throw EngineConnection.streamLost }
@@ -148,6 +151,9 @@ struct Daemon {
     func remove(_ c: Container, force: Bool, volumes: Bool = false) throws(DockerError) {
         if c.isRunning {
             guard force else {
+                if c.status == .restarting {
+                    throw DockerError.daemon("You cannot remove a restarting container \(c.id). Stop the container before attempting removal or force remove")
+                }
                 if c.status == .paused {
                     throw DockerError.daemon("You cannot remove a paused container \(c.id). Unpause and then stop the container before attempting removal or force remove")
                 }

@@ -8,6 +8,7 @@ extension Daemon {
     func pause(_ c: Container) throws(DockerError) {
         guard c.isRunning else { throw DockerError.daemon("Container \(c.id) is not running") }
         guard c.status != .paused else { throw DockerError.daemon("Container \(c.id) is already paused") }
+        try refuseRestarting(c)
         ContainerFreezer(container: c).freeze()
         try record(c, from: .running, to: .paused)
     }

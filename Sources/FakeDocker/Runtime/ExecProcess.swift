@@ -59,6 +59,7 @@ struct ExecProcess {
         var options = SpawnOptions()
         options.environment = exec.environment
         options.newSession = true
+        exec.limitProcess(&options)
         var master: Int32?
         var slave: Int32 = -1
         if request.detach {

@@ -41,7 +41,8 @@ enum Shim {
         if let i = args.firstIndex(of: "--client-pid"), i + 1 < args.count { clientPID = Int32(args[i + 1]) ?? 0 }
         if let i = args.firstIndex(of: "--delay"), i + 1 < args.count { sleepSeconds(Double(args[i + 1]) ?? 0) }
         // CHLD: the container's exit and the health checks'; WINCH: the attached client's resize request.
-        let signals = [SIGCHLD, SIGWINCH]
+        // USR1: a stop or kill ends the restart policy's restarts (ShimRestarts).
+        let signals = [SIGCHLD, SIGWINCH, endRestartsSignal]
         let signalFD = signals.withUnsafeBufferPointer { cp_signalfd($0.baseAddress, Int32($0.count)) }
 
         guard var container = try? store.container(id: id) else {
@@ -64,20 +65,11 @@ enum Shim {
         published.startProxies(into: started.pid)
         published.save(container.id, store: store)
         var notRunning = container
-        container.status = .running
-        container.pid = started.pid
-        container.pidStart = HostProcess.startTime(started.pid) ?? 0
-        container.shimPID = getpid()
-        container.shimStart = HostProcess.startTime(getpid()) ?? 0
-        container.pidNamespace = started.pidNamespace
-        container.startedAt = now()
-        container.finishedAt = nil
-        container.exitCode = 0
-        container.error = ""
-        container.oomKilled = false
-        if container.config.healthcheck.map({ $0.test.first != "NONE" }) ?? false { container.health = "starting" }
+        markRunning(&container, started)
         do {
             try store.updateState(container)
+            // A start by a client begins the restart policy's count again (observed).
+            try store.setRestartCount(0, ofContainer: id)
         } catch {
             // The client must not hear "ok" for a container the state does not show running: `stop` and
             // `kill` find its PID in the state, so nothing could stop it. It is killed and the start fails.
@@ -97,7 +89,24 @@ enum Shim {
         // The ports are free before the exit is recorded: whoever sees the container stopped can take them.
         published.stop()
         published.forget(container.id, store: store)
-        return recordExit(container.id, code: code, oomKilled: loop.killedOutOfMemory, store: store)
+        let last = restartAsPolicySays(container, after: loop, code: code, signalFD: signalFD, clientPID: clientPID, store: store)
+        return recordExit(container.id, code: last.code, oomKilled: last.oomKilled, store: store)
+    }
+
+    /// The container as its state shows it once `started` runs, its shim this process.
+    static func markRunning(_ container: inout Container, _ started: Started) {
+        container.status = .running
+        container.pid = started.pid
+        container.pidStart = HostProcess.startTime(started.pid) ?? 0
+        container.shimPID = getpid()
+        container.shimStart = HostProcess.startTime(getpid()) ?? 0
+        container.pidNamespace = started.pidNamespace
+        container.startedAt = now()
+        container.finishedAt = nil
+        container.exitCode = 0
+        container.error = ""
+        container.oomKilled = false
+        if container.config.healthcheck.map({ $0.test.first != "NONE" }) ?? false { container.health = "starting" }
     }
 
     static func report(_ text: String) { RequestProcess.answer(text) }

@@ -33,6 +33,8 @@ struct ShimLoop {
     private var oomDeadline: Double?
     /// The fault killed it: its exit is recorded with `.State.OOMKilled` true.
     private(set) var killedOutOfMemory = false
+    /// A stop or kill said to end the restart policy's restarts (SIGUSR1, `Daemon.endRestarts`).
+    private(set) var restartsEnded = false
 
     init(container: Container, started: Shim.Started, store: StateStore, signalFD: Int32, clientPID: Int32,
          oomAfter: Double? = nil) {
@@ -104,7 +106,10 @@ struct ShimLoop {
             }
             if fds[iSignal].revents != 0 {
                 var resized = false
-                while case let signal = cp_signalfd_read(signalFD, nil), signal != 0 { resized = resized || signal == SIGWINCH }
+                while case let signal = cp_signalfd_read(signalFD, nil), signal != 0 {
+                    resized = resized || signal == SIGWINCH
+                    restartsEnded = restartsEnded || signal == Shim.endRestartsSignal
+                }
                 if resized && container.config.tty && outputOpen { Shim.copyClientTerminalSize(to: started.outputFD) }
                 reapChildren()
                 if exitStatus != nil && inGap {

@@ -139,5 +139,9 @@ enum Schema {
             created_at REAL NOT NULL
         );
         """),
+        // `.RestartCount`: the restarts its restart policy made since the last start by a client (the shim's).
+        Migration(name: "restart_count", sql: """
+        ALTER TABLE containers ADD COLUMN restart_count INTEGER NOT NULL DEFAULT 0;
+        """),
     ]
 }

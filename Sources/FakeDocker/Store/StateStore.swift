@@ -177,6 +177,15 @@ public final class StateStore {
                   .text(c.health), .int(Int64(c.healthStreak)), .text(c.healthLog), .int(c.oomKilled ? 1 : 0), .text(c.id)])
     }
 
+    /// `.RestartCount`, kept apart from `updateState`: only the shim's restart policy changes it.
+    public func restartCount(ofContainer id: String) throws -> Int {
+        Int(try db.firstRow("SELECT restart_count FROM containers WHERE id = ?", [.text(id)]) { $0.int("restart_count") } ?? 0)
+    }
+
+    public func setRestartCount(_ count: Int, ofContainer id: String) throws {
+        try db.run("UPDATE containers SET restart_count = ? WHERE id = ?", [.int(Int64(count)), .text(id)])
+    }
+
     public func nameInUse(_ name: String) throws -> String? {
         try db.firstRow("SELECT id FROM containers WHERE name = ?", [.text(name)]) { $0.text("id") }
     }
