@@ -22,7 +22,8 @@ public struct ContainerCommand: Equatable, Sendable {
         if image.value.hasSuffix(".image") || image.value.hasSuffix(".build") {
             throw EntryError(image, "Quadlet's .image and .build units are podman's; name an image")
         }
-        var name = isTemplate ? "systemd-%p_%i" : "systemd-%N"
+        let defaultName = isTemplate ? "systemd-%p_%i" : "systemd-%N"
+        var name = defaultName
         var user: UnitFile.Entry?, group: UnitFile.Entry?
         var own: [String] = []            // dockrun's options, after --name
         var options: [(key: String, words: [String])] = []
@@ -35,9 +36,21 @@ public struct ContainerCommand: Equatable, Sendable {
             guard let kind = ContainerKey.table[entry.key] else {
                 throw EntryError(entry, "unknown key in [Container]")
             }
-            // systemd's rule for lists: an empty value empties what the key had so far.
+            // systemd's rule for lists: an empty value empties what the key had so far (and unsets a single
+            // value, as Quadlet reads an empty last value as none).
             if entry.value.isEmpty, entry.key != "Entrypoint" {
                 options.removeAll { $0.key == entry.key }
+                switch entry.key {
+                case "Exec": command = []
+                case "DockerArgs": dockerArgs = []
+                case "ContainerName": name = defaultName
+                case "User": user = nil
+                case "Group": group = nil
+                case "StopTimeout": stopTimeout = nil
+                case "Notify": own.removeAll { $0.hasPrefix("--sdnotify=") }
+                case "HealthOnFailure": own.removeAll { $0.hasPrefix("--health-on-failure=") }
+                default: break
+                }
                 continue
             }
             var words: [String] = []

@@ -3,7 +3,8 @@ import Glibc
 #endif
 
 /// The generator's shell: reads the search path and the files, writes the units and links (or prints them with
-/// `--dryrun`), says each file's error on stderr (systemd puts it in the journal). Decides nothing.
+/// `--dryrun`), says each file's error on stderr and, run by systemd, in the kernel log (the journal reads it).
+/// Decides nothing.
 /// Exit 1 when a file gave no unit (the others are written all the same), as Quadlet.
 public func dockrunGeneratorMain(_ arguments: [String], program: String) -> Int32 {
     let invocation: GeneratorInvocation
@@ -35,7 +36,10 @@ public func dockrunGeneratorMain(_ arguments: [String], program: String) -> Int3
             }
         }
     }
-    for error in errors { say(error.description) }
+    for error in errors {
+        say(error.description)
+        if invocation.kernelLog { kernelLog(error.description) }
+    }
     return errors.isEmpty ? 0 : 1
 }
 
@@ -43,6 +47,15 @@ private func say(_ message: String) {
     let text = message.split(separator: "\n", omittingEmptySubsequences: false)
         .map { "dockrun-generator: \($0)\n" }.joined()
     _ = text.withCString { write(2, $0, strlen($0)) }
+}
+
+/// One record of the kernel log per message, at priority 3 (error), tagged as syslog would tag it.
+private func kernelLog(_ message: String) {
+    let descriptor = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY)
+    guard descriptor >= 0 else { return }
+    defer { close(descriptor) }
+    let record = "<3>dockrun-generator[\(getpid())]: \(message)\n"
+    _ = record.withCString { write(descriptor, $0, strlen($0)) }
 }
 
 enum ProcessInfoLite {

@@ -132,10 +132,13 @@ struct GenerationTests {
             .hasSuffix("--no-healthcheck busybox"))
     }
 
-    @Test("an empty value empties a list key, as systemd's lists")
+    @Test("an empty value empties a list key, as systemd's lists, and unsets a single one")
     func emptyResets() throws {
         let made = try unit("[Container]\nImage=busybox\nPublishPort=1:1\nPublishPort=\nPublishPort=2:2\n")
         #expect(lines(made, "ExecStart")[0].hasSuffix("--publish 2:2 busybox"))
+        let unset = try unit("[Container]\nImage=busybox\nExec=sleep 1\nUser=1\nNotify=true\nDockerArgs=--init\n"
+                             + "ContainerName=x\nExec=\nUser=\nNotify=\nDockerArgs=\nContainerName=\n")
+        #expect(lines(unset, "ExecStart") == ["/usr/local/bin/dockrun --rm --replace --name systemd-%N busybox"])
     }
 
     @Test("a template is named systemd-%p_%i and enabled only with DefaultInstance=")
@@ -274,10 +277,12 @@ struct SearchPathTests {
         #expect(chosen.map { $0.directory + "/" + $0.name } == ["/a/web.container", "/a/z.container", "/b/db.container"])
     }
 
-    @Test("the user generator is known by its name or --user; systemd gives three directories")
+    @Test("the user generator is known by its name or --user; systemd gives three directories; kmsg unless asked")
     func invocation() throws {
         let system = try GeneratorInvocation.parse(["/run/n", "/run/e", "/run/l"], program: "/lib/x/dockrun-generator")
-        #expect(system == GeneratorInvocation(dryRun: false, isUser: false, outputDirectory: "/run/n"))
+        #expect(system == GeneratorInvocation(dryRun: false, isUser: false, kernelLog: true, outputDirectory: "/run/n"))
+        #expect(try !GeneratorInvocation.parse(["--no-kmsg-log", "/n"], program: "dockrun-generator").kernelLog)
+        #expect(try !GeneratorInvocation.parse(["--dryrun"], program: "dockrun-generator").kernelLog)
         #expect(try GeneratorInvocation.parse(["--dryrun"], program: "dockrun-user-generator").isUser)
         #expect(try GeneratorInvocation.parse(["--user", "--dryrun"], program: "dockrun-generator").isUser)
         #expect(throws: UsageError.self) { try GeneratorInvocation.parse([], program: "dockrun-generator") }
