@@ -2,12 +2,17 @@ import Foundation
 import Testing
 @testable import DockrunGenerator
 
-/// docs/quadlet.md's table of keys, in the checkout these tests were built from (#filePath is
-/// Tests/DockrunGeneratorTests/KeyTableDocsTests.swift in it): key → status.
-private func documentedKeys() throws -> [String: String] {
+/// A file of the checkout these tests were built from (#filePath is
+/// Tests/DockrunGeneratorTests/KeyTableDocsTests.swift in it).
+func repositoryText(_ relativePath: String) throws -> String {
     var root = #filePath as NSString
     for _ in 0..<3 { root = root.deletingLastPathComponent as NSString }
-    let text = try String(contentsOfFile: (root as String) + "/docs/quadlet.md", encoding: .utf8)
+    return try String(contentsOfFile: (root as String) + "/" + relativePath, encoding: .utf8)
+}
+
+/// docs/quadlet.md's table of keys: key → status.
+private func documentedKeys() throws -> [String: String] {
+    let text = try repositoryText("docs/quadlet.md")
     var rows: [String: String] = [:]
     for line in text.split(separator: "\n") where line.hasPrefix("| `") {
         let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -33,5 +38,19 @@ struct KeyTableDocsTests {
             if case .refused = kind { refused = true }
             #expect(refused == (status == "refused"), "\(key): documented \(status), generator \(kind)")
         }
+    }
+}
+
+@Suite("man/dockrun-generator.8 names the generator's options")
+struct GeneratorManPageTests {
+    @Test("every option of the usage text is in the man page, and the one variable it reads")
+    func options() throws {
+        let page = try repositoryText("man/dockrun-generator.8").replacingOccurrences(of: "\\-", with: "-")
+        let options = GeneratorInvocation.usage.split(whereSeparator: { " []\n".contains($0) })
+            .filter { $0.hasPrefix("--") }
+        #expect(Set(options) == ["--user", "--no-kmsg-log", "--dryrun"])
+        for option in options { #expect(page.contains("\\fB\(option)\\fR") || page.contains(".B \(option)")
+                                        || page.contains(".RB [ \(option) ]"), "\(option)") }
+        #expect(page.contains("DOCKRUN_UNIT_PATH"))
     }
 }
