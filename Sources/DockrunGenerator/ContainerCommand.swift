@@ -1,6 +1,7 @@
 /// The `[Container]` section as a dockrun command line: Quadlet's keys with Quadlet's meanings (ContainerKey's
 /// table), the container named `systemd-%N` unless `ContainerName=` says otherwise (`systemd-%p_%i` for a
-/// template, as Quadlet), run with `--rm --replace` so that a restart finds the name free.
+/// template or an instance of one, as Quadlet: docker names have no `@`), run with `--rm --replace` so that a
+/// restart finds the name free.
 public struct ContainerCommand: Equatable, Sendable {
     /// dockrun's arguments: its own options, docker run's options, IMAGE, the command.
     public var arguments: [String]
@@ -14,7 +15,7 @@ public struct ContainerCommand: Equatable, Sendable {
     public var serviceName: String?
 
     /// `directory` is the source file's, against which relative paths (`./data:/data`) are resolved.
-    static func make(_ file: UnitFile, directory: String, isTemplate: Bool) throws(EntryError) -> ContainerCommand {
+    static func make(_ file: UnitFile, directory: String, isInstance: Bool) throws(EntryError) -> ContainerCommand {
         let entries = file.entries(in: "Container")
         guard let image = file.last("Image", in: "Container"), !image.value.isEmpty else {
             throw EntryError(nil, "no Image= in [Container]")
@@ -22,7 +23,7 @@ public struct ContainerCommand: Equatable, Sendable {
         if image.value.hasSuffix(".image") || image.value.hasSuffix(".build") {
             throw EntryError(image, "Quadlet's .image and .build units are podman's; name an image")
         }
-        let defaultName = isTemplate ? "systemd-%p_%i" : "systemd-%N"
+        let defaultName = isInstance ? "systemd-%p_%i" : "systemd-%N"
         var name = defaultName
         var user: UnitFile.Entry?, group: UnitFile.Entry?
         var own: [String] = []            // dockrun's options, after --name

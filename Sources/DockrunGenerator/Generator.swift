@@ -46,7 +46,7 @@ public struct Generation: Equatable, Sendable {
                 throw EntryError(line: error.line, message: error.message)
             }
             let base = String(source.name.dropLast(".container".count))
-            let command = try ContainerCommand.make(file, directory: source.directory, isTemplate: base.hasSuffix("@"))
+            let command = try ContainerCommand.make(file, directory: source.directory, isInstance: base.contains("@"))
             let name = (command.serviceName ?? base) + ".service"
             return try ServiceUnit.make(file, source: source.path, command: command, name: name, settings: settings)
         } catch {

@@ -141,7 +141,7 @@ struct GenerationTests {
         #expect(lines(unset, "ExecStart") == ["/usr/local/bin/dockrun --rm --replace --name systemd-%N busybox"])
     }
 
-    @Test("a template is named systemd-%p_%i and enabled only with DefaultInstance=")
+    @Test("a template's container is named systemd-%p_%i; the template is enabled only with DefaultInstance=")
     func template() throws {
         let text = "[Container]\nImage=busybox\nExec=sleep %i\n[Install]\nWantedBy=multi-user.target\n"
         let plain = try unit(text, name: "sleep@.container")
@@ -150,6 +150,11 @@ struct GenerationTests {
         #expect(plain.links == [])
         let instance = try unit(text + "DefaultInstance=100\n", name: "sleep@.container")
         #expect(instance.links == [.init(path: "multi-user.target.wants/sleep@100.service", target: "../sleep@.service")])
+        // An instance's own file (Quadlet's symlink `sleep@10.container`): its unit, enabled as it is.
+        let linked = try unit(text, name: "sleep@10.container")
+        #expect(linked.name == "sleep@10.service")
+        #expect(lines(linked, "ExecStart")[0].contains("--name systemd-%p_%i "))
+        #expect(linked.links == [.init(path: "multi-user.target.wants/sleep@10.service", target: "../sleep@10.service")])
     }
 
     @Test("RequiredBy=, UpheldBy= and Alias= are links too; ServiceName= names the unit")

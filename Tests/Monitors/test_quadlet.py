@@ -205,6 +205,21 @@ def test_wantedby_starts_it_at_boot(quadlet, token):
     assert_nothing_left(system.engine, token, system.tmpdir(unit))
 
 
+def test_systemctl_kill_sigkill_leaves_nothing(quadlet, token):
+    # The whole cgroup SIGKILLed, dockrun's guardian with it: the generated ExecStopPost (`dockrun --cleanup --rm
+    # --name systemd-%N`, the name systemd expands as in ExecStart) stops and removes the container.
+    name = f"killed-{suffix(token)}"
+    system = quadlet({f"{name}.container": container_file(token, trapping_script(token))})
+    unit = f"{name}.service"
+    system.start(unit)
+    assert system.engine.container_ids(workloads.token_label(token), running=True)
+
+    system.systemd.systemctl("kill", "--signal=KILL", unit)
+
+    wait_for("the unit failed", lambda: system.state(unit) == "failed", 30)
+    assert_nothing_left(system.engine, token, system.tmpdir(unit))
+
+
 def test_restart_on_failure_restarts_it(quadlet, token):
     name = f"again-{suffix(token)}"
     script = f'echo "{token} running"; sleep 1.5; exit 3'
