@@ -20,6 +20,29 @@ enum ProcessEnvironment {
 
 /// The files the generator reads and writes: the only I/O besides its messages.
 enum FileSystem {
+    /// The `.container` files of the search path with their drop-ins; a file of which something cannot be read
+    /// is an error, and no source.
+    static func sources(in directories: [String]) -> ([SourceFile], [GeneratorError]) {
+        var sources: [SourceFile] = []
+        var errors: [GeneratorError] = []
+        files: for (directory, name) in SearchPath.select(directories.map { ($0, names(in: $0)) }) {
+            let listings = DropIns.directories(for: name).flatMap { dropIn in
+                directories.map { searched in (searched + "/" + dropIn, names(in: searched + "/" + dropIn)) }
+            }
+            var dropIns: [(path: String, text: String)] = []
+            for path in [directory + "/" + name] + DropIns.select(listings) {
+                guard let text = read(path) else {
+                    errors.append(GeneratorError(file: path, message: "cannot be read"))
+                    continue files
+                }
+                dropIns.append((path, text))
+            }
+            let file = dropIns.removeFirst()
+            sources.append(SourceFile(directory: directory, name: name, text: file.text, dropIns: dropIns))
+        }
+        return (sources, errors)
+    }
+
     static func names(in directory: String) -> [String] {
         guard let handle = opendir(directory) else { return [] }
         defer { closedir(handle) }

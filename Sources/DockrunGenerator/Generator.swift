@@ -8,14 +8,20 @@ public struct GeneratorSettings: Equatable, Sendable {
     }
 }
 
-/// A `.container` file found on the search path.
+/// A `.container` file found on the search path, and its drop-ins (path and text), in the order they apply.
 public struct SourceFile: Equatable, Sendable {
     public var directory: String
     public var name: String
     public var text: String
+    public var dropIns: [(path: String, text: String)]
 
-    public init(directory: String, name: String, text: String) {
-        self.directory = directory; self.name = name; self.text = text
+    public init(directory: String, name: String, text: String, dropIns: [(path: String, text: String)] = []) {
+        self.directory = directory; self.name = name; self.text = text; self.dropIns = dropIns
+    }
+
+    public static func == (a: SourceFile, b: SourceFile) -> Bool {
+        a.directory == b.directory && a.name == b.name && a.text == b.text
+            && a.dropIns.map(\.path) == b.dropIns.map(\.path) && a.dropIns.map(\.text) == b.dropIns.map(\.text)
     }
 
     public var path: String { directory + "/" + name }
@@ -41,9 +47,9 @@ public struct Generation: Equatable, Sendable {
 
     static func unit(_ source: SourceFile, settings: GeneratorSettings) throws(GeneratorError) -> ServiceUnit {
         do throws(EntryError) {
-            let file: UnitFile
-            do { file = try UnitFile.parse(source.text) } catch {
-                throw EntryError(line: error.line, message: error.message)
+            var file = try parse(source.text, dropIn: nil)
+            for dropIn in source.dropIns {
+                file = file.merging(try parse(dropIn.text, dropIn: dropIn.path), from: dropIn.path)
             }
             let base = String(source.name.dropLast(".container".count))
             let command = try ContainerCommand.make(file, directory: source.directory, isInstance: base.contains("@"))
@@ -55,9 +61,43 @@ public struct Generation: Equatable, Sendable {
     }
 }
 
-extension EntryError {
-    init(line: Int, message: String) {
-        self.line = line; key = nil; self.message = message
+private func parse(_ text: String, dropIn: String?) throws(EntryError) -> UnitFile {
+    do { return try UnitFile.parse(text) } catch {
+        throw EntryError(line: error.line, message: error.message, dropIn: dropIn)
+    }
+}
+
+/// Quadlet's drop-ins: `*.conf` files in directories named after the file, merged into it in the order of their
+/// names, a later one's single values winning.
+public enum DropIns {
+    /// The drop-in directories of a file (`foo-bar@x.container`), the most specific first: its own
+    /// (`foo-bar@x.container.d`), its template's (`foo-bar@.container.d`), each shorter dash prefix
+    /// (`foo-bar-.container.d`… `foo-.container.d`), and every file's (`container.d`).
+    public static func directories(for name: String) -> [String] {
+        let suffix = ".container"
+        let base = String(name.dropLast(suffix.count))
+        var directories = [name + ".d"]
+        if let at = base.firstIndex(of: "@"), base.index(after: at) != base.endIndex {
+            directories.append(base[...at] + suffix + ".d")
+        }
+        let parts = base.split(separator: "-", omittingEmptySubsequences: false)
+        for count in stride(from: parts.count - 1, to: 0, by: -1) {
+            directories.append(parts[..<count].joined(separator: "-") + "-" + suffix + ".d")
+        }
+        return directories + ["container.d"]
+    }
+
+    /// The drop-ins that apply, from listings in order of precedence (the most specific directory first, and
+    /// for one directory name the earlier search directory first): of one file name the first listed wins (a
+    /// more specific drop-in of that name replaces a general one), and they apply in the order of their names.
+    public static func select(_ listings: [(directory: String, names: [String])]) -> [String] {
+        var chosen: [String: String] = [:]
+        for listing in listings {
+            for name in listing.names where name.hasSuffix(".conf") && chosen[name] == nil {
+                chosen[name] = listing.directory + "/" + name
+            }
+        }
+        return chosen.keys.sorted().compactMap { chosen[$0] }
     }
 }
 

@@ -23,13 +23,19 @@ struct EntryError: Error, Equatable, Sendable {
     var line: Int?
     var key: String?
     var message: String
+    /// The drop-in the line is in, when it is not the file itself.
+    var dropIn: String?
 
     init(_ entry: UnitFile.Entry?, _ message: String) {
-        line = entry?.line; key = entry?.key; self.message = message
+        line = entry?.line; key = entry?.key; self.message = message; dropIn = entry?.dropIn
+    }
+
+    init(line: Int, message: String, dropIn: String?) {
+        self.line = line; key = nil; self.message = message; self.dropIn = dropIn
     }
 
     func inFile(_ file: String) -> GeneratorError {
-        GeneratorError(file: file, line: line, key: key, message: message)
+        GeneratorError(file: dropIn ?? file, line: line, key: key, message: message)
     }
 }
 

@@ -14,16 +14,8 @@ public func dockrunGeneratorMain(_ arguments: [String], program: String) -> Int3
     }
     let environment = Dictionary(ProcessEnvironment.pairs(), uniquingKeysWith: { _, last in last })
     let directories = SearchPath.directories(environment: environment, isUser: invocation.isUser)
-    let chosen = SearchPath.select(directories.map { ($0, FileSystem.names(in: $0)) })
-    var errors: [GeneratorError] = []
-    var sources: [SourceFile] = []
-    for (directory, name) in chosen {
-        guard let text = FileSystem.read(directory + "/" + name) else {
-            errors.append(GeneratorError(file: directory + "/" + name, message: "cannot be read"))
-            continue
-        }
-        sources.append(SourceFile(directory: directory, name: name, text: text))
-    }
+    let (sources, readErrors) = FileSystem.sources(in: directories)
+    var errors = readErrors
     let settings = GeneratorSettings(dockrun: FileSystem.dockrunBesideSelf(), isUser: invocation.isUser)
     let generation = Generation.make(sources, settings: settings)
     errors += generation.errors

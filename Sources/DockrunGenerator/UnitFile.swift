@@ -8,9 +8,11 @@ public struct UnitFile: Equatable, Sendable {
         public var value: String
         /// The line the entry starts on (1-based), for messages.
         public var line: Int
+        /// The drop-in the entry came from; nil for the file itself.
+        public var dropIn: String?
 
-        public init(key: String, value: String, line: Int) {
-            self.key = key; self.value = value; self.line = line
+        public init(key: String, value: String, line: Int, dropIn: String? = nil) {
+            self.key = key; self.value = value; self.line = line; self.dropIn = dropIn
         }
     }
 
@@ -32,6 +34,17 @@ public struct UnitFile: Equatable, Sendable {
     /// Every entry of every section called `name` (systemd merges repeated sections).
     public func entries(in name: String) -> [Entry] {
         sections.filter { $0.name == name }.flatMap(\.entries)
+    }
+
+    /// The file with a drop-in's sections after its own, as systemd merges a drop-in: a repeated section goes
+    /// on, so a later single value wins and a list grows (or is emptied by an empty value).
+    public func merging(_ dropIn: UnitFile, from path: String) -> UnitFile {
+        var merged = self
+        for section in dropIn.sections {
+            let entries = section.entries.map { Entry(key: $0.key, value: $0.value, line: $0.line, dropIn: path) }
+            merged.sections.append(Section(name: section.name, entries: entries))
+        }
+        return merged
     }
 
     /// The last value given to `key` in section `name`, as systemd's last assignment wins.

@@ -294,3 +294,39 @@ struct SearchPathTests {
         #expect(throws: UsageError.self) { try GeneratorInvocation.parse(["--bogus", "/x"], program: "g") }
     }
 }
+
+@Suite("Quadlet's drop-ins: NAME.container.d/*.conf and the wider ones")
+struct DropInTests {
+    @Test("the directories of a file, the most specific first: its own, its template's, dash prefixes, all files'")
+    func directories() {
+        #expect(DropIns.directories(for: "foo-bar@x.container")
+                == ["foo-bar@x.container.d", "foo-bar@.container.d", "foo-.container.d", "container.d"])
+        #expect(DropIns.directories(for: "a-b-c.container")
+                == ["a-b-c.container.d", "a-b-.container.d", "a-.container.d", "container.d"])
+        #expect(DropIns.directories(for: "web.container") == ["web.container.d", "container.d"])
+    }
+
+    @Test("of one name the most specific wins; they apply in the order of their names; only *.conf")
+    func select() {
+        let chosen = DropIns.select([("/a/web.container.d", ["20-port.conf", "notes.txt"]),
+                                     ("/b/web.container.d", ["20-port.conf", "30-env.conf"]),
+                                     ("/a/container.d", ["10-all.conf", "30-env.conf"])])
+        #expect(chosen == ["/a/container.d/10-all.conf", "/a/web.container.d/20-port.conf",
+                           "/b/web.container.d/30-env.conf"])
+    }
+
+    @Test("a drop-in's single values win and its lists add; its error names the drop-in and its line")
+    func merged() throws {
+        let source = SourceFile(directory: "/d", name: "web.container",
+                                text: "[Container]\nImage=a\nPublishPort=1:1\n",
+                                dropIns: [("/d/web.container.d/image.conf", "[Container]\nImage=b\nPublishPort=2:2\n")])
+        let made = try #require(Generation.make([source], settings: settings).units.first)
+        #expect(lines(made, "ExecStart")[0].hasSuffix("--publish 1:1 --publish 2:2 b"))
+
+        let bad = SourceFile(directory: "/d", name: "web.container", text: "[Container]\nImage=a\n",
+                             dropIns: [("/d/container.d/x.conf", "\n[Container]\nPodmanArgs=-x\n")])
+        #expect(Generation.make([bad], settings: settings).errors.map(\.description)
+                == ["/d/container.d/x.conf:3: PodmanArgs=: not supported: it holds podman's options; give docker "
+                    + "run's in DockerArgs= (words added to docker run)"])
+    }
+}

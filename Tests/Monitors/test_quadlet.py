@@ -41,7 +41,8 @@ def trapping_script(token, code=7):
 
 class QuadletSystem:
     """A systemd namespace whose generator is dockrun-generator over the test's .container files
-    ({file name: text}; `later`: names of files the test adds after the boot, which get the drop-in too);
+    ({file name: text}, drop-ins as "NAME.container.d/FILE.conf"; `later`: names of files the test adds after
+    the boot, whose units get the test's drop-in too);
     `service(name)` is the unit a file becomes."""
 
     def __init__(self, setting, bin_dir, files, later=()):
@@ -49,6 +50,7 @@ class QuadletSystem:
         self.containers = os.path.join(setting.directory, "containers")
         os.makedirs(self.containers)
         for name, text in files.items():
+            os.makedirs(os.path.dirname(os.path.join(self.containers, name)), exist_ok=True)
             with open(os.path.join(self.containers, name), "w") as f:
                 f.write(text)
         generators = os.path.join(setting.directory, "generators")
@@ -67,7 +69,8 @@ exec unshare --mount --propagation private sh -c \\
         os.chmod(wrapper, 0o755)
         self.output_file = os.path.join(setting.directory, "units.log")
         drop_in = environment_drop_in(setting.engine, setting.env, self.output_file)
-        units = {f"{self.service(name)}.d/environment.conf": drop_in for name in [*files, *later]}
+        units = {f"{self.service(name)}.d/environment.conf": drop_in for name in [*files, *later]
+                 if name.endswith(".container")}
         carry = [bin_dir, os.path.dirname(bin_dir), *engine_carry(setting.engine)]
         self.systemd = SystemdNamespace(setting.directory, units, carry, generators=generators)
         self.engine = None
@@ -194,8 +197,9 @@ def test_daemon_reload_generates_a_new_file(quadlet, token):
 
 def test_wantedby_starts_it_at_boot(quadlet, token):
     name = f"boot-{suffix(token)}"
-    system = quadlet({f"{name}.container": container_file(token, trapping_script(token))
-                      + f"[Install]\nWantedBy={TARGET}\n"})
+    # The [Install] section in a drop-in of Quadlet's (a unit enabled by adding a file, as podman's docs suggest).
+    system = quadlet({f"{name}.container": container_file(token, trapping_script(token)),
+                      f"{name}.container.d/install.conf": f"[Install]\nWantedBy={TARGET}\n"})
     unit = f"{name}.service"
 
     system.wait_active(unit)
