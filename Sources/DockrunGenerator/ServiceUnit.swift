@@ -52,10 +52,14 @@ public struct ServiceUnit: Equatable, Sendable {
         }
 
         let stopSeconds = (command.stopTimeout ?? dockerStopTimeout) + stopMargin
+        // A oneshot's start is the whole run, which systemd does not time by default (Quadlet's docs say so too):
+        // the 5 minutes for a pull would end a longer job.
+        let oneshot = file.last("Type", in: "Service")?.value == "oneshot"
         var lines: [String] = []
         for (key, value) in [("Type", "notify"), ("NotifyAccess", "main"), ("KillMode", "mixed"),
-                             ("TimeoutStartSec", "5min"), ("TimeoutStopSec", String(stopSeconds)),
+                             ("TimeoutStartSec", oneshot ? nil : "5min"), ("TimeoutStopSec", String(stopSeconds)),
                              ("SyslogIdentifier", "%N")] where !has(key) {
+            guard let value else { continue }
             lines.append("\(key)=\(value)")
         }
         lines += ["RuntimeDirectory=dockrun-%N", "Environment=TMPDIR=%t/dockrun-%N"]

@@ -118,6 +118,13 @@ struct GenerationTests {
         #expect(lines(made, "Environment") == ["TMPDIR=%t/dockrun-%N", "TMPDIR=/srv/tmp"])
     }
 
+    @Test("Type=oneshot (a container that exits) keeps systemd's untimed start")
+    func oneshot() throws {
+        let made = try unit("[Container]\nImage=busybox\n[Service]\nType=oneshot\n")
+        #expect(lines(made, "Type") == ["oneshot"])
+        #expect(lines(made, "TimeoutStartSec") == [])
+    }
+
     @Test("ReadOnly=true gives writable tmpfs where programs write, as podman's default --read-only-tmpfs")
     func readOnly() throws {
         let base = "[Container]\nImage=busybox\nReadOnly=true\n"

@@ -178,6 +178,20 @@ def test_notify_true_lets_the_application_say_when_it_is_ready(quadlet, token, s
     assert_nothing_left(system.engine, token, shared)
 
 
+def test_a_container_that_exits_at_once_runs_as_a_oneshot(quadlet, token):
+    # Type=notify would fail it (no READY=1 for a container never seen running: docs/quadlet.md); as a oneshot,
+    # `systemctl start` returns once it has run.
+    name = f"once-{suffix(token)}"
+    system = quadlet({f"{name}.container": container_file(token, f'echo "{token} said hello"')
+                      + "[Service]\nType=oneshot\n"})
+    unit = f"{name}.service"
+
+    system.systemd.systemctl("start", unit)     # fails (check) unless the run ended with 0
+
+    assert f"{token} said hello" in system.output()
+    assert_nothing_left(system.engine, token, system.tmpdir(unit))
+
+
 def test_daemon_reload_generates_a_new_file(quadlet, token):
     name = f"late-{suffix(token)}"
     system = quadlet({}, later=[f"{name}.container"])
