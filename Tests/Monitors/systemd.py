@@ -108,6 +108,16 @@ exec /lib/systemd/systemd --system --unit={TARGET}
         shown = self.systemctl("show", "--timestamp=us+utc", unit, *[f"--property={p}" for p in properties])
         return dict(line.split("=", 1) for line in shown.stdout.splitlines() if "=" in line)
 
+    def wait_active(self, unit, seconds, explain):
+        """Waits for `unit` to be active (for a Type=notify unit: READY=1), failing at once when it failed, with
+        `explain()` (the unit's output) in the message."""
+        def settled():
+            state = self.show(unit, "ActiveState")["ActiveState"]
+            return state if state in ("active", "failed") else None
+
+        state = wait_for(f"{unit} active (READY=1)", settled, seconds, interval=0.02)
+        assert state == "active", f"{unit} failed to start:\n{explain()}"
+
     def stop(self):
         if self.unshare is None or self.unshare.poll() is not None:
             return
@@ -168,13 +178,7 @@ class ExampleUnit:
     def start(self, ready_seconds=READY_SECONDS):
         """Starts the unit and waits for it to be active, that is for READY=1 (Type=notify)."""
         self.systemd.systemctl("start", "--no-block", self.unit)
-
-        def settled():
-            state = self.state()
-            return state if state in ("active", "failed") else None
-
-        state = wait_for("the unit active (READY=1)", settled, ready_seconds, interval=0.02)
-        assert state == "active", f"the unit failed to start:\n{self.output()}"
+        self.systemd.wait_active(self.unit, ready_seconds, self.output)
 
     def stop(self):
         self.systemd.systemctl("stop", self.unit)

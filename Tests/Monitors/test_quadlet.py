@@ -2,9 +2,8 @@
 (systemd.py): the test's `.container` files, the generator run by systemd at boot and at `daemon-reload`
 (SYSTEMD_GENERATOR_PATH names a wrapper that gives it DOCKRUN_UNIT_PATH, and a file of the test's as /dev/kmsg,
 where a generator logs: systemd gives it /dev/null for stderr), and the generated units started, stopped and
-restarted by systemd. A drop-in of the test's own adds
-to each generated unit only the engine's environment, the test's mark and an output file, as ExampleUnit does for
-the example."""
+restarted by systemd. A drop-in of the test's own adds to each generated unit only the engine's environment, the
+test's mark and an output file, as ExampleUnit does for the example."""
 
 import json
 import os
@@ -34,9 +33,9 @@ def container_file(token, script, stop_timeout=10, extra=""):
             f"Exec=sh -c {json.dumps(script)}\n{extra}")
 
 
-def trapping_script(token, code=7):
-    return f'trap "echo {token} trapped TERM; exit {code}" TERM; echo "{token} running"; ' \
-           "while :; do sleep 1 & wait $!; done"
+def trapping_script(token):
+    """workloads.trapping's script: it answers TERM with a line and exit 7."""
+    return workloads.trapping(token)[-1]
 
 
 class QuadletSystem:
@@ -77,6 +76,7 @@ exec unshare --mount --propagation private sh -c \\
 
     @staticmethod
     def service(file_name):
+        """The unit of a file; of a template, the instance its DefaultInstance=100 enables (podman's example)."""
         base = file_name.removesuffix(".container")
         return (f"{base}100" if base.endswith("@") else base) + ".service"
 
@@ -98,12 +98,7 @@ exec unshare --mount --propagation private sh -c \\
         return self.show(unit, "ActiveState")["ActiveState"]
 
     def wait_active(self, unit):
-        def settled():
-            state = self.state(unit)
-            return state if state in ("active", "failed") else None
-
-        state = wait_for(f"{unit} active (READY=1)", settled, READY_SECONDS, interval=0.02)
-        assert state == "active", f"{unit} failed to start:\n{self.output()}\n{self.kernel_messages()}"
+        self.systemd.wait_active(unit, READY_SECONDS, lambda: self.output() + self.kernel_messages())
 
     def start(self, unit):
         """Starts the unit and waits for it to be active, that is for READY=1 (Type=notify)."""
