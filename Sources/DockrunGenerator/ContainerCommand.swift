@@ -16,45 +16,49 @@ public struct ContainerCommand: Equatable, Sendable {
 
     /// `directory` is the source file's, against which relative paths (`./data:/data`) are resolved.
     static func make(_ file: UnitFile, directory: String, isInstance: Bool) throws(EntryError) -> ContainerCommand {
-        let entries = file.entries(in: "Container")
         guard let image = file.last("Image", in: "Container"), !image.value.isEmpty else {
             throw EntryError(nil, "no Image= in [Container]")
         }
         if image.value.hasSuffix(".image") || image.value.hasSuffix(".build") {
             throw EntryError(image, "Quadlet's .image and .build units are podman's; name an image")
         }
-        let defaultName = isInstance ? "systemd-%p_%i" : "systemd-%N"
-        var name = defaultName
-        var user: UnitFile.Entry?, group: UnitFile.Entry?
-        var own: [String] = []            // dockrun's options, after --name
-        var options: [(key: String, words: [String])] = []
+        var reading = Reading(defaultName: isInstance ? "systemd-%p_%i" : "systemd-%N", directory: directory)
+        for entry in file.entries(in: "Container") {
+            try reading.read(entry)
+        }
+        let arguments = ["--rm", "--replace", "--name", reading.name] + reading.own
+            + (try reading.options()).flatMap(\.words) + reading.dockerArgs + [image.value] + reading.command
+        return ContainerCommand(arguments: arguments, name: reading.name, stopTimeout: reading.stopTimeout,
+                                reloadSignal: reading.reloadSignal, serviceName: reading.serviceName)
+    }
+
+    /// What the entries read so far say, in the file's order.
+    private struct Reading {
+        let defaultName: String
+        let directory: String
+        var name: String
+        var own: [String] = []                                    // dockrun's options, after --name
+        var entryOptions: [(key: String, words: [String])] = []   // docker run's, each with the key it came from
         var dockerArgs: [String] = []
         var command: [String] = []
+        var user: UnitFile.Entry?, group: UnitFile.Entry?
         var stopTimeout: Int?, reloadSignal: String?, serviceName: String?
         var readOnly = false, readOnlyTmpfs = true
 
-        for entry in entries {
+        init(defaultName: String, directory: String) {
+            self.defaultName = defaultName; self.directory = directory; name = defaultName
+        }
+
+        mutating func read(_ entry: UnitFile.Entry) throws(EntryError) {
             guard let kind = ContainerKey.table[entry.key] else {
                 throw EntryError(entry, "unknown key in [Container]")
             }
             // systemd's rule for lists: an empty value empties what the key had so far (and unsets a single
             // value, as Quadlet reads an empty last value as none).
             if entry.value.isEmpty, entry.key != "Entrypoint" {
-                options.removeAll { $0.key == entry.key }
-                switch entry.key {
-                case "Exec": command = []
-                case "DockerArgs": dockerArgs = []
-                case "ContainerName": name = defaultName
-                case "User": user = nil
-                case "Group": group = nil
-                case "StopTimeout": stopTimeout = nil
-                case "Notify": own.removeAll { $0.hasPrefix("--sdnotify=") }
-                case "HealthOnFailure": own.removeAll { $0.hasPrefix("--health-on-failure=") }
-                default: break
-                }
-                continue
+                return reset(entry.key)
             }
-            var words: [String] = []
+            let words: [String]
             switch kind {
             case .refused(let reason):
                 throw EntryError(entry, "not supported: \(reason)")
@@ -63,71 +67,94 @@ public struct ContainerCommand: Equatable, Sendable {
             case .words(let option):
                 words = try split(entry).flatMap { [option, $0] }
             case .assignments(let option):
-                for word in try split(entry) {
-                    guard let equals = word.firstIndex(of: "="), equals != word.startIndex else {
-                        throw EntryError(entry, "\"\(word)\" is not KEY=VALUE")
-                    }
-                    words += [option, word]
+                let assignments = try split(entry)
+                for word in assignments where word.firstIndex(of: "=").map({ $0 == word.startIndex }) ?? true {
+                    throw EntryError(entry, "\"\(word)\" is not KEY=VALUE")
                 }
+                words = assignments.flatMap { [option, $0] }
             case .flag(let flag):
                 words = try systemdBoolean(entry) ? flag : []
             case .prefixed(let option, let prefix):
                 words = [option, prefix + entry.value]
             case .special:
-                switch entry.key {
-                case "Image": continue
-                case "ContainerName": name = entry.value
-                case "Exec": command = try split(entry)
-                case "DockerArgs": dockerArgs += try split(entry)
-                case "User": user = entry
-                case "Group": group = entry
-                case "Entrypoint": words = ["--entrypoint=" + entry.value]
-                case "EnvironmentFile":
-                    words = try split(entry).flatMap { ["--env-file", absolute($0, in: directory)] }
-                case "Volume": words = ["--volume", try volume(entry, in: directory)]
-                case "Mount": words = ["--mount", try mount(entry)]
-                case "Network": words = ["--network", try network(entry)]
-                case "AddDevice":
-                    guard !entry.value.hasPrefix("-") else {
-                        throw EntryError(entry, "a device only if it exists (a leading -) is not supported")
-                    }
-                    words = ["--device", entry.value]
-                case "HealthCmd": words = entry.value == "none" ? ["--no-healthcheck"] : ["--health-cmd", entry.value]
-                case "HealthInterval":
-                    guard entry.value != "disable" else {
-                        throw EntryError(entry, "docker has no \"disable\" interval; HealthCmd=none removes the check")
-                    }
-                    words = ["--health-interval", entry.value]
-                case "HealthOnFailure": own.removeAll { $0.hasPrefix("--health-on-failure=") }
-                    own.append("--health-on-failure=" + (try healthOnFailure(entry)))
-                case "Notify": own.removeAll { $0.hasPrefix("--sdnotify=") }
-                    if let mode = try notify(entry) { own.append("--sdnotify=" + mode) }
-                case "StopTimeout":
-                    guard let seconds = Int(entry.value), seconds >= 0 else {
-                        throw EntryError(entry, "\"\(entry.value)\" is not a number of seconds")
-                    }
-                    stopTimeout = seconds
-                case "ReadOnly": readOnly = try systemdBoolean(entry)
-                case "ReadOnlyTmpfs": readOnlyTmpfs = try systemdBoolean(entry)
-                case "ReloadSignal": reloadSignal = entry.value
-                case "ServiceName": serviceName = entry.value
-                default: throw EntryError(entry, "unknown key in [Container]")
-                }
+                words = try special(entry)
             }
-            if !words.isEmpty { options.append((entry.key, words)) }
+            if !words.isEmpty { entryOptions.append((entry.key, words)) }
         }
-        if let group, user == nil { throw EntryError(group, "Group= needs User= (docker's --user USER:GROUP)") }
-        if let user { options.append(("User", ["--user", user.value + (group.map { ":" + $0.value } ?? "")])) }
-        if readOnly {
-            // podman's --read-only-tmpfs (Quadlet's default): writable tmpfs where programs expect to write.
-            options.append(("ReadOnly", ["--read-only"]
-                            + (readOnlyTmpfs ? ["--tmpfs", "/tmp", "--tmpfs", "/var/tmp", "--tmpfs", "/run"] : [])))
+
+        private mutating func reset(_ key: String) {
+            entryOptions.removeAll { $0.key == key }
+            switch key {
+            case "Exec": command = []
+            case "DockerArgs": dockerArgs = []
+            case "ContainerName": name = defaultName
+            case "User": user = nil
+            case "Group": group = nil
+            case "StopTimeout": stopTimeout = nil
+            case "Notify": own.removeAll { $0.hasPrefix("--sdnotify=") }
+            case "HealthOnFailure": own.removeAll { $0.hasPrefix("--health-on-failure=") }
+            default: break
+            }
         }
-        if let stopTimeout { options.append(("StopTimeout", ["--stop-timeout", String(stopTimeout)])) }
-        let arguments = ["--rm", "--replace", "--name", name] + own + options.flatMap(\.words) + dockerArgs
-            + [image.value] + command
-        return ContainerCommand(arguments: arguments, name: name, stopTimeout: stopTimeout,
-                                reloadSignal: reloadSignal, serviceName: serviceName)
+
+        /// A key with a rule of its own: the docker run words it gives now, if any.
+        private mutating func special(_ entry: UnitFile.Entry) throws(EntryError) -> [String] {
+            switch entry.key {
+            case "Image": break
+            case "ContainerName": name = entry.value
+            case "Exec": command = try split(entry)
+            case "DockerArgs": dockerArgs += try split(entry)
+            case "User": user = entry
+            case "Group": group = entry
+            case "Entrypoint": return ["--entrypoint=" + entry.value]
+            case "EnvironmentFile": return try split(entry).flatMap { ["--env-file", absolute($0, in: directory)] }
+            case "Volume": return ["--volume", try volume(entry, in: directory)]
+            case "Mount": return ["--mount", try mount(entry)]
+            case "Network": return ["--network", try network(entry)]
+            case "AddDevice":
+                guard !entry.value.hasPrefix("-") else {
+                    throw EntryError(entry, "a device only if it exists (a leading -) is not supported")
+                }
+                return ["--device", entry.value]
+            case "HealthCmd": return entry.value == "none" ? ["--no-healthcheck"] : ["--health-cmd", entry.value]
+            case "HealthInterval":
+                guard entry.value != "disable" else {
+                    throw EntryError(entry, "docker has no \"disable\" interval; HealthCmd=none removes the check")
+                }
+                return ["--health-interval", entry.value]
+            case "HealthOnFailure":
+                reset(entry.key)
+                own.append("--health-on-failure=" + (try healthOnFailure(entry)))
+            case "Notify":
+                reset(entry.key)
+                if let mode = try notify(entry) { own.append("--sdnotify=" + mode) }
+            case "StopTimeout":
+                guard let seconds = Int(entry.value), seconds >= 0 else {
+                    throw EntryError(entry, "\"\(entry.value)\" is not a number of seconds")
+                }
+                stopTimeout = seconds
+            case "ReadOnly": readOnly = try systemdBoolean(entry)
+            case "ReadOnlyTmpfs": readOnlyTmpfs = try systemdBoolean(entry)
+            case "ReloadSignal": reloadSignal = entry.value
+            case "ServiceName": serviceName = entry.value
+            default: throw EntryError(entry, "unknown key in [Container]")
+            }
+            return []
+        }
+
+        /// docker run's options: the entries', then those several keys make together.
+        func options() throws(EntryError) -> [(key: String, words: [String])] {
+            var options = entryOptions
+            if let group, user == nil { throw EntryError(group, "Group= needs User= (docker's --user USER:GROUP)") }
+            if let user { options.append(("User", ["--user", user.value + (group.map { ":" + $0.value } ?? "")])) }
+            if readOnly {
+                // podman's --read-only-tmpfs (Quadlet's default): writable tmpfs where programs expect to write.
+                options.append(("ReadOnly", ["--read-only"]
+                                + (readOnlyTmpfs ? ["--tmpfs", "/tmp", "--tmpfs", "/var/tmp", "--tmpfs", "/run"] : [])))
+            }
+            if let stopTimeout { options.append(("StopTimeout", ["--stop-timeout", String(stopTimeout)])) }
+            return options
+        }
     }
 
     private static func split(_ entry: UnitFile.Entry) throws(EntryError) -> [String] {

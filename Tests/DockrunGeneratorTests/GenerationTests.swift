@@ -221,6 +221,9 @@ struct GenerationErrorTests {
                 == "\(file):3: StopTimeout=: \"10s\" is not a number of seconds")
         #expect(error("[Container]\nImage=busybox\nGroup=1\n")
                 == "\(file):3: Group=: Group= needs User= (docker's --user USER:GROUP)")
+        #expect(error("[Container]\nImage=busybox\nEnvironment=A=1 B\n")
+                == "\(file):3: Environment=: \"B\" is not KEY=VALUE")
+        #expect(error("[Container]\nImage=busybox\nLabel==x\n") == "\(file):3: Label=: \"=x\" is not KEY=VALUE")
         #expect(error("[Container]\nExec=true\n") == "\(file): no Image= in [Container]")
         #expect(error("[Container]\nImage busybox\n") == "\(file):2: missing '=' in Image busybox")
         #expect(error("[Container]\nImage=busybox\n[Service]\nKillMode=process\n")?.hasPrefix(
