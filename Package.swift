@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .executable(name: "dockrun", targets: ["dockrun"]),
         .executable(name: "fake-docker", targets: ["fake-docker"]),
+        .executable(name: "dockrun-generator", targets: ["dockrun-generator"]),
         .library(name: "Dockrun", targets: ["Dockrun"]),
         .library(name: "FakeDocker", targets: ["FakeDocker"]),
     ],
@@ -26,6 +27,10 @@ let package = Package(
         .executableTarget(name: "dockrun", dependencies: ["Dockrun"]),
         .target(name: "FakeDocker", dependencies: ["CSQLite", "CProcess", "ProcessSpawn", "DockerSyntax"]),
         .executableTarget(name: "fake-docker", dependencies: ["FakeDocker"]),
+        // The systemd generator: Quadlet-style .container files become dockrun units (docs/quadlet.md).
+        .target(name: "DockrunGenerator"),
+        .executableTarget(name: "dockrun-generator", dependencies: ["DockrunGenerator"]),
+        .testTarget(name: "DockrunGeneratorTests", dependencies: ["DockrunGenerator", "DockerSyntax"]),
         .testTarget(name: "ProcessSpawnTests", dependencies: ["ProcessSpawn"]),
         .testTarget(name: "DockrunTests", dependencies: ["Dockrun", "ProcessSpawn", "DockerSyntax"]),
         // What the test targets share: the process harness, the test image, fake-docker's call log.

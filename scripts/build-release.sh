@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The one release build of dockrun and fake-docker, which install.sh and the benchmarks use:
-#     bash scripts/build-release.sh      # prints the directory holding both; the build's output goes to stderr
+# The one release build of dockrun, fake-docker and dockrun-generator, which install.sh and the benchmarks use:
+#     bash scripts/build-release.sh      # prints the directory holding them; the build's output goes to stderr
 # `swift build -c release --static-swift-stdlib` into .build-release, apart from the debug .build that `swift build`
 # and the tests use (incremental; a concurrent build of the same directory waits for SwiftPM's lock). The static Swift
 # runtime makes the binaries depend on nothing under the toolchain, so a service manager can run them on a machine
@@ -11,4 +11,5 @@ bash scripts/ensure-deps.sh
 build=(swift build -c release --static-swift-stdlib --scratch-path .build-release)
 "${build[@]}" --product dockrun >&2
 "${build[@]}" --product fake-docker >&2
+"${build[@]}" --product dockrun-generator >&2
 "${build[@]}" --show-bin-path

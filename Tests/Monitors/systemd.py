@@ -32,8 +32,10 @@ def covered(path):
 
 
 class SystemdNamespace:
-    def __init__(self, directory, units, carry):
-        """`units`: {file name: text} (drop-ins as "NAME.service.d/FILE.conf"); `carry`: paths the units need."""
+    def __init__(self, directory, units, carry, generators=None):
+        """`units`: {file name: text} (drop-ins as "NAME.service.d/FILE.conf"); `carry`: paths the units need;
+        `generators`: a directory of generators systemd runs (SYSTEMD_GENERATOR_PATH), whose units it loads from
+        its generator directory, after the test's own."""
         self.directory = directory
         self.unit_dir = os.path.join(directory, "units")
         self.log = os.path.join(directory, "systemd.log")
@@ -48,6 +50,11 @@ class SystemdNamespace:
             with open(path, "w") as f:
                 f.write(text)
         self.carry = sorted({os.path.realpath(p) for p in [directory, *carry] if covered(os.path.realpath(p))})
+        unit_path = self.unit_dir
+        exports = ""
+        if generators:
+            unit_path += ":/run/systemd/generator"
+            exports = f'export SYSTEMD_GENERATOR_PATH="{generators}"\n'
         self.boot_script = os.path.join(directory, "boot.sh")
         opens = " ".join(f'{10 + i}<"{path}"' for i, path in enumerate(self.carry))
         binds = "\n".join(f'mkdir -p "{path}" && mount --no-canonicalize --bind /proc/self/fd/{10 + i} "{path}"'
@@ -61,7 +68,7 @@ for top in {' '.join(COVERED)}; do mount -t tmpfs tmpfs "$top"; done
 mkdir -p /run/systemd/system
 {binds}
 exec {closes}
-export SYSTEMD_UNIT_PATH="{self.unit_dir}"
+{exports}export SYSTEMD_UNIT_PATH="{unit_path}"
 exec /lib/systemd/systemd --system --unit={TARGET}
 """)
         self.unshare = None
@@ -101,6 +108,16 @@ exec /lib/systemd/systemd --system --unit={TARGET}
         shown = self.systemctl("show", "--timestamp=us+utc", unit, *[f"--property={p}" for p in properties])
         return dict(line.split("=", 1) for line in shown.stdout.splitlines() if "=" in line)
 
+    def wait_active(self, unit, seconds, explain):
+        """Waits for `unit` to be active (for a Type=notify unit: READY=1), failing at once when it failed, with
+        `explain()` (the unit's output) in the message."""
+        def settled():
+            state = self.show(unit, "ActiveState")["ActiveState"]
+            return state if state in ("active", "failed") else None
+
+        state = wait_for(f"{unit} active (READY=1)", settled, seconds, interval=0.02)
+        assert state == "active", f"{unit} failed to start:\n{explain()}"
+
     def stop(self):
         if self.unshare is None or self.unshare.poll() is not None:
             return
@@ -109,6 +126,20 @@ exec /lib/systemd/systemd --system --unit={TARGET}
         else:
             os.kill(self.unshare.pid, signal.SIGKILL)
         self.unshare.wait(timeout=30)
+
+
+def environment_drop_in(engine, env, output):
+    """A unit's drop-in that adds only the engine's environment and the test's mark, and sends the output to a
+    file (there is no journald in the namespace)."""
+    environment = {name: env[name] for name in [*engine.env, "DOCKRUN_MONITOR_TEST"]}
+    drop_in = "[Service]\n" + "".join(f'Environment="{name}={value}"\n' for name, value in environment.items())
+    return drop_in + f"StandardOutput=append:{output}\nStandardError=append:{output}\n"
+
+
+def engine_carry(engine):
+    """The engine's paths the namespace needs: a real engine's socket directory."""
+    host = engine.env.get("DOCKER_HOST", "")
+    return [os.path.dirname(urlparse(host).path)] if host.startswith("unix://") else []
 
 
 class ExampleUnit:
@@ -125,12 +156,8 @@ class ExampleUnit:
         self.unit = f"{examples.SERVICE_NAME}-{token.rsplit('-', 1)[1]}.service"
         output = os.path.join(directory, "unit.log")
         self.output = lambda: read_text(output)
-        environment = {name: env[name] for name in [*engine.env, "DOCKRUN_MONITOR_TEST"]}
-        drop_in = "[Service]\n" + "".join(f'Environment="{name}={value}"\n' for name, value in environment.items())
-        drop_in += f"StandardOutput=append:{output}\nStandardError=append:{output}\n"
-        carry = [bin_dir, os.path.dirname(dockrun)]
-        if engine.env.get("DOCKER_HOST", "").startswith("unix://"):
-            carry.append(os.path.dirname(urlparse(engine.env["DOCKER_HOST"]).path))
+        drop_in = environment_drop_in(engine, env, output)
+        carry = [bin_dir, os.path.dirname(dockrun), *engine_carry(engine)]
         self.systemd = SystemdNamespace(directory, {self.unit: examples.systemd_unit(dockrun, workload, settings),
                                                     f"{self.unit}.d/environment.conf": drop_in}, carry)
         self.outside_engine = engine
@@ -151,13 +178,7 @@ class ExampleUnit:
     def start(self, ready_seconds=READY_SECONDS):
         """Starts the unit and waits for it to be active, that is for READY=1 (Type=notify)."""
         self.systemd.systemctl("start", "--no-block", self.unit)
-
-        def settled():
-            state = self.state()
-            return state if state in ("active", "failed") else None
-
-        state = wait_for("the unit active (READY=1)", settled, ready_seconds, interval=0.02)
-        assert state == "active", f"the unit failed to start:\n{self.output()}"
+        self.systemd.wait_active(self.unit, ready_seconds, self.output)
 
     def stop(self):
         self.systemd.systemctl("stop", self.unit)
