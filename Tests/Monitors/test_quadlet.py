@@ -174,8 +174,7 @@ def test_notify_true_lets_the_application_say_when_it_is_ready(quadlet, token, s
 
 
 def test_a_container_that_exits_at_once_runs_as_a_oneshot(quadlet, token):
-    # Type=notify would fail it (no READY=1 for a container never seen running: docs/quadlet.md); as a oneshot,
-    # `systemctl start` returns once it has run.
+    # As a oneshot (Quadlet's advice for such containers), `systemctl start` returns once it has run.
     name = f"once-{suffix(token)}"
     system = quadlet({f"{name}.container": container_file(token, f'echo "{token} said hello"')
                       + "[Service]\nType=oneshot\n"})
@@ -184,6 +183,22 @@ def test_a_container_that_exits_at_once_runs_as_a_oneshot(quadlet, token):
     system.systemd.systemctl("start", unit)     # fails (check) unless the run ended with 0
 
     assert f"{token} said hello" in system.output()
+    assert_nothing_left(system.engine, token, system.tmpdir(unit))
+
+
+def test_a_container_that_exits_at_once_succeeds_as_a_notify_service(quadlet, token):
+    # podman-quadlet-basic-usage(7)'s hello.container: gone before dockrun's first inspect, it says READY=1 as it
+    # ends (behaviour 8), so the start succeeds and the unit reads its exit, not a protocol failure.
+    name = f"hello-{suffix(token)}"
+    system = quadlet({f"{name}.container": container_file(token, f'echo "{token} said hello"')})
+    unit = f"{name}.service"
+
+    system.systemd.systemctl("start", unit)     # fails (check) unless READY=1 came and the run ended with 0
+
+    assert f"{token} said hello" in system.output()
+    # The ExecStopPost= cleanup runs after the exit: the unit is inactive once it is done.
+    wait_for(f"{unit} to be inactive", lambda: system.show(unit, "ActiveState")["ActiveState"] == "inactive", 60)
+    assert system.show(unit, "Result") == {"Result": "success"}
     assert_nothing_left(system.engine, token, system.tmpdir(unit))
 
 
