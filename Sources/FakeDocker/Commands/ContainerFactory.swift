@@ -109,7 +109,9 @@ struct ContainerFactory {
             let source = store.rootfs(ofImage: image.id)
             let target = store.rootfs(ofContainer: id)
             if fm.fileExists(atPath: source) {
-                try FileTree.clone(from: source, to: target)
+                let copied = try FileTree.clone(from: source, to: target,
+                                                spares: SpareCopies.directory(ofImage: image.id, store: store))
+                SpareCopies.record(copied, container: id, store: store)
             } else {
                 try fm.createDirectory(atPath: target, withIntermediateDirectories: true)
             }
