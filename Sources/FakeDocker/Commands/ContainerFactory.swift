@@ -108,10 +108,10 @@ struct ContainerFactory {
             try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let source = store.rootfs(ofImage: image.id)
             let target = store.rootfs(ofContainer: id)
-            if fm.fileExists(atPath: source) {
-                let copied = try FileTree.clone(from: source, to: target,
-                                                spares: SpareCopies.directory(ofImage: image.id, store: store))
-                SpareCopies.record(copied, container: id, store: store)
+            if SpareRootfs.take(image: image.id, to: target, store: store) {
+                // An earlier container's, unchanged: the image's files (SpareRootfs).
+            } else if fm.fileExists(atPath: source) {
+                try FileTree.clone(from: source, to: target)
             } else {
                 try fm.createDirectory(atPath: target, withIntermediateDirectories: true)
             }
@@ -138,6 +138,7 @@ struct ContainerFactory {
 
                 """, to: target + "/etc/hosts")
             try FileTree.write("nameserver 127.0.0.11\n", to: target + "/etc/resolv.conf")
+            SpareRootfs.record(container: id, store: store)
         } catch {
             throw command.failure("Error response from daemon: \(error)")
         }

@@ -166,7 +166,7 @@ struct Daemon {
             throw DockerError.daemon("\(error)")
         }
         // Before returning: a client may delete the whole state directory right after.
-        SpareCopies.giveBack(removed, store: store)
+        SpareRootfs.giveBack(removed, store: store)
         FileTree.remove(store.containerDirectory(c.id))
     }
 }

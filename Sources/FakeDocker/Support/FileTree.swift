@@ -13,8 +13,9 @@ enum FileTree {
         var description: String { "\(path): \(String(cString: strerror(errno)))" }
     }
 
-    /// What tells a file changed since it was looked at: a write, a truncation, a `chmod`, a rename changes its ctime
-    /// (which no system call can set back), and the kernel stamps a change after a look with a fine-grained time.
+    /// What tells a file or directory changed since it was looked at: a write, a truncation, a `chmod`, a rename, an
+    /// entry made or removed in a directory changes its ctime (which no system call sets back), and since Linux 6.13
+    /// the kernel stamps a change that follows a look with a fine-grained time, so that no change goes unseen.
     struct Identity: Equatable {
         var inode: UInt64
         var size: Int64
@@ -42,19 +43,10 @@ enum FileTree {
         }
     }
 
-    /// A regular file `clone` wrote: its path relative to the target, and how it was when the clone made it.
-    struct Copied: Equatable {
-        var path: String
-        var identity: Identity
-    }
-
     /// Clones the tree at `source` into `target`, relative to directory descriptors: each entry is one
     /// `linkat`/`openat` of its name, not a walk of the whole path, and its type comes from the directory listing
     /// (no `lstat` per symlink). A `run --rm` clones and removes one tree, so this is on every container's path.
-    /// A regular file found at the same relative path under `spares` (an unchanged copy a removed container gave
-    /// back: SpareCopies) is moved into place instead of copied. Returns the regular files it made.
-    @discardableResult
-    static func clone(from source: String, to target: String, spares: String? = nil) throws(Failure) -> [Copied] {
+    static func clone(from source: String, to target: String) throws(Failure) {
         var st = stat()
         guard lstat(source, &st) == 0 else { throw Failure(path: source, errno: errno) }
         guard mkdir(target, st.st_mode & 0o7777) == 0 || errno == EEXIST else { throw Failure(path: target, errno: errno) }
@@ -65,13 +57,10 @@ enum FileTree {
         let to = open(target, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard to >= 0 else { throw Failure(path: target, errno: errno) }
         defer { close(to) }
-        var copied: [Copied] = []
-        try cloneEntries(from, source, into: to, relative: "", spares: spares, &copied)
-        return copied
+        try cloneEntries(from, source, into: to)
     }
 
-    private static func cloneEntries(_ from: Int32, _ fromPath: String, into to: Int32, relative: String,
-                                     spares: String?, _ copied: inout [Copied]) throws(Failure) {
+    private static func cloneEntries(_ from: Int32, _ fromPath: String, into to: Int32) throws(Failure) {
         guard let listed = listing(from) else { throw Failure(path: fromPath, errno: errno) }
         for (name, listedType) in listed {
             let path = fromPath + "/" + name
@@ -92,14 +81,8 @@ enum FileTree {
                 let made = openat(to, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
                 guard made >= 0 else { throw Failure(path: path, errno: errno) }
                 defer { close(made) }
-                try cloneEntries(child, path, into: made, relative: relative + name + "/", spares: spares, &copied)
+                try cloneEntries(child, path, into: made)
             case regular:
-                var made = stat()
-                if let spares, renameat(AT_FDCWD, spares + "/" + relative + name, to, name) == 0,
-                   fstatat(to, name, &made, AT_SYMLINK_NOFOLLOW) == 0 {
-                    copied.append(Copied(path: relative + name, identity: Identity(made)))
-                    continue
-                }
                 let input = openat(from, name, O_RDONLY | O_CLOEXEC)
                 guard input >= 0 else { throw Failure(path: path, errno: errno) }
                 defer { close(input) }
@@ -110,7 +93,6 @@ enum FileTree {
                 // The image's modification time, as the engine's copy (or overlay) shows it.
                 let times = [st.st_atim, st.st_mtim]
                 futimens(output, times)
-                if fstat(output, &made) == 0 { copied.append(Copied(path: relative + name, identity: Identity(made))) }
             default:
                 guard linkat(from, name, to, name, 0) == 0 else { throw Failure(path: path, errno: errno) }
             }
@@ -118,6 +100,40 @@ enum FileTree {
     }
 
     private static let directory = UInt8(DT_DIR), regular = UInt8(DT_REG), unknown = UInt8(DT_UNKNOWN)
+
+    /// The identity of every directory and regular file of the tree at `root`, by path relative to it (the root
+    /// itself is "."); nil if a directory cannot be read. With each directory's identity, an entry of any other kind
+    /// made, removed or replaced anywhere in the tree shows too: it changes its directory's times.
+    static func identities(of root: String) -> [String: Identity]? {
+        var st = stat()
+        let fd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        guard fstat(fd, &st) == 0 else { return nil }
+        var found = [".": Identity(st)]
+        return identities(fd, prefix: "", into: &found) ? found : nil
+    }
+
+    private static func identities(_ fd: Int32, prefix: String, into found: inout [String: Identity]) -> Bool {
+        guard let listed = listing(fd) else { return false }
+        for (name, type) in listed where type == directory || type == regular || type == unknown {
+            var st = stat()
+            guard fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { return false }
+            switch st.st_mode & S_IFMT {
+            case S_IFREG:
+                found[prefix + name] = Identity(st)
+            case S_IFDIR:
+                found[prefix + name] = Identity(st)
+                let child = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                guard child >= 0 else { return false }
+                defer { close(child) }
+                guard identities(child, prefix: prefix + name + "/", into: &found) else { return false }
+            default:
+                continue
+            }
+        }
+        return true
+    }
 
     /// The `d_type` of a mode, for a listing that did not say.
     private static func directoryType(_ mode: mode_t) -> UInt8 {
