@@ -65,11 +65,15 @@ struct SpareRootfsTests {
         let look = ["run", "--rm", image, "sh", "-c", "md5sum /bin/sdnotify-send; ls /tmp; ls -l /bin/ls | wc -l"]
         let original = try sim.run(look)
         #expect(original.code == 0 && original.out.hasSuffix("1\n"), "\(original)")
-        // Unchanged, the tree is the image's spare and the next container's.
+        // Unchanged, the container's directory is the image's spare and the next container's, without its log.
         let images = sim.state + ".data/images"
-        let spares = try FileManager.default.contentsOfDirectory(atPath: images).map { images + "/" + $0 + "/spare-rootfs" }
-        #expect(spares.contains { FileManager.default.fileExists(atPath: $0 + "/bin/busybox") })
+        let spares = try FileManager.default.contentsOfDirectory(atPath: images).map { images + "/" + $0 + "/spare-container" }
+        #expect(spares.contains { FileManager.default.fileExists(atPath: $0 + "/rootfs/bin/busybox") })
+        #expect(spares.allSatisfy { !FileManager.default.fileExists(atPath: $0 + "/log") })
         #expect(try sim.run(look).out == original.out)
+        let fresh = try sim.run(["create", image, "true"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try sim.run(["logs", fresh]).out.isEmpty, "the log of the spare's last container is not the next one's")
+        #expect(try sim.run(["rm", fresh]).code == 0)
         #expect(try sim.run(["run", "--rm", image, "sh", "-c", changes]).code == 0)
         #expect(try sim.run(look).out == original.out)
         let kept = try sim.run(["run", "-d", image, "sh", "-c", changes]).out.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -105,14 +105,14 @@ struct ContainerFactory {
         let fm = FileManager.default
         let dir = store.containerDirectory(id)
         do {
+            // An earlier container's directory, its files the image's (SpareRootfs), or a new one.
+            let spare = SpareRootfs.take(image: image.id, container: id, store: store)
             try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let source = store.rootfs(ofImage: image.id)
             let target = store.rootfs(ofContainer: id)
-            if SpareRootfs.take(image: image.id, to: target, store: store) {
-                // An earlier container's, unchanged: the image's files (SpareRootfs).
-            } else if fm.fileExists(atPath: source) {
+            if !spare && fm.fileExists(atPath: source) {
                 try FileTree.clone(from: source, to: target)
-            } else {
+            } else if !spare {
                 try fm.createDirectory(atPath: target, withIntermediateDirectories: true)
             }
             for d in ["etc", "dev", "proc", "sys", "tmp"] {
