@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Measure every figure named by issue 2 (fake-docker), issue 3 (dockrun) and issue 10 (dockrun's cost beside
-`docker run`), side by side with the real engine.
+"""Measure every figure named by issue 2 (fake-docker), issue 3 (dockrun), issue 10 (dockrun's cost beside
+`docker run`) and issue 17 (`run --rm IMG true`), side by side with the real engine.
 
     scripts/bench.py [--products DIR] [--quick] [--only TEXT]
 
@@ -445,16 +445,29 @@ class Bench:
         n = self.loops(20, 3)
         fake_steps, real_steps = self.paired(n, lambda: lifecycle_steps(self.main.engine, self.label),
                                             lambda: lifecycle_steps(self.real, self.label))
-        fake, real = [sum(s) for s in fake_steps], [sum(s) for s in real_steps]
-        ratio = statistics.median(real) / statistics.median(fake)
-        pair_ratio = statistics.median(r / f for r, f in zip(real, fake))
-        self.row(figure, ">= 5x",
-                 f"{ratio:.1f}x (fake {ms(statistics.median(fake))}, real {ms(statistics.median(real))}; "
-                 f"median of pair ratios {pair_ratio:.1f}x; {n} pairs)", ratio >= 5)
+        self.speed_ratio_row(figure, 5, [sum(s) for s in fake_steps], [sum(s) for s in real_steps])
         for name, steps in (("fake", fake_steps), ("real", real_steps)):
             medians = [statistics.median(s[i] for s in steps) for i in range(3)]
             self.row(f"lifecycle steps, {name}: median run -d / wait / rm", "-",
                      " / ".join(ms(m) for m in medians), None)
+
+    def run_rm_true_vs_engine(self):
+        """Issue 17's figure: `run --rm IMG true` on each engine, paired and interleaved as the lifecycle."""
+        figure = "run --rm IMG true: real/fake"
+        if self.real is None:
+            self.row(figure, ">= 8x", f"real engine: skipped: {self.real_skipped}", None)
+            return
+        n = self.loops(30, 3)
+        run = lambda engine: timed(engine.cmd("run", "--rm", "--label", self.label, IMAGE, "true"), engine.full_env())
+        self.speed_ratio_row(figure, 8, *self.paired(n, lambda: run(self.main.engine), lambda: run(self.real)))
+
+    def speed_ratio_row(self, figure, target, fake, real):
+        """The row of a paired figure: the real engine's median wall over fake-docker's, at least `target` times."""
+        ratio = statistics.median(real) / statistics.median(fake)
+        pair_ratio = statistics.median(r / f for r, f in zip(real, fake))
+        self.row(figure, f">= {target}x",
+                 f"{ratio:.1f}x (fake {ms(statistics.median(fake))}, real {ms(statistics.median(real))}; "
+                 f"median of pair ratios {pair_ratio:.1f}x; {len(fake)} pairs)", ratio >= target)
 
     def concurrent_lifecycles(self):
         n = self.loops(100, 25)
@@ -947,6 +960,7 @@ class Bench:
             if self.real is None:
                 print(f"real engine: skipped: {self.real_skipped}", flush=True)
             self.section("lifecycle run -d true + wait + rm: real/fake", self.lifecycle_vs_engine)
+            self.section("run --rm IMG true: real/fake", self.run_rm_true_vs_engine)
             self.section("concurrent lifecycles", self.concurrent_lifecycles)
             self.section("ps -a, 10,000 containers", self.ps_with_10000)
             self.section("wait CPU", self.wait_cpu)

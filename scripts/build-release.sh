@@ -10,6 +10,9 @@ cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
 build=(swift build -c release --static-swift-stdlib --scratch-path .build-release)
 "${build[@]}" --product dockrun >&2
-"${build[@]}" --product fake-docker >&2
+# fake-docker is linked as a position-dependent executable: a static-Swift PIE has ~70,000 relocations that the dynamic
+# loader writes into ~190 pages at every start, and fake-docker starts three times per `run` (client, create request,
+# shim): 0.5 ms of CPU each (docs/benchmarks.md, issue 17). dockrun, started once, keeps the default.
+"${build[@]}" --product fake-docker -Xlinker -no-pie >&2
 "${build[@]}" --product dockrun-generator >&2
 "${build[@]}" --show-bin-path

@@ -203,12 +203,14 @@ struct ContainerFactory {
         let fm = FileManager.default
         let dir = store.containerDirectory(id)
         do {
+            // An earlier container's directory, its files the image's (SpareRootfs), or a new one.
+            let spare = SpareRootfs.take(image: image.id, container: id, store: store)
             try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let source = store.rootfs(ofImage: image.id)
             let target = store.rootfs(ofContainer: id)
-            if fm.fileExists(atPath: source) {
+            if !spare && fm.fileExists(atPath: source) {
                 try FileTree.clone(from: source, to: target)
-            } else {
+            } else if !spare {
                 try fm.createDirectory(atPath: target, withIntermediateDirectories: true)
             }
             for d in ["etc", "dev", "proc", "sys", "tmp"] {
@@ -236,6 +238,7 @@ struct ContainerFactory {
             let hostResolvConf = (try? String(contentsOfFile: ResolvConf.hostPath, encoding: .utf8)) ?? ""
             try FileTree.write(ResolvConf.forContainer(host: hostResolvConf, networkMode: networkMode),
                                to: target + "/etc/resolv.conf")
+            SpareRootfs.record(container: id, store: store)
         } catch {
             throw command.failure("Error response from daemon: \(error)")
         }

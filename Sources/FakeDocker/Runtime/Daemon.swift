@@ -162,14 +162,19 @@ struct Daemon {
             deliver(SIGKILL, to: c)
             waitForShim(c)
         }
+        var removed = c
         do {
             try store.transaction {
-                if let fresh = try store.container(id: c.id) { try store.deleteContainer(fresh) }
+                if let fresh = try store.container(id: c.id) {
+                    removed = fresh
+                    try store.deleteContainer(fresh)
+                }
             }
         } catch {
             throw DockerError.daemon("\(error)")
         }
         // Before returning: a client may delete the whole state directory right after.
+        SpareRootfs.giveBack(removed, store: store)
         FileTree.remove(store.containerDirectory(c.id))
         if volumes || c.config.autoRemove {
             for m in c.config.bindMounts ?? [] where m.isVolume && m.anonymous == true {
