@@ -91,8 +91,9 @@ struct DockrunGuardian {
     func killedDuringCommit() async throws {
         try await Sandbox.with { sb in
             let repository = sb.repository()
-            // Long enough that dockrun is surely still waiting for the commit when the kill arrives.
-            try await sb.script(["commit", "--delay", "6"])
+            // Long enough that dockrun is surely still waiting for the commit when the kill arrives: the whole suite
+            // on two cores has left this test's task unscheduled for more than 6 s.
+            try await sb.script(["commit", "--delay", "30"])
             let run = try sb.startDockrun(["--rm", "--commit", repository] + sb.tag + [sb.image, "true"])
             // Seen in /proc, not in the call log: reading the log starts a process, slow on a loaded machine.
             try await ChildProcess.eventually("the commit started") {
