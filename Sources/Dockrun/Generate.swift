@@ -82,9 +82,8 @@ public enum Generate {
         guard let name = request.name else { throw .noName }
         guard isContainerName(name) else { throw .invalidName(name) }
         let stopTimeout = try stopTimeout(request.dockerOptions)
-        if monitor == .supervisord, runArguments.contains(where: { $0.unicodeScalars.contains { $0 == "\n" || $0 == "\r" } }) {
-            throw .lineBreak(monitor)
-        }
+        let breaksLine = { (word: String) in word.unicodeScalars.contains { $0 == "\n" || $0 == "\r" } }
+        if monitor == .supervisord, runArguments.contains(where: breaksLine) { throw .lineBreak(monitor) }
         let imageIndex = runArguments.count - request.command.count - (request.image == nil ? 0 : 1)
         return (monitor, ServiceRun(arguments: runArguments, name: name, remove: request.remove,
                                     stopTimeout: stopTimeout, imageIndex: imageIndex))
@@ -98,7 +97,8 @@ public enum Generate {
             // supervisord splits command= as a POSIX shell would, after expanding %(...)s: `%` is written `%%`.
             let words = shellQuoted(run.arguments).replacing("%", with: "%%")
             let config = values(run, dockrun: dockrun, quote: shellQuoted, arguments: words)
-            return [File(path: "\(run.name).conf", text: render(MonitorTemplates.supervisord, config), executable: false)]
+            let text = render(MonitorTemplates.supervisord, config)
+            return [File(path: "\(run.name).conf", text: text, executable: false)]
         case .god:
             let options = run.arguments[..<run.imageIndex].map(rubyString)
             let container = run.arguments[run.imageIndex...].map(rubyString)
@@ -140,13 +140,15 @@ public enum Generate {
     /// quoted delimiter is a line no file has, so every file is written byte for byte.
     static func script(_ files: [File], monitor: Monitor, name: String, directory: String) -> String {
         var delimiter = "END_OF_FILE"
-        while files.contains(where: { $0.text.utf8.split(separator: UInt8(ascii: "\n")).contains { $0.elementsEqual(delimiter.utf8) } }) {
-            delimiter += "_"
+        func hasLine(_ file: File) -> Bool {
+            file.text.utf8.split(separator: UInt8(ascii: "\n")).contains { $0.elementsEqual(delimiter.utf8) }
         }
+        while files.contains(where: hasLine) { delimiter += "_" }
         var text = """
             #!/bin/sh
-            # The \(monitor.rawValue) service directory of \(name), printed by `dockrun generate \(monitor.rawValue)`: this script writes it
-            # into the directory it is given, else \(directory):  dockrun generate \(monitor.rawValue) ... | sh -s [DIRECTORY]
+            # The \(monitor.rawValue) service directory of \(name), printed by `dockrun generate \(monitor.rawValue)`:
+            # this script writes it into the directory it is given, else \(directory):
+            #     dockrun generate \(monitor.rawValue) ... | sh -s [DIRECTORY]
             set -e
             dir=${1:-\(directory)}
 

@@ -35,7 +35,8 @@ private func failure(_ arguments: [String]) -> Generate.Failure? {
     }
 }
 
-private func files(_ monitor: Generate.Monitor, _ run: [String], dockrun: String = installed) throws -> [Generate.File] {
+private func files(_ monitor: Generate.Monitor, _ run: [String], dockrun: String = installed)
+    throws -> [Generate.File] {
     let (_, parsed) = try parse([monitor.rawValue] + run)
     return Generate.files(monitor, parsed, dockrun: dockrun)
 }
@@ -58,8 +59,11 @@ private func directoryFiles(_ directory: String) throws -> [String: (text: Strin
     while let path = enumerator?.nextObject() as? String {
         let full = directory + "/" + path
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
-        found[path] = (try String(contentsOfFile: full, encoding: .utf8), FileManager.default.isExecutableFile(atPath: full))
+        guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            continue
+        }
+        found[path] = (try String(contentsOfFile: full, encoding: .utf8),
+                       FileManager.default.isExecutableFile(atPath: full))
     }
     return found
 }
@@ -137,7 +141,7 @@ struct GenerateTests {
         #expect(line(text(try files(.supervisord, ["--name", "web", "nginx"]), "web.conf"), "stopwaitsecs=") == "30")
     }
 
-    @Test("runit and s6: the output is a script that writes the service directory, byte for byte, where it is told",
+    @Test("runit and s6: the output is a script writing the service directory, byte for byte, where it is told",
           arguments: [Generate.Monitor.runit, .s6])
     func serviceDirectoryScript(monitor: Generate.Monitor) throws {
         // A line of the command equal to the here-documents' delimiter: the script chooses another.
