@@ -25,8 +25,12 @@ class Runit(ServiceDirectoryMonitor):
     def up(self):
         return self.run("sv", "status", self.service).stdout.startswith("run: ")
 
-    def down(self):
-        self.sv("down")
+    def start_service(self):
+        self.sv("start")
+
+    def stop_command(self):
+        """`sv stop`, waiting up to 60 s for the service to be down (./finish done)."""
+        return ["sv", "-w", "60", "stop", self.service]
 
     def end_scanner(self):
         # runsvdir starts a runsv again for each service whose runsv exited: it goes first (TERM: it exits and

@@ -24,9 +24,12 @@ class S6(ServiceDirectoryMonitor):
     def up(self):
         return self.status().startswith("up ")
 
-    def down(self):
-        # -wD: returns once dockrun is gone and ./finish has run.
-        self.svc("-wD", "-d")
+    def start_service(self):
+        self.svc("-wu", "-u")
+
+    def stop_command(self):
+        """`s6-svc -d`, with -wD: waiting up to 60 s for dockrun to be gone and ./finish to have run."""
+        return ["s6-svc", "-wD", "-T", "60000", "-d", self.service]
 
     def end_scanner(self):
         # TERM: s6-svscan brings every service down, its log included, and exits once its supervisors have.

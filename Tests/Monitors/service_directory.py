@@ -74,6 +74,10 @@ class ServiceDirectoryMonitor(ExampleMonitor):
         wait_for(f"start {starts} in the log", lambda: self.starts(token) >= starts, 60)
         wait_for(f"{self.scanner} says up", self.up, 30)
 
+    def down(self):
+        """The service stopped, and not started again, as stop_command() does."""
+        self.run(*self.stop_command())
+
     def stop(self):
         """Brings the service down (waiting for ./finish), then ends the scanner and its supervisors by PID."""
         if self.process is None or self.process.poll() is not None:
