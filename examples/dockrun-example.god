@@ -2,9 +2,11 @@
 # nothing is left even when god has to SIGKILL.
 #
 #   bash scripts/install.sh                                   # /usr/local/bin/dockrun
-#   god -c examples/dockrun-example.god                       # or `god load` it into a god already running
+#   dockrun generate god --rm --replace --name NAME [OPTIONS] IMAGE [COMMAND] > NAME.god
+#   god -c NAME.god                                           # or `god load` it into a god already running
 #
-# Tested as it is under a real god by Tests/Monitors/test_god.py (docs/monitors.md).
+# Printed by `dockrun generate god` with the arguments of the command below. For the example's run it is
+# examples/dockrun-example.god, tested as it is under a real god by Tests/Monitors/test_god.py (docs/monitors.md).
 require "shellwords"
 require "timeout"
 

@@ -4,7 +4,8 @@
     python3 scripts/bench-monitors.py [--products DIR] [--quick]
 
 - from a monitor's stop to the container gone (removed: `docker ps -a` no longer lists it), median and max over 20
-  restarts, for systemd, supervisord and god, on fake-docker and (when DOCKER_HOST answers) the real engine;
+  restarts, for systemd, supervisord, god, runit and s6, on fake-docker and (when DOCKER_HOST answers) the real
+  engine;
 - from dockrun's SIGKILL to the container gone, median and max over 20 runs (dockrun run directly);
 - dockrun's guardian while its container runs: CPU ticks over 60 s (utime + stime of /proc/PID/stat) and peak
   RSS (VmHWM). The guardian is found as the child of dockrun that leads a session of its own.
@@ -16,6 +17,7 @@ a figure includes up to one poll (about the time of one `docker ps`). A figure t
 feature, a failed start) is printed with the reason; the exit status is then 1."""
 
 import argparse
+import functools
 import os
 import signal
 import statistics
@@ -32,6 +34,8 @@ from bench import build_products, proc_children, proc_cpu_ticks, proc_stat_field
 from engine import Engine, EngineError, EngineUnavailable  # noqa: E402
 from examples import SERVICE_NAME  # noqa: E402
 from god import God  # noqa: E402
+from runit import Runit  # noqa: E402
+from s6 import S6  # noqa: E402
 from supervisord import Supervisord  # noqa: E402
 from setting import setting  # noqa: E402
 from systemd import ExampleUnit  # noqa: E402
@@ -65,7 +69,7 @@ def running_container(engine, token):
     return wait_for("the container running", lambda: engine.container_ids(label, running=True), 60)[0]
 
 
-# The three monitors, each as: start it running the example; start the service again; ask for a stop (without
+# The monitors, each as: start it running the example; start the service again; ask for a stop (without
 # waiting for it); the engine as seen from where the containers are started.
 
 class SupervisordRun:
@@ -102,6 +106,19 @@ class GodRun(SupervisordRun):
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+class ServiceDirectoryRun(SupervisordRun):
+    """runit (Runit) or s6 (S6), with their own commands to start the service and to stop it."""
+    def __init__(self, monitor_class, directory, dockrun, bin_dir, engine, env, token, workload):
+        self.monitor = monitor_class.for_example(directory, dockrun, workload, env)
+        self.engine = engine
+
+    def start(self):
+        self.monitor.start_service()
+
+    def stop(self):
+        return subprocess.Popen(self.monitor.stop_command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 class SystemdRun:
     def __init__(self, directory, dockrun, bin_dir, engine, env, token, workload):
         self.unit = ExampleUnit(directory, dockrun, bin_dir, engine, env, token, workload)
@@ -122,7 +139,8 @@ class SystemdRun:
         self.unit.systemd.stop()
 
 
-MONITORS = {"systemd": SystemdRun, "supervisord": SupervisordRun, "god": GodRun}
+MONITORS = {"systemd": SystemdRun, "supervisord": SupervisordRun, "god": GodRun,
+            "runit": functools.partial(ServiceDirectoryRun, Runit), "s6": functools.partial(ServiceDirectoryRun, S6)}
 
 
 class Bench:

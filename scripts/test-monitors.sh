@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The monitor integration tests (Tests/Monitors): the units of examples/ under a real systemd (PID 1 of a private
-# PID + mount namespace), supervisord and god, and dockrun's readiness protocol on a real NOTIFY_SOCKET; against
-# fake-docker, and also against the real engine when DOCKER_HOST is set and answers.
+# PID + mount namespace), supervisord, god, runit and s6, and dockrun's readiness protocol on a real NOTIFY_SOCKET;
+# against fake-docker, and also against the real engine when DOCKER_HOST is set and answers.
 #     bash scripts/test-monitors.sh [PYTEST ARGUMENTS]      # e.g. -k supervisord, -x
-# Installs supervisor and ruby-god when missing (apt-get), installs dockrun and fake-docker with
+# Installs supervisor, ruby-god, runit and s6 when missing (apt-get), installs dockrun and fake-docker with
 # scripts/install.sh into a temporary prefix (the examples' /usr/local/bin/dockrun becomes that prefix's), runs
 # pytest and prints its summary; every test removes what it started, and the prefix is removed at the end.
 set -euo pipefail
@@ -16,7 +16,7 @@ if ! python3 -c 'import pytest' 2>/dev/null; then
     python=/usr/bin/python3
     /usr/bin/python3 -c 'import pytest' 2>/dev/null || pytest=(python3-pytest)
 fi
-bash scripts/ensure-deps.sh supervisor:supervisord ruby-god:god "${pytest[@]}"
+bash scripts/ensure-deps.sh supervisor:supervisord ruby-god:god runit:runsv s6:s6-svscan "${pytest[@]}"
 # systemd is booted in namespaces of its own and the monitors run as root: unshare, mount and nsenter need it.
 if [ "$(id -u)" != 0 ]; then
     echo "test-monitors: must run as root (systemd in a PID + mount namespace, fake-docker's chroot)" >&2

@@ -11,6 +11,7 @@ public func dockrunMain(_ arguments: [String]) -> Never {
 /// supervision, return how to end: as the container ended (`Ending`), or with dockrun's own code.
 public func dockrun(_ arguments: [String]) -> Ending {
     if arguments.first == Guardian.argument { return .exit(Guardian.run()) }
+    if arguments.first == Generate.argument { return .exit(generate(Array(arguments.dropFirst()))) }
     // First: from here on a supervised signal is queued for the loop, never delivered, so one
     // arriving before the container exists is held, not lost and not fatal.
     let signals: Int32
@@ -51,6 +52,19 @@ public func dockrun(_ arguments: [String]) -> Ending {
     }
 }
 
+/// `dockrun generate MONITOR [RUN ARGS...]`: the example for the run on stdout, for the dockrun running now; or the
+/// error on stderr.
+private func generate(_ arguments: [String]) -> Int32 {
+    do throws(Generate.Failure) {
+        let (monitor, run) = try Generate.parse(arguments)
+        System.write(1, Generate.output(monitor, run, dockrun: System.ownExecutable()))
+        return 0
+    } catch {
+        System.write(2, "dockrun: \(error.message)\n")
+        return error.exitCode
+    }
+}
+
 /// How long an engine that does not answer is waited for: `--engine-wait`, else `DOCKRUN_ENGINE_WAIT`, else 60 s.
 private func engineWaitMilliseconds(_ request: RunRequest) throws(DockrunError) -> Int64 {
     if let bound = request.engineWaitMilliseconds { return bound }
@@ -74,6 +88,7 @@ private func teardownExecutor(docker: String, debug: Bool, engineWaitMillisecond
 
 let usage = """
 Usage:  dockrun [OPTIONS] IMAGE [COMMAND] [ARG...]
+        dockrun generate runit|s6|supervisord|god [OPTIONS] IMAGE [COMMAND] [ARG...]
 
 Run a container as if it were a process: its output, signals and exit code are dockrun's.
 
@@ -103,6 +118,10 @@ dockrun ends as the container ended: with its exit code, or, when the container 
 (exit code 128+N), by that signal. If dockrun itself is killed with SIGKILL, its guardian stops
 the container (and removes it with --rm). A container killed for out of memory is said on stderr.
 --sdnotify=healthy and --health-on-failure need a health check: without one, nothing starts (125).
+
+generate prints the tested example for that monitor, running dockrun with these arguments (which
+need --name): supervisord's and god's config file; for runit and s6 a shell script that writes the
+service directory (run, finish, log/run): dockrun generate runit --name web IMAGE | sh -s /etc/sv/web.
 
 Every container carries the labels io.dockrun.run, io.dockrun.pid, io.dockrun.host and
 io.dockrun.started: docker ps -a --filter label=io.dockrun.run lists them.

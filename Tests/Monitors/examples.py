@@ -75,3 +75,23 @@ def god_config(dockrun, workload, log, settings=None):
     for name, value in (settings or {}).items():
         text = replace_once(text, rf"^\s*w\.{name} = .*$", f"  w.{name} = {value}", f"w.{name} lines")
     return text.replace(INSTALLED_DOCKRUN, dockrun)
+
+
+def service_directory(monitor, dockrun, workload, log_directory, settings=None):
+    """examples/runit/ or examples/s6/ (`monitor`), a service directory, as {relative path: text}: ./run with the
+    test's dockrun and workload, log/run with the test's log directory; `settings` replaces whole files (s6's
+    timeout-kill, ...), each of which must be in the example."""
+    root = os.path.join(EXAMPLES, monitor)
+    files = {}
+    for folder, _, names in os.walk(root):
+        for name in names:
+            path = os.path.relpath(os.path.join(folder, name), root)
+            files[path] = read(os.path.join(monitor, path))
+    prefix = f"exec {INSTALLED_DOCKRUN} --rm --replace --name {SERVICE_NAME} "
+    files["run"] = replace_once(files["run"], "^" + re.escape(prefix) + ".*$", prefix + shlex.join(workload),
+                                "exec dockrun lines")
+    files["log/run"] = replace_once(files["log/run"], "^dir=.*$", f"dir={shlex.quote(log_directory)}", "dir= lines")
+    for name, value in (settings or {}).items():
+        assert name in files, f"the example has no {name}"
+        files[name] = value
+    return {path: text.replace(INSTALLED_DOCKRUN, dockrun) for path, text in files.items()}
