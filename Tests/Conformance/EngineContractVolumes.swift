@@ -27,9 +27,12 @@ struct EngineContractVolumes {
             #expect(byLabel.out == "DRIVER    VOLUME NAME\nlocal     \(b)\n")
             let formatted = try await sb.docker(["volume", "ls", "--filter", "label=\(sb.id)=1", "--format",
                                                  "{{.Name}}|{{.Driver}}|{{.Scope}}|{{.Labels}}|{{.Links}}|{{.Size}}|{{.Label \"k\"}}"])
-            #expect(formatted.out == "\(b)|local|local|\(sb.id)=1,k=v|N/A|N/A|v\n", "\(formatted)")
+            // The CLI joins the labels in Go's map order, which varies from call to call on the engine (fake-docker's
+            // is sorted): either order is the engine's.
+            let labels = "(\(sb.id)=1,k=v|k=v,\(sb.id)=1)"
+            #expect(matches(formatted.out, #"\#(b)\|local\|local\|\#(labels)\|N/A\|N/A\|v\n"#), "\(formatted)")
             let lines = try await sb.docker(["volume", "ls", "--filter", "label=\(sb.id)=1", "--format", "json"])
-            #expect(matches(lines.out, #"\{"Availability":"N/A","Driver":"local","Group":"N/A","Labels":"\#(sb.id)=1,k=v","Links":"N/A","Mountpoint":"[^"]+/volumes/\#(b)/_data","Name":"\#(b)","Scope":"local","Size":"N/A","Status":"N/A"\}\n"#), "\(lines)")
+            #expect(matches(lines.out, #"\{"Availability":"N/A","Driver":"local","Group":"N/A","Labels":"\#(labels)","Links":"N/A","Mountpoint":"[^"]+/volumes/\#(b)/_data","Name":"\#(b)","Scope":"local","Size":"N/A","Status":"N/A"\}\n"#), "\(lines)")
             let dangling = try await sb.docker(["volume", "ls", "-q", "--filter", "dangling=true", "--filter", "name=dkt-\(sb.id)-vb"])
             #expect(dangling.out == b + "\n")
 
