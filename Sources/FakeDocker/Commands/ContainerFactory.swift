@@ -43,7 +43,7 @@ struct ContainerFactory {
     /// The variables `--link` gives the container; the daemon's refusal of a link to a container that does not exist,
     /// or beside `--network host`.
     func linkEnvironment(_ request: CreateRequest, name: String) throws(DockerError) -> [String]? {
-        let links = request.arguments.all("link").compactMap { try? Link.parse($0) }
+        let links = Link.list(request.arguments.all("link"))
         guard !links.isEmpty else { return nil }
         if (request.arguments.last("network")?.value ?? request.arguments.last("net")?.value) == "host" {
             throw command.failure("Error response from daemon: conflicting options: host type networking can't be used with links. "

@@ -94,11 +94,12 @@ enum InspectView {
         // typed struct) while the JSON has neither key.
         config.append(("StopSignal", .string(cfg.stopSignal ?? "")))
         config.append(("StopTimeout", cfg.stopTimeout.map { .int(Int64($0)) } ?? .null))
+        let log = LogConfig(cfg.otherOptions)
         var host: [(String, TemplateValue)] = [
             ("Binds", optionalStrings(cfg.binds)), ("ContainerIDFile", .string(cfg.otherOptions["cidfile"]?.last ?? "")),
-            ("LogConfig", .structure("container.LogConfig", [("Type", .string(LogConfig(cfg.otherOptions).type)),
-                                                              ("Config", .stringMap(LogConfig(cfg.otherOptions).config.map { ($0.key, $0.value) }))])),
-            ("Links", optionalStrings(cfg.otherOptions["link"].map { $0.compactMap { try? Link.parse($0).inspected(container: c.name) } })),
+            ("LogConfig", .structure("container.LogConfig", [("Type", .string(log.type)),
+                                                              ("Config", .stringMap(log.config.map { ($0.key, $0.value) }))])),
+            ("Links", optionalStrings(cfg.otherOptions["link"].map { Link.list($0).map { $0.inspected(container: c.name) } })),
             ("NetworkMode", .string(cfg.networkMode)), ("PortBindings", portBindings(ports)),
             ("RestartPolicy", restartPolicy(cfg.restartPolicy)),
             ("AutoRemove", .bool(cfg.autoRemove)), ("VolumeDriver", .string("")),

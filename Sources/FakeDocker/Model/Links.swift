@@ -21,6 +21,9 @@ struct Link: Equatable {
         return Link(name: parts[0], alias: parts[1])
     }
 
+    /// The links of `values` (a container's `--link` options, which the CLI checked at create), in order.
+    static func list(_ values: [String]) -> [Link] { values.compactMap { try? parse($0) } }
+
     /// As `.HostConfig.Links` lists it, for the container called `container`.
     func inspected(container: String) -> String { "/\(name):/\(container)/\(alias)" }
 

@@ -190,7 +190,7 @@ enum Shim {
 
     static func start(_ c: Container, store: StateStore) -> Result<Started, StartFailure> {
         // The engine links at the start: each target must be running then.
-        for link in (c.config.otherOptions["link"] ?? []).compactMap({ try? Link.parse($0) }) {
+        for link in Link.list(c.config.otherOptions["link"] ?? []) {
             let target = try? store.findContainer(link.name)
             if target?.isRunning != true {
                 let name = target?.name ?? link.name
