@@ -30,6 +30,25 @@ public struct LogTime: Comparable, Hashable, Sendable {
     /// `2026-11-29T07:10:22Z`: to the second, as dockrun's `io.dockrun.started` label.
     public var rfc3339Seconds: String { formatted(nanoseconds: false) }
 
+    /// The time `rfc3339Seconds` wrote (`dockrun reap` reads the label back); nil for any other text.
+    public init?(rfc3339Seconds text: String) {
+        let digits = Array(text.utf8)
+        guard digits.count == 20 else { return nil }
+        func number(_ range: Range<Int>) -> Int32? {
+            range.allSatisfy { digits[$0] >= 48 && digits[$0] <= 57 }
+                ? range.reduce(0) { $0 * 10 + Int32(digits[$1] - 48) } : nil
+        }
+        let separators: [(Int, Character)] = [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":"), (19, "Z")]
+        guard separators.allSatisfy({ digits[$0.0] == $0.1.asciiValue }),
+              let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+        var parts = tm()
+        (parts.tm_year, parts.tm_mon, parts.tm_mday) = (year - 1900, month - 1, day)
+        (parts.tm_hour, parts.tm_min, parts.tm_sec) = (hour, minute, second)
+        self.init(seconds: Int64(timegm(&parts)))
+    }
+
     private func formatted(nanoseconds withFraction: Bool) -> String {
         let (seconds, fraction) = divided
         var t = time_t(seconds)

@@ -9,4 +9,11 @@ public enum RunLabelKey {
     public static let host = "io.dockrun.host"
     /// RFC 3339, UTC, to the second.
     public static let started = "io.dockrun.started"
+    /// The dockrun process's start time, in clock ticks after boot (field 22 of /proc/PID/stat): with `boot`, what
+    /// tells that dockrun from a later process given the same PID.
+    public static let pidStart = "io.dockrun.pid-start"
+    /// The kernel's boot ID (/proc/sys/kernel/random/boot_id) when dockrun started.
+    public static let boot = "io.dockrun.boot"
+    /// `true` when the run had `--rm` (dockrun removes the container itself: the engine never knows), else `false`.
+    public static let remove = "io.dockrun.remove"
 }

@@ -12,6 +12,7 @@ public func dockrunMain(_ arguments: [String]) -> Never {
 public func dockrun(_ arguments: [String]) -> Ending {
     if arguments.first == Guardian.argument { return .exit(Guardian.run()) }
     if arguments.first == Generate.argument { return .exit(generate(Array(arguments.dropFirst()))) }
+    if arguments.first == Reap.argument { return .exit(reap(Array(arguments.dropFirst()))) }
     // First: from here on a supervised signal is queued for the loop, never delivered, so one
     // arriving before the container exists is held, not lost and not fatal.
     let signals: Int32
@@ -24,7 +25,7 @@ public func dockrun(_ arguments: [String]) -> Ending {
     // A closed stderr must not kill dockrun midway and leak the container.
     signal(SIGPIPE, SIG_IGN)
 
-    let docker = System.environment("DOCKRUN_DOCKER").flatMap { $0.isEmpty ? nil : $0 } ?? "docker"
+    let docker = dockerCLI()
     let debug = System.debugging
     do throws(DockrunError) {
         switch try Invocation.parse(arguments) {
@@ -35,16 +36,17 @@ public func dockrun(_ arguments: [String]) -> Ending {
             System.write(1, "dockrun \(dockrunVersion)\n")
             return .exit(0)
         case .run(let request):
-            let executor = teardownExecutor(docker: docker, debug: debug,
-                                            engineWaitMilliseconds: try engineWaitMilliseconds(request))
+            let bound = try engineWaitMilliseconds(request.engineWaitMilliseconds)
+            let executor = teardownExecutor(docker: docker, debug: debug, engineWaitMilliseconds: bound)
             let request = try ImageHealthCheck.confirm(request, docker: DockerCall(docker: docker, debug: debug))
             if request.replace, let name = request.name { try Cleanup.replace(name, executor: executor) }
             // The run's code is its container's (or what stood for it): it ends as the container ended.
             return .of(containerCode: EventLoop(request: request, docker: docker, signals: signals, debug: debug,
                                                 engineWaitMilliseconds: executor.engineWaitMilliseconds).run())
         case .cleanup(let request):
-            return .exit(Cleanup.run(request, executor: teardownExecutor(docker: docker, debug: debug,
-                                                                   engineWaitMilliseconds: try engineWaitMilliseconds(request))))
+            let bound = try engineWaitMilliseconds(request.engineWaitMilliseconds)
+            let executor = teardownExecutor(docker: docker, debug: debug, engineWaitMilliseconds: bound)
+            return .exit(Cleanup.run(request, executor: executor))
         }
     } catch {
         System.write(2, "dockrun: \(error.message)\n")
@@ -65,9 +67,56 @@ private func generate(_ arguments: [String]) -> Int32 {
     }
 }
 
-/// How long an engine that does not answer is waited for: `--engine-wait`, else `DOCKRUN_ENGINE_WAIT`, else 60 s.
-private func engineWaitMilliseconds(_ request: RunRequest) throws(DockrunError) -> Int64 {
-    if let bound = request.engineWaitMilliseconds { return bound }
+/// `dockrun reap [--dry-run] [--filter FILTER]... [--engine-wait SECONDS]`: lists dockrun's containers, reads what /proc
+/// says of each one's dockrun, and tears down those `Reap` decides, saying each on stdout (reap runs no container, so
+/// stdout is its own); a failed teardown is said on stderr, and the others are still done. A stop signal ends reap
+/// as it ends any process (its signals are not taken over): a teardown cut short is finished by the next reap.
+private func reap(_ arguments: [String]) -> Int32 {
+    signal(SIGPIPE, SIG_IGN)
+    do throws(Reap.Failure) {
+        let options = try Reap.parse(arguments)
+        let bound: Int64
+        do { bound = try engineWaitMilliseconds(options.engineWaitMilliseconds) } catch { throw .dockrun(error) }
+        let executor = TeardownExecutor(docker: dockerCLI(), debug: System.debugging, engineWaitMilliseconds: bound,
+                                        say: { System.write(2, "dockrun: \($0)\n") })
+        let containers = try Reap.listed(executor.answer(Reap.list(filters: options.filters))).get()
+        let host = Reap.Host(name: System.hostName(), boot: System.bootID(),
+                             bootTimeNanoseconds: System.bootTimeNanoseconds(),
+                             ticksPerSecond: System.clockTicksPerSecond)
+        var failure: Reap.Failure?
+        for container in containers {
+            let decision = Reap.decide(container, host: host, process: reapProcess(container.pid))
+            guard let teardown = decision.teardown(of: container) else { continue }
+            let outcome = options.dryRun ? nil : executor.run(teardown)
+            if case .failed(let text) = outcome {
+                failure = .teardownFailed(container: container.shown, message: text)
+                System.write(2, "dockrun: \(failure!.message)\n")
+            }
+            Reap.line(container, decision, outcome: outcome).map { System.write(1, $0) }
+        }
+        return failure?.exitCode ?? 0
+    } catch {
+        System.write(2, "dockrun: \(error.message)\n")
+        return error.exitCode
+    }
+}
+
+/// What /proc says of the process with a container's `io.dockrun.pid` (none: no such process).
+private func reapProcess(_ pid: Int32?) -> Reap.Process {
+    guard let pid else { return .absent }
+    if let identity = System.processIdentity(pid) { return .started(ticks: identity.startTicks) }
+    return System.processExists(pid) ? .unknown : .absent
+}
+
+/// The docker CLI to run: DOCKRUN_DOCKER, else `docker`.
+private func dockerCLI() -> String {
+    System.environment("DOCKRUN_DOCKER").flatMap { $0.isEmpty ? nil : $0 } ?? "docker"
+}
+
+/// How long an engine that does not answer is waited for: `--engine-wait` (`bound`), else `DOCKRUN_ENGINE_WAIT`, else
+/// 60 s.
+private func engineWaitMilliseconds(_ bound: Int64?) throws(DockrunError) -> Int64 {
+    if let bound { return bound }
     guard let text = System.environment("DOCKRUN_ENGINE_WAIT"), !text.isEmpty else {
         return EngineWait.defaultBoundMilliseconds
     }

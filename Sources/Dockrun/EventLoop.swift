@@ -68,7 +68,7 @@ final class EventLoop {
     private var exitCode: Int32?
 
     /// The labels of this run's container; the guardian finds the container by them if it must.
-    private let labels = System.runLabels()
+    private let labels: RunLabels
     /// The process that cleans up if dockrun is killed before it can; nil if it could not be started.
     private var guardian: GuardianLink?
     /// systemd's `NOTIFY_SOCKET` and what to tell it; nil when dockrun was not started by systemd
@@ -99,6 +99,7 @@ final class EventLoop {
                                 engineWaitMilliseconds: engineWaitMilliseconds, health: health)
         self.engineWaitMilliseconds = engineWaitMilliseconds
         self.request = request
+        self.labels = System.runLabels(remove: request.remove)
         self.docker = docker
         self.signals = signals
         self.debug = debug

@@ -10,23 +10,35 @@ public struct RunLabels: Equatable, Sendable {
     public let host: String
     /// RFC 3339, UTC, to the second.
     public let started: String
+    /// dockrun's own boot ID and start time, which tell it from a later process given its PID (`dockrun reap`); nil
+    /// when /proc could not say.
+    public let identity: ProcessIdentity?
+    /// Whether the run had `--rm`: docker is never given it, so only this label tells `dockrun reap`.
+    public let remove: Bool
 
     public static let runKey = RunLabelKey.run
     public static let pidKey = RunLabelKey.pid
     public static let hostKey = RunLabelKey.host
     public static let startedKey = RunLabelKey.started
 
-    public init(run: String, pid: Int32, host: String, started: String) {
+    public init(run: String, pid: Int32, host: String, started: String, identity: ProcessIdentity? = nil,
+                remove: Bool = false) {
         self.run = run
         self.pid = pid
         self.host = host
         self.started = started
+        self.identity = identity
+        self.remove = remove
     }
 
     /// `--label KEY=VALUE` for each, as `docker run` options.
     public var options: [String] {
-        [(Self.runKey, run), (Self.pidKey, String(pid)), (Self.hostKey, host), (Self.startedKey, started)]
-            .flatMap { ["--label", "\($0.0)=\($0.1)"] }
+        var labels = [(Self.runKey, run), (Self.pidKey, String(pid)), (Self.hostKey, host), (Self.startedKey, started)]
+        if let identity {
+            labels += [(RunLabelKey.pidStart, String(identity.startTicks)), (RunLabelKey.boot, identity.boot)]
+        }
+        labels.append((RunLabelKey.remove, String(remove)))
+        return labels.flatMap { ["--label", "\($0.0)=\($0.1)"] }
     }
 
     /// The `docker ps` filter that finds this run's container.

@@ -162,11 +162,14 @@ enum System {
     }
 
     /// The whole file if it exists and is small, else nil.
-    static func readSmallFile(_ path: String) -> String? {
+    static func readSmallFile(_ path: String) -> String? { readSmallFile(path, limit: 256) }
+
+    /// The file's first `limit` bytes (the whole of a small file) if it exists, else nil.
+    static func readSmallFile(_ path: String, limit: Int) -> String? {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var bytes = [UInt8](repeating: 0, count: 256)
+        var bytes = [UInt8](repeating: 0, count: limit)
         var count = 0
         while count < bytes.count {
             let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + count, $0.count - count) }
@@ -216,15 +219,52 @@ enum System {
         return path.hasSuffix(" (deleted)") ? "/proc/self/exe" : path
     }
 
-    /// This run's labels: a random run ID, dockrun's PID, the host name and the time now.
-    static func runLabels() -> RunLabels {
+    /// This run's labels: a random run ID, dockrun's PID, the host name, the time now, dockrun's own identity (boot
+    /// ID and start time) and whether the run has `--rm`.
+    static func runLabels(remove: Bool) -> RunLabels {
         let hex = String(UInt64.random(in: .min ... .max), radix: 16)
-        var host = [CChar](repeating: 0, count: 256)
-        let name = cp_hostname(&host, host.count) == 0
-            ? String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "localhost"
-        return RunLabels(run: String(repeating: "0", count: 16 - hex.count) + hex, pid: getpid(), host: name,
-                         started: LogTime.now().rfc3339Seconds)
+        return RunLabels(run: String(repeating: "0", count: 16 - hex.count) + hex, pid: getpid(), host: hostName(),
+                         started: LogTime.now().rfc3339Seconds, identity: processIdentity(getpid()), remove: remove)
     }
+
+    /// The host's name, as the `io.dockrun.host` label says it.
+    static func hostName() -> String {
+        var host = [CChar](repeating: 0, count: 256)
+        return cp_hostname(&host, host.count) == 0
+            ? String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "localhost"
+    }
+
+    /// The kernel's boot ID, new at every boot; nil when /proc does not say it.
+    static func bootID() -> String? {
+        readSmallFile("/proc/sys/kernel/random/boot_id").flatMap(ProcessIdentity.boot(bootIDFile:))
+    }
+
+    /// Process `pid`'s identity (the boot ID and its start time), from /proc; nil when there is no such process, or
+    /// /proc does not show it (another user's under `hidepid`): `processExists` tells the two apart.
+    static func processIdentity(_ pid: pid_t) -> ProcessIdentity? {
+        guard let boot = bootID(),
+              let ticks = readSmallFile("/proc/\(pid)/stat", limit: 1024).flatMap(ProcessIdentity.startTicks(stat:))
+        else { return nil }
+        return ProcessIdentity(boot: boot, startTicks: ticks)
+    }
+
+    /// Whether a process `pid` exists (kill(pid, 0) succeeds, or is refused: it exists but is another user's).
+    static func processExists(_ pid: pid_t) -> Bool {
+        pid > 0 && (Glibc.kill(pid, 0) == 0 || errno == EPERM)
+    }
+
+    /// When this boot began on the realtime clock, in nanoseconds after the epoch: the realtime clock less the boot
+    /// clock (the one /proc/PID/stat's start times count), as the kernel works out /proc/stat's `btime` (which it
+    /// rounds down to the second).
+    static func bootTimeNanoseconds() -> Int64 {
+        var real = timespec(), boot = timespec()
+        clock_gettime(CLOCK_REALTIME, &real)
+        clock_gettime(CLOCK_BOOTTIME, &boot)
+        return (Int64(real.tv_sec) - Int64(boot.tv_sec)) * 1_000_000_000 + Int64(real.tv_nsec) - Int64(boot.tv_nsec)
+    }
+
+    /// The clock ticks in a second (`CLK_TCK`), the unit of /proc/PID/stat's start times.
+    static var clockTicksPerSecond: Int64 { Int64(sysconf(Int32(_SC_CLK_TCK))) }
 
     /// Sends one datagram to a unix socket (a path, or `@name` for an abstract one); the errno on failure.
     static func sendDatagram(_ address: String, _ text: String) -> Failure? {

@@ -71,8 +71,8 @@ struct ContainerIDTests {
 struct PrivateDirectoryTests {
     @Test("each run gets a fresh directory named by its random run ID that only its user can enter, never one that exists")
     func fresh() throws {
-        let first = System.privateDirectoryPath(run: System.runLabels().run)
-        let second = System.privateDirectoryPath(run: System.runLabels().run)
+        let first = System.privateDirectoryPath(run: System.runLabels(remove: false).run)
+        let second = System.privateDirectoryPath(run: System.runLabels(remove: false).run)
         #expect(first != second)
         #expect(first.hasSuffix("/dockrun-" + first.suffix(16)) && first.suffix(16).allSatisfy(\.isHexDigit))
         let saved = umask(0o277)

@@ -49,7 +49,8 @@ struct GuardianTests {
         #expect(DockerCommand.run(request, cidfile: "c", labels: labels).arguments == [
             "run", "--cidfile", "c", "--label", "io.dockrun.run=mine",
             "--label", "io.dockrun.run=00000000000000ff", "--label", "io.dockrun.pid=7", "--label", "io.dockrun.host=h",
-            "--label", "io.dockrun.started=2026-11-29T00:00:00Z", "--sig-proxy=false", "img", "true",
+            "--label", "io.dockrun.started=2026-11-29T00:00:00Z", "--label", "io.dockrun.remove=false",
+            "--sig-proxy=false", "img", "true",
         ])
         #expect(labels.filter == "label=io.dockrun.run=00000000000000ff")
     }

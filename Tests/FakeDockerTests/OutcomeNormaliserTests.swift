@@ -164,6 +164,18 @@ struct OutcomeNormaliserTests {
         #expect(!Self.failures(idPattern: pattern).isEmpty, "the ID pattern \(pattern) passes the table")
     }
 
+    @Test("a call's labels the fixtures lack (dockrun's process identity, --rm) are left out, and nothing else")
+    func unrecordedLabels() {
+        let call = ["run", "--label", "io.dockrun.run=0123456789abcdef", "--label", "io.dockrun.pid-start=4711",
+                    "--label", "io.dockrun.boot=0c0c48d4-104e-4270-9ca4-ca660e77f0e4", "--label", "io.dockrun.remove=true",
+                    "--label", "io.dockrun.removed=x", "--label", "user=io.dockrun.boot=1", "--sig-proxy=false", "img"]
+        #expect(OutcomeNormaliser.call(call) == [
+            "run", "--label", "io.dockrun.run=0123456789abcdef", "--label", "io.dockrun.removed=x",
+            "--label", "user=io.dockrun.boot=1", "--sig-proxy=false", "img",
+        ])
+        #expect(OutcomeNormaliser.call(["run", "--label"]) == ["run", "--label"])
+    }
+
     @Test("the rules are as many as the table tests: a new rule needs rows here")
     func everyRuleHasRows() {
         #expect(OutcomeNormaliser.rules.count == 8)

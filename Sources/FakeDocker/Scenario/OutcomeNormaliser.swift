@@ -50,6 +50,25 @@ struct OutcomeNormaliser {
 
     private static func label(_ key: String) -> String { NSRegularExpression.escapedPattern(for: key) + "=" }
 
+    /// dockrun's labels that the fixtures recorded before them lack: its process's identity (`io.dockrun.pid-start`,
+    /// `.boot`: this run's process and boot, different at every run) and `.remove` (the arguments' `--rm` again).
+    static let unrecordedLabels = [RunLabelKey.pidStart, RunLabelKey.boot, RunLabelKey.remove]
+
+    /// A docker call's words without the `--label KEY=VALUE` of `unrecordedLabels`, so those fixtures replay as they are.
+    static func call(_ words: [String]) -> [String] {
+        var kept: [String] = []
+        var rest = words[...]
+        while let word = rest.popFirst() {
+            if word == "--label", let label = rest.first,
+               unrecordedLabels.contains(where: { label.hasPrefix($0 + "=") }) {
+                rest = rest.dropFirst()
+                continue
+            }
+            kept.append(word)
+        }
+        return kept
+    }
+
     /// Applied in order, after TMPDIR and the docker CLI's path and before the IDs.
     static let rules: [Rule] = [
         // dockrun-RUN (16 hex digits, the run's ID) since the guardian is told the path before it exists;

@@ -55,7 +55,7 @@ struct ScenarioRun {
             tmpDirectory: engine.tmpDirectory, dockerCLI: engine.dockrunDocker,
             corpus: [stdout, stderr] + calls.flatMap { $0 } + containers.map(\.name) + files.compactMap(\.content))
         let normalisedStdout = normaliser.bytes(ended.stdout), normalisedStderr = normaliser.bytes(ended.stderr)
-        let normalisedCalls = calls.map { $0.map { normaliser.text($0) } }
+        let normalisedCalls = calls.map { OutcomeNormaliser.call($0).map { normaliser.text($0) } }
         let named = Set(world.containers.map(\.name))
         let normalisedContainers = containers.map { c in
             var c = c

@@ -1,0 +1,277 @@
+import DockerSyntax
+
+/// `dockrun reap [--dry-run] [--filter FILTER]... [--engine-wait SECONDS]`: the containers dockrun started on this
+/// host whose dockrun is gone — after a machine went down with services running, or under a monitor without
+/// systemd's `ExecStopPost=` — are torn down as their dockrun would have torn them down. Every decision is here, as
+/// values: the arguments, the listing, whether a container's dockrun lives, what becomes of the container, and the
+/// line said about it. `dockrun(_:)` lists, reads /proc and runs the teardowns (`Teardown`, through the one executor).
+public enum Reap {
+    /// The subcommand: dockrun's first argument.
+    public static let argument = "reap"
+
+    public struct Options: Equatable, Sendable {
+        /// List what would be done, and do nothing.
+        public var dryRun = false
+        /// `docker ps` filters: only the containers that match every one (and carry dockrun's labels) are looked at,
+        /// as docker's own prune commands take `--filter`.
+        public var filters: [String] = []
+        /// `--engine-wait SECONDS`, else DOCKRUN_ENGINE_WAIT.
+        public var engineWaitMilliseconds: Int64?
+
+        public init(dryRun: Bool = false, filters: [String] = [], engineWaitMilliseconds: Int64? = nil) {
+            self.dryRun = dryRun
+            self.filters = filters
+            self.engineWaitMilliseconds = engineWaitMilliseconds
+        }
+    }
+
+    public enum Failure: Error, Equatable, Sendable {
+        case unexpectedArgument(String)
+        case dockrun(DockrunError)
+        /// `docker ps` failed: what is left is unknown, and nothing was done.
+        case listingFailed(String)
+        /// A container could not be stopped or removed (the others were still torn down).
+        case teardownFailed(container: String, message: String)
+
+        public var message: String {
+            switch self {
+            case .unexpectedArgument(let word):
+                return "reap: unexpected argument \"\(word)\": expected --dry-run, --filter FILTER or --engine-wait SECONDS"
+            case .dockrun(let error): return "reap: \(error.message)"
+            case .listingFailed(let text): return "reap: cannot list containers: \(text)"
+            case .teardownFailed(let container, let text):
+                return "reap: could not stop or remove container \(container): \(text)"
+            }
+        }
+
+        /// 125, as every error of dockrun's own (and `--cleanup`'s failed teardown).
+        public var exitCode: Int32 { 125 }
+    }
+
+    /// What follows `reap`: `--dry-run`, `--filter FILTER` (repeated), `--engine-wait SECONDS`, each value also as
+    /// `--option=VALUE`.
+    public static func parse(_ arguments: [String]) throws(Failure) -> Options {
+        var options = Options()
+        var words = arguments[...]
+        while let word = words.popFirst() {
+            var (flag, attached) = (word, String?.none)
+            if word.hasPrefix("--"), let equals = word.firstIndex(of: "=") {
+                (flag, attached) = (String(word[..<equals]), String(word[word.index(after: equals)...]))
+            }
+            func value() throws(Failure) -> String {
+                if let attached { return attached }
+                guard let next = words.popFirst() else { throw .dockrun(.missingValue(option: flag)) }
+                return next
+            }
+            switch flag {
+            case "--dry-run" where attached == nil:
+                options.dryRun = true
+            case "--filter", "-f":
+                options.filters.append(try value())
+            case "--engine-wait":
+                let text = try value()
+                guard let bound = EngineWait.bound(seconds: text) else {
+                    throw .dockrun(.invalidSeconds(option: flag, value: text))
+                }
+                options.engineWaitMilliseconds = bound
+            default:
+                throw .unexpectedArgument(word)
+            }
+        }
+        return options
+    }
+
+    /// The labels read from each container, in the listing's order after its ID, state and name.
+    static let labelKeys = [RunLabelKey.pid, RunLabelKey.pidStart, RunLabelKey.boot, RunLabelKey.host,
+                            RunLabelKey.started, RunLabelKey.remove]
+
+    /// Every container carrying dockrun's run label and matching the filters, running or not: one a line, its full
+    /// ID, state, name and dockrun's labels, separated by tabs (a label the container lacks is empty).
+    public static func list(filters: [String]) -> DockerCommand {
+        let format = (["{{.ID}}", "{{.State}}", "{{.Names}}"] + labelKeys.map { "{{.Label \"\($0)\"}}" })
+            .joined(separator: "\t")
+        return DockerCommand(["ps", "-a", "--no-trunc", "--filter", "label=\(RunLabelKey.run)"]
+            + filters.flatMap { ["--filter", $0] } + ["--format", format])
+    }
+
+    /// One container of the listing.
+    public struct Container: Equatable, Sendable {
+        public let id: String
+        /// `running`, `created`, `exited`, ...
+        public let state: String
+        public let name: String
+        /// dockrun's labels it carries (`labelKeys`), by key; one it lacks is absent.
+        public let labels: [String: String]
+
+        public init(id: String, state: String, name: String, labels: [String: String]) {
+            self.id = id
+            self.state = state
+            self.name = name
+            self.labels = labels
+        }
+
+        /// The PID of the dockrun that started it.
+        public var pid: Int32? { labels[RunLabelKey.pid].flatMap { Int32($0) }.flatMap { $0 > 0 ? $0 : nil } }
+
+        /// How a line names it: its name and short ID.
+        public var shown: String { "\(name) (\(id.prefix(12)))" }
+    }
+
+    /// The containers `list` listed, or why there is none: a failed listing is said, never taken for "nothing".
+    /// A line that is not the listing's shape (a label holding a tab or a line break) is left out: never guessed at.
+    public static func listed(_ answer: DockerAnswer) -> Result<[Container], Failure> {
+        guard answer.succeeded else { return .failure(.listingFailed(answer.firstErrorLine)) }
+        return .success(answer.output.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard fields.count == 3 + labelKeys.count, !fields[0].isEmpty else { return nil }
+            let labels = zip(labelKeys, fields[3...]).filter { !$0.1.isEmpty }
+            return Container(id: fields[0], state: fields[1], name: fields[2],
+                             labels: Dictionary(labels, uniquingKeysWith: { $1 }))
+        })
+    }
+
+    /// What is known of this host, once for every container.
+    public struct Host: Equatable, Sendable {
+        public let name: String
+        /// The boot ID now; nil when /proc did not say.
+        public let boot: String?
+        /// When this boot began, on the realtime clock (nanoseconds after the epoch).
+        public let bootTimeNanoseconds: Int64
+        /// /proc/PID/stat's start times count these.
+        public let ticksPerSecond: Int64
+
+        public init(name: String, boot: String?, bootTimeNanoseconds: Int64, ticksPerSecond: Int64) {
+            self.name = name
+            self.boot = boot
+            self.bootTimeNanoseconds = bootTimeNanoseconds
+            self.ticksPerSecond = ticksPerSecond
+        }
+    }
+
+    /// What /proc says of the process with the container's `io.dockrun.pid`.
+    public enum Process: Equatable, Sendable {
+        /// No process has that PID.
+        case absent
+        /// One has, but its start time could not be read (another user's process under `hidepid`).
+        case unknown
+        /// One has, started so many clock ticks after this boot.
+        case started(ticks: UInt64)
+    }
+
+    /// Why a container's dockrun is known to be gone.
+    public enum Gone: Equatable, Sendable {
+        /// No process has its PID.
+        case noProcess
+        /// Its PID is a later process's.
+        case recycled
+        /// It ran in an earlier boot.
+        case otherBoot
+
+        var text: String {
+            switch self {
+            case .noProcess: "gone"
+            case .recycled: "gone (its PID is a later process's)"
+            case .otherBoot: "gone (it ran before this boot)"
+            }
+        }
+    }
+
+    /// Why a container is left alone.
+    public enum Keep: Equatable, Sendable {
+        /// Its dockrun ran on another host (this engine may be shared, or reached from elsewhere).
+        case otherHost
+        /// It lacks a PID or a host label: not a container dockrun started as it starts them.
+        case notDockrun
+        case dockrunLives
+        /// Whether its dockrun lives cannot be told (its start time unreadable, an old label unreadable): kept.
+        case inDoubt
+        /// Its dockrun is gone, and the run, without `--rm`, left it as a run without `--rm` ends: kept for the user.
+        case runOver
+    }
+
+    public enum Decision: Equatable, Sendable {
+        case keep(Keep)
+        /// Stopped as its dockrun stops it, and kept (a run without `--rm`).
+        case stop(Gone)
+        /// Stopped as its dockrun stops it, and removed (a run with `--rm`), whatever its state.
+        case remove(Gone)
+
+        /// The teardown of `container` this decision asks for; nil when it is left alone.
+        public func teardown(of container: Container) -> Teardown? {
+            switch self {
+            case .keep: nil
+            case .stop: Teardown(target: container.id, remove: false)
+            case .remove: Teardown(target: container.id, remove: true)
+            }
+        }
+    }
+
+    /// What becomes of `container`, `process` being what /proc says of its `io.dockrun.pid`.
+    public static func decide(_ container: Container, host: Host, process: Process) -> Decision {
+        guard let labelled = container.labels[RunLabelKey.host], container.pid != nil else { return .keep(.notDockrun) }
+        guard labelled == host.name else { return .keep(.otherHost) }
+        let gone: Gone
+        switch liveness(container.labels, host: host, process: process) {
+        case .lives: return .keep(.dockrunLives)
+        case .inDoubt: return .keep(.inDoubt)
+        case .gone(let why): gone = why
+        }
+        if container.labels[RunLabelKey.remove] == "true" { return .remove(gone) }
+        // The run's own rule for a container it leaves without --rm: one that runs is stopped; one created and never
+        // started, or ended, is kept as it is.
+        let stops = Leftovers.sweepTearsDown(Leftovers.Listed(id: container.id, state: container.state), remove: false)
+        return stops ? .stop(gone) : .keep(.runOver)
+    }
+
+    enum Liveness: Equatable {
+        case lives, inDoubt
+        case gone(Gone)
+    }
+
+    /// Whether the dockrun of these labels lives. Exactly, by its identity (`io.dockrun.boot`, `.pid-start`): it
+    /// lives when this is its boot and the process with its PID started at its tick. A container labelled by a dockrun
+    /// older than those labels has only `io.dockrun.started`, to the second: its dockrun lives when the process with
+    /// its PID started no later than that second (and the next, as the label is rounded down and the boot time is
+    /// worked out from two clocks); a later process has its PID. What cannot be read counts as alive.
+    static func liveness(_ labels: [String: String], host: Host, process: Process) -> Liveness {
+        if let boot = labels[RunLabelKey.boot], let ticks = labels[RunLabelKey.pidStart].flatMap({ UInt64($0) }),
+           let hostBoot = host.boot {
+            guard boot == hostBoot else { return .gone(.otherBoot) }
+            switch process {
+            case .absent: return .gone(.noProcess)
+            case .unknown: return .inDoubt
+            case .started(let started): return started == ticks ? .lives : .gone(.recycled)
+            }
+        }
+        switch process {
+        case .absent: return .gone(.noProcess)
+        case .unknown: return .inDoubt
+        case .started(let started):
+            guard let label = labels[RunLabelKey.started].flatMap(LogTime.init(rfc3339Seconds:)), host.ticksPerSecond > 0
+            else { return .inDoubt }
+            let ticks = Int64(clamping: started)
+            let startedAt = host.bootTimeNanoseconds + ticks / host.ticksPerSecond * 1_000_000_000
+                + ticks % host.ticksPerSecond * 1_000_000_000 / host.ticksPerSecond
+            return startedAt < label.nanoseconds + 2_000_000_000 ? .lives : .gone(.recycled)
+        }
+    }
+
+    /// The line said on stdout for a container `decision` tears down: what would be done (`--dry-run`), or what was
+    /// done (`outcome`); nil for a container left alone, or one that was already gone when its teardown came.
+    public static func line(_ container: Container, _ decision: Decision, outcome: Teardown.Outcome?) -> String? {
+        let gone: Gone, removes: Bool
+        switch decision {
+        case .keep: return nil
+        case .stop(let why): (gone, removes) = (why, false)
+        case .remove(let why): (gone, removes) = (why, true)
+        }
+        let verb: String
+        switch outcome {
+        case nil: verb = removes ? "would remove" : "would stop"
+        case .stopped(let removed): verb = removed ? "removed" : "stopped"
+        case .absent, .failed: return nil
+        }
+        let pid = container.pid.map(String.init) ?? "?"
+        return "\(verb) \(container.shown) of dockrun \(pid), \(gone.text)\n"
+    }
+}
