@@ -138,6 +138,7 @@ private func teardownExecutor(docker: String, debug: Bool, engineWaitMillisecond
 let usage = """
 Usage:  dockrun [OPTIONS] IMAGE [COMMAND] [ARG...]
         dockrun generate runit|s6|supervisord|god [OPTIONS] IMAGE [COMMAND] [ARG...]
+        dockrun reap [--dry-run] [--filter FILTER]... [--engine-wait SECONDS]
 
 Run a container as if it were a process: its output, signals and exit code are dockrun's.
 
@@ -154,9 +155,11 @@ Options (every `docker run` option is accepted and passed to docker, except -d, 
       --health-on-failure ACTION  When the health check says unhealthy: nothing ("none", default), or
                             "kill" or "stop" the container and exit 124, so the monitor restarts the service
       --engine-wait SECONDS How long an engine that stopped answering is waited for (default 60), by the
-                            run, its guardian, --replace and --cleanup
+                            run, its guardian, --replace, --cleanup and reap
       --cleanup             Run nothing: stop the container named by --name or --cidfile (and remove it
                             with --rm), as systemd's ExecStopPost= after a whole control group was killed
+      --dry-run             reap: say what would be stopped or removed, and do nothing
+      --filter FILTER       reap: only the containers docker ps --filter FILTER lists (repeatable)
       --help                Print this help
       --version             Print dockrun's version
 
@@ -172,8 +175,14 @@ generate prints the tested example for that monitor, running dockrun with these 
 need --name): supervisord's and god's config file; for runit and s6 a shell script that writes the
 service directory (run, finish, log/run): dockrun generate runit --name web IMAGE | sh -s /etc/sv/web.
 
-Every container carries the labels io.dockrun.run, io.dockrun.pid, io.dockrun.host and
-io.dockrun.started: docker ps -a --filter label=io.dockrun.run lists them.
+reap tears down the containers dockrun started on this host whose dockrun is gone (after a crash,
+or a monitor that killed it with its guardian) as their dockrun would have: stopped, and removed
+if the run had --rm; one line each on stdout. A container of a dockrun that lives, of another
+host, or not dockrun's is never touched; without --rm one that has ended is left alone.
+
+Every container carries the labels io.dockrun.run, io.dockrun.pid, io.dockrun.host,
+io.dockrun.started, io.dockrun.pid-start and io.dockrun.boot (dockrun's exact identity, which reap
+checks) and io.dockrun.remove (the run's --rm): docker ps -a --filter label=io.dockrun.run lists them.
 
 Environment:
   DOCKRUN_DOCKER   the docker CLI to run (a name on PATH or a path; default: docker)

@@ -66,7 +66,7 @@ public enum Reap {
             switch flag {
             case "--dry-run" where attached == nil:
                 options.dryRun = true
-            case "--filter", "-f":
+            case "--filter":
                 options.filters.append(try value())
             case "--engine-wait":
                 let text = try value()

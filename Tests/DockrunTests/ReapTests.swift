@@ -165,10 +165,10 @@ struct ReapTests {
 
     // MARK: Arguments
 
-    @Test("reap's arguments: --dry-run, --filter (repeated, also -f and --filter=), --engine-wait")
+    @Test("reap's arguments: --dry-run, --filter (repeated, also --filter=), --engine-wait")
     func parse() throws {
         #expect(try Reap.parse([]) == Reap.Options())
-        #expect(try Reap.parse(["--dry-run", "--filter", "label=a=b", "-f", "label=c", "--filter=name=web=x",
+        #expect(try Reap.parse(["--dry-run", "--filter", "label=a=b", "--filter", "label=c", "--filter=name=web=x",
                                 "--engine-wait=2.5"])
                     == Reap.Options(dryRun: true, filters: ["label=a=b", "label=c", "name=web=x"],
                                     engineWaitMilliseconds: 2500))
@@ -179,6 +179,8 @@ struct ReapTests {
         (["web"], #"reap: unexpected argument "web": expected --dry-run, --filter FILTER or --engine-wait SECONDS"#),
         (["--dry-run=yes"], #"reap: unexpected argument "--dry-run=yes": expected --dry-run, --filter FILTER or --engine-wait SECONDS"#),
         (["--filter"], "reap: flag needs an argument: --filter"),
+        // Not docker ps's -f: docker's prune commands read -f as --force.
+        (["-f", "label=c"], #"reap: unexpected argument "-f": expected --dry-run, --filter FILTER or --engine-wait SECONDS"#),
         (["--engine-wait", "soon"], #"reap: invalid argument "soon" for "--engine-wait" flag: expected a number of seconds"#),
     ])
     func badArguments(arguments: [String], message: String) {

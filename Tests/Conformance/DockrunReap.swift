@@ -1,0 +1,207 @@
+import Foundation
+import Glibc
+import Testing
+
+/// `dockrun reap`: what dockruns that are gone left behind is torn down as they would have torn it down; nothing else
+/// is touched. Every reap here takes `--filter label=<the sandbox's label>`: other tests share the real engine, some
+/// leave a container of a dead dockrun on purpose and look at it afterwards, and reap must not reach theirs; and each
+/// assertion is about this test's containers only.
+@Suite("dockrun 14: reap")
+struct DockrunReap {
+    @Test("14: a container left running by a dockrun --rm SIGKILLed with its guardian is stopped (its trap runs) and removed")
+    func leftWithRemove() async throws {
+        try await Sandbox.with { sb in
+            let name = sb.name()
+            // The container is removed with its log: its trap leaves its word in a directory of the sandbox.
+            let shared = sb.path("shared")
+            try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true)
+            let trap = #"trap "echo TERM > /shared/trap; exit 7" TERM; echo ready; while :; do sleep 0.1; done"#
+            let run = try sb.startDockrun(["--rm", "--name", name, "-v", "\(shared):/shared"] + sb.tag
+                                              + [sb.image, "sh", "-c", trap],
+                                          newProcessGroup: true)
+            try await run.waitForStdout("ready\n")
+            try await killWithGuardian(run)
+            let id = try #require(try await sb.inspect(name, "{{.State.Status}} {{.Id}}"))
+            #expect(id.hasPrefix("running "))
+            let reaped = try await reap(sb)
+            #expect(reaped.code == 0, "\(reaped)")
+            // ", gone" (no process has the PID) or ", gone (its PID is a later process's)", should it be reused.
+            #expect(reaped.out.hasPrefix("removed \(name) (\(id.dropFirst(8).prefix(12))) of dockrun \(run.pid), gone"),
+                    "\(reaped)")
+            #expect(reaped.out.split(separator: "\n").count == 1, "\(reaped)")
+            #expect(try await sb.containers().isEmpty)
+            #expect(try String(contentsOfFile: shared + "/trap", encoding: .utf8) == "TERM\n")
+            _ = try await run.finish()
+        }
+    }
+
+    @Test("14: without --rm, the leftover is stopped as its dockrun stops it (the trap runs) and kept; reap again: left alone")
+    func leftWithoutRemove() async throws {
+        try await Sandbox.with { sb in
+            let name = sb.name()
+            let run = try sb.startDockrun(["--name", name] + sb.tag
+                                              + [sb.image, "sh", "-c", ContainerScript.trapping(["TERM": 9])],
+                                          newProcessGroup: true)
+            try await run.waitForStdout("ready\n")
+            try await killWithGuardian(run)
+            let id = try #require(try await sb.inspect(name, "{{.Id}}"))
+            let reaped = try await reap(sb)
+            #expect(reaped.code == 0, "\(reaped)")
+            #expect(reaped.out.hasPrefix("stopped \(name) (\(id.prefix(12))) of dockrun \(run.pid), gone"), "\(reaped)")
+            #expect(try await sb.inspect(name, "{{.State.Status}} {{.State.ExitCode}}") == "exited 9")
+            #expect(try await sb.docker(["logs", name]).out.contains("TERM\n"))
+            let again = try await reap(sb)
+            #expect(again.code == 0 && again.out.isEmpty, "\(again)")
+            #expect(try await sb.containers().count == 1)
+            _ = try await run.finish()
+        }
+    }
+
+    @Test("14: the container of a dockrun that lives is untouched, and its dockrun still stops it")
+    func liveUntouched() async throws {
+        try await Sandbox.with { sb in
+            let name = sb.name()
+            let run = try sb.startDockrun(["--rm", "--name", name] + sb.tag
+                                              + [sb.image, "sh", "-c", ContainerScript.trapping(["TERM": 7])])
+            try await run.waitForStdout("ready\n")
+            for arguments in [["--dry-run"], []] {
+                let reaped = try await reap(sb, arguments)
+                #expect(reaped.code == 0 && reaped.out.isEmpty && reaped.err.isEmpty, "\(arguments): \(reaped)")
+            }
+            #expect(try await sb.inspect(name, "{{.State.Status}}") == "running")
+            run.signal(SIGTERM)
+            let outcome = try await run.finish()
+            #expect(outcome.code == 7, "\(outcome)")
+            #expect(outcome.out == "ready\nTERM\n")
+            #expect(try await sb.containers().isEmpty)
+        }
+    }
+
+    @Test("14: a container of another host's dockrun, or without dockrun's labels, is untouched")
+    func othersUntouched() async throws {
+        try await Sandbox.with { sb in
+            // Labels that would be reaped here (no process has a PID of 0x7fffffff) but for the host.
+            var elsewhere = dockrunLabels(pid: Int32.max, remove: true)
+            elsewhere["io.dockrun.host"] = "elsewhere-\(sb.id)"
+            let names = [
+                try await leftover(sb, "elsewhere", elsewhere),
+                try await leftover(sb, "plain", [:]),
+                try await leftover(sb, "runonly", ["io.dockrun.run": "0123456789abcdef"]),
+            ]
+            let reaped = try await reap(sb)
+            #expect(reaped.code == 0 && reaped.out.isEmpty, "\(reaped)")
+            for name in names { #expect(try await sb.inspect(name, "{{.State.Status}}") == "running", "\(name)") }
+        }
+    }
+
+    @Test("14: a PID now given to a later process is no dockrun of the container's: exact labels or the start time tell")
+    func recycledPID() async throws {
+        try await Sandbox.with { sb in
+            let later = try ChildProcess(["sleep", "600"], ChildProcess.Options(environment: sb.environment))
+            defer { later.signal(SIGKILL) }
+            let ticks = try #require(startTicks(later.pid))
+            let exact = try await leftover(sb, "exact", dockrunLabels(pid: later.pid, pidStart: ticks + 1, remove: true))
+            // An older dockrun's labels: only the start time, here long before the process with the PID started.
+            var old = dockrunLabels(pid: later.pid, remove: true)
+            old["io.dockrun.started"] = "2000-01-01T00:00:00Z"
+            let older = try await leftover(sb, "older", old)
+            // The process that has the PID is the one the labels name: its "dockrun" lives.
+            let alive = try await leftover(sb, "alive", dockrunLabels(pid: later.pid, pidStart: ticks, remove: true))
+            let reaped = try await reap(sb)
+            #expect(reaped.code == 0, "\(reaped)")
+            let lines = reaped.out.split(separator: "\n").map(String.init)
+            #expect(lines.count == 2, "\(reaped)")
+            for name in [exact, older] {
+                #expect(lines.contains { $0.hasPrefix("removed \(name) (") }, "\(name): \(reaped)")
+            }
+            #expect(lines.allSatisfy { $0.hasSuffix(" of dockrun \(later.pid), gone (its PID is a later process's)") },
+                    "\(reaped)")
+            #expect(!reaped.out.contains(alive), "\(reaped)")
+            #expect(try await sb.containers().count == 1)
+            #expect(try await sb.inspect(alive, "{{.State.Status}}") == "running")
+        }
+    }
+
+    @Test("14: --dry-run lists what reap would remove and stop, and changes nothing")
+    func dryRun() async throws {
+        try await Sandbox.with { sb in
+            let removed = try await leftover(sb, "rm", dockrunLabels(pid: Int32.max, remove: true))
+            let stopped = try await leftover(sb, "norm", dockrunLabels(pid: Int32.max, remove: false))
+            let listed = try await reap(sb, ["--dry-run"])
+            #expect(listed.code == 0, "\(listed)")
+            let lines = listed.out.split(separator: "\n").map(String.init).sorted()
+            #expect(lines.count == 2, "\(listed)")
+            #expect(lines.contains { $0.hasPrefix("would remove \(removed) (") && $0.hasSuffix(" of dockrun \(Int32.max), gone") })
+            #expect(lines.contains { $0.hasPrefix("would stop \(stopped) (") && $0.hasSuffix(" of dockrun \(Int32.max), gone") })
+            for name in [removed, stopped] { #expect(try await sb.inspect(name, "{{.State.Status}}") == "running") }
+        }
+    }
+
+    @Test("14: an argument reap does not take is one line on stderr and 125, nothing done")
+    func badArgument() async throws {
+        try await Sandbox.with { sb in
+            let outcome = try await sb.dockrun(["reap", "web"])
+            #expect(outcome.code == 125)
+            #expect(outcome.out.isEmpty)
+            #expect(outcome.err == "dockrun: reap: unexpected argument \"web\": expected --dry-run, --filter FILTER or --engine-wait SECONDS\n")
+        }
+    }
+}
+
+/// Runs `dockrun reap` on this sandbox's containers only.
+private func reap(_ sb: Sandbox, _ arguments: [String] = []) async throws -> Outcome {
+    try await sb.dockrun(["reap"] + arguments + ["--filter", "label=\(sb.label)"])
+}
+
+/// SIGKILL to dockrun's guardian and to dockrun's process group, as when a monitor kills the whole service (or the
+/// machine goes down): nothing of dockrun's is left to stop the container. Returns once dockrun is dead.
+private func killWithGuardian(_ run: ChildProcess) async throws {
+    let children = ((try? String(contentsOfFile: "/proc/\(run.pid)/task/\(run.pid)/children", encoding: .utf8)) ?? "")
+        .split(separator: " ").compactMap { pid_t($0) }
+    let guardians = children.filter { pid in
+        ((try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? "").contains("__guardian")
+    }
+    #expect(guardians.count == 1, "children of dockrun: \(children)")
+    for pid in guardians { kill(pid, SIGKILL) }
+    run.signalGroup(SIGKILL)
+    _ = try await run.waitForExit()
+}
+
+/// A container as dockrun `pid` of this host and boot would have labelled it, started now; with `pidStart`, the exact
+/// identity labels too.
+private func dockrunLabels(pid: Int32, pidStart: UInt64? = nil, remove: Bool) -> [String: String] {
+    var host = [CChar](repeating: 0, count: 256)
+    gethostname(&host, host.count)
+    var labels = [
+        "io.dockrun.run": String(format: "%016llx", UInt64.random(in: 0...UInt64.max)),
+        "io.dockrun.pid": String(pid),
+        "io.dockrun.host": String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),
+        "io.dockrun.started": ISO8601DateFormatter().string(from: Date()),
+        "io.dockrun.remove": String(remove),
+    ]
+    if let pidStart {
+        labels["io.dockrun.pid-start"] = String(pidStart)
+        labels["io.dockrun.boot"] = (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    return labels
+}
+
+/// A detached container of this sandbox carrying `labels`, running a shell whose traps are set: its name.
+private func leftover(_ sb: Sandbox, _ suffix: String, _ labels: [String: String]) async throws -> String {
+    let name = sb.name(suffix)
+    let options = labels.sorted { $0.key < $1.key }.flatMap { ["--label", "\($0.key)=\($0.value)"] }
+    let started = try await sb.docker(["run", "-d", "--name", name] + sb.tag + options
+                                          + [sb.image, "sh", "-c", ContainerScript.trapping(["TERM": 0])])
+    #expect(started.code == 0, "\(started)")
+    try await ContainerScript.awaitReady(sb, name)
+    return name
+}
+
+/// Field 22 of /proc/PID/stat: the process's start, in clock ticks after boot.
+private func startTicks(_ pid: pid_t) -> UInt64? {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = stat.lastIndex(of: ")") else { return nil }
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    return fields.count > 19 ? UInt64(fields[19]) : nil
+}
