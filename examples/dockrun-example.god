@@ -33,7 +33,8 @@ God.watch do |w|
   w.stop_signal = "TERM"
   # god SIGKILLs dockrun (dockrun alone) after this. More than --stop-timeout (10 s) plus docker's kill and the
   # removal, so that it comes only when dockrun itself hangs; dockrun's guardian then still stops and removes the
-  # container.
+  # container. god has no ExecStopPost=: should the guardian die too (the machine went down), `dockrun reap` at boot
+  # (examples/dockrun-reap.service) stops and removes what is left.
   w.stop_timeout = 30.seconds
   # Started when god starts, and started again as soon as dockrun exits (the container did). As root god hears of
   # the exit from the kernel (netlink process events) and logs the raw wait status (`exit_code=>768` for exit 3);

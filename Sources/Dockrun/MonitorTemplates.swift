@@ -28,6 +28,8 @@ stopwaitsecs={{stop_wait}}
 ; The TERM and the SIGKILL go to dockrun's process group. dockrun's docker clients have groups of their own, so
 ; dockrun still sees exactly one stop and decides it; a wrapper script in front of dockrun is reached too. The
 ; guardian has a session of its own: a SIGKILL of the group does not reach it, which is what it is there for.
+; supervisord has no ExecStopPost=: should the guardian die too (the machine went down), `dockrun reap` at boot
+; (examples/dockrun-reap.service) stops and removes what is left.
 stopasgroup=true
 killasgroup=true
 ; dockrun exits with the container's code: 0 is a job done; anything else (3, 137, docker's 125) is restarted.
@@ -78,7 +80,8 @@ God.watch do |w|
   w.stop_signal = "TERM"
   # god SIGKILLs dockrun (dockrun alone) after this. More than --stop-timeout ({{stop_timeout}} s) plus docker's kill and the
   # removal, so that it comes only when dockrun itself hangs; dockrun's guardian then still stops and removes the
-  # container.
+  # container. god has no ExecStopPost=: should the guardian die too (the machine went down), `dockrun reap` at boot
+  # (examples/dockrun-reap.service) stops and removes what is left.
   w.stop_timeout = {{stop_wait}}.seconds
   # Started when god starts, and started again as soon as dockrun exits (the container did). As root god hears of
   # the exit from the kernel (netlink process events) and logs the raw wait status (`exit_code=>768` for exit 3);
@@ -132,7 +135,8 @@ exec 2>&1
 echo "{{name}} ended: exit code $1, signal $2"
 # As systemd's ExecStopPost=: after a SIGKILL of dockrun (`sv force-stop`, `sv kill`) its guardian stops and
 # removes the container; should the guardian be gone too, this does it. The run's --rm and --name, with --cleanup:
-# it exits 0, at once, when dockrun has left nothing.
+# it exits 0, at once, when dockrun has left nothing. A machine that went down runs no ./finish: `dockrun reap` at
+# boot (examples/dockrun-reap.service) stops and removes what is left.
 exec {{dockrun}} {{cleanup}}
 
 """#
@@ -184,7 +188,8 @@ exec 2>&1
 echo "{{name}} ended: exit code $1, signal $2"
 # As systemd's ExecStopPost=: after a SIGKILL of dockrun (`s6-svc -k`, ./timeout-kill) its guardian stops and
 # removes the container; should the guardian be gone too, this does it. The run's --rm and --name, with --cleanup:
-# it exits 0, at once, when dockrun has left nothing.
+# it exits 0, at once, when dockrun has left nothing. A machine that went down runs no ./finish: `dockrun reap` at
+# boot (examples/dockrun-reap.service) stops and removes what is left.
 exec {{dockrun}} {{cleanup}}
 
 """#

@@ -137,6 +137,26 @@ struct DockrunReap {
         }
     }
 
+    @Test("14: every container carries its dockrun's exact identity (boot ID, start tick) and whether the run had --rm",
+          arguments: [true, false])
+    func identityLabels(remove: Bool) async throws {
+        try await Sandbox.with { sb in
+            let name = sb.name()
+            let run = try sb.startDockrun((remove ? ["--rm"] : []) + ["--name", name] + sb.tag
+                                              + [sb.image, "sh", "-c", ContainerScript.trapping(["TERM": 0])])
+            try await run.waitForStdout("ready\n")
+            let labels = try await sb.inspect(name, #"{{index .Config.Labels "io.dockrun.pid"}} "#
+                + #"{{index .Config.Labels "io.dockrun.pid-start"}} {{index .Config.Labels "io.dockrun.boot"}} "#
+                + #"{{index .Config.Labels "io.dockrun.remove"}}"#)
+            let boot = try String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            let ticks = try #require(startTicks(run.pid))
+            #expect(labels == "\(run.pid) \(ticks) \(boot) \(remove)")
+            run.signal(SIGTERM)
+            #expect(try await run.finish().code == 0)
+        }
+    }
+
     @Test("14: an argument reap does not take is one line on stderr and 125, nothing done")
     func badArgument() async throws {
         try await Sandbox.with { sb in
