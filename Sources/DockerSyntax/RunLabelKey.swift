@@ -14,6 +14,10 @@ public enum RunLabelKey {
     public static let pidStart = "io.dockrun.pid-start"
     /// The kernel's boot ID (/proc/sys/kernel/random/boot_id) when dockrun started.
     public static let boot = "io.dockrun.boot"
+    /// The PID of the run's guardian and its start time in clock ticks after boot: while it lives, a dockrun that was
+    /// killed is still being cleaned up after (the guardian's teardown, a commit it waits for).
+    public static let guardianPID = "io.dockrun.guardian-pid"
+    public static let guardianStart = "io.dockrun.guardian-start"
     /// `true` when the run had `--rm` (dockrun removes the container itself: the engine never knows), else `false`.
     public static let remove = "io.dockrun.remove"
 }

@@ -85,7 +85,8 @@ private func reap(_ arguments: [String]) -> Int32 {
                              ticksPerSecond: System.clockTicksPerSecond)
         var failure: Reap.Failure?
         for container in containers {
-            let decision = Reap.decide(container, host: host, process: reapProcess(container.pid))
+            let decision = Reap.decide(container, host: host, process: reapProcess(container.pid),
+                                       guardian: reapProcess(container.guardianPID))
             guard let teardown = decision.teardown(of: container) else { continue }
             let outcome = options.dryRun ? nil : executor.run(teardown)
             if case .failed(let text) = outcome {
@@ -101,11 +102,15 @@ private func reap(_ arguments: [String]) -> Int32 {
     }
 }
 
-/// What /proc says of the process with a container's `io.dockrun.pid` (none: no such process).
+/// What /proc says of the process with a container's `io.dockrun.pid` or `io.dockrun.guardian-pid` (none: no such
+/// process). One that has ended, not yet reaped by its parent, is absent.
 private func reapProcess(_ pid: Int32?) -> Reap.Process {
     guard let pid else { return .absent }
-    if let identity = System.processIdentity(pid) { return .started(ticks: identity.startTicks) }
-    return System.processExists(pid) ? .unknown : .absent
+    switch System.processStat(pid) {
+    case .living(let ticks): return .started(ticks: ticks)
+    case .ended: return .absent
+    case nil: return System.processExists(pid) ? .unknown : .absent
+    }
 }
 
 /// The docker CLI to run: DOCKRUN_DOCKER, else `docker`.
@@ -182,7 +187,8 @@ host, or not dockrun's is never touched; without --rm one that has ended is left
 
 Every container carries the labels io.dockrun.run, io.dockrun.pid, io.dockrun.host,
 io.dockrun.started, io.dockrun.pid-start and io.dockrun.boot (dockrun's exact identity, which reap
-checks) and io.dockrun.remove (the run's --rm): docker ps -a --filter label=io.dockrun.run lists them.
+checks), io.dockrun.remove (the run's --rm), io.dockrun.guardian-pid and io.dockrun.guardian-start
+(its guardian's): docker ps -a --filter label=io.dockrun.run lists them.
 
 Environment:
   DOCKRUN_DOCKER   the docker CLI to run (a name on PATH or a path; default: docker)

@@ -205,8 +205,14 @@ final class EventLoop {
         }
     }
 
+    /// The run's labels, with its guardian's identity when it runs and /proc shows it.
+    private var guardedLabels: RunLabels {
+        guard let pid = guardian?.child.pid, let identity = System.processIdentity(pid) else { return labels }
+        return labels.guarded(by: pid, startTicks: identity.startTicks)
+    }
+
     private func startClient(_ cidfile: Cidfile) throws(DockrunError) {
-        let command = DockerCommand.run(request, cidfile: cidfile.path, labels: labels, ownOptions: relayOptions)
+        let command = DockerCommand.run(request, cidfile: cidfile.path, labels: guardedLabels, ownOptions: relayOptions)
         trace(command)
         do {
             let child = try System.spawn(docker, command.arguments, clientOptions)

@@ -18,14 +18,25 @@ public struct ProcessIdentity: Equatable, Sendable {
         return !line.isEmpty && line.allSatisfy { $0.isHexDigit || $0 == "-" } ? line : nil
     }
 
-    /// `starttime` from the contents of /proc/PID/stat. The second field, the command in parentheses, may hold
-    /// blanks and parentheses of its own (a process may name itself anything): the fields are counted from after the
-    /// last `)`, where field 3 begins.
-    public static func startTicks(stat contents: String) -> UInt64? {
+    /// What /proc/PID/stat says of a process.
+    public enum Stat: Equatable, Sendable {
+        /// It runs (or sleeps, or is stopped), started so many clock ticks after boot.
+        case living(startTicks: UInt64)
+        /// It has ended and waits for its parent to reap it (state `Z` or `X`): its /proc entry, start time included,
+        /// outlives it until then — seen for a guardian SIGKILLed with its dockrun, whose new parent had not reaped
+        /// it yet.
+        case ended
+    }
+
+    /// The state (field 3) and `starttime` (field 22) from the contents of /proc/PID/stat. The second field, the
+    /// command in parentheses, may hold blanks and parentheses of its own (a process may name itself anything): the
+    /// fields are counted from after the last `)`, where field 3 begins.
+    public static func stat(_ contents: String) -> Stat? {
         guard let close = contents.lastIndex(of: ")") else { return nil }
         let fields = contents[contents.index(after: close)...].split(separator: " ")
         // fields[0] is field 3 (the state), so field 22 is fields[19].
-        return fields.count > 19 ? UInt64(fields[19]) : nil
+        guard fields.count > 19, let ticks = UInt64(fields[19]) else { return nil }
+        return fields[0] == "Z" || fields[0] == "X" ? .ended : .living(startTicks: ticks)
     }
 
 }

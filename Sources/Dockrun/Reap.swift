@@ -83,7 +83,7 @@ public enum Reap {
 
     /// The labels read from each container, in the listing's order after its ID, state and name.
     static let labelKeys = [RunLabelKey.pid, RunLabelKey.pidStart, RunLabelKey.boot, RunLabelKey.host,
-                            RunLabelKey.started, RunLabelKey.remove]
+                            RunLabelKey.started, RunLabelKey.remove, RunLabelKey.guardianPID, RunLabelKey.guardianStart]
 
     /// Every container carrying dockrun's run label and matching the filters, running or not: one a line, its full
     /// ID, state, name and dockrun's labels, separated by tabs (a label the container lacks is empty).
@@ -111,7 +111,11 @@ public enum Reap {
         }
 
         /// The PID of the dockrun that started it.
-        public var pid: Int32? { labels[RunLabelKey.pid].flatMap { Int32($0) }.flatMap { $0 > 0 ? $0 : nil } }
+        public var pid: Int32? { Self.pid(labels[RunLabelKey.pid]) }
+        /// The PID of that dockrun's guardian.
+        public var guardianPID: Int32? { Self.pid(labels[RunLabelKey.guardianPID]) }
+
+        private static func pid(_ label: String?) -> Int32? { label.flatMap { Int32($0) }.flatMap { $0 > 0 ? $0 : nil } }
 
         /// How a line names it: its name and short ID.
         public var shown: String { "\(name) (\(id.prefix(12)))" }
@@ -150,7 +154,7 @@ public enum Reap {
 
     /// What /proc says of the process with the container's `io.dockrun.pid`.
     public enum Process: Equatable, Sendable {
-        /// No process has that PID.
+        /// No process has that PID (or one that has ended, not yet reaped by its parent).
         case absent
         /// One has, but its start time could not be read (another user's process under `hidepid`).
         case unknown
@@ -183,6 +187,8 @@ public enum Reap {
         /// It lacks a PID or a host label: not a container dockrun started as it starts them.
         case notDockrun
         case dockrunLives
+        /// Its dockrun is gone, and its guardian is cleaning up after it (a teardown, a commit it waits for).
+        case guardianAtWork
         /// Whether its dockrun lives cannot be told (its start time unreadable, an old label unreadable): kept.
         case inDoubt
         /// Its dockrun is gone, and the run, without `--rm`, left it as a run without `--rm` ends: kept for the user.
@@ -206,8 +212,10 @@ public enum Reap {
         }
     }
 
-    /// What becomes of `container`, `process` being what /proc says of its `io.dockrun.pid`.
-    public static func decide(_ container: Container, host: Host, process: Process) -> Decision {
+    /// What becomes of `container`, `process` being what /proc says of its `io.dockrun.pid`, `guardian` of its
+    /// `io.dockrun.guardian-pid` (`.absent` when it has none).
+    public static func decide(_ container: Container, host: Host, process: Process, guardian: Process = .absent)
+        -> Decision {
         guard let labelled = container.labels[RunLabelKey.host], container.pid != nil else { return .keep(.notDockrun) }
         guard labelled == host.name else { return .keep(.otherHost) }
         let gone: Gone
@@ -215,6 +223,16 @@ public enum Reap {
         case .lives: return .keep(.dockrunLives)
         case .inDoubt: return .keep(.inDoubt)
         case .gone(let why): gone = why
+        }
+        // A guardian does what its dockrun would have done, and keeps what it must (a commit under way, even with
+        // --rm): while it lives, the container is its own.
+        if let ticks = container.labels[RunLabelKey.guardianStart].flatMap({ UInt64($0) }), container.guardianPID != nil,
+           let boot = container.labels[RunLabelKey.boot] {
+            switch exactly(boot: boot, startTicks: ticks, host: host, process: guardian) {
+            case .lives: return .keep(.guardianAtWork)
+            case .inDoubt: return .keep(.inDoubt)
+            case .gone: break
+            }
         }
         if container.labels[RunLabelKey.remove] == "true" { return .remove(gone) }
         // The run's own rule for a container it leaves without --rm: one that runs is stopped; one created and never
@@ -235,13 +253,8 @@ public enum Reap {
     /// worked out from two clocks); a later process has its PID. What cannot be read counts as alive.
     static func liveness(_ labels: [String: String], host: Host, process: Process) -> Liveness {
         if let boot = labels[RunLabelKey.boot], let ticks = labels[RunLabelKey.pidStart].flatMap({ UInt64($0) }),
-           let hostBoot = host.boot {
-            guard boot == hostBoot else { return .gone(.otherBoot) }
-            switch process {
-            case .absent: return .gone(.noProcess)
-            case .unknown: return .inDoubt
-            case .started(let started): return started == ticks ? .lives : .gone(.recycled)
-            }
+           host.boot != nil {
+            return exactly(boot: boot, startTicks: ticks, host: host, process: process)
         }
         switch process {
         case .absent: return .gone(.noProcess)
@@ -253,6 +266,17 @@ public enum Reap {
             let startedAt = host.bootTimeNanoseconds + ticks / host.ticksPerSecond * 1_000_000_000
                 + ticks % host.ticksPerSecond * 1_000_000_000 / host.ticksPerSecond
             return startedAt < label.nanoseconds + 2_000_000_000 ? .lives : .gone(.recycled)
+        }
+    }
+
+    /// Whether the process of that boot and start tick lives: this boot (when this host's boot ID is known), and the
+    /// process with its PID started then.
+    static func exactly(boot: String, startTicks: UInt64, host: Host, process: Process) -> Liveness {
+        guard host.boot == nil || boot == host.boot else { return .gone(.otherBoot) }
+        switch process {
+        case .absent: return .gone(.noProcess)
+        case .unknown: return .inDoubt
+        case .started(let started): return started == startTicks ? .lives : .gone(.recycled)
         }
     }
 

@@ -15,6 +15,10 @@ public struct RunLabels: Equatable, Sendable {
     public let identity: ProcessIdentity?
     /// Whether the run had `--rm`: docker is never given it, so only this label tells `dockrun reap`.
     public let remove: Bool
+    /// The guardian's PID and start time (`guarded(by:startTicks:)`), once it runs: `dockrun reap` leaves the container
+    /// of a killed dockrun to its guardian while that lives.
+    public private(set) var guardianPID: Int32?
+    public private(set) var guardianStart: UInt64?
 
     public static let runKey = RunLabelKey.run
     public static let pidKey = RunLabelKey.pid
@@ -38,7 +42,17 @@ public struct RunLabels: Equatable, Sendable {
             labels += [(RunLabelKey.pidStart, String(identity.startTicks)), (RunLabelKey.boot, identity.boot)]
         }
         labels.append((RunLabelKey.remove, String(remove)))
+        if let guardianPID, let guardianStart {
+            labels += [(RunLabelKey.guardianPID, String(guardianPID)), (RunLabelKey.guardianStart, String(guardianStart))]
+        }
         return labels.flatMap { ["--label", "\($0.0)=\($0.1)"] }
+    }
+
+    /// These labels, with the guardian's PID and start time.
+    public func guarded(by pid: Int32, startTicks: UInt64) -> RunLabels {
+        var labels = self
+        (labels.guardianPID, labels.guardianStart) = (pid, startTicks)
+        return labels
     }
 
     /// The `docker ps` filter that finds this run's container.

@@ -239,13 +239,16 @@ enum System {
         readSmallFile("/proc/sys/kernel/random/boot_id").flatMap(ProcessIdentity.boot(bootIDFile:))
     }
 
-    /// Process `pid`'s identity (the boot ID and its start time), from /proc; nil when there is no such process, or
-    /// /proc does not show it (another user's under `hidepid`): `processExists` tells the two apart.
+    /// Process `pid`'s identity (the boot ID and its start time), from /proc; nil when it is not a living process.
     static func processIdentity(_ pid: pid_t) -> ProcessIdentity? {
-        guard let boot = bootID(),
-              let ticks = readSmallFile("/proc/\(pid)/stat", limit: 1024).flatMap(ProcessIdentity.startTicks(stat:))
-        else { return nil }
+        guard let boot = bootID(), case .living(let ticks) = processStat(pid) else { return nil }
         return ProcessIdentity(boot: boot, startTicks: ticks)
+    }
+
+    /// What /proc/PID/stat says of process `pid`; nil when there is no such process, or /proc does not show it
+    /// (another user's under `hidepid`): `processExists` tells the two apart.
+    static func processStat(_ pid: pid_t) -> ProcessIdentity.Stat? {
+        readSmallFile("/proc/\(pid)/stat", limit: 1024).flatMap(ProcessIdentity.stat)
     }
 
     /// Whether a process `pid` exists (kill(pid, 0) succeeds, or is refused: it exists but is another user's).

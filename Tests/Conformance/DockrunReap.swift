@@ -122,6 +122,25 @@ struct DockrunReap {
         }
     }
 
+    @Test("14: a gone dockrun's container is left to its guardian while that lives (its teardown, a commit it awaits)")
+    func guardianAtWork() async throws {
+        try await Sandbox.with { sb in
+            let guardian = try ChildProcess(["sleep", "600"], ChildProcess.Options(environment: sb.environment))
+            defer { guardian.signal(SIGKILL) }
+            let ticks = try #require(startTicks(guardian.pid))
+            let atWork = try await leftover(sb, "atwork", dockrunLabels(pid: Int32.max, pidStart: 1, remove: true,
+                                                                        guardian: (guardian.pid, ticks)))
+            let recycled = try await leftover(sb, "recycled", dockrunLabels(pid: Int32.max, pidStart: 1, remove: true,
+                                                                            guardian: (guardian.pid, ticks + 1)))
+            let reaped = try await reap(sb)
+            #expect(reaped.code == 0, "\(reaped)")
+            #expect(reaped.out.hasPrefix("removed \(recycled) ("), "\(reaped)")
+            #expect(!reaped.out.contains(atWork), "\(reaped)")
+            #expect(try await sb.inspect(atWork, "{{.State.Status}}") == "running")
+            #expect(try await sb.containers().count == 1)
+        }
+    }
+
     @Test("14: --dry-run lists what reap would remove and stop, and changes nothing")
     func dryRun() async throws {
         try await Sandbox.with { sb in
@@ -137,7 +156,7 @@ struct DockrunReap {
         }
     }
 
-    @Test("14: every container carries its dockrun's exact identity (boot ID, start tick) and whether the run had --rm",
+    @Test("14: every container carries its dockrun's and its guardian's exact identity, and whether the run had --rm",
           arguments: [true, false])
     func identityLabels(remove: Bool) async throws {
         try await Sandbox.with { sb in
@@ -147,11 +166,12 @@ struct DockrunReap {
             try await run.waitForStdout("ready\n")
             let labels = try await sb.inspect(name, #"{{index .Config.Labels "io.dockrun.pid"}} "#
                 + #"{{index .Config.Labels "io.dockrun.pid-start"}} {{index .Config.Labels "io.dockrun.boot"}} "#
-                + #"{{index .Config.Labels "io.dockrun.remove"}}"#)
-            let boot = try String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
+                + #"{{index .Config.Labels "io.dockrun.remove"}} {{index .Config.Labels "io.dockrun.guardian-pid"}} "#
+                + #"{{index .Config.Labels "io.dockrun.guardian-start"}}"#)
             let ticks = try #require(startTicks(run.pid))
-            #expect(labels == "\(run.pid) \(ticks) \(boot) \(remove)")
+            let guardian = try #require(guardianPIDs(run).first)
+            let guardianTicks = try #require(startTicks(guardian))
+            #expect(labels == "\(run.pid) \(ticks) \(bootID()) \(remove) \(guardian) \(guardianTicks)")
             run.signal(SIGTERM)
             #expect(try await run.finish().code == 0)
         }
@@ -176,20 +196,32 @@ private func reap(_ sb: Sandbox, _ arguments: [String] = []) async throws -> Out
 /// SIGKILL to dockrun's guardian and to dockrun's process group, as when a monitor kills the whole service (or the
 /// machine goes down): nothing of dockrun's is left to stop the container. Returns once dockrun is dead.
 private func killWithGuardian(_ run: ChildProcess) async throws {
-    let children = ((try? String(contentsOfFile: "/proc/\(run.pid)/task/\(run.pid)/children", encoding: .utf8)) ?? "")
-        .split(separator: " ").compactMap { pid_t($0) }
-    let guardians = children.filter { pid in
-        ((try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? "").contains("__guardian")
-    }
-    #expect(guardians.count == 1, "children of dockrun: \(children)")
+    let guardians = guardianPIDs(run)
+    #expect(guardians.count == 1, "guardians of dockrun: \(guardians)")
     for pid in guardians { kill(pid, SIGKILL) }
     run.signalGroup(SIGKILL)
     _ = try await run.waitForExit()
 }
 
+/// The PIDs of dockrun's guardians (its children running `dockrun __guardian`): one while it runs.
+private func guardianPIDs(_ run: ChildProcess) -> [pid_t] {
+    let children = ((try? String(contentsOfFile: "/proc/\(run.pid)/task/\(run.pid)/children", encoding: .utf8)) ?? "")
+        .split(separator: " ").compactMap { pid_t($0) }
+    return children.filter { pid in
+        ((try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? "").contains("__guardian")
+    }
+}
+
+/// The kernel's boot ID.
+private func bootID() -> String {
+    ((try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8)) ?? "")
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
 /// A container as dockrun `pid` of this host and boot would have labelled it, started now; with `pidStart`, the exact
-/// identity labels too.
-private func dockrunLabels(pid: Int32, pidStart: UInt64? = nil, remove: Bool) -> [String: String] {
+/// identity labels too, and with `guardian` its guardian's.
+private func dockrunLabels(pid: Int32, pidStart: UInt64? = nil, remove: Bool,
+                           guardian: (pid: pid_t, startTicks: UInt64)? = nil) -> [String: String] {
     var host = [CChar](repeating: 0, count: 256)
     gethostname(&host, host.count)
     var labels = [
@@ -201,8 +233,11 @@ private func dockrunLabels(pid: Int32, pidStart: UInt64? = nil, remove: Bool) ->
     ]
     if let pidStart {
         labels["io.dockrun.pid-start"] = String(pidStart)
-        labels["io.dockrun.boot"] = (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        labels["io.dockrun.boot"] = bootID()
+    }
+    if let guardian {
+        labels["io.dockrun.guardian-pid"] = String(guardian.pid)
+        labels["io.dockrun.guardian-start"] = String(guardian.startTicks)
     }
     return labels
 }

@@ -15,9 +15,12 @@ struct ReapTests {
 
     /// A container of dockrun 4242 on web-1, started 5000 ticks (50 s) after the boot, at 00:00:50.
     static func container(state: String = "running", remove: String? = "true", identity: Bool = true,
-                          host: String = "web-1", started: String = "2026-12-06T00:00:50Z") -> Reap.Container {
+                          host: String = "web-1", started: String = "2026-12-06T00:00:50Z",
+                          guardian: Bool = false) -> Reap.Container {
         var labels = [RunLabelKey.pid: "4242", RunLabelKey.host: host, RunLabelKey.started: started]
         if identity { (labels[RunLabelKey.pidStart], labels[RunLabelKey.boot]) = ("5000", boot) }
+        // Its guardian: PID 4243, started the tick after.
+        if guardian { (labels[RunLabelKey.guardianPID], labels[RunLabelKey.guardianStart]) = ("4243", "5001") }
         if let remove { labels[RunLabelKey.remove] = remove }
         return Reap.Container(id: String(repeating: "ab", count: 32), state: state, name: "web", labels: labels)
     }
@@ -102,6 +105,31 @@ struct ReapTests {
                              ticksPerSecond: 100)
         #expect(Reap.decide(Self.container(), host: host, process: .started(ticks: 5000)) == .keep(.dockrunLives))
         #expect(Reap.decide(Self.container(), host: host, process: .started(ticks: 9000)) == .remove(.recycled))
+    }
+
+    @Test("a gone dockrun's guardian that lives (same boot, same start tick) is at work: the container is its own")
+    func guardianAtWork() {
+        let guarded = Self.container(guardian: true)
+        #expect(Reap.decide(guarded, host: Self.host, process: .absent, guardian: .started(ticks: 5001))
+                    == .keep(.guardianAtWork))
+        #expect(Reap.decide(guarded, host: Self.host, process: .started(ticks: 7), guardian: .started(ticks: 5001))
+                    == .keep(.guardianAtWork))
+        #expect(Reap.decide(guarded, host: Self.host, process: .absent, guardian: .unknown) == .keep(.inDoubt))
+    }
+
+    @Test("a guardian that is gone too, or whose PID is a later process's, leaves the container to reap")
+    func guardianGone() {
+        let guarded = Self.container(guardian: true)
+        for guardian in [Reap.Process.absent, .started(ticks: 5002)] {
+            #expect(Reap.decide(guarded, host: Self.host, process: .absent, guardian: guardian) == .remove(.noProcess))
+        }
+        let otherBoot = Reap.Host(name: "web-1", boot: "11111111-2222-3333-4444-555555555555",
+                                  bootTimeNanoseconds: Self.host.bootTimeNanoseconds, ticksPerSecond: 100)
+        #expect(Reap.decide(guarded, host: otherBoot, process: .absent, guardian: .started(ticks: 5001))
+                    == .remove(.otherBoot))
+        // Without the guardian's labels, what has its PID does not count.
+        #expect(Reap.decide(Self.container(), host: Self.host, process: .absent, guardian: .started(ticks: 5001))
+                    == .remove(.noProcess))
     }
 
     // MARK: What the dockrun would have done
@@ -199,14 +227,15 @@ struct ReapTests {
             "ps", "-a", "--no-trunc", "--filter", "label=io.dockrun.run", "--filter", "label=t=1", "--format",
             #"{{.ID}}\#t{{.State}}\#t{{.Names}}\#t{{.Label "io.dockrun.pid"}}\#t{{.Label "io.dockrun.pid-start"}}\#t"#
                 + #"{{.Label "io.dockrun.boot"}}\#t{{.Label "io.dockrun.host"}}\#t{{.Label "io.dockrun.started"}}\#t"#
-                + #"{{.Label "io.dockrun.remove"}}"#,
+                + #"{{.Label "io.dockrun.remove"}}\#t{{.Label "io.dockrun.guardian-pid"}}\#t"#
+                + #"{{.Label "io.dockrun.guardian-start"}}"#,
         ])
     }
 
     @Test("a listing's lines become containers; a label it lacks is absent; a line of another shape is left out")
     func listed() throws {
-        let output = "aa\trunning\tweb\t4242\t5000\t\(Self.boot)\tweb-1\t2026-12-06T00:00:50Z\ttrue\n"
-            + "bb\texited\told\t7\t\t\th\t2026-01-01T00:00:00Z\t\n"
+        let output = "aa\trunning\tweb\t4242\t5000\t\(Self.boot)\tweb-1\t2026-12-06T00:00:50Z\ttrue\t\t\n"
+            + "bb\texited\told\t7\t\t\th\t2026-01-01T00:00:00Z\t\t\t\n"
             + "cc\trunning\ttabbed\t7\tx\ty\tz\n"
         let containers = try Reap.listed(DockerAnswer(status: .exited(0), output: output)).get()
         #expect(containers == [
@@ -225,24 +254,36 @@ struct ReapTests {
 
     // MARK: The labels that make it exact
 
-    @Test("a run's labels carry dockrun's identity and --rm, after the four others")
+    @Test("a run's labels carry dockrun's identity, --rm and the guardian's identity, after the four others")
     func runLabels() {
         let labels = RunLabels(run: "00000000000000ff", pid: 7, host: "h", started: "2026-11-29T00:00:00Z",
                                identity: ProcessIdentity(boot: Self.boot, startTicks: 5000), remove: true)
-        #expect(labels.options == [
+        let first = [
             "--label", "io.dockrun.run=00000000000000ff", "--label", "io.dockrun.pid=7", "--label", "io.dockrun.host=h",
             "--label", "io.dockrun.started=2026-11-29T00:00:00Z", "--label", "io.dockrun.pid-start=5000",
             "--label", "io.dockrun.boot=\(Self.boot)", "--label", "io.dockrun.remove=true",
-        ])
+        ]
+        #expect(labels.options == first)
+        #expect(labels.guarded(by: 8, startTicks: 5001).options
+                    == first + ["--label", "io.dockrun.guardian-pid=8", "--label", "io.dockrun.guardian-start=5001"])
+        #expect(labels.guarded(by: 8, startTicks: 5001).filter == labels.filter)
     }
 
     @Test("the start time is field 22 of /proc/PID/stat, counted after the last ')' of a command that may hold any")
     func startTicks() {
-        let fields = (3...52).map { $0 == 22 ? "777" : "\($0)" }.joined(separator: " ")
-        #expect(ProcessIdentity.startTicks(stat: "1234 (dockrun) \(fields)\n") == 777)
-        #expect(ProcessIdentity.startTicks(stat: "1234 (a) (b) 9 9) \(fields)\n") == 777)
-        #expect(ProcessIdentity.startTicks(stat: "1234 (dockrun) S 1 2") == nil)
-        #expect(ProcessIdentity.startTicks(stat: "") == nil)
+        let fields = (4...52).map { $0 == 22 ? "777" : "\($0)" }.joined(separator: " ")
+        #expect(ProcessIdentity.stat("1234 (dockrun) S \(fields)\n") == .living(startTicks: 777))
+        #expect(ProcessIdentity.stat("1234 (a) (b) 9 9) R \(fields)\n") == .living(startTicks: 777))
+        #expect(ProcessIdentity.stat("1234 (dockrun) S 1 2") == nil)
+        #expect(ProcessIdentity.stat("1234 (dockrun) S \(fields.replacingOccurrences(of: "777", with: "x"))") == nil)
+        #expect(ProcessIdentity.stat("") == nil)
+    }
+
+    @Test("a process that has ended and waits to be reaped (a zombie) has ended, whatever its /proc entry still says",
+          arguments: ["Z", "X"])
+    func zombie(state: String) {
+        let fields = (4...52).map { $0 == 22 ? "777" : "\($0)" }.joined(separator: " ")
+        #expect(ProcessIdentity.stat("1234 (dockrun) \(state) \(fields)\n") == .ended)
     }
 
     @Test("this process's own start time reads from /proc, and its boot ID")
@@ -251,6 +292,19 @@ struct ReapTests {
         #expect(identity != nil)
         #expect(identity?.boot == System.bootID())
         #expect(System.processExists(getpid()))
+    }
+
+    @Test("a child that has exited and is not yet reaped reads as ended, and exists no more once reaped")
+    func realZombie() throws {
+        let pid = try spawnProcess("sh", argv: ["sh", "-c", "exit 0"], SpawnOptions())
+        // Waits for the exit without reaping (WNOWAIT): the child is a zombie from here until the reap below.
+        var info = siginfo_t()
+        #expect(waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) == 0)
+        #expect(System.processStat(pid) == .ended)
+        #expect(System.processIdentity(pid) == nil)
+        _ = ExitStatus(reaping: pid)
+        #expect(System.processStat(pid) == nil)
+        #expect(!System.processExists(pid))
     }
 
     @Test("the boot ID file's line is the boot ID; anything else is none")

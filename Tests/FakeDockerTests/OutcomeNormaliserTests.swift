@@ -168,6 +168,7 @@ struct OutcomeNormaliserTests {
     func unrecordedLabels() {
         let call = ["run", "--label", "io.dockrun.run=0123456789abcdef", "--label", "io.dockrun.pid-start=4711",
                     "--label", "io.dockrun.boot=0c0c48d4-104e-4270-9ca4-ca660e77f0e4", "--label", "io.dockrun.remove=true",
+                    "--label", "io.dockrun.guardian-pid=9", "--label", "io.dockrun.guardian-start=12",
                     "--label", "io.dockrun.removed=x", "--label", "user=io.dockrun.boot=1", "--sig-proxy=false", "img"]
         #expect(OutcomeNormaliser.call(call) == [
             "run", "--label", "io.dockrun.run=0123456789abcdef", "--label", "io.dockrun.removed=x",

@@ -50,9 +50,11 @@ struct OutcomeNormaliser {
 
     private static func label(_ key: String) -> String { NSRegularExpression.escapedPattern(for: key) + "=" }
 
-    /// dockrun's labels that the fixtures recorded before them lack: its process's identity (`io.dockrun.pid-start`,
-    /// `.boot`: this run's process and boot, different at every run) and `.remove` (the arguments' `--rm` again).
-    static let unrecordedLabels = [RunLabelKey.pidStart, RunLabelKey.boot, RunLabelKey.remove]
+    /// dockrun's labels that the fixtures recorded before them lack: its and its guardian's identity
+    /// (`io.dockrun.pid-start`, `.boot`, `.guardian-pid`, `.guardian-start`: this run's processes and boot, different at
+    /// every run) and `.remove` (the arguments' `--rm` again).
+    static let unrecordedLabels = [RunLabelKey.pidStart, RunLabelKey.boot, RunLabelKey.remove, RunLabelKey.guardianPID,
+                                   RunLabelKey.guardianStart]
 
     /// A docker call's words without the `--label KEY=VALUE` of `unrecordedLabels`, so those fixtures replay as they are.
     static func call(_ words: [String]) -> [String] {
