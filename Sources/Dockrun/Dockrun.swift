@@ -67,10 +67,11 @@ private func generate(_ arguments: [String]) -> Int32 {
     }
 }
 
-/// `dockrun reap [--dry-run] [--filter FILTER]... [--engine-wait SECONDS]`: lists dockrun's containers, reads what /proc
-/// says of each one's dockrun, and tears down those `Reap` decides, saying each on stdout (reap runs no container, so
-/// stdout is its own); a failed teardown is said on stderr, and the others are still done. A stop signal ends reap
-/// as it ends any process (its signals are not taken over): a teardown cut short is finished by the next reap.
+/// `dockrun reap [--dry-run] [--filter FILTER]... [--engine-wait SECONDS]`: lists dockrun's containers, reads what
+/// /proc says of each one's dockrun (and guardian), and tears down those `Reap` decides, saying each on stdout (reap
+/// runs no container, so stdout is its own); a failed teardown is said on stderr, and the others are still done. A
+/// stop signal ends reap as it ends any process (its signals are not taken over): the next reap finishes a teardown
+/// it cut short.
 private func reap(_ arguments: [String]) -> Int32 {
     signal(SIGPIPE, SIG_IGN)
     do throws(Reap.Failure) {

@@ -36,7 +36,8 @@ public enum Reap {
         public var message: String {
             switch self {
             case .unexpectedArgument(let word):
-                return "reap: unexpected argument \"\(word)\": expected --dry-run, --filter FILTER or --engine-wait SECONDS"
+                return "reap: unexpected argument \"\(word)\": "
+                    + "expected --dry-run, --filter FILTER or --engine-wait SECONDS"
             case .dockrun(let error): return "reap: \(error.message)"
             case .listingFailed(let text): return "reap: cannot list containers: \(text)"
             case .teardownFailed(let container, let text):
@@ -115,7 +116,9 @@ public enum Reap {
         /// The PID of that dockrun's guardian.
         public var guardianPID: Int32? { Self.pid(labels[RunLabelKey.guardianPID]) }
 
-        private static func pid(_ label: String?) -> Int32? { label.flatMap { Int32($0) }.flatMap { $0 > 0 ? $0 : nil } }
+        private static func pid(_ label: String?) -> Int32? {
+            label.flatMap { Int32($0) }.flatMap { $0 > 0 ? $0 : nil }
+        }
 
         /// How a line names it: its name and short ID.
         public var shown: String { "\(name) (\(id.prefix(12)))" }
@@ -226,7 +229,7 @@ public enum Reap {
         }
         // A guardian does what its dockrun would have done, and keeps what it must (a commit under way, even with
         // --rm): while it lives, the container is its own.
-        if let ticks = container.labels[RunLabelKey.guardianStart].flatMap({ UInt64($0) }), container.guardianPID != nil,
+        if container.guardianPID != nil, let ticks = container.labels[RunLabelKey.guardianStart].flatMap({ UInt64($0) }),
            let boot = container.labels[RunLabelKey.boot] {
             switch exactly(boot: boot, startTicks: ticks, host: host, process: guardian) {
             case .lives: return .keep(.guardianAtWork)
@@ -260,8 +263,8 @@ public enum Reap {
         case .absent: return .gone(.noProcess)
         case .unknown: return .inDoubt
         case .started(let started):
-            guard let label = labels[RunLabelKey.started].flatMap(LogTime.init(rfc3339Seconds:)), host.ticksPerSecond > 0
-            else { return .inDoubt }
+            guard let label = labels[RunLabelKey.started].flatMap(LogTime.init(rfc3339Seconds:)),
+                  host.ticksPerSecond > 0 else { return .inDoubt }
             let ticks = Int64(clamping: started)
             let startedAt = host.bootTimeNanoseconds + ticks / host.ticksPerSecond * 1_000_000_000
                 + ticks % host.ticksPerSecond * 1_000_000_000 / host.ticksPerSecond

@@ -43,7 +43,8 @@ public struct RunLabels: Equatable, Sendable {
         }
         labels.append((RunLabelKey.remove, String(remove)))
         if let guardianPID, let guardianStart {
-            labels += [(RunLabelKey.guardianPID, String(guardianPID)), (RunLabelKey.guardianStart, String(guardianStart))]
+            labels += [(RunLabelKey.guardianPID, String(guardianPID)),
+                       (RunLabelKey.guardianStart, String(guardianStart))]
         }
         return labels.flatMap { ["--label", "\($0.0)=\($0.1)"] }
     }
