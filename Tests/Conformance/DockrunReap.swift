@@ -141,6 +141,24 @@ struct DockrunReap {
         }
     }
 
+    @Test("14: a container that cannot be removed is said on stderr, the others are still reaped, and reap exits 125",
+          .enabled(if: Engine.current.isFake, "needs a scripted failing rm"))
+    func teardownFails() async throws {
+        try await Sandbox.with { sb in
+            let names = [try await leftover(sb, "a", dockrunLabels(pid: Int32.max, remove: true)),
+                         try await leftover(sb, "b", dockrunLabels(pid: Int32.max, remove: true))]
+            try await sb.script(["rm", "--exit", "1", "--stderr", "Error response from daemon: rm failed on purpose"])
+            let reaped = try await reap(sb)
+            #expect(reaped.code == 125, "\(reaped)")
+            let failed = names.filter { reaped.err.contains("dockrun: reap: could not stop or remove container \($0) (") }
+            #expect(failed.count == 1, "\(reaped)")
+            #expect(reaped.err.hasSuffix("): Error response from daemon: rm failed on purpose\n"), "\(reaped)")
+            let removed = names.filter { reaped.out.contains("removed \($0) (") }
+            #expect(removed.count == 1 && removed != failed, "\(reaped)")
+            #expect(try await sb.containers().count == 1)
+        }
+    }
+
     @Test("14: --dry-run lists what reap would remove and stop, and changes nothing")
     func dryRun() async throws {
         try await Sandbox.with { sb in
