@@ -159,6 +159,26 @@ struct DockrunReap {
         }
     }
 
+    @Test("14: at boot the engine may not answer yet: reap waits for it (--engine-wait), then reaps",
+          .enabled(if: Engine.current.isFake, "needs an engine that does not answer (fake-docker's --daemon-down)"))
+    func engineNotYetAnswering() async throws {
+        try await Sandbox.with { sb in
+            let name = try await leftover(sb, "late", dockrunLabels(pid: Int32.max, remove: true))
+            try await sb.script(["--daemon-down"])
+            let run = try sb.startDockrun(["reap", "--engine-wait", "600", "--filter", "label=\(sb.label)"])
+            try await ChildProcess.eventually("reap waiting for the engine") {
+                run.stderr.text.contains("dockrun: the docker engine is not answering; waiting for it\n") || !run.isRunning
+            }
+            try await sb.script(["--clear"])
+            let reaped = try await run.finish()
+            #expect(reaped.code == 0, "\(reaped)")
+            #expect(reaped.err == "dockrun: the docker engine is not answering; waiting for it\n"
+                        + "dockrun: the docker engine answers again\n", "\(reaped)")
+            #expect(reaped.out.hasPrefix("removed \(name) ("), "\(reaped)")
+            #expect(try await sb.containers().isEmpty)
+        }
+    }
+
     @Test("14: --dry-run lists what reap would remove and stop, and changes nothing")
     func dryRun() async throws {
         try await Sandbox.with { sb in
