@@ -26,7 +26,12 @@ let package = Package(
         .target(name: "Dockrun", dependencies: ["CProcess", "ProcessSpawn", "DockerSyntax"]),
         .executableTarget(name: "dockrun", dependencies: ["Dockrun"]),
         .target(name: "FakeDocker", dependencies: ["CSQLite", "CProcess", "ProcessSpawn", "DockerSyntax"]),
-        .executableTarget(name: "fake-docker", dependencies: ["FakeDocker"]),
+        // A static executable in release: fake-docker starts three times per `run` (client, create request, shim),
+        // and without the dynamic loader (libstdc++'s, libsqlite3's and libc's symbols looked up at each start) a
+        // start takes about 1 ms of CPU instead of 2.4–3.2 (docs/benchmarks.md, issue 17). Debug builds, which the
+        // tests use, stay dynamic; the static one is checked by pointing the tests at it (DOCKRUN_TEST_PRODUCTS).
+        .executableTarget(name: "fake-docker", dependencies: ["FakeDocker"],
+                          linkerSettings: [.unsafeFlags(["-static-executable"], .when(configuration: .release))]),
         // The systemd generator: Quadlet-style .container files become dockrun units (docs/quadlet.md).
         .target(name: "DockrunGenerator"),
         .executableTarget(name: "dockrun-generator", dependencies: ["DockrunGenerator"]),

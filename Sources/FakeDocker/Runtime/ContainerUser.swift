@@ -68,6 +68,14 @@ struct ContainerUser: Equatable {
         entries(passwd, fields: 7).first { UInt32($0[2]) == uid }?[5] ?? "/"
     }
 
+    /// The name of the entry of `id` in a passwd or group file's text, "" without one. Also the host's users and groups
+    /// for tar headers (TarWriter): fake-docker is a static executable (Package.swift), and glibc's NSS modules, loaded
+    /// into a static binary at run time, crash it (libnss_systemd, asked for an id /etc/passwd lacks); so the host's
+    /// files are read as these are, as the docker CLI (a static Go binary: os/user without cgo) reads them.
+    static func accountName(of id: UInt32, in file: String?) -> String {
+        entries(file, fields: 3).first { UInt32($0[2]) == id }?[0] ?? ""
+    }
+
     /// The lines of a colon-separated file with at least `fields` fields (fewer are padded, as runc reads them);
     /// blank lines and comments skipped.
     private static func entries(_ text: String?, fields: Int) -> [[String]] {

@@ -75,6 +75,7 @@ enum EngineRestart {
         guard fd >= 0 else { return }
         Output.write(fd, "restart\n")
         close(fd)
+        EngineConnection.ringBell(store)
     }
 
     /// The containers that run, as the state shows them once each recorded as running has been reconciled.

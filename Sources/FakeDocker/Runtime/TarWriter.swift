@@ -119,14 +119,14 @@ struct TarWriter {
 
     private mutating func userName(_ uid: UInt32) -> String {
         if let known = names[uid] { return known }
-        let name = getpwuid(uid).map { String(cString: $0.pointee.pw_name) } ?? ""
+        let name = ContainerUser.accountName(of: uid, in: HostProcess.readFile("/etc/passwd"))
         names[uid] = name
         return name
     }
 
     private mutating func groupName(_ gid: UInt32) -> String {
         if let known = groups[gid] { return known }
-        let name = getgrgid(gid).map { String(cString: $0.pointee.gr_name) } ?? ""
+        let name = ContainerUser.accountName(of: gid, in: HostProcess.readFile("/etc/group"))
         groups[gid] = name
         return name
     }

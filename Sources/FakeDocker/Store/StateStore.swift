@@ -16,7 +16,8 @@ public final class StateStore {
     public static func defaultPath(environment: [String: String]) -> String {
         if let p = environment["FAKE_DOCKER_STATE"], !p.isEmpty { return p }
         if let x = environment["XDG_STATE_HOME"], !x.isEmpty { return x + "/fake-docker/state.sqlite" }
-        let home = environment["HOME"] ?? NSHomeDirectory()
+        // Not NSHomeDirectory(): its getpwuid may load an NSS module, which crashes a static executable (ContainerUser).
+        let home = environment["HOME"] ?? ContainerUser.home(uid: getuid(), passwd: HostProcess.readFile("/etc/passwd"))
         return home + "/.local/state/fake-docker/state.sqlite"
     }
 
