@@ -49,6 +49,7 @@ enum Shim {
             report("fail 125\nError response from daemon: No such container: \(id)")
             return 125
         }
+        ContainerStdin.openForLaterClients(container, store: store)
         // The host ports first, as the engine's network driver takes them before the task exists.
         var published: PublishedPorts
         switch PublishedPorts.bind(PublishedPorts.config(container, store: store), endpoint: container.name) {
