@@ -199,6 +199,10 @@ enum Shim {
                                              fromDaemon: true))
             }
         }
+        // The logging driver starts once the network is set up (docs/engine-observations.md, "--log-opt values").
+        if let refusal = LogConfig(c.config.otherOptions).startRefusal {
+            return .failure(StartFailure(detail: "failed to initialize logging driver: \(refusal)", fromDaemon: true))
+        }
         let exec = ContainerExec(rootfs: store.rootfs(ofContainer: c.id), config: c.config)
         let prepared: ContainerExec.Prepared
         switch exec.prepare() {
