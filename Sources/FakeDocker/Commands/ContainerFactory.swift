@@ -224,6 +224,7 @@ struct ContainerFactory {
                     chmod(target + "/dev/" + name, 0o666)
                 }
             }
+            ContainerFilesystems.makeInitLayerFiles(in: target)
             try FileTree.write("\(hostname)\n", to: target + "/etc/hostname")
             // The engine's /etc/hosts for a container without a network address (this engine has none).
             try FileTree.write("""

@@ -1,3 +1,4 @@
+import Glibc
 import ProcessSpawn
 
 /// What the engine mounts in every container besides its binds, as runc's default spec for docker makes it
@@ -83,5 +84,23 @@ struct ContainerFilesystems {
                                afterBinds: true))
         }
         return steps
+    }
+
+    /// The files of the engine's init layer that the container's own filesystem shows (`ls`, `cp`; docs/engine-
+    /// observations.md, "/.dockerenv and /etc/mtab"): `/.dockerenv` empty and 0755, `/etc/mtab` a link to
+    /// `/proc/mounts`, each made at create where the image has nothing at that path, as moby's setupInitLayer.
+    static let initLayerFiles: [(path: String, linkTarget: String?)] = [("/.dockerenv", nil), ("/etc/mtab", "/proc/mounts")]
+
+    static func makeInitLayerFiles(in rootfs: String) {
+        for (path, linkTarget) in initLayerFiles {
+            var s = stat()
+            guard lstat(rootfs + path, &s) != 0 else { continue }
+            if let linkTarget {
+                symlink(linkTarget, rootfs + path)
+            } else {
+                let fd = open(rootfs + path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
+                if fd >= 0 { fchmod(fd, 0o755); close(fd) }
+            }
+        }
     }
 }
