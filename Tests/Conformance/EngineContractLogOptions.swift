@@ -17,6 +17,10 @@ struct EngineContractLogOptions {
                     "\(run.err)")
             #expect(try await sb.inspect(sb.name("r"), "{{.State.Status}} {{.State.ExitCode}} {{.State.Error}}")
                     == "created 128 failed to initialize logging driver: invalid size: 'foo'")
+            // Detached: create's answer, the ID, is printed before the start fails.
+            let detached = try await sb.docker(["run", "-d", "--name", sb.name("d"), "--log-opt", "max-size=foo"] + sb.tag
+                                               + [sb.image, "true"])
+            #expect(detached.code == 125 && matches(detached.out, hex64 + "\n") && detached.err == run.err, "\(detached)")
 
             let cases: [([String], String?)] = [
                 (["max-file=0"], "max-file cannot be less than 1"),
