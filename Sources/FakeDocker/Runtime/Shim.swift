@@ -50,6 +50,7 @@ enum Shim {
             return 125
         }
         ContainerStdin.openForLaterClients(container, store: store)
+        Daemon.clearStoppedByHand(container.id, store: store)
         // The host ports first, as the engine's network driver takes them before the task exists.
         var published: PublishedPorts
         switch PublishedPorts.bind(PublishedPorts.config(container, store: store), endpoint: container.name) {
