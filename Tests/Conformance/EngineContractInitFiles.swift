@@ -34,3 +34,25 @@ struct EngineContractInitFiles {
         }
     }
 }
+
+/// A mount at /etc: the engine binds the container's hostname, hosts and resolv.conf over it at each start.
+@Suite("Engine contract: a volume, tmpfs or bind at /etc")
+struct EngineContractEtcMount {
+    static let show = ["sh", "-c", "cat /etc/hostname; grep -c localhost /etc/hosts; ls /etc | tr '\\n' ' '"]
+
+    @Test("a volume, a tmpfs or a new bind at /etc still shows the container's hostname, hosts and resolv.conf")
+    func etcMounts() async throws {
+        try await Sandbox.with { sb in
+            let volume = sb.name("etc")
+            for (i, mount) in [["-v", "\(volume):/etc"], ["--tmpfs", "/etc"], ["-v", sb.path("newdir") + ":/etc"]].enumerated() {
+                let name = sb.name("m\(i)")
+                let run = try await sb.docker(["run", "--name", name, "--hostname", "h\(i)"] + mount + sb.tag + [sb.image] + Self.show)
+                #expect(run.code == 0 && run.out.hasPrefix("h\(i)\n2\n"), "\(mount): \(run)")
+                #expect(run.out.contains("hostname") && run.out.contains("hosts") && run.out.contains("resolv.conf"), "\(mount): \(run)")
+            }
+            // The bind's new directory holds the mount points.
+            let made = try FileManager.default.contentsOfDirectory(atPath: sb.path("newdir")).sorted()
+            #expect(made == ["hostname", "hosts", "resolv.conf"], "\(made)")
+        }
+    }
+}

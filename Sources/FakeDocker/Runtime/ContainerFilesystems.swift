@@ -103,4 +103,23 @@ struct ContainerFilesystems {
             }
         }
     }
+
+    /// The files the engine binds over `/etc` at each start, after the other mounts, from the container's directory
+    /// (docs/engine-observations.md, "A volume, tmpfs or bind at /etc").
+    static let etcFiles = ["hostname", "hosts", "resolv.conf"]
+
+    /// The engine's binds of its `/etc` files where a mount (volume, bind, tmpfs) at `/etc` would hide them: they live
+    /// in the container's filesystem here, so they are copied to the container's directory, out of the mount's way,
+    /// and bound from there onto the mount (their mount points made in it where missing, as runc makes them). None
+    /// without a mount at `/etc`.
+    static func etcBinds(rootfs: String, containerDirectory: String, mountDestinations: [String]) -> [SpawnOptions.BindMount] {
+        guard mountDestinations.contains("/etc") else { return [] }
+        return etcFiles.compactMap { name in
+            let kept = containerDirectory + "/" + name
+            guard let text = HostProcess.readFile(rootfs + "/etc/" + name), (try? FileTree.write(text, to: kept)) != nil else {
+                return nil
+            }
+            return SpawnOptions.BindMount(source: kept, target: rootfs + "/etc/" + name, readOnly: false)
+        }
+    }
 }
