@@ -50,6 +50,11 @@ struct EngineContractEtcMount {
                 #expect(run.code == 0 && run.out.hasPrefix("h\(i)\n2\n"), "\(mount): \(run)")
                 #expect(run.out.contains("hostname") && run.out.contains("hosts") && run.out.contains("resolv.conf"), "\(mount): \(run)")
             }
+            // The volume was filled at create with the init layer's entries at /etc: empty files and the mtab link.
+            let held = try await sb.docker(["run", "--rm", "-v", "\(volume):/mnt"] + sb.tag
+                                           + [sb.image, "sh", "-c", "cd /mnt && stat -c '%n %s %a %F' * && readlink mtab"])
+            #expect(held.code == 0 && held.out == "hostname 0 755 regular empty file\nhosts 0 755 regular empty file\n"
+                    + "mtab 12 777 symbolic link\nresolv.conf 0 755 regular empty file\n/proc/mounts\n", "\(held)")
             // The bind's new directory holds the mount points.
             let made = try FileManager.default.contentsOfDirectory(atPath: sb.path("newdir")).sorted()
             #expect(made == ["hostname", "hosts", "resolv.conf"], "\(made)")

@@ -122,4 +122,28 @@ struct ContainerFilesystems {
             return SpawnOptions.BindMount(source: kept, target: rootfs + "/etc/" + name, readOnly: false)
         }
     }
+
+    /// An empty volume filled at create gets what the engine's copy takes from the container's filesystem under its
+    /// destination: the image's files, and the init layer's entries there (ExportLayer.initLayer: at `/etc` the empty
+    /// 0755 `hostname`, `hosts`, `resolv.conf` and the `mtab` link), those the image lacks. Whether there are any.
+    static func initLayerEntries(under destination: String) -> [(relative: String, made: ExportLayer.Made)] {
+        let prefix = String(destination.dropFirst()) + "/"
+        return ExportLayer.initLayer.filter { $0.0.hasPrefix(prefix) }.map { (String($0.0.dropFirst(prefix.count)), $0.1) }
+    }
+
+    /// Makes `initLayerEntries(under:)` in the volume's directory where nothing is at their path.
+    static func addInitLayer(under destination: String, to volume: String) {
+        for (relative, made) in initLayerEntries(under: destination) {
+            let path = volume + "/" + relative
+            var s = stat()
+            guard lstat(path, &s) != 0 else { continue }
+            switch made.kind {
+            case .directory: mkdir(path, mode_t(made.permissions)); chmod(path, mode_t(made.permissions))
+            case .symlink: symlink(made.linkName, path)
+            default:
+                let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(made.permissions))
+                if fd >= 0 { fchmod(fd, mode_t(made.permissions)); close(fd) }
+            }
+        }
+    }
 }
