@@ -75,6 +75,23 @@ struct EngineContractAttach {
         #expect(try await sb.inspect(name, "{{.State.Status}}") == "running")
     }
 
+    @Test("attach gives a -t container the size of the client's terminal, which it keeps once the client detached")
+    func terminalSize() async throws {
+        try await Sandbox.with { sb in
+            let name = sb.name()
+            #expect(try await sb.docker(["run", "-dit", "--name", name] + sb.tag + [sb.image, "sh"]).code == 0)
+            var options = ChildProcess.Options(environment: sb.environment, terminal: true)
+            options.terminalSize = (rows: 31, columns: 97)
+            let client = try ChildProcess([sb.engine.cli, "attach", name], options)
+            client.write(toStdin: "stty size\r")
+            try await client.waitForStdout("31 97")
+            client.write(toStdin: [0x10, 0x11])
+            #expect(try await client.finish().code == 1)
+            let kept = try await sb.docker(["exec", name, "sh", "-c", "stty size < /proc/1/fd/0"])
+            #expect(kept.out == "31 97\n", "\(kept)")
+        }
+    }
+
     @Test("attach refuses detach keys it cannot read, and a -t container's stdin that is not a terminal")
     func refusals() async throws {
         try await Sandbox.with { sb in

@@ -1,3 +1,4 @@
+import CProcess
 import DockerSyntax
 import Foundation
 import ProcessSpawn
@@ -14,7 +15,7 @@ import ProcessSpawn
 /// The client's stdin (unless `--no-stdin`) goes to a `-i` container's stdin FIFO (ContainerStdin); with `-t` the
 /// engine's detach keys end the client (`read escape sequence`, 1) and leave the container running; at the end of the
 /// stdin the client shows nothing more and waits for the exit, as the engine closes the attach's output then.
-/// Not yet as docker's: a `-t` container's terminal does not take the client's size.
+/// A `-t` container's terminal takes the size of the client's when it attaches and at each WINCH, as the CLI resizes it.
 enum AttachCommand {
     static let syntax = CommandSyntax(name: "attach", usage: "[OPTIONS] CONTAINER", flags: [
         FlagSpec(long: "detach-keys", short: nil, takesValue: true), FlagSpec(long: "no-stdin", short: nil, takesValue: false),
@@ -54,8 +55,23 @@ enum AttachCommand {
             })
         }
         let follower = try spawnFollower(c.id, since: since, store: ctx.store)
+        // As the CLI resizes a `-t` container to the terminal on its stdout when it attaches, and at each WINCH.
+        let resize: (() -> Void)? = c.config.tty ? { [pid = c.pid] in resizeTerminal(ofProcess: pid) } : nil
+        resize?()
         return AttachedSession(container: c, shimPID: follower, store: ctx.store, signalFD: signalFD,
-                               proxiedSignals: proxy, connection: connection, input: input).run()
+                               proxiedSignals: proxy, connection: connection, input: input, resize: resize).run()
+    }
+
+    /// Gives the terminal of the container's process (its first standard descriptor that is one: the pseudo-terminal
+    /// the shim made) the size of the client's, when the client's stdout is a terminal.
+    static func resizeTerminal(ofProcess pid: pid_t) {
+        guard pid > 0, let size = Shim.clientTerminalSize() else { return }
+        for n in 0...2 {
+            let fd = open("/proc/\(pid)/fd/\(n)", O_RDWR | O_NOCTTY | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            defer { close(fd) }
+            if isatty(fd) == 1 { _ = cp_tty_set_winsize(fd, size.rows, size.columns); return }
+        }
     }
 
     /// The follower (below) of the log from `since` on; without `since` it shows nothing and answers the exit.

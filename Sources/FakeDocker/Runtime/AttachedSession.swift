@@ -19,6 +19,9 @@ struct AttachedSession {
     /// `docker attach`'s stdin, passed on to the container's FIFO (ContainerStdin); nil for `run`/`start -a`, whose
     /// shim reads the client's stdin itself.
     var input: ForwardedInput? = nil
+    /// `docker attach`'s resize of a `-t` container on the client's WINCH; nil: the shim is asked (it copies the size
+    /// of the terminal on its stdout, the client's own).
+    var resize: (() -> Void)? = nil
 
     struct ForwardedInput {
         /// The container's stdin FIFO.
@@ -135,7 +138,7 @@ struct AttachedSession {
                     if forwarded { forward(sig) }
                     // The resize request: the shim copies the size of the terminal on our stdout (its own) onto the
                     // container's.
-                    kill(shimPID, SIGWINCH)
+                    if let resize { resize() } else { kill(shimPID, SIGWINCH) }
                 case .crash(let name):
                     Output.write(2, ClientSignals.crashReport(name))
                     return (ClientSignals.crashExitCode, false)
