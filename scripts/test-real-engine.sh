@@ -23,7 +23,7 @@ rc=$?
 live=$(docker info --format '{{.LiveRestoreEnabled}}' 2>/dev/null)
 echo "== the engine-restart tests, alone (live-restore: ${live:-unknown})"
 # One suite at a time: suites run side by side, and one suite's restart would cut the other's requests.
-for suite in DockrunEngineRestart EngineContractRestartLog; do
+for suite in DockrunEngineRestart EngineContractRestartLog EngineContractRestartPolicyAcrossRestart; do
     DOCKRUN_TEST_ENGINE=docker DOCKRUN_TEST_RESTART_ENGINE_DIR=$DOCKRUN_ENGINE_DIR \
         DOCKRUN_TEST_LIVE_RESTORE=$([ "$live" = true ] && echo 1 || echo 0) \
         swift test --skip-build --filter "$suite"

@@ -132,9 +132,9 @@ struct ContainerFactory {
             try FileManager.default.createDirectory(atPath: m.source, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o755])
             let files = ContainerMounts.resolve(m.destination, in: store.rootfs(ofImage: image.id))
-            guard m.copiesImageFiles == true, FileTree.entries(of: m.source)?.isEmpty == true,
-                  let names = FileTree.entries(of: files), !names.isEmpty else { continue }
-            try FileTree.clone(from: files, to: m.source)
+            guard m.copiesImageFiles == true, FileTree.entries(of: m.source)?.isEmpty == true else { continue }
+            if let names = FileTree.entries(of: files), !names.isEmpty { try FileTree.clone(from: files, to: m.source) }
+            ContainerFilesystems.addInitLayer(under: m.destination, to: m.source)
         }
     }
 
@@ -224,6 +224,7 @@ struct ContainerFactory {
                     chmod(target + "/dev/" + name, 0o666)
                 }
             }
+            ContainerFilesystems.makeInitLayerFiles(in: target)
             try FileTree.write("\(hostname)\n", to: target + "/etc/hostname")
             // The engine's /etc/hosts for a container without a network address (this engine has none).
             try FileTree.write("""

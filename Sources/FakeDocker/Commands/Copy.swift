@@ -80,6 +80,16 @@ enum CopyCommand {
         }
 
         func notFound(_ path: String) -> DockerError { .daemon("Could not find the file \(path) in container \(reference)") }
+
+        /// What the CLI asks for with `-L` when `path` is a link: its target, joined to its parent when relative (the
+        /// CLI follows the link itself, once, then asks for that path: a missing target is named in the refusal).
+        func followedByClient(_ path: String) -> String {
+            let absolute = path.hasPrefix("/") ? path : "/" + path
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: host(path, follow: false)) else {
+                return path
+            }
+            return target.hasPrefix("/") ? target : MountSyntax.cleaned(CopyPlan.parent(CopyPlan.trimmed(absolute)) + "/" + target)
+        }
     }
 
     // MARK: container → host
@@ -89,7 +99,7 @@ enum CopyCommand {
         let hostSource = files.host(path, follow: follow)
         var st = stat()
         guard lstat(hostSource, &st) == 0 else {
-            if errno == ENOENT { throw files.notFound(path) }
+            if errno == ENOENT { throw files.notFound(follow ? files.followedByClient(path) : path) }
             throw DockerError.daemon("lstat \(hostSource): \(goErrorText(errno))")
         }
         if follow { stat(hostSource, &st) }

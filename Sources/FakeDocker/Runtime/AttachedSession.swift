@@ -9,13 +9,32 @@ import ProcessSpawn
 /// container's exit code.
 struct AttachedSession {
     let container: Container
-    let shimPID: pid_t
+    var shimPID: pid_t
     let store: StateStore
     let signalFD: Int32
     let proxiedSignals: Bool
     /// Made when the client attached, before the start: a restart without live-restore that begins after it
     /// answers it as usual; one with live-restore cuts it.
     let connection: EngineConnection
+    /// `docker attach`'s stdin, passed on to the container's FIFO (ContainerStdin); nil for `run`/`start -a`, whose
+    /// shim reads the client's stdin itself.
+    var input: ForwardedInput? = nil
+    /// `docker attach`'s resize of a `-t` container on the client's WINCH; nil: the shim is asked (it copies the size
+    /// of the terminal on its stdout, the client's own).
+    var resize: (() -> Void)? = nil
+
+    struct ForwardedInput {
+        /// The container's stdin FIFO.
+        var fd: Int32
+        /// With a terminal: the engine's detach keys.
+        var detachKeys: DetachKeys?
+        /// At the end of the client's stdin the engine closes the attach's output and the client waits for the
+        /// container's exit: the follower is replaced by one that shows nothing and answers that exit (its PID).
+        var silence: (pid_t) -> pid_t
+    }
+
+    /// What the CLI prints on stderr when the client detaches, before it exits with 1 (observed).
+    static let detachMessage = "read escape sequence\n"
 
     /// Takes over, before the shim is spawned so that none is lost, the signals the client reads (ClientSignals):
     /// blocked and read from a signalfd. What the table leaves to the kernel is left as the client inherited it, or
@@ -59,6 +78,14 @@ struct AttachedSession {
     }
 
     func run() -> Int32 {
+        var session = self
+        let (code, detached) = session.attached()
+        // Printed once the terminal is back as it was.
+        if detached { Output.write(2, Self.detachMessage) }
+        return code
+    }
+
+    private mutating func attached() -> (code: Int32, detached: Bool) {
         // As the docker CLI does for `-it` on a terminal: the local terminal goes raw, so keys (Ctrl+C
         // included) reach the container's pseudo-terminal as bytes, which echoes them back itself.
         var saved = [UInt8](repeating: 0, count: 256)
@@ -79,18 +106,20 @@ struct AttachedSession {
                 // The engine went away (restart): the CLI gives up on the container, which the shim keeps
                 // running; the shim stops writing to our streams once we have exited.
                 Output.err(EngineConnection.attachLostMessage())
-                return EngineConnection.attachLostExitCode
+                return (EngineConnection.attachLostExitCode, false)
             }
             var p = [pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0),
                      pollfd(fd: connection.watchFD, events: Int16(POLLIN), revents: 0)]
-            if poll(&p, 2, connection.pollTimeout(-1)) < 0 && errno != EINTR { break }
+            if input != nil { p.append(pollfd(fd: 0, events: Int16(POLLIN), revents: 0)) }
+            if poll(&p, nfds_t(p.count), connection.pollTimeout(-1)) < 0 && errno != EINTR { break }
+            if p.count > 2, p[2].revents != 0, passInput() { return (1, true) }
             while true {
                 let sig = cp_signalfd_read(signalFD, nil)
                 if sig == 0 { break }
                 if sig == SIGCHLD {
                     var status: Int32 = 0
                     let r = waitpid(shimPID, &status, WNOHANG)
-                    if r == shimPID { return exitCode(shimStatus: status) }
+                    if r == shimPID { return (exitCode(shimStatus: status), false) }
                     continue
                 }
                 // A signal read was taken over whatever the client inherited: its action is the one for a default.
@@ -103,22 +132,46 @@ struct AttachedSession {
                     if terminationSignals == 3 {
                         // The docker CLI's forceExitAfter3TerminationSignals; the container runs on.
                         Output.write(2, "\ngot 3 SIGTERM/SIGINTs, forcefully exiting\n")
-                        return 1
+                        return (1, false)
                     }
                 case .resize(let forwarded):
                     if forwarded { forward(sig) }
                     // The resize request: the shim copies the size of the terminal on our stdout (its own) onto the
                     // container's.
-                    kill(shimPID, SIGWINCH)
+                    if let resize { resize() } else { kill(shimPID, SIGWINCH) }
                 case .crash(let name):
                     Output.write(2, ClientSignals.crashReport(name))
-                    return ClientSignals.crashExitCode
+                    return (ClientSignals.crashExitCode, false)
                 case .ignore, .inherited, .fatal:
                     break
                 }
             }
         }
-        return 1
+        return (1, false)
+    }
+
+    /// Reads what the client's stdin has and writes it to the container's; true when the detach keys were typed.
+    private mutating func passInput() -> Bool {
+        guard var forwarded = input else { return false }
+        var buffer = [UInt8](repeating: 0, count: 1 << 14)
+        let n = read(0, &buffer, buffer.count)
+        if n < 0 && errno == EINTR { return false }
+        if n <= 0 {
+            close(forwarded.fd)
+            input = nil
+            let silent = forwarded.silence(shimPID)
+            if silent > 0 { shimPID = silent }
+            return false
+        }
+        var bytes = Array(buffer[0..<n])
+        var detached = false
+        if var keys = forwarded.detachKeys {
+            (bytes, detached) = keys.feed(bytes)
+            forwarded.detachKeys = keys
+        }
+        if !bytes.isEmpty { _ = Output.write(forwarded.fd, bytes) }
+        input = forwarded
+        return detached
     }
 
     /// The container's exit code. A shim that died took the container with it: the state, reconciled, says

@@ -254,10 +254,15 @@ struct ContainerExec {
             return .failure(.init(detail: "fake-docker: --tmpfs and --read-only need root (a mount namespace of the container's own)"))
         }
         if isolated { mounts.makeMountPoints(config.tmpfsMounts) }
-        let binds: [SpawnOptions.BindMount]
+        var binds: [SpawnOptions.BindMount]
         switch mounts.prepare() {
         case .failure(let f): return .failure(f)
         case .success(let b): binds = b
+        }
+        if isolated {
+            binds += ContainerFilesystems.etcBinds(
+                rootfs: rootfs, containerDirectory: String(rootfs.dropLast("/rootfs".count)),
+                mountDestinations: (config.bindMounts ?? []).map(\.destination) + config.tmpfsMounts.map(\.destination))
         }
         switch user() {
         case .failure(let refusal): return .failure(.init(detail: refusal.text, fromDaemon: true))

@@ -1,3 +1,4 @@
+import Glibc
 import ProcessSpawn
 
 /// What the engine mounts in every container besides its binds, as runc's default spec for docker makes it
@@ -83,5 +84,66 @@ struct ContainerFilesystems {
                                afterBinds: true))
         }
         return steps
+    }
+
+    /// The files of the engine's init layer that the container's own filesystem shows (`ls`, `cp`; docs/engine-
+    /// observations.md, "/.dockerenv and /etc/mtab"): `/.dockerenv` empty and 0755, `/etc/mtab` a link to
+    /// `/proc/mounts`, each made at create where the image has nothing at that path, as moby's setupInitLayer.
+    static let initLayerFiles: [(path: String, linkTarget: String?)] = [("/.dockerenv", nil), ("/etc/mtab", "/proc/mounts")]
+
+    static func makeInitLayerFiles(in rootfs: String) {
+        for (path, linkTarget) in initLayerFiles {
+            var s = stat()
+            guard lstat(rootfs + path, &s) != 0 else { continue }
+            if let linkTarget {
+                symlink(linkTarget, rootfs + path)
+            } else {
+                let fd = open(rootfs + path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
+                if fd >= 0 { fchmod(fd, 0o755); close(fd) }
+            }
+        }
+    }
+
+    /// The files the engine binds over `/etc` at each start, after the other mounts, from the container's directory
+    /// (docs/engine-observations.md, "A volume, tmpfs or bind at /etc").
+    static let etcFiles = ["hostname", "hosts", "resolv.conf"]
+
+    /// The engine's binds of its `/etc` files where a mount (volume, bind, tmpfs) at `/etc` would hide them: they live
+    /// in the container's filesystem here, so they are copied to the container's directory, out of the mount's way,
+    /// and bound from there onto the mount (their mount points made in it where missing, as runc makes them). None
+    /// without a mount at `/etc`.
+    static func etcBinds(rootfs: String, containerDirectory: String, mountDestinations: [String]) -> [SpawnOptions.BindMount] {
+        guard mountDestinations.contains("/etc") else { return [] }
+        return etcFiles.compactMap { name in
+            let kept = containerDirectory + "/" + name
+            guard let text = HostProcess.readFile(rootfs + "/etc/" + name), (try? FileTree.write(text, to: kept)) != nil else {
+                return nil
+            }
+            return SpawnOptions.BindMount(source: kept, target: rootfs + "/etc/" + name, readOnly: false)
+        }
+    }
+
+    /// An empty volume filled at create gets what the engine's copy takes from the container's filesystem under its
+    /// destination: the image's files, and the init layer's entries there (ExportLayer.initLayer: at `/etc` the empty
+    /// 0755 `hostname`, `hosts`, `resolv.conf` and the `mtab` link), those the image lacks. Whether there are any.
+    static func initLayerEntries(under destination: String) -> [(relative: String, made: ExportLayer.Made)] {
+        let prefix = String(destination.dropFirst()) + "/"
+        return ExportLayer.initLayer.filter { $0.0.hasPrefix(prefix) }.map { (String($0.0.dropFirst(prefix.count)), $0.1) }
+    }
+
+    /// Makes `initLayerEntries(under:)` in the volume's directory where nothing is at their path.
+    static func addInitLayer(under destination: String, to volume: String) {
+        for (relative, made) in initLayerEntries(under: destination) {
+            let path = volume + "/" + relative
+            var s = stat()
+            guard lstat(path, &s) != 0 else { continue }
+            switch made.kind {
+            case .directory: mkdir(path, mode_t(made.permissions)); chmod(path, mode_t(made.permissions))
+            case .symlink: symlink(made.linkName, path)
+            default:
+                let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(made.permissions))
+                if fd >= 0 { fchmod(fd, mode_t(made.permissions)); close(fd) }
+            }
+        }
     }
 }

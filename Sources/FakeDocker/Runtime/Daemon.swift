@@ -6,6 +6,8 @@ import Foundation
 /// each container's shim records its own exit, and any fake-docker process can act on the state.
 struct Daemon {
     let store: StateStore
+    /// The engine's own stops on its way down (EngineRestart): they do not count as stopped by hand.
+    var shuttingDown = false
 
     /// A container recorded as running whose shim is gone (killed, crashed) is marked exited, so that
     /// nothing waits forever on a container that no longer exists.
@@ -57,6 +59,7 @@ struct Daemon {
     /// namespace (not root) the same rule is applied here from /proc/PID/status's SigCgt.
     func deliver(_ signal: Int32, to c: Container) {
         endRestarts(c)
+        if !shuttingDown { Self.markStoppedByHand(c.id, store: store) }
         guard let fd = HostProcess.open(pid: c.pid, start: c.pidStart) else { return }
         defer { close(fd) }
         if !c.pidNamespace && !c.config.initProcess && signal != SIGKILL && signal != SIGSTOP {
@@ -65,6 +68,20 @@ struct Daemon {
         _ = cp_pidfd_send_signal(fd, signal)
         thawAfterSignal(signal, to: c)
     }
+
+    /// The engine's HasBeenManuallyStopped: a stop or kill by a client (any signal, the sig-proxy's too; not the
+    /// engine's own at shutdown) marks the container, a file in its directory; each start clears it. An
+    /// `unless-stopped` container so marked is not started again when the engine starts (EngineRestart).
+    static func stoppedByHandPath(_ id: String, store: StateStore) -> String { store.containerDirectory(id) + "/stopped-by-hand" }
+
+    static func markStoppedByHand(_ id: String, store: StateStore) {
+        let fd = open(stoppedByHandPath(id, store: store), O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        if fd >= 0 { close(fd) }
+    }
+
+    static func clearStoppedByHand(_ id: String, store: StateStore) { unlink(stoppedByHandPath(id, store: store)) }
+
+    static func isStoppedByHand(_ id: String, store: StateStore) -> Bool { access(stoppedByHandPath(id, store: store), F_OK) == 0 }
 
     /// `docker kill`: the container must be running.
     func kill(_ c: Container, signal: Int32, reference: String) throws(DockerError) {

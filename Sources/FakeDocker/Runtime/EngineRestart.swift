@@ -9,6 +9,10 @@ import Foundation
 /// - Without live-restore the engine first stops each running container as `docker stop` would (its stop
 ///   signal, then KILL after its stop timeout, all at once); requests already open (an attached client,
 ///   `wait`, `logs -f`, `stop`) are answered as usual, with the container's exit code.
+/// - Without live-restore, when the engine is back, it starts again each container that has run before and whose
+///   policy says so (`startsAgain`): `always` ones, even stopped by hand, `unless-stopped` ones not stopped by hand,
+///   `on-failure` ones that exited non-zero under their retry limit (`.RestartCount`, which is kept, counted);
+///   (observed: docs/engine-observations.md, "An engine restart without live-restore and the restart policies").
 /// - With live-restore the containers run on and keep being logged (the shim owns them), but every open
 ///   request is cut (EngineConnection); when the engine is back it kills and removes the running `--rm`
 ///   containers, as 20.10's restore does.
@@ -21,7 +25,8 @@ enum EngineRestart {
         guard let seconds = Double(down ?? "0"), seconds >= 0, seconds.isFinite else {
             throw DockerError("fake-docker: script --restart: --down takes seconds (>= 0)", exitCode: 2)
         }
-        let daemon = Daemon(store: store)
+        var daemon = Daemon(store: store)
+        daemon.shuttingDown = true
         let running = try runningContainers(store)
         let longestStop = running.map { Double(max(0, $0.config.stopTimeout ?? 10)) }.max() ?? 0
         let window = now() + longestStop + seconds + shutdownAllowance
@@ -47,7 +52,42 @@ enum EngineRestart {
         try recording("the engine as up again") {
             try store.transaction { if try store.engineDownUntil() == window { try store.setEngineDown(until: nil) } }
         }
+        if !liveRestore { try startAgain(store) }
         return 0
+    }
+
+    /// Whether the engine, coming back without live-restore, starts a container that is not running (moby's restore:
+    /// AutoRestart, ShouldRestart with a restart manager made from the stored RestartCount, HasBeenStartedBefore).
+    static func startsAgain(_ policy: RestartPolicy, exitCode: Int32, restartCount: Int, stoppedByHand: Bool,
+                            startedBefore: Bool) -> Bool {
+        guard startedBefore else { return false }
+        switch policy.name {
+        case "always": return true
+        case "unless-stopped": return !stoppedByHand
+        case "on-failure":
+            return exitCode != 0 && (policy.maximumRetryCount == 0 || restartCount < policy.maximumRetryCount)
+        default: return false
+        }
+    }
+
+    /// Starts, detached, each container `startsAgain` names; a start that fails is left as it failed, as the engine
+    /// logs it and goes on.
+    private static func startAgain(_ store: StateStore) throws(DockerError) {
+        let all: [Container]
+        do { all = try store.containerSummaries().compactMap { try store.container(id: $0.id) } } catch {
+            throw DockerError("fake-docker: \(error)")
+        }
+        for c in all where c.status == .exited {
+            let count = (try? store.restartCount(ofContainer: c.id)) ?? 0
+            guard startsAgain(RestartPolicy.stored(c.config.restartPolicy), exitCode: c.exitCode, restartCount: count,
+                              stoppedByHand: Daemon.isStoppedByHand(c.id, store: store), startedBefore: c.startedAt != nil)
+            else { continue }
+            do throws(DockerError) {
+                _ = try Launcher.start(c, store: store, attachment: nil, command: "start")
+            } catch {
+                Output.err(error.message)
+            }
+        }
     }
 
     /// Runs `write`, a change of the engine-down flag; a failure is the command's error.

@@ -49,6 +49,8 @@ enum Shim {
             report("fail 125\nError response from daemon: No such container: \(id)")
             return 125
         }
+        ContainerStdin.openForLaterClients(container, store: store)
+        Daemon.clearStoppedByHand(container.id, store: store)
         // The host ports first, as the engine's network driver takes them before the task exists.
         var published: PublishedPorts
         switch PublishedPorts.bind(PublishedPorts.config(container, store: store), endpoint: container.name) {
@@ -197,6 +199,10 @@ enum Shim {
                 return .failure(StartFailure(detail: "Cannot link to a non running container: /\(name) AS /\(c.name)/\(link.alias)",
                                              fromDaemon: true))
             }
+        }
+        // The logging driver starts once the network is set up (docs/engine-observations.md, "--log-opt values").
+        if let refusal = LogConfig(c.config.otherOptions).startRefusal {
+            return .failure(StartFailure(detail: "failed to initialize logging driver: \(refusal)", fromDaemon: true))
         }
         let exec = ContainerExec(rootfs: store.rootfs(ofContainer: c.id), config: c.config)
         let prepared: ContainerExec.Prepared
