@@ -3,8 +3,9 @@
 # (scripts/engine-start.sh, with --live-restore) and stopped by its PID afterwards. Three passes: the whole suite,
 # then the engine-restart tests alone (dockrun's and the engine contract's; they restart this engine with scripts/engine-restart.sh, which would cut the
 # requests of tests running beside them), then the monitor tests (Tests/Monitors) against this engine. If the engine cannot start, this says `real engine: skipped: <reason>` and
-# exits 0; if it started, any failing test fails this script. Last, the publishing tests on a second engine, with a
-# bridge (DOCKRUN_ENGINE_BRIDGE=1).
+# exits 0; if it started, any failing test fails this script. Last, on a second engine, with a bridge
+# (DOCKRUN_ENGINE_BRIDGE=1) and without live-restore: the publishing tests, then the engine-restart tests that need an
+# engine without live-restore (the first engine has it, and they are disabled there).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export DOCKRUN_ENGINE_DIR=${DOCKRUN_ENGINE_DIR:-/tmp/dockrun-test-engine}
@@ -36,15 +37,24 @@ monitors_rc=$?
 [ $rc = 0 ] && rc=$monitors_rc
 bash scripts/engine-stop.sh >/dev/null 2>&1 || echo "real engine: stop reported a problem (see $DOCKRUN_ENGINE_DIR)" >&2
 # Publishing needs a bridge, which the engine above has not (engine-start.sh says why): a second engine with one.
+# It runs without live-restore, so that the restart tests written for such an engine run too.
 echo "== the publishing tests (-p) against an engine with a bridge"
 bridge_dir=$DOCKRUN_ENGINE_DIR-bridge
-if bridge_host=$(DOCKRUN_ENGINE_DIR=$bridge_dir DOCKRUN_ENGINE_BRIDGE=1 bash scripts/engine-start.sh 2>"$errors"); then
+if bridge_host=$(DOCKRUN_ENGINE_DIR=$bridge_dir DOCKRUN_ENGINE_BRIDGE=1 DOCKRUN_ENGINE_LIVE_RESTORE=0 \
+        bash scripts/engine-start.sh 2>"$errors"); then
     env "$bridge_host" DOCKRUN_TEST_ENGINE=docker swift test --skip-build --filter 'EngineContractPorts|DockrunPublish'
     ports_rc=$?
     env "$bridge_host" bash scripts/test-monitors.sh -k "not fake and published"
     published_rc=$?
     [ $ports_rc = 0 ] && ports_rc=$published_rc
     [ $rc = 0 ] && rc=$ports_rc
+    echo "== the engine-restart tests, alone, against that engine (live-restore: false)"
+    for suite in DockrunEngineRestart EngineContractRestartPolicyAcrossRestart; do
+        env "$bridge_host" DOCKRUN_TEST_ENGINE=docker DOCKRUN_TEST_RESTART_ENGINE_DIR=$bridge_dir \
+            DOCKRUN_TEST_LIVE_RESTORE=0 swift test --skip-build --filter "$suite"
+        restart_rc=$?
+        [ $rc = 0 ] && rc=$restart_rc
+    done
     DOCKRUN_ENGINE_DIR=$bridge_dir bash scripts/engine-stop.sh >/dev/null 2>&1 ||
         echo "real engine: stop reported a problem (see $bridge_dir)" >&2
 else
