@@ -225,4 +225,32 @@ struct EngineContractPorts {
             #expect(try await sb.containers().isEmpty)
         }
     }
+    @Test("-p's long syntax (published=,target=,protocol=) is the short one: PortBindings and ExposedPorts; its refusals")
+    func longSyntax() async throws {
+        try await Sandbox.with { sb in
+            let base = PublishedPorts.hostPort() / 4 * 4
+            let options = ["-p", "published=\(base),target=80,protocol=UDP", "-p", "target=81,mode=host,foo=bar",
+                           "-p", "target=82-83,published=\(base + 1)-\(base + 2)",
+                           "-p", "published=\(base + 3),target=84,protocol=tcp,protocol=udp"]
+            let created = try await sb.docker(["create", "--name", sb.name()] + options + sb.tag + [sb.image, "true"])
+            #expect(created.code == 0, "\(created)")
+            #expect(try await sb.inspect(sb.name(), "{{json .HostConfig.PortBindings}}") == """
+                {"80/udp":[{"HostIp":"","HostPort":"\(base)"}],"81/tcp":[{"HostIp":"","HostPort":""}],\
+                "82/tcp":[{"HostIp":"","HostPort":"\(base + 1)"}],"83/tcp":[{"HostIp":"","HostPort":"\(base + 2)"}],\
+                "84/udp":[{"HostIp":"","HostPort":"\(base + 3)"}]}
+                """)
+            #expect(try await sb.inspect(sb.name(), "{{json .Config.ExposedPorts}}")
+                    == #"{"80/udp":{},"81/tcp":{},"82/tcp":{},"83/tcp":{},"84/udp":{}}"#)
+            _ = try await sb.docker(["rm", sb.name()])
+            for (spec, text) in [("published=\(base)", "no port specified: \(base):/tcp<empty>"),
+                                 ("target=80,protocol", "invalid publish opts format (should be name=value but got 'protocol')"),
+                                 ("target=80,", "invalid publish opts format (should be name=value but got '')"),
+                                 ("target=abc", "invalid containerPort: abc")] {
+                let refused = try await sb.docker(["create", "-p", spec] + sb.tag + [sb.image, "true"])
+                #expect(refused.code == 125, "\(spec): \(refused)")
+                #expect(refused.err == "docker: \(text)\n\nRun 'docker create --help' for more information\n", "\(spec)")
+            }
+            #expect(try await sb.containers().isEmpty)
+        }
+    }
 }

@@ -26,6 +26,21 @@ struct PortSpecTests {
         #expect(parse("80/tcp/udp") == .success(["80/tcp=|"]))
     }
 
+    @Test("the long syntax is made the short one as the CLI makes it; a spec without = is kept")
+    func longSyntax() {
+        func standard(_ spec: String) -> Result<String, PortSpecError> {
+            Result { () throws(PortSpecError) in try PortSpec.standardNotation(spec) }
+        }
+        #expect(standard("published=8080,target=80") == .success("8080:80/tcp"))
+        #expect(standard("target=80,protocol=udp,mode=host") == .success(":80/udp"))
+        #expect(standard("published=1,target=2,protocol=tcp,protocol=udp") == .success("1:2/udp"))
+        #expect(standard("target=80=9") == .success(":80/tcp"))
+        #expect(standard("published=8080") == .success("8080:/tcp"))
+        #expect(standard("127.0.0.1:8080:80") == .success("127.0.0.1:8080:80"))
+        #expect(standard("target=80,protocol")
+                == .failure(PortSpecError("invalid publish opts format (should be name=value but got 'protocol')")))
+    }
+
     @Test("ranges pair port by port; a host range with one container port stays a range to take one from")
     func ranges() {
         #expect(parse("8000-8001:80-81") == .success(["80/tcp=|8000", "81/tcp=|8001"]))

@@ -74,9 +74,29 @@ enum PortSpec {
     static func bindings(_ specs: [String]) throws(PortSpecError) -> [ContainerPort: [PortBinding]] {
         var bindings: [ContainerPort: [PortBinding]] = [:]
         for spec in specs {
-            for (port, binding) in try parse(spec) { bindings[port, default: []].append(binding) }
+            for (port, binding) in try parse(try standardNotation(spec)) {
+                bindings[port, default: []].append(binding)
+            }
         }
         return bindings
+    }
+
+    /// `-p`'s long syntax, `published=8080,target=80[,protocol=udp]`, made the short one as the CLI makes it before it
+    /// parses (`convertToStandardNotation`): `PUBLISHED:TARGET/PROTOCOL`, tcp unless said, either port empty when not
+    /// given; a key it does not know (`mode`, any other) is passed over, and the last of a repeated key counts, as Go's
+    /// map keeps it. Every part must be `name=value`. A spec without `=` is returned as it is.
+    static func standardNotation(_ raw: String) throws(PortSpecError) -> String {
+        guard raw.contains("=") else { return raw }
+        var params = ["protocol": "tcp"]
+        for param in raw.split(separator: ",", omittingEmptySubsequences: false) {
+            // Go's strings.Split: the value is what lies between the first `=` and a second one.
+            let parts = param.split(separator: "=", omittingEmptySubsequences: false)
+            guard parts.count >= 2 else {
+                throw PortSpecError("invalid publish opts format (should be name=value but got '\(param)')")
+            }
+            params[String(parts[0])] = String(parts[1])
+        }
+        return "\(params["published"] ?? ""):\(params["target"] ?? "")/\(params["protocol"] ?? "")"
     }
 
     /// One `--expose PORT[-END][/PROTO]`: every port of it (the CLI's `parse`).
