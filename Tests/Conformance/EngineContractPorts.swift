@@ -179,6 +179,27 @@ struct EngineContractPorts {
         }
     }
 
+    @Test("ephemeral ports count on from the last one given, per address and protocol, even once it is free again")
+    func ephemeralCountsOn() async throws {
+        try await Sandbox.with { sb in
+            // An address of its own (any of 127/8 is the loopback's), so that no other test's port counts between.
+            let address = "127.\(Int.random(in: 1...254)).\(Int.random(in: 1...254)).\(Int.random(in: 1...254))"
+            func published(_ spec: String) async throws -> Int {
+                let run = try await sb.docker(["run", "-d", "-p", spec] + sb.tag + [sb.image, "sleep", "600"])
+                #expect(run.code == 0, "\(spec): \(run)")
+                let id = run.out.trimmingCharacters(in: .whitespacesAndNewlines)
+                let port = try await sb.docker(["port", id])
+                _ = try await sb.docker(["rm", "-f", id])
+                return try #require(Int(port.out.split(separator: ":").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""),
+                                    "\(spec): \(port)")
+            }
+            let first = try await published("\(address)::80/udp")
+            #expect(try await published("\(address)::80/udp") == first + 1)
+            _ = try await published("\(address)::80/tcp")
+            #expect(try await published("\(address)::81/udp") == first + 2)
+        }
+    }
+
     @Test("-p with --network host: created with the engine's warning, PortBindings kept, nothing published")
     func hostNetworkWarns() async throws {
         try await Sandbox.with { sb in

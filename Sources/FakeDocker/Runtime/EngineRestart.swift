@@ -42,6 +42,8 @@ enum EngineRestart {
             for stop in stops { _ = daemon.finishStop(stop, connection: nil) }
         }
         try waitOutDownWindow(seconds, store: store)
+        // A new dockerd's port allocator starts empty: the next ephemeral port is the range's first free one again.
+        PublishedPorts.forgetEphemeralPorts(store)
         if liveRestore {
             for c in try runningContainers(store) where c.config.autoRemove {
                 daemon.deliver(SIGKILL, to: c)

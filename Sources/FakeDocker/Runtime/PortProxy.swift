@@ -22,11 +22,15 @@ struct PublishedPorts {
     private var unpublished: [PublishedPort] = []
 
     /// Binds every host port `config` publishes; the engine's refusal when one is taken (nothing stays bound then).
-    static func bind(_ config: PortConfig, endpoint: String) -> Result<PublishedPorts, Shim.StartFailure> {
+    static func bind(_ config: PortConfig, endpoint: String, store: StateStore) -> Result<PublishedPorts, Shim.StartFailure> {
         var published = PublishedPorts()
         published.unpublished = config.unpublished
+        // The allocator's memory is read and written under a lock, so that two starts at once count on from each other.
+        let memory = config.plan.contains { $0.1.hostPort.isEmpty } ? AllocatorMemory(store) : nil
+        var ephemeral = memory?.read() ?? EphemeralPorts()
+        defer { memory?.close(writing: ephemeral) }
         for (port, binding) in config.plan {
-            switch bindOne(port, binding) {
+            switch bindOne(port, binding, &ephemeral) {
             case .success(let bound): published.listeners += bound
             case .failure(let reason):
                 published.release()
@@ -130,13 +134,15 @@ struct PublishedPorts {
 
     /// One binding: every address (IPv4 and, where the host has it, IPv6) unless one is given, at the port given, the
     /// first free one of a range, or an ephemeral one (the same on both addresses). The error is the engine's reason.
-    private static func bindOne(_ port: ContainerPort, _ binding: PortBinding) -> Result<[Listener], BindRefusal> {
+    private static func bindOne(_ port: ContainerPort, _ binding: PortBinding,
+                                _ ephemeral: inout EphemeralPorts) -> Result<[Listener], BindRefusal> {
         let addresses = binding.hostIP.isEmpty ? ["0.0.0.0", "::"] : [binding.hostIP]
         let candidates: [Int]
         if binding.hostPort.isEmpty {
-            // Ephemeral: as the engine's port allocator, the first free port of the kernel's local port range (the
-            // engine counts on from the last one it gave; a fresh engine, like a fresh state here, from the first).
-            candidates = Array(ephemeralPorts())
+            // Ephemeral: as the engine's port allocator, the first free port of the kernel's local port range after
+            // the last one it gave for this address and protocol (a fresh engine, like a fresh state here, from the
+            // first).
+            candidates = ephemeral.candidates(ephemeralPorts(), address: binding.hostIP, proto: port.proto)
         } else {
             candidates = Array((try? PortSpec.portRange(binding.hostPort)) ?? 0...0)
         }
@@ -163,7 +169,10 @@ struct PublishedPorts {
                 }
                 if refused != nil { break }
             }
-            if refused == nil { return .success(bound) }
+            if refused == nil {
+                if binding.hostPort.isEmpty { ephemeral.gave(hostPort, address: binding.hostIP, proto: port.proto) }
+                return .success(bound)
+            }
             for l in bound { close(l.fd) }
             lastRefusal = refused!
         }
@@ -176,6 +185,45 @@ struct PublishedPorts {
             .split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).compactMap { Int($0) } ?? []
         guard bounds.count == 2, bounds[0] > 0, bounds[0] <= bounds[1] else { return 49153...65535 }
         return bounds[0]...bounds[1]
+    }
+
+    /// The file that keeps `EphemeralPorts` beside the state, locked (flock) from `init` to `close`: only the shims
+    /// of starts that publish an ephemeral port open it. Missing or unreadable, the memory is empty, as a fresh engine's.
+    private struct AllocatorMemory {
+        let fd: Int32
+
+        static func path(_ store: StateStore) -> String { store.path + ".ephemeral-ports" }
+
+        init(_ store: StateStore) {
+            fd = open(Self.path(store), O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            if fd >= 0 { while flock(fd, LOCK_EX) < 0 && errno == EINTR {} }
+        }
+
+        func read() -> EphemeralPorts {
+            guard fd >= 0 else { return EphemeralPorts() }
+            var bytes: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let n = pread(fd, &buffer, buffer.count, off_t(bytes.count))
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                bytes += buffer[0..<n]
+            }
+            return EphemeralPorts(text: String(decoding: bytes, as: UTF8.self))
+        }
+
+        /// Writes the memory back and lets the next start have it.
+        func close(writing memory: EphemeralPorts) {
+            guard fd >= 0 else { return }
+            let text = Array(memory.text.utf8)
+            if ftruncate(fd, 0) == 0 { _ = text.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) } }
+            Glibc.close(fd)
+        }
+    }
+
+    /// The engine restart forgets what the allocator gave, as a new dockerd starts with an empty one.
+    static func forgetEphemeralPorts(_ store: StateStore) {
+        unlink(AllocatorMemory.path(store))
     }
 
     struct BindRefusal: Error {

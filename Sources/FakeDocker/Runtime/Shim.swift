@@ -53,7 +53,7 @@ enum Shim {
         Daemon.clearStoppedByHand(container.id, store: store)
         // The host ports first, as the engine's network driver takes them before the task exists.
         var published: PublishedPorts
-        switch PublishedPorts.bind(PublishedPorts.config(container, store: store), endpoint: container.name) {
+        switch PublishedPorts.bind(PublishedPorts.config(container, store: store), endpoint: container.name, store: store) {
         case .failure(let failure): return recordFailedStart(&container, store: store, detail: failure.detail, message: failure.message)
         case .success(let p): published = p
         }

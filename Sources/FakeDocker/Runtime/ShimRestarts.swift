@@ -39,7 +39,7 @@ extension Shim {
             guard var next = try? store.container(id: container.id), next.status == .restarting else { break }
             // The ports again, each run's own, as the engine's network driver takes them at every start.
             var published: PublishedPorts
-            switch PublishedPorts.bind(PublishedPorts.config(next, store: store), endpoint: next.name) {
+            switch PublishedPorts.bind(PublishedPorts.config(next, store: store), endpoint: next.name, store: store) {
             case .failure(let failure):
                 next.error = String(failure.message.dropFirst("Error response from daemon: ".count))
                 do { try store.updateState(next) } catch {
