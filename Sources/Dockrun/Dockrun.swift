@@ -88,11 +88,12 @@ private func reap(_ arguments: [String]) -> Int32 {
         for container in containers {
             let decision = Reap.decide(container, host: host, process: reapProcess(container.pid),
                                        guardian: reapProcess(container.guardianPID))
-            guard let teardown = decision.teardown(of: container) else { continue }
-            let outcome = options.dryRun ? nil : executor.run(teardown)
+            let outcome = options.dryRun ? nil : decision.teardown(of: container).map(executor.run)
             if case .failed(let text) = outcome {
                 failure = .teardownFailed(container: container.shown, message: text)
                 System.write(2, "dockrun: \(failure!.message)\n")
+            } else if !options.dryRun, decision.clearsPrivateDirectory, let run = container.run {
+                System.removePrivateDirectory(System.privateDirectoryPath(run: run))
             }
             Reap.line(container, decision, outcome: outcome).map { System.write(1, $0) }
         }

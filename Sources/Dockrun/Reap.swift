@@ -83,7 +83,7 @@ public enum Reap {
     }
 
     /// The labels read from each container, in the listing's order after its ID, state and name.
-    static let labelKeys = [RunLabelKey.pid, RunLabelKey.pidStart, RunLabelKey.boot, RunLabelKey.host,
+    static let labelKeys = [RunLabelKey.run, RunLabelKey.pid, RunLabelKey.pidStart, RunLabelKey.boot, RunLabelKey.host,
                             RunLabelKey.started, RunLabelKey.remove, RunLabelKey.guardianPID, RunLabelKey.guardianStart]
 
     /// Every container carrying dockrun's run label and matching the filters, running or not: one a line, its full
@@ -113,6 +113,10 @@ public enum Reap {
 
         /// The PID of the dockrun that started it.
         public var pid: Int32? { Self.pid(labels[RunLabelKey.pid]) }
+        /// Its run's ID, 16 hex digits (the name of the run's private directory); nil when the label is not one.
+        public var run: String? {
+            labels[RunLabelKey.run].flatMap { $0.count == 16 && $0.allSatisfy(\.isHexDigit) ? $0 : nil }
+        }
         /// The PID of that dockrun's guardian.
         public var guardianPID: Int32? { Self.pid(labels[RunLabelKey.guardianPID]) }
 
@@ -204,6 +208,17 @@ public enum Reap {
         case stop(Gone)
         /// Stopped as its dockrun stops it, and removed (a run with `--rm`), whatever its state.
         case remove(Gone)
+
+        /// Whether the run's private directory (its cidfile, under the dockrun's TMPDIR) is deleted, once the
+        /// teardown went: its dockrun is gone and no guardian will, so nothing else would (a dockrun killed with its
+        /// guardian leaves it). Only where this reap's TMPDIR is that dockrun's: a monitor's service without a
+        /// TMPDIR of its own, as reap run by hand or from that monitor; a unit's RuntimeDirectory is systemd's to delete.
+        public var clearsPrivateDirectory: Bool {
+            switch self {
+            case .stop, .remove, .keep(.runOver): true
+            case .keep: false
+            }
+        }
 
         /// The teardown of `container` this decision asks for; nil when it is left alone.
         public func teardown(of container: Container) -> Teardown? {

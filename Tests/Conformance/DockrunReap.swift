@@ -16,14 +16,17 @@ struct DockrunReap {
             let shared = sb.path("shared")
             try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true)
             let trap = #"trap "echo TERM > /shared/trap; exit 7" TERM; echo ready; while :; do sleep 0.1; done"#
+            // dockrun's TMPDIR is reap's: the run's private directory, left by the killed guardian, is reap's to delete.
+            let tmp = try sb.temporaryDirectory()
             let run = try sb.startDockrun(["--rm", "--name", name, "-v", "\(shared):/shared"] + sb.tag
                                               + [sb.image, "sh", "-c", trap],
-                                          newProcessGroup: true)
+                                          environment: ["TMPDIR": tmp], newProcessGroup: true)
             try await run.waitForStdout("ready\n")
             try await killWithGuardian(run)
             let id = try #require(try await sb.inspect(name, "{{.State.Status}} {{.Id}}"))
             #expect(id.hasPrefix("running "))
-            let reaped = try await reap(sb)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).count == 1)
+            let reaped = try await reap(sb, environment: ["TMPDIR": tmp])
             #expect(reaped.code == 0, "\(reaped)")
             // ", gone" (no process has the PID) or ", gone (its PID is a later process's)", should it be reused.
             #expect(reaped.out.hasPrefix("removed \(name) (\(id.dropFirst(8).prefix(12))) of dockrun \(run.pid), gone"),
@@ -31,6 +34,7 @@ struct DockrunReap {
             #expect(reaped.out.split(separator: "\n").count == 1, "\(reaped)")
             #expect(try await sb.containers().isEmpty)
             #expect(try String(contentsOfFile: shared + "/trap", encoding: .utf8) == "TERM\n")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: tmp) == [])
             _ = try await run.finish()
         }
     }
@@ -39,14 +43,16 @@ struct DockrunReap {
     func leftWithoutRemove() async throws {
         try await Sandbox.with { sb in
             let name = sb.name()
+            let tmp = try sb.temporaryDirectory()
             let run = try sb.startDockrun(["--name", name] + sb.tag
                                               + [sb.image, "sh", "-c", ContainerScript.trapping(["TERM": 9])],
-                                          newProcessGroup: true)
+                                          environment: ["TMPDIR": tmp], newProcessGroup: true)
             try await run.waitForStdout("ready\n")
             try await killWithGuardian(run)
             let id = try #require(try await sb.inspect(name, "{{.Id}}"))
-            let reaped = try await reap(sb)
+            let reaped = try await reap(sb, environment: ["TMPDIR": tmp])
             #expect(reaped.code == 0, "\(reaped)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: tmp) == [])
             #expect(reaped.out.hasPrefix("stopped \(name) (\(id.prefix(12))) of dockrun \(run.pid), gone"), "\(reaped)")
             #expect(try await sb.inspect(name, "{{.State.Status}} {{.State.ExitCode}}") == "exited 9")
             #expect(try await sb.docker(["logs", name]).out.contains("TERM\n"))
@@ -227,8 +233,8 @@ struct DockrunReap {
 }
 
 /// Runs `dockrun reap` on this sandbox's containers only.
-private func reap(_ sb: Sandbox, _ arguments: [String] = []) async throws -> Outcome {
-    try await sb.dockrun(["reap"] + arguments + ["--filter", "label=\(sb.label)"])
+private func reap(_ sb: Sandbox, _ arguments: [String] = [], environment: [String: String] = [:]) async throws -> Outcome {
+    try await sb.dockrun(["reap"] + arguments + ["--filter", "label=\(sb.label)"], environment: environment)
 }
 
 /// SIGKILL to dockrun's guardian and to dockrun's process group, as when a monitor kills the whole service (or the

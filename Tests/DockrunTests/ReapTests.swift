@@ -17,7 +17,8 @@ struct ReapTests {
     static func container(state: String = "running", remove: String? = "true", identity: Bool = true,
                           host: String = "web-1", started: String = "2026-12-06T00:00:50Z",
                           guardian: Bool = false) -> Reap.Container {
-        var labels = [RunLabelKey.pid: "4242", RunLabelKey.host: host, RunLabelKey.started: started]
+        var labels = [RunLabelKey.run: "00000000000000ff", RunLabelKey.pid: "4242", RunLabelKey.host: host,
+                      RunLabelKey.started: started]
         if identity { (labels[RunLabelKey.pidStart], labels[RunLabelKey.boot]) = ("5000", boot) }
         // Its guardian: PID 4243, started the tick after.
         if guardian { (labels[RunLabelKey.guardianPID], labels[RunLabelKey.guardianStart]) = ("4243", "5001") }
@@ -225,7 +226,7 @@ struct ReapTests {
     func listCommand() {
         #expect(Reap.list(filters: ["label=t=1"]).arguments == [
             "ps", "-a", "--no-trunc", "--filter", "label=io.dockrun.run", "--filter", "label=t=1", "--format",
-            #"{{.ID}}\#t{{.State}}\#t{{.Names}}\#t{{.Label "io.dockrun.pid"}}\#t{{.Label "io.dockrun.pid-start"}}\#t"#
+            #"{{.ID}}\#t{{.State}}\#t{{.Names}}\#t{{.Label "io.dockrun.run"}}\#t{{.Label "io.dockrun.pid"}}\#t{{.Label "io.dockrun.pid-start"}}\#t"#
                 + #"{{.Label "io.dockrun.boot"}}\#t{{.Label "io.dockrun.host"}}\#t{{.Label "io.dockrun.started"}}\#t"#
                 + #"{{.Label "io.dockrun.remove"}}\#t{{.Label "io.dockrun.guardian-pid"}}\#t"#
                 + #"{{.Label "io.dockrun.guardian-start"}}"#,
@@ -234,8 +235,8 @@ struct ReapTests {
 
     @Test("a listing's lines become containers; a label it lacks is absent; a line of another shape is left out")
     func listed() throws {
-        let output = "aa\trunning\tweb\t4242\t5000\t\(Self.boot)\tweb-1\t2026-12-06T00:00:50Z\ttrue\t\t\n"
-            + "bb\texited\told\t7\t\t\th\t2026-01-01T00:00:00Z\t\t\t\n"
+        let output = "aa\trunning\tweb\t00000000000000ff\t4242\t5000\t\(Self.boot)\tweb-1\t2026-12-06T00:00:50Z\ttrue\t\t\n"
+            + "bb\texited\told\t\t7\t\t\th\t2026-01-01T00:00:00Z\t\t\t\n"
             + "cc\trunning\ttabbed\t7\tx\ty\tz\n"
         let containers = try Reap.listed(DockerAnswer(status: .exited(0), output: output)).get()
         #expect(containers == [
@@ -243,6 +244,21 @@ struct ReapTests {
             Reap.Container(id: "bb", state: "exited", name: "old",
                            labels: [RunLabelKey.pid: "7", RunLabelKey.host: "h", RunLabelKey.started: "2026-01-01T00:00:00Z"]),
         ])
+    }
+
+    @Test("the run's private directory goes once its dockrun is gone and the teardown is done, never while it lives")
+    func privateDirectory() {
+        #expect(Reap.Decision.remove(.noProcess).clearsPrivateDirectory)
+        #expect(Reap.Decision.stop(.recycled).clearsPrivateDirectory)
+        #expect(Reap.Decision.keep(.runOver).clearsPrivateDirectory)
+        for keep in [Reap.Keep.dockrunLives, .guardianAtWork, .inDoubt, .otherHost, .notDockrun] {
+            #expect(!Reap.Decision.keep(keep).clearsPrivateDirectory, "\(keep)")
+        }
+        #expect(Self.container().run == "00000000000000ff")
+        // Only a run ID names a directory: never a path.
+        for label in ["../../etc", "00000000000000f", "0000000000000/ff", ""] {
+            #expect(Reap.Container(id: "a", state: "running", name: "n", labels: [RunLabelKey.run: label]).run == nil)
+        }
     }
 
     @Test("a failed listing is said, never taken for nothing to reap")
