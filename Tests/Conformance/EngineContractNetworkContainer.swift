@@ -28,6 +28,8 @@ struct EngineContractNetworkContainer {
             #expect(created.code == 0, "\(created)")
             #expect(try await sb.inspect(b, "{{.HostConfig.NetworkMode}}") == "container:\(aID)")
             #expect(try await sb.inspect(b, "{{.Config.Hostname}}") == String(created.out.prefix(12)))
+            let paths = "{{.HostnamePath}} {{.HostsPath}} {{.ResolvConfPath}}"
+            #expect(try await sb.inspect(b, paths) == "  ")
 
             let started = try await sb.docker(["start", "-a", b])
             #expect(started.code == 0, "\(started)")
@@ -35,6 +37,9 @@ struct EngineContractNetworkContainer {
             #expect(started.out == "hello\n\(aID.prefix(12))\n" + theirs.out, "\(started)")
             #expect(try await sb.inspect(b, "{{.Config.Hostname}}") == String(aID.prefix(12)))
             #expect(try await sb.inspect(b, "{{json .NetworkSettings.Networks}}") == "{}")
+            let aPaths = try await sb.inspect(a, paths)
+            #expect(aPaths?.hasPrefix("/") == true, "\(aPaths ?? "")")
+            #expect(try await sb.inspect(b, paths) == aPaths)
 
             let byID = try await sb.docker(["run", "--rm", "--net", "container:\(aID.prefix(12))"] + sb.tag
                                            + [sb.image, "wget", "-q", "-O", "-", "http://127.0.0.1:5000/"])

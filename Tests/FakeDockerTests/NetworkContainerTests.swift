@@ -55,4 +55,12 @@ struct NetworkContainerTests {
                 == "cannot join network of a non running container: \(id)")
         #expect(NetworkContainer.startRefusal(reference: "web", target: (id, true)) == nil)
     }
+
+    @Test("whose /etc files inspect names: the joined container's once started, none before; else the container's own")
+    func filesOwner() {
+        #expect(NetworkContainer.filesOwner(mode: "container:aaa", ownID: "bbb", started: true) == "aaa")
+        #expect(NetworkContainer.filesOwner(mode: "container:aaa", ownID: "bbb", started: false) == nil)
+        #expect(NetworkContainer.filesOwner(mode: "bridge", ownID: "bbb", started: false) == "bbb")
+        #expect(NetworkContainer.filesOwner(mode: "host", ownID: "bbb", started: true) == "bbb")
+    }
 }

@@ -50,6 +50,14 @@ enum NetworkContainer {
         return target.running ? nil : "cannot join network of a non running container: \(target.id)"
     }
 
+    /// Whose `/etc/hostname`, `/etc/hosts`, `/etc/resolv.conf` inspect names (`.HostnamePath`, `.HostsPath`,
+    /// `.ResolvConfPath`): the joined container's once a start has taken them (the engine binds its files), none before;
+    /// the container's own (`ownID`) in every other mode.
+    static func filesOwner(mode: String, ownID: String, started: Bool) -> String? {
+        guard let reference = reference(mode) else { return ownID }
+        return started ? reference : nil
+    }
+
     /// The files the joining container gets from the one it joins (the engine binds that container's own).
     static let sharedFiles = ["/etc/hostname", "/etc/hosts", "/etc/resolv.conf"]
 }
