@@ -80,6 +80,28 @@ struct EngineContractNetworkContainer {
         }
     }
 
+    @Test("--mac-address: one net.ParseMAC refuses is parse()'s (125, before --restart with --rm); any other needs API 1.44")
+    func macAddress() async throws {
+        try await Sandbox.with { sb in
+            let invalid = try await sb.docker(["create", "--mac-address", "02:42:ac:11:00", "--restart", "always", "--rm"] + sb.tag
+                                              + [sb.image, "true"])
+            #expect(invalid.code == 125)
+            #expect(invalid.err == "docker: 02:42:ac:11:00 is not a valid mac address\n\nRun 'docker create --help' for more information\n",
+                    "\(invalid.err)")
+            let api = "\"specify mac-address per network\" requires API version 1.44, but the Docker daemon API version is 1.41"
+            for mode in ["container:", "host", "bridge"] {
+                let create = try await sb.docker(["create", "--mac-address", "02-42-ac-11-00-02", "--network", mode] + sb.tag
+                                                 + [sb.image, "true"])
+                #expect(create.code == 1, "\(mode) \(create)")
+                #expect(create.err == api + "\n", "\(mode)")
+            }
+            let run = try await sb.docker(["run", "--rm", "--mac-address", "0242.ac11.0002"] + sb.tag + ["dockrun-test/nosuch-\(sb.id)", "true"])
+            #expect(run.code == 125)
+            #expect(run.err == "docker: " + api + Self.help, "\(run.err)")
+            #expect(try await sb.containers().isEmpty)
+        }
+    }
+
     @Test("a container missing or not running is refused at the start, the joining one left created with the error")
     func startRefusals() async throws {
         try await Sandbox.with { sb in

@@ -63,4 +63,14 @@ struct NetworkContainerTests {
         #expect(NetworkContainer.filesOwner(mode: "bridge", ownID: "bbb", started: false) == "bbb")
         #expect(NetworkContainer.filesOwner(mode: "host", ownID: "bbb", started: true) == "bbb")
     }
+
+    @Test("a MAC address as net.ParseMAC reads it: 6, 8 or 20 bytes, `:`/`-` pairs or `.` quads; parse()'s text else")
+    func macAddress() {
+        for valid in ["02:42:ac:11:00:02", "02-42-AC-11-00-02", "0242.ac11.0002", "02:42:ac:11:00:02:00:01"] {
+            #expect(MacAddress.invalid(valid) == nil, "\(valid)")
+        }
+        for invalid in ["zz", "02:42:ac:11:00", "02:42:AC:11:00:0G", "02:42-ac:11:00:02", "02:42:ac:11:00:02:03", "0242.ac11.0002.00"] {
+            #expect(MacAddress.invalid(invalid) == "\(invalid) is not a valid mac address", "\(invalid)")
+        }
+    }
 }
