@@ -130,7 +130,7 @@ struct EngineContractNetworkContainer {
         }
     }
 
-    @Test("the joined container stopped and removed: the joining one runs on in that network; its next start is refused")
+    @Test("joined through a joining container: the same network; the joined one stopped and removed: the joining one runs on, its next start is refused")
     func targetGoneWhileJoined() async throws {
         try await Sandbox.with { sb in
             let a = sb.name("a"), b = sb.name("b")
@@ -140,6 +140,15 @@ struct EngineContractNetworkContainer {
             #expect(joined.code == 0, "\(joined)")
             let ps = try await sb.docker(["ps", "--filter", "name=\(b)", "--format", "[{{.Networks}}] [{{.Ports}}]"])
             #expect(ps.out == "[] []\n", "\(ps)")
+            // Joined to the joining one: the same network (the engine records the one named).
+            let bID = try await sb.inspect(b, "{{.Id}}") ?? ""
+            let chained = sb.name("c")
+            let viaB = try await sb.docker(["run", "--name", chained, "--network", "container:\(b)"] + sb.tag
+                                           + [sb.image, "wget", "-q", "-O", "-", "http://127.0.0.1:5000/"])
+            #expect(viaB.code == 0, "\(viaB)")
+            #expect(viaB.out == "hello\n")
+            #expect(try await sb.inspect(chained, "{{.HostConfig.NetworkMode}} {{.Config.Hostname}}")
+                    == "container:\(bID) \(aID.prefix(12))")
             _ = try await sb.docker(["stop", a])
             _ = try await server.finish()
             #expect(try await sb.inspect(a, "{{.Id}}") == nil)
