@@ -319,6 +319,8 @@ int cp_spawn_at(const cp_spawn_options *o, pid_t *pid_out, int *step) {
         }
         if (o->new_ipc_namespace && unshare(CLONE_NEWIPC) < 0) child_fail_at(errpipe[1], errno, CP_STEP_MOUNT_NAMESPACE);
         if (o->new_network_namespace && make_network_namespace() < 0) child_fail_at(errpipe[1], errno, CP_STEP_NETWORK);
+        if (o->network_namespace_fd > 0 && setns(o->network_namespace_fd, CLONE_NEWNET) < 0)
+            child_fail_at(errpipe[1], errno, CP_STEP_NETWORK);
         if (o->new_mount_namespace) make_mount_namespace(o, errpipe[1]);
         if (console_socket >= 0) {
             cp_spawn_options with_socket = *o;

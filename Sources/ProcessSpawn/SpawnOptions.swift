@@ -30,6 +30,12 @@ public struct SpawnOptions {
         get { scalars.new_network_namespace != 0 }
         set { scalars.new_network_namespace = newValue ? 1 : 0 }
     }
+    /// The network namespace the child joins instead of one of its own (a /proc/PID/ns/net descriptor, root only),
+    /// where `newNetworkNamespace` would make one: another container's network (`--network container:NAME`).
+    public var networkNamespace: Int32? {
+        get { scalars.network_namespace_fd > 0 ? scalars.network_namespace_fd : nil }
+        set { scalars.network_namespace_fd = newValue ?? 0 }
+    }
     /// An IPC namespace of the child's own (root only).
     public var newIPCNamespace: Bool {
         get { scalars.new_ipc_namespace != 0 }

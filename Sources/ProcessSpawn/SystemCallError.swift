@@ -30,7 +30,7 @@ public enum SpawnStep: Equatable, Sendable {
     case filesystem(Int)
     /// The pty of SpawnOptions.console.
     case console
-    /// The network namespace of SpawnOptions.newNetworkNamespace, or its loopback.
+    /// The network namespace of SpawnOptions.newNetworkNamespace, or its loopback, or joining SpawnOptions.networkNamespace.
     case network
     /// The capability bounding set (SpawnOptions.capabilities).
     case capabilities

@@ -69,6 +69,8 @@ typedef struct {
     int fs_step_count;
     int new_ipc_namespace;         // unshare(CLONE_NEWIPC) (root only): the container's own queues and shared memory
     int new_network_namespace;     // unshare(CLONE_NEWNET) (root only), its loopback brought up: a container's network
+    int network_namespace_fd;      // > 0, without new_network_namespace: setns() into this network namespace (a
+                                   // /proc/PID/ns/net descriptor) at that step: another container's network
     int console_socket;            // >= 0, with new_mount_namespace and root: a pty taken from root's /dev/pts/ptmx is
                                    // the child's stdin, stdout, stderr and controlling terminal (new_session) and its
                                    // /dev/console; its master is sent over this unix socket (SCM_RIGHTS), as runc's

@@ -13,6 +13,15 @@ struct ContainerFactory {
     /// The daemon's checks of the request alone, made before it looks for the image.
     func verify(_ request: CreateRequest) throws(DockerError) {
         let run = request.arguments
+        // The network mode is checked as the request is decoded, before anything else.
+        let mode = run.last("network")?.value ?? run.last("net")?.value ?? "bridge"
+        let asked = NetworkContainer.Request(
+            hostname: run.last("hostname")?.value, links: !run.all("link").isEmpty, dns: !run.all("dns").isEmpty,
+            extraHosts: !run.all("add-host").isEmpty, publishes: !run.all("publish").isEmpty || run.flag("publish-all"),
+            exposes: !run.all("expose").isEmpty)
+        if let refusal = NetworkContainer.refusal(mode: mode, asked) {
+            throw command.failure("Error response from daemon: \(refusal)")
+        }
         if let workdir = run.last("workdir")?.value, !workdir.isEmpty, !workdir.hasPrefix("/") {
             throw command.failure("Error response from daemon: the working directory '\(workdir)' is invalid, it needs to be an absolute path")
         }
@@ -179,10 +188,16 @@ struct ContainerFactory {
             attachStderr: !detached && (attach.isEmpty || attach.contains("stderr")),
             autoRemove: run.flag("rm"), initProcess: run.flag("init"), healthcheck: request.healthcheck,
             restartPolicy: run.last("restart")?.value ?? "no",
-            networkMode: run.last("network")?.value ?? run.last("net")?.value ?? "bridge",
+            networkMode: recordedNetworkMode(run.last("network")?.value ?? run.last("net")?.value ?? "bridge"),
             binds: request.binds.isEmpty ? nil : request.binds, mountOptions: request.mounts.isEmpty ? nil : request.mounts,
             bindMounts: bindMounts.isEmpty ? nil : bindMounts, volumes: volumes.isEmpty ? nil : volumes.sorted(),
             otherOptions: other)
+    }
+
+    /// `container:NAME` as the engine records it: the container's full ID when it exists.
+    private func recordedNetworkMode(_ mode: String) -> String {
+        let target = NetworkContainer.reference(mode).flatMap { try? store.findContainer($0) }
+        return NetworkContainer.recorded(mode, targetID: target?.id)
     }
 
     /// Later definitions of a variable replace earlier ones, keeping the first position.

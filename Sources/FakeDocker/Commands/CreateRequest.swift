@@ -66,6 +66,10 @@ struct CreateRequest {
             }
         }
 
+        // parse() reads the MAC address after the volumes, before the ports.
+        if let mac = run.last("mac-address")?.value, !mac.isEmpty, let refusal = MacAddress.invalid(mac) {
+            throw command.refusedOption(refusal)
+        }
         // The CLI's parse(): every `-p`, then every `--expose` (go-connections' texts).
         do throws(PortSpecError) {
             _ = try PortSpec.bindings(run.all("publish"))
@@ -119,6 +123,8 @@ struct CreateRequest {
         if run.flag("rm"), !["no", ""].contains(restart.split(separator: ":", omittingEmptySubsequences: false)[0]) {
             throw command.refusedOption("conflicting options: cannot specify both --restart and --rm")
         }
+        // The CLI's create call, before it sends anything: a MAC address needs API 1.44.
+        if let mac = run.last("mac-address")?.value, !mac.isEmpty { throw command.failure(MacAddress.apiRefusal) }
     }
 
     /// The request as the client sends it to the engine's request process (CreateRequestProcess): what the client

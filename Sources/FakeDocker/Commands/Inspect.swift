@@ -67,6 +67,9 @@ enum InspectView {
             ("Health", health(c)),
         ]
         let dir = store.containerDirectory(c.id)
+        let etc = NetworkContainer.filesOwner(mode: cfg.networkMode, ownID: c.id, started: c.startedAt != nil)
+            .map { ($0 == c.id ? dir : store.containerDirectory((try? store.findContainer($0).id) ?? $0)) + "/rootfs/etc/" }
+        func etcFile(_ name: String) -> TemplateValue { .string(etc.map { $0 + name } ?? "") }
         let ports = PublishedPorts.config(c, store: store)
         var config: [(String, TemplateValue)] = [
             ("Hostname", .string(cfg.hostname)), ("Domainname", .string(cfg.domainname ?? "")), ("User", .string(cfg.user)),
@@ -121,8 +124,8 @@ enum InspectView {
         return .structure("types.ContainerJSON", [
             ("Id", .string(c.id)), ("Created", .string(rfc3339(c.createdAt))), ("Path", .string(cfg.path)),
             ("Args", strings(cfg.args)), ("State", .structure("types.ContainerState", state, omitEmpty: ["Health": .pointer])),
-            ("Image", .string("sha256:" + c.imageID)), ("ResolvConfPath", .string(dir + "/rootfs/etc/resolv.conf")),
-            ("HostnamePath", .string(dir + "/rootfs/etc/hostname")), ("HostsPath", .string(dir + "/rootfs/etc/hosts")),
+            ("Image", .string("sha256:" + c.imageID)), ("ResolvConfPath", etcFile("resolv.conf")),
+            ("HostnamePath", etcFile("hostname")), ("HostsPath", etcFile("hosts")),
             ("LogPath", .string(store.logPath(ofContainer: c.id))), ("Name", .string("/" + c.name)), ("RestartCount", .int(Int64((try? store.restartCount(ofContainer: c.id)) ?? 0))),
             ("Driver", .string("vfs")), ("Platform", .string("linux")), ("MountLabel", .string("")),
             ("ProcessLabel", .string("")), ("AppArmorProfile", .string("")), ("ExecIDs", .null),

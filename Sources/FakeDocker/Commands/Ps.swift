@@ -118,7 +118,7 @@ enum PsCommand {
             ("State", .string(c.status.rawValue)), field("Status", status(c, now: now)),
             field("Size", "0B (virtual \(humanSize(imageSize)))"), ("Platform", .null),
             ("Names", .string(c.name)), ("Labels", .string(labels.map { "\($0.key)=\($0.value)" }.joined(separator: ","))),
-            ("Mounts", .string("")), ("Networks", .string(c.networkMode)), ("LocalVolumes", .string("0")),
+            ("Mounts", .string("")), ("Networks", .string(NetworkContainer.reference(c.networkMode) == nil ? c.networkMode : "")), ("LocalVolumes", .string("0")),
         ], methods: !withLabels ? [:] : ["Label": TemplateMethod(
             results: Dictionary(uniqueKeysWithValues: labels.map { ($0.key, TemplateValue.string($0.value)) }), otherwise: .string(""))])
     }

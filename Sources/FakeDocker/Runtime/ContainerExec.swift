@@ -22,6 +22,8 @@ struct ContainerExec {
     let rootfs: String
     let config: ContainerConfig
     let isolated = geteuid() == 0
+    /// The network namespace the container's process joins (`--network container:NAME`), in place of one of its own.
+    var networkNamespace: Int32?
     var mounts: ContainerMounts { ContainerMounts(rootfs: rootfs, mounts: config.bindMounts ?? []) }
 
     /// The most the kernel takes for a host or domain name (HOST_NAME_MAX, __NEW_UTS_LEN).
@@ -144,7 +146,8 @@ struct ContainerExec {
                     rootfs: rootfs, ownPIDNamespace: ownPIDNamespace, tmpfs: config.tmpfsMounts,
                     readOnlyRootFlags: config.readOnlyRootfs ? ContainerMounts.mountFlags(of: rootfs) : nil).steps
                 options.newIPCNamespace = true
-                options.newNetworkNamespace = ownsNetwork
+                options.newNetworkNamespace = ownsNetwork && networkNamespace == nil
+                options.networkNamespace = networkNamespace
                 options.console = streams.console
             case .joining(let pid):
                 // Its binds are already in those namespaces; a container gone meanwhile fails the spawn.

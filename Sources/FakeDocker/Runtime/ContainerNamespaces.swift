@@ -49,3 +49,34 @@ struct ContainerNamespaces {
         return body()
     }
 }
+
+extension ContainerNamespaces {
+    /// `--network container:REF` at a start, as the engine's: the network namespace of REF's process (a descriptor the
+    /// caller closes; nil without root, where every container has the host's network), with `c` given REF's host and
+    /// domain names (kept: `.Config.Hostname`) and its /etc/hostname, /etc/hosts and /etc/resolv.conf (copied into
+    /// c's filesystem, where the engine binds REF's own); or the engine's refusal, REF gone or not running.
+    static func joinNetwork(of c: inout Container, reference: String, store: StateStore) -> Result<Int32?, Shim.StartFailure> {
+        let target = try? store.findContainer(reference)
+        if let refusal = NetworkContainer.startRefusal(reference: reference, target: target.map { ($0.id, $0.isRunning) }) {
+            return .failure(.init(detail: refusal, fromDaemon: true))
+        }
+        guard let target else { return .success(nil) }
+        c.config.hostname = target.config.hostname
+        c.config.domainname = target.config.domainname
+        do {
+            for path in NetworkContainer.sharedFiles {
+                let text = HostProcess.readFile(store.rootfs(ofContainer: target.id) + path) ?? ""
+                try FileTree.write(text, to: store.rootfs(ofContainer: c.id) + path)
+            }
+            try store.updateConfig(c)
+        } catch {
+            return .failure(.init(detail: "join the network of \(target.id): \(error)", fromDaemon: true))
+        }
+        guard geteuid() == 0 else { return .success(nil) }
+        let fd = open("/proc/\(target.pid)/ns/net", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            return .failure(.init(detail: "cannot join network of a non running container: \(target.id)", fromDaemon: true))
+        }
+        return .success(fd)
+    }
+}

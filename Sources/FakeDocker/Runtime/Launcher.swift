@@ -30,7 +30,7 @@ enum Launcher {
             let message = String(answer[answer.index(after: newline)...])
             // `docker start` prints the daemon's refusal as it is, exit 1 (observed: a command not found, an unknown
             // --user); `docker run` wraps it with its exit code.
-            if message.hasPrefix("Error response from daemon: No such container") || command == "start" {
+            if message == "Error response from daemon: No such container: \(c.id)" || command == "start" {
                 throw DockerError(message)
             }
             throw DockerError.run(message, command: command)

@@ -122,9 +122,11 @@ enum Shim {
         // host name the kernel refuses).
         let clientCode = DockerError.run(message).exitCode
         let code: Int32 = clientCode == 125 ? 128 : clientCode
-        c.exitCode = code
+        // The daemon writes its 128 over a 0 only: a container that ran before keeps its last exit code, and its state
+        // is `exited` (the engine's StateString: `created` until a first start; observed, "--network container:NAME").
+        c.exitCode = code == 128 && c.startedAt != nil && c.exitCode != 0 ? c.exitCode : code
         c.error = detail
-        c.status = .created
+        c.status = c.startedAt == nil ? .created : .exited
         var reported = message
         do {
             try store.updateState(c)
@@ -191,6 +193,15 @@ enum Shim {
     // MARK: Starting the process
 
     static func start(_ c: Container, store: StateStore) -> Result<Started, StartFailure> {
+        // The network first (the engine's initializeNetworking): another container's, joined.
+        var c = c, network: Int32?
+        if let reference = NetworkContainer.reference(c.config.networkMode) {
+            switch ContainerNamespaces.joinNetwork(of: &c, reference: reference, store: store) {
+            case .failure(let f): return .failure(f)
+            case .success(let fd): network = fd
+            }
+        }
+        defer { if let network { close(network) } }
         // The engine links at the start: each target must be running then.
         for link in Link.list(c.config.otherOptions["link"] ?? []) {
             let target = try? store.findContainer(link.name)
@@ -204,7 +215,8 @@ enum Shim {
         if let refusal = LogConfig(c.config.otherOptions).startRefusal {
             return .failure(StartFailure(detail: "failed to initialize logging driver: \(refusal)", fromDaemon: true))
         }
-        let exec = ContainerExec(rootfs: store.rootfs(ofContainer: c.id), config: c.config)
+        var exec = ContainerExec(rootfs: store.rootfs(ofContainer: c.id), config: c.config)
+        exec.networkNamespace = network
         let prepared: ContainerExec.Prepared
         switch exec.prepare() {
         case .failure(let f): return .failure(f)

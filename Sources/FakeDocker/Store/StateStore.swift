@@ -178,6 +178,11 @@ public final class StateStore {
                   .text(c.health), .int(Int64(c.healthStreak)), .text(c.healthLog), .int(c.oomKilled ? 1 : 0), .text(c.id)])
     }
 
+    /// Writes `c`'s configuration, changed by a start that takes another container's names (`--network container:`).
+    public func updateConfig(_ c: Container) throws {
+        try db.run("UPDATE containers SET config = ? WHERE id = ?", [.text(JSONCoding.encode(c.config)), .text(c.id)])
+    }
+
     /// `.RestartCount`, kept apart from `updateState`: only the shim's restart policy changes it.
     public func restartCount(ofContainer id: String) throws -> Int {
         Int(try db.firstRow("SELECT restart_count FROM containers WHERE id = ?", [.text(id)]) { $0.int("restart_count") } ?? 0)
