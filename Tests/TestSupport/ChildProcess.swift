@@ -303,10 +303,16 @@ package final class ChildProcess: Sendable {
     /// by bench.py's release build, where the Testing module does not exist.)
     package func waitForStdout(_ text: String, timeout: Double = patience) async throws {
         var ended = false
-        try await Self.eventually("\(program) to print \(text.debugDescription)", timeout: timeout) {
-            if stdout.text.contains(text) { return true }
-            ended = !isRunning && stdout.isClosed
-            return ended
+        do {
+            try await Self.eventually("\(program) to print \(text.debugDescription)", timeout: timeout) {
+                if stdout.text.contains(text) { return true }
+                ended = !isRunning && stdout.isClosed
+                return ended
+            }
+        } catch let timeout as TimeoutError {
+            // What it printed instead, to tell a hang from a wrong path.
+            throw TimeoutError(what: "\(timeout.what) (running: \(isRunning)); stdout: \(stdout.text.suffix(1000).debugDescription) "
+                                   + "stderr: \(stderr.text.suffix(1000).debugDescription)")
         }
         if ended {
             throw EndedEarly(description: "\(program) ended (\(termination!)) before printing \(text.debugDescription); stdout: \(stdout.text.debugDescription) stderr: \(stderr.text.debugDescription)")

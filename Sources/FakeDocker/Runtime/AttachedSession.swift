@@ -155,7 +155,8 @@ struct AttachedSession {
         guard var forwarded = input else { return false }
         var buffer = [UInt8](repeating: 0, count: 1 << 14)
         let n = read(0, &buffer, buffer.count)
-        if n < 0 && errno == EINTR { return false }
+        // Nothing to read after all (a stdin another process made non-blocking) is not its end.
+        if n < 0 && (errno == EINTR || errno == EAGAIN) { return false }
         if n <= 0 {
             close(forwarded.fd)
             input = nil
