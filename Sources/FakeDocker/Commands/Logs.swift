@@ -36,14 +36,17 @@ enum LogsCommand {
             let more = reader.read { view.show($0) }
             return view.flush() && more
         }
+        // Follow: woken by inotify when the log grows, by the shim's pidfd when it exits, or when --until passes. The
+        // watch is made before the first read: what is logged between the two wakes the follow, where it would
+        // otherwise wait for the next write (an attached client's shell that answered and waits for more input).
+        let follows = f.bool("follow")
+        let watch = follows ? inotify_init1(Int32(IN_CLOEXEC)) : -1
+        defer { if watch >= 0 { close(watch) } }
+        if watch >= 0 { _ = inotify_add_watch(watch, path, UInt32(IN_MODIFY)) }
         guard showNewEntries() else { return 0 }
-        guard f.bool("follow"), c.isRunning, !view.isOver(at: LogTime.now()),
+        guard follows, c.isRunning, !view.isOver(at: LogTime.now()),
               let shim = HostProcess.open(pid: c.shimPID, start: c.shimStart) else { return 0 }
         defer { close(shim) }
-        // Follow: woken by inotify when the log grows, by the shim's pidfd when it exits, or when --until passes.
-        let watch = inotify_init1(Int32(IN_CLOEXEC))
-        defer { close(watch) }
-        _ = inotify_add_watch(watch, path, UInt32(IN_MODIFY))
         // An engine restart ends the stream where it is, without the rest of the log.
         let connection = EngineConnection(store: ctx.store)
         // A container its policy restarts: the stream ends with the run, as the engine closes the log at each exit.
