@@ -50,37 +50,48 @@ public enum Reap {
     }
 
     /// What follows `reap`: `--dry-run`, `--filter FILTER` (repeated), `--engine-wait SECONDS`, each value also as
-    /// `--option=VALUE`.
+    /// `--option=VALUE`, read by dockrun's one option tokenizer. Any other word is refused by name, `--` too (reap
+    /// takes no arguments for it to end options before), and so is a value given to `--dry-run`.
     public static func parse(_ arguments: [String]) throws(Failure) -> Options {
         var options = Options()
-        var words = arguments[...]
-        while let word = words.popFirst() {
-            var (flag, attached) = (word, String?.none)
-            if word.hasPrefix("--"), let equals = word.firstIndex(of: "=") {
-                (flag, attached) = (String(word[..<equals]), String(word[word.index(after: equals)...]))
+        var tokenizer = OptionTokenizer(arguments, grammar: grammar, positionals: .interspersed, unknownOptions: .stop)
+        // The words read so far: one the tokenizer passes over without a token (`--`) is refused as any other.
+        var read = 0
+        while true {
+            let token: OptionTokenizer.Token?
+            do { token = try tokenizer.next() } catch {
+                guard case .missingValue(_, let spelling) = error else { preconditionFailure("unknown options stop it") }
+                throw .dockrun(.missingValue(option: spelling))
             }
-            func value() throws(Failure) -> String {
-                if let attached { return attached }
-                guard let next = words.popFirst() else { throw .dockrun(.missingValue(option: flag)) }
-                return next
+            guard let token else { break }
+            let words: Range<Int>
+            switch token {
+            case .argument(let index), .unknownOption(let index): words = index..<index + 1
+            case .option(let option): words = option.words
             }
-            switch flag {
-            case "--dry-run" where attached == nil:
+            guard words.lowerBound == read, case .option(let option) = token else {
+                throw .unexpectedArgument(arguments[read])
+            }
+            read = words.upperBound
+            switch option.name {
+            case "dry-run":
+                guard option.value == nil else { throw .unexpectedArgument(arguments[words.lowerBound]) }
                 options.dryRun = true
-            case "--filter":
-                options.filters.append(try value())
-            case "--engine-wait":
-                let text = try value()
+            case "filter":
+                options.filters.append(option.value ?? "")
+            default:
+                let text = option.value ?? ""
                 guard let bound = EngineWait.bound(seconds: text) else {
-                    throw .dockrun(.invalidSeconds(option: flag, value: text))
+                    throw .dockrun(.invalidSeconds(option: option.spelling, value: text))
                 }
                 options.engineWaitMilliseconds = bound
-            default:
-                throw .unexpectedArgument(word)
             }
         }
+        if read < arguments.count { throw .unexpectedArgument(arguments[read]) }
         return options
     }
+
+    private static let grammar = OptionGrammar(booleans: ["dry-run"], values: ["filter", "engine-wait"])
 
     /// The labels read from each container, in the listing's order after its ID, state and name.
     static let labelKeys = [RunLabelKey.run, RunLabelKey.pid, RunLabelKey.pidStart, RunLabelKey.boot, RunLabelKey.host,

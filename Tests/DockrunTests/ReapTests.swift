@@ -208,6 +208,9 @@ struct ReapTests {
         (["web"], #"reap: unexpected argument "web": expected --dry-run, --filter FILTER or --engine-wait SECONDS"#),
         (["--dry-run=yes"], #"reap: unexpected argument "--dry-run=yes": expected --dry-run, --filter FILTER or --engine-wait SECONDS"#),
         (["--filter"], "reap: flag needs an argument: --filter"),
+        // reap takes no arguments, so no `--` to end options before them.
+        (["--"], #"reap: unexpected argument "--": expected --dry-run, --filter FILTER or --engine-wait SECONDS"#),
+        (["--dry-run", "--", "web"], #"reap: unexpected argument "--": expected --dry-run, --filter FILTER or --engine-wait SECONDS"#),
         // Not docker ps's -f: docker's prune commands read -f as --force.
         (["-f", "label=c"], #"reap: unexpected argument "-f": expected --dry-run, --filter FILTER or --engine-wait SECONDS"#),
         (["--engine-wait", "soon"], #"reap: invalid argument "soon" for "--engine-wait" flag: expected a number of seconds"#),
