@@ -76,6 +76,11 @@ enum HostProcess {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
+        return readToEnd(fd)
+    }
+
+    /// What is left to read of `fd`, from its offset to its end, as text.
+    static func readToEnd(_ fd: Int32) -> String {
         var data: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {

@@ -200,23 +200,13 @@ struct PublishedPorts {
         }
 
         func read() -> EphemeralPorts {
-            guard fd >= 0 else { return EphemeralPorts() }
-            var bytes: [UInt8] = []
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            while true {
-                let n = pread(fd, &buffer, buffer.count, off_t(bytes.count))
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { break }
-                bytes += buffer[0..<n]
-            }
-            return EphemeralPorts(text: String(decoding: bytes, as: UTF8.self))
+            fd >= 0 ? EphemeralPorts(text: HostProcess.readToEnd(fd)) : EphemeralPorts()
         }
 
         /// Writes the memory back and lets the next start have it.
         func close(writing memory: EphemeralPorts) {
             guard fd >= 0 else { return }
-            let text = Array(memory.text.utf8)
-            if ftruncate(fd, 0) == 0 { _ = text.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) } }
+            if ftruncate(fd, 0) == 0 && lseek(fd, 0, SEEK_SET) == 0 { _ = Output.write(fd, memory.text) }
             Glibc.close(fd)
         }
     }
