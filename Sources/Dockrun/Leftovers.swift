@@ -10,9 +10,10 @@ public enum Leftovers {
     public static let inFlightMilliseconds: Int64 = 5000
 
     /// When the sweep for in-flight requests may end: `inFlightMilliseconds` after `since`, or ten times the slowest
-    /// listing the sweep has seen, if that is longer. An engine (or a machine) so loaded that a listing takes
-    /// seconds also takes that much longer to finish a create it had received: a CI run of the whole suite against
-    /// the real engine, with every test's containers created at once, saw a create land after a fixed 5 s.
+    /// listing the sweep has seen, if that is longer (a listing that waited for the engine is not counted: it
+    /// measured the engine's absence). An engine (or a machine) so loaded that a listing takes seconds also takes
+    /// that much longer to finish a create it had received: a CI run of the whole suite against the real engine,
+    /// with every test's containers created at once, saw a create land after a fixed 5 s.
     public static func sweepDeadline(since: Int64, slowestListingMilliseconds: Int64) -> Int64 {
         since + max(inFlightMilliseconds, 10 * slowestListingMilliseconds)
     }

@@ -186,6 +186,20 @@ struct SweepTests {
         #expect(engine.clock < 8000 + 800 + 1000)
     }
 
+    @Test("an engine restart during the sweep does not lengthen it: a listing that waited for the engine is not counted")
+    func engineRestartDuringSweep() {
+        let engine = ScriptedEngine()
+        // Away for 3.75 s: counted as a listing's time, it would have kept the sweep going for 37.5 s.
+        engine.answers["ps"] = [ScriptedEngine.down]
+        engine.backAt = 3750
+        let result = engine.executor.sweep(filter: "label=r", remove: true, since: 0)
+        #expect(result == SweepResult())
+        #expect(engine.said == ["the docker engine is not answering; waiting for it", "the docker engine answers again"])
+        #expect(engine.pauses.prefix(4) == [250, 500, 1000, 2000])
+        #expect(engine.clock == Leftovers.inFlightMilliseconds)
+        #expect(engine.ran.count > 5, "the sweep listed again once the engine answered")
+    }
+
     @Test("the sweep's bound: 5 s, or ten times the slowest listing", arguments: [
         (0, 5000), (300, 5000), (500, 5000), (800, 8000), (3000, 30000),
     ] as [(Int64, Int64)])
