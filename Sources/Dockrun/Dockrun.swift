@@ -10,7 +10,7 @@ public func dockrunMain(_ arguments: [String]) -> Never {
 /// The whole program, top to bottom: take the signals over, parse, run the container under
 /// supervision, return how to end: as the container ended (`Ending`), or with dockrun's own code.
 public func dockrun(_ arguments: [String]) -> Ending {
-    if arguments.first == Guardian.argument { return .exit(Guardian.run()) }
+    if arguments.first == Guardian.argument { return .exit(Guardian.run(arguments.dropFirst())) }
     if arguments.first == Generate.argument { return .exit(generate(Array(arguments.dropFirst()))) }
     if arguments.first == Reap.argument { return .exit(reap(Array(arguments.dropFirst()))) }
     // First: from here on a supervised signal is queued for the loop, never delivered, so one

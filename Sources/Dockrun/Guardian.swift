@@ -20,8 +20,10 @@ enum Guardian {
     static let ignoredSignals = [SIGINT, SIGHUP, SIGTERM, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE]
 
     /// The guardian process's whole life. Its stdin is dockrun's pipe; its stdout /dev/null; its stderr dockrun's.
-    static func run() -> Int32 {
-        let dockrunPID = getppid()
+    /// Its argument is dockrun's PID: a dockrun killed before the guardian first ran has already left it to PID 1,
+    /// so `getppid()` is only the fallback.
+    static func run(_ arguments: ArraySlice<String>) -> Int32 {
+        let dockrunPID = arguments.first.flatMap { pid_t($0) } ?? getppid()
         // dockrun's pipes are non-blocking on its side; the guardian's read must block.
         System.setBlocking(0)
         var briefing = GuardianBriefing()
@@ -112,7 +114,7 @@ struct GuardianLink {
             options.stdout = stdout
             options.newSession = true
             options.ignoredSignals = Guardian.ignoredSignals
-            child = try System.spawn(System.ownExecutable(), [Guardian.argument], options)
+            child = try System.spawn(System.ownExecutable(), [Guardian.argument, String(getpid())], options)
         } catch {
             // Neither the pipe's write end nor /dev/null outlives a failed start.
             close(pipe.write)

@@ -102,9 +102,14 @@ struct DockrunFirstSecond {
                     try !FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty || !run.isRunning
                 }
                 run.signal(SIGKILL)
-                _ = try await run.finish(timeout: 90)
+                let outcome = try await run.finish(timeout: 90)
                 #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty, "attempt \(attempt)")
                 #expect(try await sb.containers().isEmpty, "attempt \(attempt)")
+                // A guardian that took over names the dockrun it outlived, even one killed before the guardian first
+                // ran (it was then PID 1's child already).
+                for line in outcome.err.split(separator: "\n") where line.hasPrefix("dockrun: guardian: dockrun (pid ") {
+                    #expect(line.hasPrefix("dockrun: guardian: dockrun (pid \(run.pid)) "), "attempt \(attempt)")
+                }
             }
         }
     }
