@@ -446,15 +446,17 @@ class Run:
     def engine_recorded_255(self):
         """Whether 255 is the engine's own record of the container's end: containerd's "unknown exit status", given
         by a live-restore engine for a container that ended around its restart (docs/engine-observations.md). A
-        kept container's `docker inspect` must say it; a removed one's, dockrun's message quoting the inspect it made
-        ("ended (exit 255) while its stream was broken"). Never on fake-docker, which does not give 255."""
+        kept container's `docker inspect` must say it; a removed one's, dockrun's message quoting the code the engine
+        gave it ("ended (exit 255) while its stream was broken", or, after a stop, "ended with 255, the code the docker
+        engine also gives…"). Never on fake-docker, which does not give 255."""
         if self.stress.engine.name != "docker":
             return False
         ids = [cid for cid, _ in self.containers]
         if ids:
             code = self.stress.engine.docker("inspect", "-f", "{{.State.ExitCode}}", ids[0], check=False).stdout.strip()
             return code == "255"
-        return any("ended (exit 255) while its stream was broken" in line for line in self.stderr_lines())
+        return any("ended (exit 255) while its stream was broken" in line
+                   or "ended with 255, the code the docker engine also gives" in line for line in self.stderr_lines())
 
     def overlapped(self, event):
         return event is not None and event.began < self.finished and event.ended > self.started

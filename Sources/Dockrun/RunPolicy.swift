@@ -373,7 +373,8 @@ public struct RunPolicy: Sendable {
                 // (A container that itself exits 125 is that code: the client's 125 was no break.)
                 return follow(id, "container \(id) ended (exit \(container.exitCode)) while its stream was broken; showing the output it missed")
             }
-            return finish(id: id, code: Self.exitCode(wait: .code(container.exitCode), client: client))
+            return engineRecord(container.exitCode, id)
+                + finish(id: id, code: Self.exitCode(wait: .code(container.exitCode), client: client))
         case .state(let container) where container.status == "created" && container.exitCode == 0:
             // Created, and its start never tried (a failed start leaves its own code, 126, 127 or 128): the client
             // failed between its create and its start, above all when the engine went away in between (it then
@@ -434,8 +435,21 @@ public struct RunPolicy: Sendable {
         if case .failed(let message) = result {
             actions.append(.writeMessage("warning: docker wait failed: \(message); using the docker client's exit code"))
         }
+        if case .code(let container) = result { actions += engineRecord(container, id) }
         return actions + finish(id: id, code: code)
     }
+
+    /// A 255 from an engine that went away during the run is said: it is also containerd's "unknown exit status",
+    /// what a live-restore engine records for a container that ended while it was away (docs/engine-observations.md),
+    /// and not to be taken for the container's own code without a word. The code stays the engine's.
+    private func engineRecord(_ code: Int32, _ id: ContainerID) -> [Action] {
+        guard code == Self.unknownExitStatus, engine.wentAway else { return [] }
+        return [.writeMessage("container \(id) ended with 255, the code the docker engine also gives a container "
+                              + "that ended while it was away")]
+    }
+
+    /// containerd's exit status for a process whose end it did not see.
+    public static let unknownExitStatus: Int32 = 255
 
     /// What the sweep after a killed client found: each container it tore down is said; the exit code stays the
     /// client's, as it would be without a container.

@@ -140,6 +140,49 @@ struct EngineWaitTests {
         #expect(machine.handle(.removeFinished(ok: true, message: "")) == [.exit(7)])
     }
 
+    @Test("a client dead of SIGPIPE, its container stopped across an engine restart, the engine's 255: said, and the code")
+    func unknownExitStatusSaid() {
+        var machine = running()
+        _ = machine.handle(.clientExited(.signaled(SIGPIPE)))
+        let stopping = machine.handle(.inspected(.state(ContainerState(status: "running"))))
+        #expect(stopping.contains(.spawnWait(id)) && stopping.contains(.spawnStop(id)))
+        _ = machine.handle(.engineUnreachable(.wait))
+        _ = machine.handle(.engineUnreachable(.stop))
+        _ = machine.handle(.timerFired(.engineRetry))
+        #expect(machine.handle(.waitReturned(.code(255))) == [
+            .writeMessage("the docker engine answers again"),
+            .writeMessage("container \(id) ended with 255, the code the docker engine also gives a container that ended while it was away"),
+            .spawnRemove(id),
+        ])
+        #expect(machine.handle(.removeFinished(ok: true, message: "")) == [.exit(255)])
+    }
+
+    @Test("a client killed, the engine away, then the container ended with 255: said, and the code")
+    func unknownExitStatusInspected() {
+        var machine = running()
+        _ = machine.handle(.clientExited(.signaled(SIGKILL)))
+        _ = machine.handle(.engineUnreachable(.inspect))
+        _ = machine.handle(.timerFired(.engineRetry))
+        #expect(machine.handle(.inspected(.state(ContainerState(status: "exited", exitCode: 255)))) == [
+            .writeMessage("the docker engine answers again"),
+            .writeMessage("container \(id) ended with 255, the code the docker engine also gives a container that ended while it was away"),
+            .spawnRemove(id),
+        ])
+    }
+
+    @Test("a container's own 255, the engine never away: nothing said", arguments: [true, false])
+    func ownCode255(viaWait: Bool) {
+        var machine = running()
+        if viaWait {
+            _ = machine.handle(.clientExited(.signaled(SIGPIPE)))
+            _ = machine.handle(.inspected(.state(ContainerState(status: "running"))))
+            #expect(machine.handle(.waitReturned(.code(255))) == [.spawnRemove(id)])
+        } else {
+            _ = machine.handle(.clientExited(.signaled(SIGKILL)))
+            #expect(machine.handle(.inspected(.state(ContainerState(status: "exited", exitCode: 255)))) == [.spawnRemove(id)])
+        }
+    }
+
     @Test("a container that itself exits 125 while the engine answers: no break, its code, nothing replayed")
     func ownCode125() {
         var machine = running()
