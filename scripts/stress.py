@@ -458,6 +458,15 @@ class Run:
         return any("ended (exit 255) while its stream was broken" in line
                    or "ended with 255, the code the docker engine also gives" in line for line in self.stderr_lines())
 
+    def engine_codes(self):
+        """For an exit code the checker did not expect: what the engine says each container of the run ended with,
+        so that the report tells a container's own code from one dockrun gave (they are removed after the round)."""
+        codes = []
+        for cid, state in self.containers:
+            code = self.stress.docker("inspect", "-f", "{{.State.ExitCode}}", cid, check=False).strip()
+            codes.append(f"{cid[:12]} {state}, exit {code or '?'}")
+        return f"; the engine says of its containers: {', '.join(codes)}" if codes else ""
+
     def overlapped(self, event):
         return event is not None and event.began < self.finished and event.ended > self.started
 
@@ -485,7 +494,7 @@ class Run:
             if during and self.stress.live_restore(event) and self.code == 255 and self.engine_recorded_255():
                 self.engine_lost = "exit code"
             else:
-                self.violate("exit", f"exit {self.code}, allowed {sorted(allowed)}")
+                self.violate("exit", f"exit {self.code}, allowed {sorted(allowed)}{self.engine_codes()}")
         self.check_bytes(others, cut=during, gap=during and self.stress.live_restore(event))
         try:
             left = sorted(os.listdir(self.tmpdir))
