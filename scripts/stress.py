@@ -451,21 +451,20 @@ class Run:
         engine also gives…"). Never on fake-docker, which does not give 255."""
         if self.stress.engine.name != "docker":
             return False
-        ids = [cid for cid, _ in self.containers]
-        if ids:
-            code = self.stress.engine.docker("inspect", "-f", "{{.State.ExitCode}}", ids[0], check=False).stdout.strip()
-            return code == "255"
+        if self.containers:
+            return self.exit_code_of(self.containers[0][0]) == "255"
         return any("ended (exit 255) while its stream was broken" in line
                    or "ended with 255, the code the docker engine also gives" in line for line in self.stderr_lines())
 
     def engine_codes(self):
         """For an exit code the checker did not expect: what the engine says each container of the run ended with,
         so that the report tells a container's own code from one dockrun gave (they are removed after the round)."""
-        codes = []
-        for cid, state in self.containers:
-            code = self.stress.docker("inspect", "-f", "{{.State.ExitCode}}", cid, check=False).strip()
-            codes.append(f"{cid[:12]} {state}, exit {code or '?'}")
+        codes = [f"{cid[:12]} {state}, exit {self.exit_code_of(cid) or '?'}" for cid, state in self.containers]
         return f"; the engine says of its containers: {', '.join(codes)}" if codes else ""
+
+    def exit_code_of(self, cid):
+        """The exit code the engine records for one of the run's containers, as text ("" if inspect fails)."""
+        return self.stress.engine.docker("inspect", "-f", "{{.State.ExitCode}}", cid, check=False).stdout.strip()
 
     def overlapped(self, event):
         return event is not None and event.began < self.finished and event.ended > self.started
